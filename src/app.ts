@@ -1,0 +1,60 @@
+import http from 'node:http';
+import cookieParser from 'cookie-parser';
+import express from 'express';
+import helmet from 'helmet';
+import { Server as IoServer } from 'socket.io';
+import { loadUser } from './auth/middleware';
+import { authRouter } from './auth/routes';
+import type { AppContext } from './context';
+import { homeRouter } from './home';
+import { quotasRouter } from './panels/quota-routes';
+import { panelsRouter } from './panels/routes';
+import { publicDir, viewsDir } from './paths';
+import { registrationRouter } from './registration/form-routes';
+import { poolRouter } from './registration/pool-routes';
+import { csrf } from './web/csrf';
+import { errorHandler } from './web/error-handler';
+import { notFound } from './web/errors';
+import { requestLog } from './web/request-log';
+import { createViewEngine } from './web/views';
+
+export interface CreateAppOptions extends AppContext {
+  log?: (line: string) => void;
+}
+
+/** Builds the whole app around one database, clock and config; nothing listens until the caller says. */
+export function createApp(options: CreateAppOptions) {
+  const { log = (line: string) => console.log(line), ...ctx } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  if (ctx.config.TRUST_PROXY) app.set('trust proxy', 1);
+  app.engine('hbs', createViewEngine());
+  app.set('view engine', 'hbs');
+  app.set('views', viewsDir);
+
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } }));
+  if (ctx.config.LOG_REQUESTS) app.use(requestLog(log));
+  app.use(express.static(publicDir, { maxAge: '1h' }));
+  app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 2000 }));
+  app.use(express.json({ limit: '100kb' }));
+  app.use(cookieParser());
+  app.use(csrf(ctx.config.SECURE_COOKIES));
+  app.use(loadUser(ctx));
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+
+  app.use(homeRouter(ctx));
+  app.use(authRouter(ctx));
+  app.use(registrationRouter(ctx));
+  app.use(panelsRouter(ctx));
+  app.use(quotasRouter(ctx));
+  app.use(poolRouter(ctx));
+  app.use((_req, _res, next) => next(notFound('That page')));
+  app.use(errorHandler(log));
+
+  const server = http.createServer(app);
+  const io = new IoServer(server, { serveClient: false });
+  return { app, server, io };
+}

@@ -1,0 +1,68 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../context';
+import { HttpError } from '../web/errors';
+import { minutes, RateLimiter } from '../web/rate-limit';
+import { parseForm } from '../web/validate';
+import { verifyPassword } from './passwords';
+import { createSession, endSession, SESSION_COOKIE, SESSION_HOURS } from './sessions';
+import { findUserByEmail } from './users';
+
+const loginSchema = z.object({
+  email: z.string().trim().toLowerCase().min(1, 'Email is required.').max(200),
+  password: z.string().min(1, 'Password is required.').max(200),
+  next: z.string().optional(),
+});
+
+const LOGIN_LIMIT = 10;
+const LOGIN_WINDOW_MS = 15 * 60_000;
+
+/** Only same-site paths, so a crafted link cannot bounce a fresh login to another site. */
+function safeNext(next: string | undefined): string {
+  return next && /^\/(?![/\\])/.test(next) ? next : '/admin';
+}
+
+export function authRouter(ctx: AppContext): Router {
+  const router = Router();
+  const limiter = new RateLimiter(LOGIN_LIMIT, LOGIN_WINDOW_MS, ctx.clock);
+  const cookie = { httpOnly: true, sameSite: 'lax' as const, secure: ctx.config.SECURE_COOKIES, path: '/' };
+
+  router.get('/login', (req, res) => {
+    res.render('pages/login', { title: 'Log in', next: typeof req.query.next === 'string' ? req.query.next : '' });
+  });
+
+  router.post('/login', (req, res) => {
+    const form = parseForm(loginSchema, req.body);
+    if (!form.ok) return res.status(400).render('pages/login', { title: 'Log in', errors: form.errors });
+    const { email, password, next } = form.data;
+    const wait = limiter.hit(`${req.ip}|${email}`);
+    if (wait > 0) {
+      throw new HttpError(429, `Too many login attempts for this account. Wait ${minutes(wait)}, then try again.`);
+    }
+    const user = findUserByEmail(ctx.db, email);
+    if (!user || !verifyPassword(password, user.password_hash)) {
+      return res.status(401).render('pages/login', {
+        title: 'Log in',
+        email,
+        next,
+        errors: { form: 'That email and password do not match an account. Check both and try again.' },
+      });
+    }
+    limiter.reset(`${req.ip}|${email}`);
+    // A new token at every login, so a session id planted before login is worthless.
+    const old: unknown = req.cookies?.[SESSION_COOKIE];
+    if (typeof old === 'string') endSession(ctx.db, old);
+    const token = createSession(ctx.db, ctx.clock, user.id);
+    res.cookie(SESSION_COOKIE, token, { ...cookie, maxAge: SESSION_HOURS * 3600_000 });
+    res.redirect(303, safeNext(next));
+  });
+
+  router.post('/logout', (req, res) => {
+    const token: unknown = req.cookies?.[SESSION_COOKIE];
+    if (typeof token === 'string') endSession(ctx.db, token);
+    res.clearCookie(SESSION_COOKIE, cookie);
+    res.redirect(303, '/');
+  });
+
+  return router;
+}

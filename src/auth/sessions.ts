@@ -1,0 +1,36 @@
+import crypto from 'node:crypto';
+import type { Clock } from '../clock';
+import type { Db } from '../db';
+import type { User } from './users';
+
+export const SESSION_COOKIE = 'cp_session';
+export const SESSION_HOURS = 12;
+
+const sha256 = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
+
+/** Starts a session and returns the token for the cookie; the database keeps only its hash. */
+export function createSession(db: Db, clock: Clock, userId: number): string {
+  const token = crypto.randomBytes(32).toString('base64url');
+  const now = clock.now();
+  db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now);
+  db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(
+    sha256(token),
+    userId,
+    now,
+    now + SESSION_HOURS * 3600_000,
+  );
+  return token;
+}
+
+export function findSessionUser(db: Db, clock: Clock, token: string): User | undefined {
+  return db
+    .prepare(
+      `SELECT u.id, u.email, u.name, u.role FROM sessions s JOIN users u ON u.id = s.user_id
+       WHERE s.token_hash = ? AND s.expires_at > ?`,
+    )
+    .get(sha256(token), clock.now()) as User | undefined;
+}
+
+export function endSession(db: Db, token: string): void {
+  db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(sha256(token));
+}

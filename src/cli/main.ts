@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+import { run } from './run';
+
+run(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`citizens-panel: ${(err as Error).message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,17 @@
+import { Router } from 'express';
+import type { AppContext } from './context';
+import { listPanels } from './panels/repo';
+
+export function homeRouter(ctx: AppContext): Router {
+  const router = Router();
+  router.get('/', (_req, res) => {
+    const now = ctx.clock.now();
+    const panels = listPanels(ctx.db).map((p) => ({ ...p, open: p.closesAt > now }));
+    res.render('pages/home', { title: "Citizens' panels", panels });
+  });
+  router.get('/healthz', (_req, res) => {
+    ctx.db.prepare('SELECT 1').get();
+    res.json({ ok: true });
+  });
+  return router;
+}

@@ -1,0 +1,71 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { currentUser, requireRole } from '../auth/middleware';
+import type { AppContext } from '../context';
+import { CsvError } from '../csv';
+import { csvUpload, uploadedFile } from '../web/upload';
+import { parseForm } from '../web/validate';
+import { computeQuotas, exportQuotasCsv, importQuotas, quotaTable, saveTypedQuotas } from './quotas';
+import type { Panel } from './repo';
+import { loadPanel } from './routes';
+
+const toleranceSchema = z.object({
+  tolerance: z.coerce
+    .number({ error: 'Tolerance must be a number.' })
+    .int('Tolerance must be a whole number.')
+    .min(0, 'Tolerance cannot be negative.')
+    .max(50, 'Tolerance must be at most 50.'),
+});
+
+export function quotasRouter(ctx: AppContext): Router {
+  const router = Router();
+  router.use('/admin/panels/:id/quotas', requireRole('organiser'));
+  router.use('/admin/panels/:id/quotas.csv', requireRole('organiser'));
+
+  const view = (panel: Panel, extra: Record<string, unknown> = {}) => ({
+    title: `Quotas: ${panel.title}`,
+    panel,
+    ...quotaTable(ctx, panel),
+    ...extra,
+  });
+
+  router.get('/admin/panels/:id/quotas', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    res.render('pages/admin/quotas', view(panel, { saved: req.query.saved }));
+  });
+
+  router.post('/admin/panels/:id/quotas', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const errors = saveTypedQuotas(ctx, panel, req.body ?? {}, currentUser(res).id);
+    if (Object.keys(errors).length) {
+      return res.status(400).render('pages/admin/quotas', view(panel, { errors, typed: req.body }));
+    }
+    res.redirect(303, `/admin/panels/${panel.id}/quotas?saved=typed`);
+  });
+
+  router.post('/admin/panels/:id/quotas/compute', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const form = parseForm(toleranceSchema, req.body);
+    const problems = form.ok ? computeQuotas(ctx, panel, form.data.tolerance, currentUser(res).id) : Object.values(form.errors);
+    if (problems.length) return res.status(400).render('pages/admin/quotas', view(panel, { computeProblems: problems }));
+    res.redirect(303, `/admin/panels/${panel.id}/quotas?saved=computed`);
+  });
+
+  router.post('/admin/panels/:id/quotas/import', ...csvUpload(), (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    try {
+      importQuotas(ctx, panel, uploadedFile(req), currentUser(res).id);
+    } catch (err) {
+      if (!(err instanceof CsvError)) throw err;
+      return res.status(400).render('pages/admin/quotas', view(panel, { problems: err.problems, fileName: req.file?.originalname }));
+    }
+    res.redirect(303, `/admin/panels/${panel.id}/quotas?saved=imported`);
+  });
+
+  router.get('/admin/panels/:id/quotas.csv', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    res.type('text/csv; charset=utf-8').attachment(`${panel.slug}-quotas.csv`).send(exportQuotasCsv(ctx, panel));
+  });
+
+  return router;
+}

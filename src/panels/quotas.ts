@@ -1,0 +1,126 @@
+import { audit } from '../audit';
+import type { AppContext } from '../context';
+import { type CsvProblem, CsvError, writeCsv } from '../csv';
+import { checkQuotaSums, parseQuotasCsv, quotasFromShares } from '../sortition/quotas';
+import type { FieldErrors } from '../web/validate';
+import { listCategories, panelQuotas, poolCounts, updateValueQuota, type Category, type Panel } from './repo';
+
+/** The quotas page's figures: per value its share, target, quota and how many in the pool hold it. */
+export function quotaTable(ctx: AppContext, panel: Panel) {
+  const categories = listCategories(ctx.db, panel.id);
+  const counts = poolCounts(ctx.db, panel.id);
+  const targets = new Map(
+    quotasFromShares(shareCategories(categories), panel.panelSize, panel.quotaTolerance).map((t) => [
+      `${t.category}\u0000${t.value}`,
+      t.target,
+    ]),
+  );
+  const rows = categories.map((c) => ({
+    ...c,
+    shareTotal: round1(c.values.reduce((sum, v) => sum + (v.share ?? 0), 0)),
+    values: c.values.map((v) => {
+      const pool = counts.get(v.id) ?? 0;
+      return {
+        ...v,
+        target: targets.get(`${c.key}\u0000${v.value}`) ?? null,
+        pool,
+        short: v.quotaMin !== null && pool < v.quotaMin,
+      };
+    }),
+  }));
+  return {
+    categories: rows,
+    shortCount: rows.reduce((n, c) => n + c.values.filter((v) => v.short).length, 0),
+    sumProblems: checkQuotaSums(panelQuotas(categories), panel.panelSize),
+  };
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+function shareCategories(categories: Category[]) {
+  return categories
+    .filter((c) => c.values.every((v) => v.share !== null))
+    .map((c) => ({ category: c.key, values: c.values.map((v) => ({ value: v.value, share: v.share ?? 0 })) }));
+}
+
+/** Reads the typed-in quotas form (fields share_ID, min_ID, max_ID); all or nothing. */
+export function saveTypedQuotas(ctx: AppContext, panel: Panel, body: Record<string, unknown>, userId: number): FieldErrors {
+  const categories = listCategories(ctx.db, panel.id);
+  const errors: FieldErrors = {};
+  const updates = categories.flatMap((c) =>
+    c.values.map((v) => {
+      const name = `${c.label} "${v.label}"`;
+      const share = readNumber(body[`share_${v.id}`], `share_${v.id}`, `${name} share`, errors, 100, false);
+      const min = readNumber(body[`min_${v.id}`], `min_${v.id}`, `${name} minimum`, errors, panel.panelSize, true);
+      const max = readNumber(body[`max_${v.id}`], `max_${v.id}`, `${name} maximum`, errors, panel.panelSize, true);
+      if ((min === null) !== (max === null)) errors[`max_${v.id}`] ??= `${name}: give both a minimum and a maximum, or neither.`;
+      if (min !== null && max !== null && min > max) errors[`min_${v.id}`] ??= `${name}: the minimum ${min} is more than the maximum ${max}.`;
+      return { id: v.id, share, min, max };
+    }),
+  );
+  if (Object.keys(errors).length) return errors;
+  ctx.db.transaction(() => {
+    for (const u of updates) updateValueQuota(ctx.db, u.id, u);
+    audit(ctx.db, ctx.clock, { userId, panelId: panel.id, action: 'quotas.edit', detail: { values: updates.length } });
+  })();
+  return {};
+}
+
+function readNumber(raw: unknown, field: string, name: string, errors: FieldErrors, max: number, whole: boolean): number | null {
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  if (text === '') return null;
+  const n = Number(text.replace(/%$/, ''));
+  if (!Number.isFinite(n) || n < 0 || n > max || (whole && !Number.isInteger(n))) {
+    errors[field] = `${name} must be ${whole ? 'a whole number' : 'a number'} from 0 to ${max}; "${text}" is not.`;
+    return null;
+  }
+  return n;
+}
+
+/** Sets every quota from population shares, the panel size and a tolerance either side. */
+export function computeQuotas(ctx: AppContext, panel: Panel, tolerance: number, userId: number | null): string[] {
+  const categories = listCategories(ctx.db, panel.id);
+  const missing = categories.filter((c) => c.values.some((v) => v.share === null)).map((c) => c.label);
+  if (missing.length) {
+    return [`Population shares are missing for: ${missing.join(', ')}. Type a share for every value first.`];
+  }
+  const targets = quotasFromShares(shareCategories(categories), panel.panelSize, tolerance);
+  ctx.db.transaction(() => {
+    for (const c of categories) {
+      for (const v of c.values) {
+        const t = targets.find((x) => x.category === c.key && x.value === v.value);
+        if (t) updateValueQuota(ctx.db, v.id, { min: t.min, max: t.max });
+      }
+    }
+    ctx.db.prepare('UPDATE panels SET quota_tolerance = ? WHERE id = ?').run(tolerance, panel.id);
+    audit(ctx.db, ctx.clock, { userId, panelId: panel.id, action: 'quotas.compute', detail: { tolerance } });
+  })();
+  return [];
+}
+
+/** Applies a quota CSV; every row must name a category and value of this panel. */
+export function importQuotas(ctx: AppContext, panel: Panel, file: Buffer | string, userId: number): number {
+  const quotas = parseQuotasCsv(file);
+  const categories = listCategories(ctx.db, panel.id);
+  const problems: CsvProblem[] = [];
+  const updates = quotas.map((q, i) => {
+    const line = i + 2;
+    const category = categories.find((c) => c.key.toLowerCase() === q.category.toLowerCase() || c.label.toLowerCase() === q.category.toLowerCase());
+    const value = category?.values.find((v) => v.value.toLowerCase() === q.value.toLowerCase() || v.label.toLowerCase() === q.value.toLowerCase());
+    if (!category) problems.push({ line, column: 'category', message: `"${q.category}" is not a category of this panel (${categories.map((c) => c.key).join(', ')})` });
+    else if (!value) problems.push({ line, column: 'value', message: `"${q.value}" is not a value of ${category.key} (${category.values.map((v) => v.value).join(', ')})` });
+    if (q.max > panel.panelSize) problems.push({ line, column: 'max', message: `${q.max} is more than the panel size ${panel.panelSize}` });
+    return { id: value?.id ?? 0, min: q.min, max: q.max };
+  });
+  if (problems.length) throw new CsvError(problems);
+  ctx.db.transaction(() => {
+    for (const u of updates) updateValueQuota(ctx.db, u.id, u);
+    audit(ctx.db, ctx.clock, { userId, panelId: panel.id, action: 'quotas.import', detail: { rows: updates.length } });
+  })();
+  return updates.length;
+}
+
+export function exportQuotasCsv(ctx: AppContext, panel: Panel): string {
+  const quotas = panelQuotas(listCategories(ctx.db, panel.id));
+  return writeCsv(['category', 'value', 'min', 'max'], quotas.map((q) => [q.category, q.value, q.min, q.max]));
+}

@@ -1,0 +1,158 @@
+import type { Db } from '../db';
+import type { Quota } from '../sortition/quotas';
+
+export interface Panel {
+  id: number;
+  slug: string;
+  title: string;
+  question: string;
+  panelSize: number;
+  closesAt: number;
+  quotaTolerance: number;
+  createdAt: number;
+}
+
+export interface CategoryValue {
+  id: number;
+  value: string;
+  label: string;
+  share: number | null;
+  quotaMin: number | null;
+  quotaMax: number | null;
+}
+
+export interface Category {
+  id: number;
+  key: string;
+  label: string;
+  question: string;
+  values: CategoryValue[];
+}
+
+export interface NewCategory {
+  key: string;
+  label: string;
+  question: string;
+  values: { value: string; label: string; share?: number | null }[];
+}
+
+export interface NewPanel {
+  slug: string;
+  title: string;
+  question: string;
+  panelSize: number;
+  closesAt: number;
+  quotaTolerance: number;
+}
+
+const PANEL_COLUMNS = `id, slug, title, question, panel_size AS panelSize, closes_at AS closesAt,
+  quota_tolerance AS quotaTolerance, created_at AS createdAt`;
+
+export function insertPanel(db: Db, panel: NewPanel, now: number): number {
+  const result = db
+    .prepare(
+      `INSERT INTO panels (slug, title, question, panel_size, closes_at, quota_tolerance, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(panel.slug, panel.title, panel.question, panel.panelSize, panel.closesAt, panel.quotaTolerance, now);
+  return Number(result.lastInsertRowid);
+}
+
+export function listPanels(db: Db): (Panel & { poolSize: number })[] {
+  return db
+    .prepare(
+      `SELECT ${PANEL_COLUMNS},
+        (SELECT COUNT(*) FROM registrants r WHERE r.panel_id = panels.id AND r.erased_at IS NULL) AS poolSize
+       FROM panels ORDER BY created_at DESC, id DESC`,
+    )
+    .all() as (Panel & { poolSize: number })[];
+}
+
+export function findPanel(db: Db, id: number): Panel | undefined {
+  return db.prepare(`SELECT ${PANEL_COLUMNS} FROM panels WHERE id = ?`).get(id) as Panel | undefined;
+}
+
+export function findPanelBySlug(db: Db, slug: string): Panel | undefined {
+  return db.prepare(`SELECT ${PANEL_COLUMNS} FROM panels WHERE slug = ?`).get(slug) as Panel | undefined;
+}
+
+export function slugTaken(db: Db, slug: string): boolean {
+  return db.prepare('SELECT 1 FROM panels WHERE slug = ?').get(slug) !== undefined;
+}
+
+export function listCategories(db: Db, panelId: number): Category[] {
+  const categories = db
+    .prepare('SELECT id, key, label, question FROM categories WHERE panel_id = ? ORDER BY position, id')
+    .all(panelId) as Omit<Category, 'values'>[];
+  const values = db.prepare(
+    `SELECT id, value, label, share, quota_min AS quotaMin, quota_max AS quotaMax
+     FROM category_values WHERE category_id = ? ORDER BY position, id`,
+  );
+  return categories.map((c) => ({ ...c, values: values.all(c.id) as CategoryValue[] }));
+}
+
+export function insertCategory(db: Db, panelId: number, category: NewCategory): number {
+  const position = (
+    db.prepare('SELECT COALESCE(MAX(position), 0) + 1 AS p FROM categories WHERE panel_id = ?').get(panelId) as {
+      p: number;
+    }
+  ).p;
+  const id = Number(
+    db
+      .prepare('INSERT INTO categories (panel_id, key, label, question, position) VALUES (?, ?, ?, ?, ?)')
+      .run(panelId, category.key, category.label, category.question, position).lastInsertRowid,
+  );
+  const insertValue = db.prepare(
+    'INSERT INTO category_values (category_id, value, label, share, position) VALUES (?, ?, ?, ?, ?)',
+  );
+  category.values.forEach((v, i) => insertValue.run(id, v.value, v.label, v.share ?? null, i + 1));
+  return id;
+}
+
+export function deleteCategory(db: Db, panelId: number, categoryId: number): boolean {
+  return db.prepare('DELETE FROM categories WHERE id = ? AND panel_id = ?').run(categoryId, panelId).changes > 0;
+}
+
+/** How many (not erased) people in the pool hold each category value, by value id. */
+export function poolCounts(db: Db, panelId: number): Map<number, number> {
+  const rows = db
+    .prepare(
+      `SELECT rv.value_id AS id, COUNT(*) AS n FROM registrant_values rv
+       JOIN registrants r ON r.id = rv.registrant_id
+       WHERE r.panel_id = ? AND r.erased_at IS NULL GROUP BY rv.value_id`,
+    )
+    .all(panelId) as { id: number; n: number }[];
+  return new Map(rows.map((r) => [r.id, r.n]));
+}
+
+export function poolSize(db: Db, panelId: number): number {
+  return (
+    db.prepare('SELECT COUNT(*) AS n FROM registrants WHERE panel_id = ? AND erased_at IS NULL').get(panelId) as {
+      n: number;
+    }
+  ).n;
+}
+
+/** Writes shares and quotas by value id; callers validate and wrap in a transaction. */
+export function updateValueQuota(
+  db: Db,
+  valueId: number,
+  fields: { share?: number | null; min: number | null; max: number | null },
+): void {
+  if (fields.share !== undefined) {
+    db.prepare('UPDATE category_values SET share = ? WHERE id = ?').run(fields.share, valueId);
+  }
+  db.prepare('UPDATE category_values SET quota_min = ?, quota_max = ? WHERE id = ?').run(
+    fields.min,
+    fields.max,
+    valueId,
+  );
+}
+
+export function panelQuotas(categories: Category[]): Quota[] {
+  return categories.flatMap((c) =>
+    c.values
+      .filter((v) => v.quotaMin !== null && v.quotaMax !== null)
+      .map((v) => ({ category: c.key, value: v.value, min: v.quotaMin ?? 0, max: v.quotaMax ?? 0 })),
+  );
+}

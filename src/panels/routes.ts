@@ -1,0 +1,126 @@
+import { Router } from 'express';
+import { audit, listAudit } from '../audit';
+import { currentUser, requireRole } from '../auth/middleware';
+import type { AppContext } from '../context';
+import { HttpError, notFound } from '../web/errors';
+import { parseForm, parseId } from '../web/validate';
+import {
+  deleteCategory,
+  findPanel,
+  insertCategory,
+  insertPanel,
+  listCategories,
+  listPanels,
+  poolSize,
+  slugTaken,
+  type Panel,
+} from './repo';
+import { categorySchema, panelSchema, slugify } from './schemas';
+
+export function loadPanel(ctx: AppContext, raw: unknown): Panel {
+  const panel = findPanel(ctx.db, parseId(raw, 'That panel'));
+  if (!panel) throw notFound('That panel');
+  return panel;
+}
+
+export function panelsRouter(ctx: AppContext): Router {
+  const router = Router();
+  const { db, clock } = ctx;
+
+  router.get('/admin', requireRole('organiser', 'facilitator'), (_req, res) => {
+    res.render('pages/admin/dashboard', { title: 'Panels', panels: listPanels(db) });
+  });
+
+  router.use('/admin/panels', requireRole('organiser'));
+
+  router.get('/admin/panels/new', (_req, res) => {
+    res.render('pages/admin/panel-new', { title: 'New panel', values: { quotaTolerance: 2 } });
+  });
+
+  router.post('/admin/panels', (req, res) => {
+    const form = parseForm(panelSchema, req.body);
+    const rerender = (errors: Record<string, string>) =>
+      res.status(400).render('pages/admin/panel-new', { title: 'New panel', values: req.body, errors });
+    if (!form.ok) return rerender(form.errors);
+    const slug = form.data.slug || slugify(form.data.title);
+    if (!slug) return rerender({ slug: 'Web address is required when the title has no letters or digits.' });
+    if (slugTaken(db, slug)) {
+      return rerender({ slug: `Another panel already uses the web address "${slug}". Choose another.` });
+    }
+    const id = db.transaction(() => {
+      const panelId = insertPanel(db, { ...form.data, slug }, clock.now());
+      audit(db, clock, { userId: currentUser(res).id, panelId, action: 'panel.create', subject: slug });
+      return panelId;
+    })();
+    res.redirect(303, `/admin/panels/${id}`);
+  });
+
+  router.get('/admin/panels/:id', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    res.render('pages/admin/panel', {
+      title: panel.title,
+      panel,
+      categories: listCategories(db, panel.id),
+      poolSize: poolSize(db, panel.id),
+      registrationOpen: panel.closesAt > clock.now(),
+      audit: listAudit(db, panel.id, 20),
+    });
+  });
+
+  router.post('/admin/panels/:id/categories', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const categories = listCategories(db, panel.id);
+    const form = parseForm(categorySchema, req.body);
+    const errors = form.ok ? {} : form.errors;
+    if (form.ok && categories.some((c) => c.key === form.data.key)) {
+      errors.key = `This panel already has a category with the key "${form.data.key}".`;
+    }
+    if (!form.ok || Object.keys(errors).length) {
+      return res.status(400).render('pages/admin/panel', {
+        title: panel.title,
+        panel,
+        categories,
+        poolSize: poolSize(db, panel.id),
+        registrationOpen: panel.closesAt > clock.now(),
+        newCategory: req.body,
+        errors,
+      });
+    }
+    assertPoolEmpty(ctx, panel, 'add a category');
+    db.transaction(() => {
+      insertCategory(db, panel.id, form.data);
+      audit(db, clock, {
+        userId: currentUser(res).id,
+        panelId: panel.id,
+        action: 'category.add',
+        subject: form.data.key,
+        detail: { values: form.data.values.length },
+      });
+    })();
+    res.redirect(303, `/admin/panels/${panel.id}#categories`);
+  });
+
+  router.post('/admin/panels/:id/categories/:categoryId/delete', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const categoryId = parseId(req.params.categoryId, 'That category');
+    assertPoolEmpty(ctx, panel, 'remove a category');
+    db.transaction(() => {
+      if (!deleteCategory(db, panel.id, categoryId)) throw notFound('That category');
+      audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'category.delete', subject: String(categoryId) });
+    })();
+    res.redirect(303, `/admin/panels/${panel.id}#categories`);
+  });
+
+  return router;
+}
+
+/** Categories are fixed once people have registered, so every registrant answers the same questions. */
+function assertPoolEmpty(ctx: AppContext, panel: Panel, action: string): void {
+  const n = poolSize(ctx.db, panel.id);
+  if (n > 0) {
+    throw new HttpError(
+      409,
+      `You cannot ${action} once people have registered: the pool already holds ${n}. Categories must be settled before registration opens.`,
+    );
+  }
+}

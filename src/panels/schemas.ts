@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { text } from '../web/validate';
+
+const isoDate = z
+  .string({ error: 'Closing date is required.' })
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Closing date must be a date like 2027-01-31.')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'Closing date is not a real date.')
+  // Registration closes at the end of that day, UK time roughly: 23:59 UTC.
+  .transform((s) => Date.parse(`${s}T23:59:59Z`));
+
+export const panelSchema = z.object({
+  title: text('Title', 150),
+  question: text('Question', 500),
+  panelSize: z.coerce
+    .number({ error: 'Panel size must be a number.' })
+    .int('Panel size must be a whole number.')
+    .min(2, 'Panel size must be at least 2.')
+    .max(1000, 'Panel size must be at most 1000.'),
+  closesAt: isoDate,
+  quotaTolerance: z.coerce
+    .number({ error: 'Quota tolerance must be a number.' })
+    .int('Quota tolerance must be a whole number.')
+    .min(0, 'Quota tolerance cannot be negative.')
+    .max(50, 'Quota tolerance must be at most 50.')
+    .default(2),
+  slug: z
+    .string()
+    .trim()
+    .max(60, 'Web address must be at most 60 characters.')
+    .regex(/^([a-z0-9]+(-[a-z0-9]+)*)?$/, 'Web address may use only lower-case letters, digits and single hyphens.')
+    .optional(),
+});
+
+export const categorySchema = z.object({
+  key: z
+    .string({ error: 'Key is required.' })
+    .trim()
+    .min(1, 'Key is required.')
+    .max(40, 'Key must be at most 40 characters.')
+    .regex(/^[a-z][a-z0-9_]*$/, 'Key must start with a letter and use only lower-case letters, digits and _.'),
+  label: text('Label', 80),
+  question: text('Question', 300),
+  values: z
+    .string({ error: 'Values are required.' })
+    .transform((s, ctx) => parseValueLines(s, ctx)),
+});
+
+/** One value per line: `Value` or `Value | population share in percent`. */
+function parseValueLines(s: string, ctx: z.RefinementCtx) {
+  const lines = s.split(/\r?\n/).map((l) => l.trim());
+  const values: { value: string; label: string; share: number | null }[] = [];
+  lines.forEach((line, i) => {
+    if (!line) return;
+    const [name, share, extra] = line.split('|').map((p) => p.trim());
+    const problem = (message: string) => ctx.addIssue({ code: 'custom', message: `Values, line ${i + 1}: ${message}` });
+    if (extra !== undefined) return problem('use at most one "|", between the value and its share.');
+    if (!name) return problem('the value is empty.');
+    if (name.length > 80) return problem('a value must be at most 80 characters.');
+    const pct = share === undefined || share === '' ? null : Number(share.replace(/%$/, ''));
+    if (pct !== null && (!Number.isFinite(pct) || pct < 0 || pct > 100)) {
+      return problem(`"${share}" is not a percentage between 0 and 100.`);
+    }
+    if (values.some((v) => v.value.toLowerCase() === name.toLowerCase())) return problem(`"${name}" is listed twice.`);
+    values.push({ value: name, label: name, share: pct });
+  });
+  if (values.length < 2 && !lines.some(Boolean)) ctx.addIssue({ code: 'custom', message: 'Values are required.' });
+  else if (values.length < 2 && values.length === lines.filter(Boolean).length) {
+    ctx.addIssue({ code: 'custom', message: 'Values: a category needs at least two values, one per line.' });
+  }
+  return values;
+}
+
+export function slugify(title: string): string {
+  return title
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+}

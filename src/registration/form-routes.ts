@@ -1,0 +1,112 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { audit } from '../audit';
+import type { AppContext } from '../context';
+import { findPanelBySlug, listCategories, type Category, type Panel } from '../panels/repo';
+import { HttpError, notFound } from '../web/errors';
+import { minutes, RateLimiter } from '../web/rate-limit';
+import { parseForm } from '../web/validate';
+import { personSchema } from './person';
+import { findDuplicate, insertRegistrant } from './repo';
+
+const REGISTRATIONS_PER_IP = 30;
+const WINDOW_MS = 10 * 60_000;
+
+/** The form's schema: personal fields, one answer per category (field `q_<key>`), and consent. */
+function registrationSchema(categories: Category[]) {
+  const answers = Object.fromEntries(
+    categories.map((c) => [
+      `q_${c.key}`,
+      z
+        .string({ error: `${c.label}: choose one answer.` })
+        .refine((v) => c.values.some((x) => x.value === v), `${c.label}: choose one of the answers given.`),
+    ]),
+  );
+  return z.intersection(
+    personSchema,
+    z.object({
+      ...answers,
+      consent: z.literal('yes', { error: 'Tick the box to say you agree, or we cannot register you.' }),
+    }),
+  );
+}
+
+/** The category questions as the form shows them, with the answer given and any error. */
+function questions(categories: Category[], values: Record<string, unknown>, errors: Record<string, string>) {
+  return categories.map((c) => ({
+    field: `q_${c.key}`,
+    question: c.question,
+    error: errors[`q_${c.key}`],
+    options: c.values.map((v, i) => ({
+      id: `q_${c.key}_${i}`,
+      value: v.value,
+      label: v.label,
+      checked: values[`q_${c.key}`] === v.value,
+    })),
+  }));
+}
+
+export function registrationRouter(ctx: AppContext): Router {
+  const router = Router();
+  const { db, clock } = ctx;
+  const limiter = new RateLimiter(REGISTRATIONS_PER_IP, WINDOW_MS, clock);
+
+  const load = (slug: string) => {
+    const panel = findPanelBySlug(db, slug);
+    if (!panel) throw notFound('That panel');
+    return { panel, categories: listCategories(db, panel.id) };
+  };
+  const page = (panel: Panel, categories: Category[], extra: { values?: unknown; errors?: Record<string, string> } = {}) => {
+    const values = (extra.values ?? {}) as Record<string, unknown>;
+    return {
+      title: `Register: ${panel.title}`,
+      panel,
+      closed: panel.closesAt <= clock.now(),
+      questions: questions(categories, values, extra.errors ?? {}),
+      values,
+      errors: extra.errors,
+    };
+  };
+
+  router.get('/register/:slug', (req, res) => {
+    const { panel, categories } = load(req.params.slug);
+    res.status(panel.closesAt <= clock.now() ? 410 : 200).render('pages/register', page(panel, categories));
+  });
+
+  router.post('/register/:slug', (req, res) => {
+    const { panel, categories } = load(req.params.slug);
+    if (panel.closesAt <= clock.now()) {
+      return res.status(410).render('pages/register', page(panel, categories));
+    }
+    const wait = limiter.hit(req.ip ?? 'unknown');
+    if (wait > 0) throw new HttpError(429, `Too many registrations from this connection. Wait ${minutes(wait)}, then try again.`);
+    const form = parseForm(registrationSchema(categories), req.body);
+    if (!form.ok) {
+      return res.status(400).render('pages/register', page(panel, categories, { values: req.body, errors: form.errors }));
+    }
+    const duplicate = findDuplicate(db, panel.id, form.data);
+    if (duplicate) {
+      const message = `This ${duplicate === 'email' ? 'email address' : 'phone number'} is already registered for this panel, so you do not need to register again. If you want to change your answers, contact the organisers.`;
+      return res
+        .status(409)
+        .render('pages/register', page(panel, categories, { values: req.body, errors: { [duplicate]: message } }));
+    }
+    const answers = form.data as Record<string, unknown>;
+    const valueIds = categories.map((c) => c.values.find((v) => v.value === answers[`q_${c.key}`])?.id ?? 0);
+    const now = clock.now();
+    db.transaction(() => {
+      const publicId = insertRegistrant(db, panel.id, { ...form.data, valueIds, source: 'form', consentAt: now }, now);
+      audit(db, clock, { panelId: panel.id, action: 'registrant.register', subject: publicId });
+    })();
+    res.redirect(303, `/register/${panel.slug}/thanks`);
+  });
+
+  router.get('/register/:slug/thanks', (req, res) => {
+    const { panel } = load(req.params.slug);
+    res.render('pages/register-thanks', { title: 'Thank you for registering', panel });
+  });
+
+  router.get('/privacy', (_req, res) => res.render('pages/privacy', { title: 'Privacy notice' }));
+
+  return router;
+}

@@ -1,0 +1,100 @@
+import { Router } from 'express';
+import { currentUser, requireRole } from '../auth/middleware';
+import type { AppContext } from '../context';
+import { CsvError } from '../csv';
+import { listCategories, poolSize } from '../panels/repo';
+import { loadPanel } from '../panels/routes';
+import { notFound } from '../web/errors';
+import { csvUpload, uploadedFile } from '../web/upload';
+import { parseId } from '../web/validate';
+import { erase, exportPoolCsv, importPool } from './pool';
+import { findRegistrant, listPool, poolValues } from './repo';
+
+const PAGE_SIZE = 100;
+const MAX_PROBLEMS_SHOWN = 200;
+
+export function poolRouter(ctx: AppContext): Router {
+  const router = Router();
+  const { db } = ctx;
+  router.use('/admin/panels/:id', requireRole('organiser'));
+
+  const renderPool = (panelId: unknown, page: unknown, extra: Record<string, unknown> = {}) => {
+    const panel = loadPanel(ctx, panelId);
+    const categories = listCategories(db, panel.id);
+    const total = poolSize(db, panel.id);
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const current = Math.min(pages, Math.max(1, Number(page) || 1));
+    const values = poolValues(db, panel.id);
+    const people = listPool(db, panel.id, PAGE_SIZE, (current - 1) * PAGE_SIZE).map((p) => ({
+      ...p,
+      answers: categories.map((c) => values.get(p.id)?.get(c.id) ?? ''),
+    }));
+    return {
+      title: `Pool: ${panel.title}`,
+      panel,
+      categories,
+      people,
+      total,
+      page: current,
+      pages,
+      prev: current > 1 ? current - 1 : null,
+      next: current < pages ? current + 1 : null,
+      ...extra,
+    };
+  };
+
+  router.get('/admin/panels/:id/pool', (req, res) => {
+    const imported = typeof req.query.imported === 'string' ? Number(req.query.imported) : undefined;
+    res.render('pages/admin/pool', renderPool(req.params.id, req.query.page, { imported }));
+  });
+
+  router.post('/admin/panels/:id/pool/import', ...csvUpload(), (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    if (req.body?.consentConfirmed !== 'yes') {
+      return res.status(400).render('pages/admin/pool', renderPool(panel.id, 1, {
+        importErrors: { consentConfirmed: 'Confirm that everyone in the file agreed to take part and to the privacy notice.' },
+      }));
+    }
+    try {
+      const result = importPool(ctx, panel, uploadedFile(req), currentUser(res).id);
+      res.redirect(303, `/admin/panels/${panel.id}/pool?imported=${result.imported}`);
+    } catch (err) {
+      if (!(err instanceof CsvError)) throw err;
+      res.status(400).render('pages/admin/pool', renderPool(panel.id, 1, {
+        problems: err.problems.slice(0, MAX_PROBLEMS_SHOWN),
+        problemCount: err.problems.length,
+        moreProblems: Math.max(0, err.problems.length - MAX_PROBLEMS_SHOWN),
+        fileName: req.file?.originalname,
+      }));
+    }
+  });
+
+  router.get('/admin/panels/:id/pool.csv', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    res
+      .type('text/csv; charset=utf-8')
+      .attachment(`${panel.slug}-pool.csv`)
+      .set('Cache-Control', 'no-store')
+      .send(exportPoolCsv(ctx, panel));
+  });
+
+  const loadPerson = (panelId: unknown, rawId: unknown) => {
+    const panel = loadPanel(ctx, panelId);
+    const person = findRegistrant(db, panel.id, parseId(rawId, 'That registrant'));
+    if (!person) throw notFound('That registrant (they may already have been erased)');
+    return { panel, person };
+  };
+
+  router.get('/admin/panels/:id/registrants/:rid/erase', (req, res) => {
+    const { panel, person } = loadPerson(req.params.id, req.params.rid);
+    res.render('pages/admin/erase', { title: 'Erase a registrant', panel, person });
+  });
+
+  router.post('/admin/panels/:id/registrants/:rid/erase', (req, res) => {
+    const { panel, person } = loadPerson(req.params.id, req.params.rid);
+    erase(ctx, panel, person, currentUser(res).id);
+    res.redirect(303, `/admin/panels/${panel.id}/pool?erased=${encodeURIComponent(person.publicId)}`);
+  });
+
+  return router;
+}

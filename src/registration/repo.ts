@@ -1,0 +1,113 @@
+import crypto from 'node:crypto';
+import type { Db } from '../db';
+import { emailKey, phoneKey, type Person } from './person';
+
+export interface NewRegistrant extends Person {
+  /** value id per category id */
+  valueIds: number[];
+  source: 'form' | 'import';
+  consentAt: number | null;
+}
+
+export interface PoolRow {
+  id: number;
+  publicId: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  address: string;
+  postcode: string;
+  source: string;
+  createdAt: number;
+}
+
+/** A pseudonymous id for public pages and exports: R- and 8 characters of Crockford base32. */
+export function newPublicId(): string {
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  return 'R-' + Array.from(crypto.randomBytes(8), (b) => alphabet[b % 32]).join('');
+}
+
+export function insertRegistrant(db: Db, panelId: number, person: NewRegistrant, now: number): string {
+  const publicId = newPublicId();
+  const id = db
+    .prepare(
+      `INSERT INTO registrants (panel_id, public_id, name, email, phone, address, postcode, email_key, phone_key,
+         source, consent_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      panelId,
+      publicId,
+      person.name,
+      person.email ?? null,
+      person.phone ?? null,
+      person.address,
+      person.postcode,
+      person.email ? emailKey(person.email) : null,
+      person.phone ? phoneKey(person.phone) : null,
+      person.source,
+      person.consentAt,
+      now,
+    ).lastInsertRowid;
+  const insertValue = db.prepare(
+    `INSERT INTO registrant_values (registrant_id, category_id, value_id)
+     SELECT ?, category_id, id FROM category_values WHERE id = ?`,
+  );
+  for (const valueId of person.valueIds) insertValue.run(id, valueId);
+  return publicId;
+}
+
+/** Which of the email and phone is already registered for this panel, if either. */
+export function findDuplicate(db: Db, panelId: number, person: Pick<Person, 'email' | 'phone'>): 'email' | 'phone' | undefined {
+  if (person.email && db.prepare('SELECT 1 FROM registrants WHERE panel_id = ? AND email_key = ?').get(panelId, emailKey(person.email))) {
+    return 'email';
+  }
+  if (person.phone && db.prepare('SELECT 1 FROM registrants WHERE panel_id = ? AND phone_key = ?').get(panelId, phoneKey(person.phone))) {
+    return 'phone';
+  }
+  return undefined;
+}
+
+const POOL_COLUMNS = `id, public_id AS publicId, name, email, phone, address, postcode, source, created_at AS createdAt`;
+
+export function listPool(db: Db, panelId: number, limit: number, offset: number): PoolRow[] {
+  return db
+    .prepare(
+      `SELECT ${POOL_COLUMNS} FROM registrants WHERE panel_id = ? AND erased_at IS NULL ORDER BY id LIMIT ? OFFSET ?`,
+    )
+    .all(panelId, limit, offset) as PoolRow[];
+}
+
+export function findRegistrant(db: Db, panelId: number, id: number): PoolRow | undefined {
+  return db
+    .prepare(`SELECT ${POOL_COLUMNS} FROM registrants WHERE panel_id = ? AND id = ? AND erased_at IS NULL`)
+    .get(panelId, id) as PoolRow | undefined;
+}
+
+/** Category values per registrant: registrant id -> category id -> value label. */
+export function poolValues(db: Db, panelId: number): Map<number, Map<number, string>> {
+  const rows = db
+    .prepare(
+      `SELECT rv.registrant_id AS rid, rv.category_id AS cid, v.value AS value
+       FROM registrant_values rv JOIN registrants r ON r.id = rv.registrant_id
+       JOIN category_values v ON v.id = rv.value_id WHERE r.panel_id = ? AND r.erased_at IS NULL`,
+    )
+    .all(panelId) as { rid: number; cid: number; value: string }[];
+  const map = new Map<number, Map<number, string>>();
+  for (const { rid, cid, value } of rows) {
+    if (!map.has(rid)) map.set(rid, new Map());
+    map.get(rid)?.set(cid, value);
+  }
+  return map;
+}
+
+/**
+ * Deletes a registrant's personal data and answers; what stays (a random pseudonym, the panel,
+ * the dates) cannot identify them.
+ */
+export function eraseRegistrant(db: Db, id: number, now: number): void {
+  db.prepare(
+    `UPDATE registrants SET name = NULL, email = NULL, phone = NULL, address = NULL, postcode = NULL,
+       email_key = NULL, phone_key = NULL, erased_at = ? WHERE id = ?`,
+  ).run(now, id);
+  db.prepare('DELETE FROM registrant_values WHERE registrant_id = ?').run(id);
+}

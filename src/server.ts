@@ -1,0 +1,48 @@
+import { createApp } from './app';
+import { systemClock } from './clock';
+import { loadConfig } from './config';
+import { closeDb, openDb } from './db';
+import { seedDemo } from './demo/seed';
+
+function main(): void {
+  const config = loadConfig();
+  const db = openDb(config.DATABASE);
+  const ctx = { db, clock: systemClock, config };
+  if (config.SEED_DEMO) {
+    const demo = seedDemo(ctx);
+    if (demo) printDemoLogins(demo.organiser, demo.facilitator);
+  }
+  const { server, io } = createApp(ctx);
+  server.listen(config.PORT, config.HOST, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    console.log(`Citizens' Panel Toolkit running at http://localhost:${port} (database: ${config.DATABASE})`);
+  });
+  const stop = () => {
+    console.log('Shutting down...');
+    void io.close();
+    server.close(() => {
+      closeDb(db);
+      process.exit(0);
+    });
+    setTimeout(() => {
+      closeDb(db);
+      process.exit(0);
+    }, 3000).unref();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+function printDemoLogins(...logins: { email: string; password: string }[]): void {
+  console.log('\nThe Coventry demo has been set up. These logins are shown once only: note them now.');
+  for (const { email, password } of logins) console.log(`  ${email}  password: ${password}`);
+  console.log('  (Lost them? Create another account: npx citizens-panel user add --role organiser --email you@example.org)\n');
+}
+
+try {
+  main();
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}

@@ -1,0 +1,54 @@
+import crypto from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { HttpError } from './errors';
+
+const COOKIE = 'cp_csrf';
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Double-submit token: every browser gets a random httpOnly cookie, and every form carries the same
+ * value in a hidden `_csrf` field. Another site can make a browser send the cookie but cannot read it.
+ * Multipart forms are checked by `verifyCsrf` after their body is parsed (see web/upload.ts).
+ */
+export function csrf(secure: boolean) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    let token = readCookie(req);
+    if (!token) {
+      token = crypto.randomBytes(24).toString('base64url');
+      res.cookie(COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, path: '/' });
+      req.cookies[COOKIE] = token;
+    }
+    res.locals.csrfToken = token;
+    if (UNSAFE.has(req.method) && !req.is('multipart/form-data')) return verifyCsrf(req, res, next);
+    next();
+  };
+}
+
+export function verifyCsrf(req: Request, _res: Response, next: NextFunction): void {
+  const body: unknown = req.body;
+  const sent =
+    (body && typeof body === 'object' && '_csrf' in body ? String(body._csrf) : undefined) ??
+    req.get('x-csrf-token');
+  const expected = readCookie(req);
+  if (!sent || !expected || !sameText(sent, expected)) {
+    return next(
+      new HttpError(
+        403,
+        'This form was not sent from this site, or it has expired. Go back, reload the page and try again.',
+        'Form expired',
+      ),
+    );
+  }
+  next();
+}
+
+function readCookie(req: Request): string | undefined {
+  const value: unknown = req.cookies?.[COOKIE];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}

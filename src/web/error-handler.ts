@@ -1,0 +1,32 @@
+import type { NextFunction, Request, Response } from 'express';
+import { HttpError } from './errors';
+
+/** Turns errors into a page (or JSON) that says what to do; unexpected ones are logged, not shown. */
+export function errorHandler(log: (line: string) => void) {
+  return (err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const known = toHttpError(err);
+    if (!known) log(`internal error on ${req.method} ${routeOf(req)}: ${(err as Error)?.stack ?? String(err)}`);
+    const error = known ?? new HttpError(500, 'Something went wrong on our side. Try again; if it keeps happening, tell the organisers.');
+    res.status(error.status);
+    if (req.accepts(['html', 'json']) === 'json') return res.json({ error: error.title, message: error.message });
+    res.render('pages/error', { title: error.title, status: error.status, message: error.message });
+  };
+}
+
+function toHttpError(err: unknown): HttpError | undefined {
+  if (err instanceof HttpError) return err;
+  // Body-parser errors carry a status and an expose flag.
+  const e = err as { status?: number; expose?: boolean; type?: string };
+  if (e && typeof e.status === 'number' && e.status < 500 && e.expose) {
+    if (e.type === 'entity.too.large') return new HttpError(413, 'What you sent is too large. Shorten it and try again.');
+    return new HttpError(e.status, 'What you sent could not be read. Reload the page and try again.');
+  }
+  return undefined;
+}
+
+/** The route pattern, not the path: paths can carry ids and tokens that do not belong in logs. */
+export function routeOf(req: Request): string {
+  const route = req.route as { path?: string } | undefined;
+  return route?.path ? `${req.baseUrl}${route.path}` : '(no route)';
+}

@@ -1,0 +1,34 @@
+import type { NextFunction, Request, Response } from 'express';
+import multer from 'multer';
+import { verifyCsrf } from './csrf';
+import { HttpError } from './errors';
+
+export const MAX_UPLOAD_MB = 20;
+
+/** One CSV file in field `file`, held in memory, then the CSRF check (which needs the parsed body). */
+export function csvUpload() {
+  const single = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: MAX_UPLOAD_MB * 1024 * 1024, files: 1, fields: 20 },
+  }).single('file');
+  const receive = (req: Request, res: Response, next: NextFunction) =>
+    single(req, res, (err: unknown) => {
+      if (err instanceof multer.MulterError) {
+        const message =
+          err.code === 'LIMIT_FILE_SIZE'
+            ? `The file is larger than ${MAX_UPLOAD_MB} MB. Split it into smaller files and upload each.`
+            : `The upload could not be read (${err.message}). Choose one CSV file and try again.`;
+        return next(new HttpError(err.code === 'LIMIT_FILE_SIZE' ? 413 : 400, message));
+      }
+      next(err);
+    });
+  return [receive, verifyCsrf];
+}
+
+export function uploadedFile(req: Request): Buffer {
+  const file = req.file;
+  if (!file || file.size === 0) {
+    throw new HttpError(400, 'No file was chosen, or the file is empty. Choose a CSV file and try again.');
+  }
+  return file.buffer;
+}

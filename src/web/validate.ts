@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { HttpError } from './errors';
+
+export type FieldErrors = Record<string, string>;
+
+export type Parsed<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
+
+/** Validates a form body; on failure, one message per field (the first problem with it). */
+export function parseForm<T>(schema: z.ZodType<T>, body: unknown): Parsed<T> {
+  const result = schema.safeParse(body ?? {});
+  if (result.success) return { ok: true, data: result.data };
+  const errors: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    const field = issue.path.length ? issue.path.map(String).join('.') : 'form';
+    errors[field] ??= issue.message;
+  }
+  return { ok: false, errors };
+}
+
+/** Validates route params, answering 404 for anything malformed. */
+export function parseId(raw: unknown, what: string): number {
+  const id = z.coerce.number().int().positive().safeParse(raw);
+  if (!id.success) throw new HttpError(404, `${what} was not found: "${String(raw)}" is not a valid id.`);
+  return id.data;
+}
+
+/** Form text: trimmed, with a length limit and a message naming the field. */
+export const text = (label: string, max = 200) =>
+  z
+    .string({ error: `${label} is required.` })
+    .trim()
+    .min(1, `${label} is required.`)
+    .max(max, `${label} must be at most ${max} characters.`);
+
+export const optionalText = (label: string, max = 200) =>
+  z
+    .string()
+    .trim()
+    .max(max, `${label} must be at most ${max} characters.`)
+    .optional()
+    .transform((v) => (v ? v : undefined));
