@@ -5,9 +5,14 @@ const isoDate = z
   .string({ error: 'Closing date is required.' })
   .trim()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'Closing date must be a date like 2027-01-31.')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'Closing date is not a real date.')
+  .refine(isRealDate, 'Closing date is not a real date.')
   // Registration closes at the end of that day, UK time roughly: 23:59 UTC.
   .transform((s) => Date.parse(`${s}T23:59:59Z`));
+
+function isRealDate(s: string): boolean {
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
+}
 
 export const panelSchema = z.object({
   title: text('Title', 150),

@@ -1,0 +1,137 @@
+import { logIn, makeApp, snapshot, submit } from '../helpers';
+
+const validPanel = {
+  title: 'Foleshill Parks Panel',
+  question: 'How should the parks in Foleshill change?',
+  panelSize: '24',
+  closesAt: '2027-03-01',
+  quotaTolerance: '1',
+};
+
+async function organiser() {
+  const app = makeApp();
+  const a = await logIn(app.db, app.clock, app.agent(), 'organiser');
+  return { ...app, a };
+}
+
+describe('creating a panel', () => {
+  test('an organiser creates a panel and it opens for registration', async () => {
+    const { a, agent } = await organiser();
+    const res = await submit(a, '/admin/panels/new', '/admin/panels', validPanel);
+    expect(res.status).toBe(303);
+    const page = await a.get(res.headers.location);
+    expect(page.text).toContain('Foleshill Parks Panel');
+    expect(page.text).toContain('/register/foleshill-parks-panel');
+    expect((await agent().get('/register/foleshill-parks-panel')).status).toBe(200);
+    expect((await agent().get('/')).text).toContain('Foleshill Parks Panel');
+  });
+
+  test.each([
+    [{ title: '' }, 'Title is required.'],
+    [{ panelSize: 'twelve' }, 'Panel size must be a number.'],
+    [{ panelSize: '1' }, 'Panel size must be at least 2.'],
+    [{ panelSize: '12.5' }, 'Panel size must be a whole number.'],
+    [{ closesAt: '31/01/2027' }, 'Closing date must be a date like 2027-01-31.'],
+    [{ closesAt: '2027-02-30' }, 'Closing date is not a real date.'],
+    [{ closesAt: '2027-13-01' }, 'Closing date is not a real date.'],
+    [{ slug: 'Bad Slug!' }, 'Web address may use only lower-case letters'],
+    [{ quotaTolerance: '-1' }, 'Quota tolerance cannot be negative.'],
+  ])('bad input %j is refused with "%s" and nothing is stored', async (change, message) => {
+    const { a, db } = await organiser();
+    const before = snapshot(db);
+    const res = await submit(a, '/admin/panels/new', '/admin/panels', { ...validPanel, ...change });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain(message);
+    expect(snapshot(db)).toEqual(before);
+  });
+
+  test('two panels cannot share a web address', async () => {
+    const { a, db } = await organiser();
+    await submit(a, '/admin/panels/new', '/admin/panels', validPanel);
+    const before = snapshot(db);
+    const res = await submit(a, '/admin/panels/new', '/admin/panels', validPanel);
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('already uses the web address');
+    expect(snapshot(db)).toEqual(before);
+  });
+});
+
+describe('categories', () => {
+  async function withPanel() {
+    const app = await organiser();
+    const res = await submit(app.a, '/admin/panels/new', '/admin/panels', validPanel);
+    return { ...app, url: res.headers.location as string };
+  }
+
+  test('an organiser defines categories, and the registration form asks them', async () => {
+    const { a, url, agent, db } = await withPanel();
+    const res = await submit(a, url, `${url}/categories`, {
+      key: 'age',
+      label: 'Age band',
+      question: 'How old are you?',
+      values: '16-29 | 30\n30-59 | 50\n\n60+ | 20\n',
+    });
+    expect(res.status).toBe(303);
+    const values = db.prepare('SELECT value, share FROM category_values ORDER BY position').all();
+    expect(values).toEqual([
+      { value: '16-29', share: 30 },
+      { value: '30-59', share: 50 },
+      { value: '60+', share: 20 },
+    ]);
+    const form = await agent().get('/register/foleshill-parks-panel');
+    expect(form.text).toContain('How old are you?');
+    expect(form.text).toMatch(/<input type="radio" id="q_age_2" name="q_age" value="60\+"/);
+  });
+
+  test.each([
+    [{ key: 'Age Band' }, 'Key must start with a letter'],
+    [{ values: 'only one' }, 'at least two values'],
+    [{ values: 'a | 50\nA | 50' }, 'is listed twice.'],
+    [{ values: 'a | lots\nb' }, 'is not a percentage between 0 and 100'],
+    [{ label: '' }, 'Label is required.'],
+  ])('a bad category %j is refused with "%s"', async (change, message) => {
+    const { a, url, db } = await withPanel();
+    const before = snapshot(db);
+    const res = await submit(a, url, `${url}/categories`, { key: 'age', label: 'Age', question: 'Age?', values: 'a\nb', ...change });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain(message);
+    expect(snapshot(db)).toEqual(before);
+  });
+
+  test('categories are fixed once someone has registered', async () => {
+    const { a, url, agent, db } = await withPanel();
+    await submit(a, url, `${url}/categories`, { key: 'gender', label: 'Gender', question: 'Gender?', values: 'Woman\nMan' });
+    const reg = await submit(agent(), '/register/foleshill-parks-panel', '/register/foleshill-parks-panel', {
+      name: 'Ada Testwell', email: 'ada@example.org', address: '1 Demo Street', postcode: 'CV6 5AA', q_gender: 'Woman', consent: 'yes',
+    });
+    expect(reg.status).toBe(303);
+    const before = snapshot(db);
+    const res = await submit(a, url, `${url}/categories`, { key: 'age', label: 'Age', question: 'Age?', values: 'a\nb' });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('the pool already holds 1');
+    expect(snapshot(db)).toEqual(before);
+  });
+
+  test('an unknown or malformed panel id is a 404 with a clear page', async () => {
+    const { a } = await organiser();
+    for (const url of ['/admin/panels/999', '/admin/panels/abc', '/admin/panels/1e3/pool']) {
+      const res = await a.get(url);
+      expect(res.status).toBe(404);
+      expect(res.text).toContain('was not found');
+    }
+  });
+});
+
+describe('the activity log', () => {
+  test('records who created the panel and its categories', async () => {
+    const { a, db } = await organiser();
+    const res = await submit(a, '/admin/panels/new', '/admin/panels', validPanel);
+    await submit(a, res.headers.location, `${res.headers.location}/categories`, { key: 'g', label: 'G', question: 'G?', values: 'x\ny' });
+    const rows = db.prepare('SELECT action, subject FROM audit_log ORDER BY id').all();
+    expect(rows).toEqual([
+      { action: 'panel.create', subject: 'foleshill-parks-panel' },
+      { action: 'category.add', subject: 'g' },
+    ]);
+    expect((await a.get(res.headers.location)).text).toContain('organiser@example.org');
+  });
+});
