@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { parse, type Options } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 
 /** A problem found in a CSV file: `line` is the file's line number (the header is line 1). */
@@ -24,35 +24,71 @@ export function describeProblem(p: CsvProblem): string {
 }
 
 /**
- * Reads a CSV with a header row into trimmed cells keyed by header. Accepts a UTF-8 BOM and CRLF;
- * skips blank lines. Broken quoting or a ragged row is a CsvError naming the line.
+ * Reads a CSV with a header row into trimmed cells keyed by header. Accepts a UTF-8 BOM and any line
+ * endings; skips blank lines. Broken quoting or a ragged row is a CsvError naming the line where the
+ * row starts, as a spreadsheet would number it.
  */
 export function readCsv(input: string | Buffer): CsvTable {
-  const text = decode(input);
-  let records: { record: string[]; info: { lines: number } }[];
+  // One line ending throughout: csv-parse guesses the ending from the first line only.
+  const buffer = Buffer.from(decode(input).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n'));
+  const lineAt = lineCounter(buffer);
+  let lastEnd = 0;
+  let records: { record: string[]; line: number }[];
   try {
-    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, info: true, trim: true }) as unknown as typeof records;
+    const options = {
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+      info: true,
+      on_record: ({ record }: { record: string[] }, context: { bytes: number }) => {
+        const line = lineAt(lastEnd);
+        lastEnd = context.bytes;
+        return { record, line };
+      },
+    };
+    // With info: true, on_record receives { record, info }; the library's types do not say so.
+    records = parse(buffer, options as unknown as Options) as unknown as typeof records;
   } catch (err) {
-    const e = err as Error & { lines?: number };
-    throw new CsvError([{ line: e.lines ?? 1, message: `the file is not valid CSV (${e.message.split('\n')[0]})` }]);
+    const reason = (err as Error).message.split('\n')[0].replace(/^Invalid[^:]*: /, '');
+    throw new CsvError([{ line: lineAt(lastEnd), message: `this row is not valid CSV (${reason})` }]);
   }
   if (records.length === 0) throw new CsvError([{ line: 1, message: 'the file is empty: it needs a header row' }]);
-  const header = records[0].record.map((h) => h.trim());
+  const header = records[0].record;
   const problems: CsvProblem[] = [];
   header.forEach((h, i) => {
     if (!h) problems.push({ line: 1, message: `column ${i + 1} has no name in the header row` });
     else if (header.indexOf(h) !== i) problems.push({ line: 1, column: h, message: 'this column name appears twice' });
   });
-  const rows = records.slice(1).map(({ record, info }) => {
+  const rows = records.slice(1).map(({ record, line }) => {
     if (record.length !== header.length) {
-      problems.push({ line: info.lines, message: `expected ${header.length} cells, found ${record.length}` });
+      problems.push({ line, message: `expected ${header.length} cells, found ${record.length}` });
     }
     const cells: Record<string, string> = {};
     header.forEach((h, i) => (cells[h] = record[i] ?? ''));
-    return { line: info.lines, cells };
+    return { line, cells };
   });
   if (problems.length) throw new CsvError(problems);
   return { header, rows };
+}
+
+/** Line number (from 1) of the first non-blank line at or after a byte offset. */
+function lineCounter(buffer: Buffer): (offset: number) => number {
+  const newlines: number[] = [];
+  buffer.forEach((byte, i) => {
+    if (byte === 0x0a) newlines.push(i);
+  });
+  return (offset) => {
+    let start = offset;
+    while (buffer[start] === 0x0a) start++;
+    let lo = 0;
+    let hi = newlines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (newlines[mid] < start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo + 1;
+  };
 }
 
 function decode(input: string | Buffer): string {
@@ -72,5 +108,6 @@ export function writeCsv(header: string[], rows: (string | number | null | undef
 function safeCell(cell: string | number | null | undefined): string {
   if (cell === null || cell === undefined) return '';
   const text = String(cell);
-  return /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
+  const harmless = /^-?\d+(\.\d+)?$/.test(text) || /^\+\d[\d ]*$/.test(text); // numbers, phone numbers
+  return /^[=+\-@\t\r]/.test(text) && !harmless ? `'${text}` : text;
 }

@@ -16,22 +16,27 @@ export function hashPassword(password: string): string {
   return ['scrypt', N, R, P, salt.toString('base64url'), hash.toString('base64url')].join('$');
 }
 
+/** False for a wrong password and for a damaged stored hash, which must never let anyone in. */
 export function verifyPassword(password: string, stored: string): boolean {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const [scheme, n, r, p, salt, hash, extra] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash || extra !== undefined) return false;
   const expected = Buffer.from(hash, 'base64url');
-  const actual = crypto.scryptSync(password, Buffer.from(salt, 'base64url'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: MAXMEM,
-  });
-  return crypto.timingSafeEqual(actual, expected);
+  if (expected.length !== KEYLEN) return false;
+  try {
+    const actual = crypto.scryptSync(password, Buffer.from(salt, 'base64url'), KEYLEN, {
+      N: Number(n),
+      r: Number(r),
+      p: Number(p),
+      maxmem: MAXMEM,
+    });
+    return crypto.timingSafeEqual(actual, expected);
+  } catch {
+    return false; // cost parameters scrypt refuses
+  }
 }
 
 /** A password for generated accounts: 18 characters from an alphabet without look-alikes. */
 export function generatePassword(): string {
   const alphabet = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789';
-  const bytes = crypto.randomBytes(18);
-  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
+  return Array.from({ length: 18 }, () => alphabet[crypto.randomInt(alphabet.length)]).join('');
 }

@@ -63,7 +63,7 @@ function parseValueLines(s: string, ctx: z.RefinementCtx) {
     if (!name) return problem('the value is empty.');
     if (name.length > 80) return problem('a value must be at most 80 characters.');
     const pct = share === undefined || share === '' ? null : Number(share.replace(/%$/, ''));
-    if (pct !== null && (!Number.isFinite(pct) || pct < 0 || pct > 100)) {
+    if (pct !== null && (!/^\d+(\.\d+)?%?$/.test(share ?? '') || pct > 100)) {
       return problem(`"${share}" is not a percentage between 0 and 100.`);
     }
     if (values.some((v) => v.value.toLowerCase() === name.toLowerCase())) return problem(`"${name}" is listed twice.`);

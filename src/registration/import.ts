@@ -25,7 +25,16 @@ const PERSONAL: Record<keyof Person, string[]> = {
   postcode: ['postcode', 'postalcode', 'zip', 'primaryzip'],
 };
 
-const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+/** Loose form for matching headers and values: case, spaces and punctuation ignored, any script kept. */
+const norm = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}+]/gu, '');
+
+/** The value a cell names: exactly (ignoring case) if possible, else loosely, but only if that is unambiguous. */
+function matchValue(category: Category, cell: string) {
+  const exact = category.values.find((v) => [v.value, v.label].some((x) => x.toLowerCase() === cell.toLowerCase()));
+  if (exact || !norm(cell)) return exact;
+  const loose = category.values.filter((v) => norm(v.value) === norm(cell) || norm(v.label) === norm(cell));
+  return loose.length === 1 ? loose[0] : undefined;
+}
 
 export function parsePoolCsv(
   input: string | Buffer,
@@ -50,13 +59,15 @@ export function parsePoolCsv(
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const name = String(issue.path[0]) as keyof Person;
-        problems.push({ line, column: columns.personal[name] ?? name, message: issue.message });
+        // "email or phone" is reported against whichever of the two columns the file has.
+        const column = columns.personal[name] ?? (name === 'email' ? columns.personal.phone : undefined) ?? name;
+        problems.push({ line, column, message: issue.message });
       }
     }
     const valueIds = categories.flatMap((c) => {
       const column = columns.categories.get(c.id) ?? c.key;
       const cell = cells[column] ?? '';
-      const value = c.values.find((v) => norm(v.value) === norm(cell) || norm(v.label) === norm(cell));
+      const value = matchValue(c, cell);
       if (!cell) problems.push({ line, column, message: `is empty; give one of: ${c.values.map((v) => v.value).join(', ')}` });
       else if (!value) problems.push({ line, column, message: `"${cell}" is not one of: ${c.values.map((v) => v.value).join(', ')}` });
       return value ? [value.id] : [];

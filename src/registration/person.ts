@@ -54,11 +54,9 @@ export const personSchema = z
       .string({ error: 'Postcode is required.' })
       .trim()
       .min(1, 'Postcode is required.')
-      .transform((p, ctx) => {
-        const normal = normalisePostcode(p);
-        if (!normal) ctx.addIssue({ code: 'custom', message: `Postcode "${p}" is not a UK postcode like CV1 5RR.` });
-        return normal ?? p;
-      }),
+      // A refinement, not a transform, so the email-or-phone check below still runs and reports too.
+      .refine((p) => normalisePostcode(p) !== undefined, { error: (i) => `Postcode "${String(i.input)}" is not a UK postcode like CV1 5RR.` })
+      .transform((p) => normalisePostcode(p) ?? p),
   })
   .superRefine((p, ctx) => {
     if (!p.email && !p.phone) {

@@ -52,7 +52,7 @@ export function parseQuotasCsv(input: string | Buffer): Quota[] {
     if (min !== undefined && max !== undefined && min > max) {
       problems.push({ line, column: col('min'), message: `min ${min} is more than max ${max}` });
     }
-    const key = `${category}\u0000${value}`;
+    const key = `${category}\u0000${value}`.toLowerCase();
     if (category && value && seen.has(key)) {
       problems.push({ line, message: `"${category}: ${value}" is listed twice` });
     }
