@@ -22,12 +22,21 @@ export function quotasRouter(ctx: AppContext): Router {
   router.use('/admin/panels/:id/quotas', requireRole('organiser'));
   router.use('/admin/panels/:id/quotas.csv', requireRole('organiser'));
 
-  const view = (panel: Panel, extra: Record<string, unknown> = {}) => ({
-    title: `Quotas: ${panel.title}`,
-    panel,
-    ...quotaTable(ctx, panel),
-    ...extra,
-  });
+  const view = (panel: Panel, extra: Record<string, unknown> = {}, typed?: Record<string, unknown>) => {
+    const table = quotaTable(ctx, panel);
+    // After a refused save, show what was typed, so the organiser corrects it rather than retyping it.
+    const keep = (field: string, stored: number | null) => (typed && typeof typed[field] === 'string' ? typed[field] : stored);
+    const categories = table.categories.map((c) => ({
+      ...c,
+      values: c.values.map((v) => ({
+        ...v,
+        share: keep(`share_${v.id}`, v.share),
+        quotaMin: keep(`min_${v.id}`, v.quotaMin),
+        quotaMax: keep(`max_${v.id}`, v.quotaMax),
+      })),
+    }));
+    return { title: `Quotas: ${panel.title}`, panel, ...table, categories, ...extra };
+  };
 
   router.get('/admin/panels/:id/quotas', (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
@@ -38,7 +47,7 @@ export function quotasRouter(ctx: AppContext): Router {
     const panel = loadPanel(ctx, req.params.id);
     const errors = saveTypedQuotas(ctx, panel, req.body ?? {}, currentUser(res).id);
     if (Object.keys(errors).length) {
-      return res.status(400).render('pages/admin/quotas', view(panel, { errors, typed: req.body }));
+      return res.status(400).render('pages/admin/quotas', view(panel, { errors }, req.body));
     }
     res.redirect(303, `/admin/panels/${panel.id}/quotas?saved=typed`);
   });

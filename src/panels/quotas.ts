@@ -3,31 +3,39 @@ import type { AppContext } from '../context';
 import { type CsvProblem, CsvError, writeCsv } from '../csv';
 import { checkQuotaSums, parseQuotasCsv, quotasFromShares } from '../sortition/quotas';
 import type { FieldErrors } from '../web/validate';
-import { listCategories, panelQuotas, poolCounts, updateValueQuota, type Category, type Panel } from './repo';
+import { listCategories, panelQuotas, poolCounts, poolSize, updateValueQuota, type Category, type Panel } from './repo';
 
 /** The quotas page's figures: per value its share, target, quota and how many in the pool hold it. */
 export function quotaTable(ctx: AppContext, panel: Panel) {
   const categories = listCategories(ctx.db, panel.id);
   const counts = poolCounts(ctx.db, panel.id);
+  const total = poolSize(ctx.db, panel.id);
   const targets = new Map(
     quotasFromShares(shareCategories(categories), panel.panelSize, panel.quotaTolerance).map((t) => [
       `${t.category}\u0000${t.value}`,
       t.target,
     ]),
   );
-  const rows = categories.map((c) => ({
-    ...c,
-    shareTotal: round1(c.values.reduce((sum, v) => sum + (v.share ?? 0), 0)),
-    values: c.values.map((v) => {
-      const pool = counts.get(v.id) ?? 0;
-      return {
-        ...v,
-        target: targets.get(`${c.key}\u0000${v.value}`) ?? null,
-        pool,
-        short: v.quotaMin !== null && pool < v.quotaMin,
-      };
-    }),
-  }));
+  const poolShare = (id: number) => (total ? round1(((counts.get(id) ?? 0) / total) * 100) : 0);
+  const rows = categories.map((c) => {
+    // Bars are drawn in a 100-wide box scaled to the category's largest share, so small groups stay visible.
+    const scale = 100 / Math.max(1, ...c.values.map((v) => Math.max(poolShare(v.id), v.share ?? 0)));
+    return {
+      ...c,
+      shareTotal: round1(c.values.reduce((sum, v) => sum + (v.share ?? 0), 0)),
+      values: c.values.map((v) => {
+        const pool = counts.get(v.id) ?? 0;
+        return {
+          ...v,
+          pool,
+          poolShare: poolShare(v.id),
+          bar: { pool: round1(poolShare(v.id) * scale), population: round1((v.share ?? 0) * scale) },
+          target: targets.get(`${c.key}\u0000${v.value}`) ?? null,
+          short: v.quotaMin !== null && pool < v.quotaMin,
+        };
+      }),
+    };
+  });
   return {
     categories: rows,
     shortCount: rows.reduce((n, c) => n + c.values.filter((v) => v.short).length, 0),
