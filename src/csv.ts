@@ -59,12 +59,13 @@ export function readCsv(input: string | Buffer): CsvTable {
     if (!h) problems.push({ line: 1, message: `column ${i + 1} has no name in the header row` });
     else if (header.indexOf(h) !== i) problems.push({ line: 1, column: h, message: 'this column name appears twice' });
   });
-  const rows = records.slice(1).map(({ record, line }) => {
+  // Spreadsheets often leave rows of empty cells at the end: they are blank lines too.
+  const rows = records.slice(1).filter(({ record }) => record.some((cell) => cell !== '')).map(({ record, line }) => {
     if (record.length !== header.length) {
       problems.push({ line, message: `expected ${header.length} cells, found ${record.length}` });
     }
     const cells: Record<string, string> = {};
-    header.forEach((h, i) => (cells[h] = record[i] ?? ''));
+    header.forEach((h, i) => (cells[h] = unescapeCell(record[i] ?? '')));
     return { line, cells };
   });
   if (problems.length) throw new CsvError(problems);
@@ -98,6 +99,11 @@ function decode(input: string | Buffer): string {
     throw new CsvError([{ line: 1, message: 'the file is not UTF-8 text. Save it as "CSV UTF-8" and upload it again' }]);
   }
   return text;
+}
+
+/** Undoes writeCsv's guard, so an exported file imports back unchanged. */
+function unescapeCell(cell: string): string {
+  return /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
 }
 
 /** Writes CSV; a cell that a spreadsheet would run as a formula is prefixed with a quote mark. */

@@ -4,17 +4,13 @@ import { currentUser, requireRole } from '../auth/middleware';
 import type { AppContext } from '../context';
 import { CsvError } from '../csv';
 import { csvUpload, uploadedFile } from '../web/upload';
-import { parseForm } from '../web/validate';
+import { parseForm, wholeNumber } from '../web/validate';
 import { computeQuotas, exportQuotasCsv, importQuotas, quotaTable, saveTypedQuotas } from './quotas';
 import type { Panel } from './repo';
 import { loadPanel } from './routes';
 
 const toleranceSchema = z.object({
-  tolerance: z.coerce
-    .number({ error: 'Tolerance must be a number.' })
-    .int('Tolerance must be a whole number.')
-    .min(0, 'Tolerance cannot be negative.')
-    .max(50, 'Tolerance must be at most 50.'),
+  tolerance: wholeNumber('Tolerance', 0, 50),
 });
 
 export function quotasRouter(ctx: AppContext): Router {

@@ -58,11 +58,15 @@ export function saveTypedQuotas(ctx: AppContext, panel: Panel, body: Record<stri
   const updates = categories.flatMap((c) =>
     c.values.map((v) => {
       const name = `${c.label} "${v.label}"`;
-      const share = readNumber(body[`share_${v.id}`], `share_${v.id}`, `${name} share`, errors, 100, false);
-      const min = readNumber(body[`min_${v.id}`], `min_${v.id}`, `${name} minimum`, errors, panel.panelSize, true);
-      const max = readNumber(body[`max_${v.id}`], `max_${v.id}`, `${name} maximum`, errors, panel.panelSize, true);
-      if ((min === null) !== (max === null)) errors[`max_${v.id}`] ??= `${name}: give both a minimum and a maximum, or neither.`;
-      if (min !== null && max !== null && min > max) errors[`min_${v.id}`] ??= `${name}: the minimum ${min} is more than the maximum ${max}.`;
+      // A field missing from the request keeps its stored value; an empty box clears it.
+      const read = (field: string, what: string, max: number, whole: boolean, stored: number | null) =>
+        field in body ? readNumber(body[field], field, `${name} ${what}`, errors, max, whole) : stored;
+      const share = read(`share_${v.id}`, 'share', 100, false, v.share);
+      const min = read(`min_${v.id}`, 'minimum', panel.panelSize, true, v.quotaMin);
+      const max = read(`max_${v.id}`, 'maximum', panel.panelSize, true, v.quotaMax);
+      const bad = [`min_${v.id}`, `max_${v.id}`].some((f) => f in errors);
+      if (!bad && (min === null) !== (max === null)) errors[`max_${v.id}`] = `${name}: give both a minimum and a maximum, or neither.`;
+      if (!bad && min !== null && max !== null && min > max) errors[`min_${v.id}`] = `${name}: the minimum ${min} is more than the maximum ${max}.`;
       return { id: v.id, share, min, max };
     }),
   );
@@ -111,12 +115,15 @@ export function importQuotas(ctx: AppContext, panel: Panel, file: Buffer | strin
   const quotas = parseQuotasCsv(file);
   const categories = listCategories(ctx.db, panel.id);
   const problems: CsvProblem[] = [];
-  const updates = quotas.map((q, i) => {
-    const line = i + 2;
+  const lineOf = new Map<number, number>();
+  const updates = quotas.map(({ line, ...q }) => {
     const category = categories.find((c) => c.key.toLowerCase() === q.category.toLowerCase() || c.label.toLowerCase() === q.category.toLowerCase());
     const value = category?.values.find((v) => v.value.toLowerCase() === q.value.toLowerCase() || v.label.toLowerCase() === q.value.toLowerCase());
     if (!category) problems.push({ line, column: 'category', message: `"${q.category}" is not a category of this panel (${categories.map((c) => c.key).join(', ')})` });
     else if (!value) problems.push({ line, column: 'value', message: `"${q.value}" is not a value of ${category.key} (${category.values.map((v) => v.value).join(', ')})` });
+    const earlier = value && lineOf.get(value.id);
+    if (earlier) problems.push({ line, column: 'value', message: `${category?.key}: ${value?.value} is listed twice (also on line ${earlier})` });
+    if (value) lineOf.set(value.id, line);
     if (q.max > panel.panelSize) problems.push({ line, column: 'max', message: `${q.max} is more than the panel size ${panel.panelSize}` });
     return { id: value?.id ?? 0, min: q.min, max: q.max };
   });

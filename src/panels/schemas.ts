@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { text } from '../web/validate';
+import { text, wholeNumber } from '../web/validate';
 
 const isoDate = z
   .string({ error: 'Closing date is required.' })
@@ -17,18 +17,9 @@ function isRealDate(s: string): boolean {
 export const panelSchema = z.object({
   title: text('Title', 150),
   question: text('Question', 500),
-  panelSize: z.coerce
-    .number({ error: 'Panel size must be a number.' })
-    .int('Panel size must be a whole number.')
-    .min(2, 'Panel size must be at least 2.')
-    .max(1000, 'Panel size must be at most 1000.'),
+  panelSize: wholeNumber('Panel size', 2, 1000),
   closesAt: isoDate,
-  quotaTolerance: z.coerce
-    .number({ error: 'Quota tolerance must be a number.' })
-    .int('Quota tolerance must be a whole number.')
-    .min(0, 'Quota tolerance cannot be negative.')
-    .max(50, 'Quota tolerance must be at most 50.')
-    .default(2),
+  quotaTolerance: wholeNumber('Quota tolerance', 0, 50, 2),
   slug: z
     .string()
     .trim()

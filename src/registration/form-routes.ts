@@ -9,7 +9,8 @@ import { parseForm } from '../web/validate';
 import { personSchema } from './person';
 import { findDuplicate, insertRegistrant } from './repo';
 
-const REGISTRATIONS_PER_IP = 30;
+// Generous: a registration stall in a library or community centre sends everyone from one address.
+const REGISTRATIONS_PER_IP = 60;
 const WINDOW_MS = 10 * 60_000;
 
 /** The form's schema: personal fields, one answer per category (field `q_<key>`), and consent. */

@@ -55,7 +55,7 @@ export const personSchema = z
       .trim()
       .min(1, 'Postcode is required.')
       // A refinement, not a transform, so the email-or-phone check below still runs and reports too.
-      .refine((p) => normalisePostcode(p) !== undefined, { error: (i) => `Postcode "${String(i.input)}" is not a UK postcode like CV1 5RR.` })
+      .refine((p) => p === '' || normalisePostcode(p) !== undefined, { error: (i) => `Postcode "${String(i.input)}" is not a UK postcode like CV1 5RR.` })
       .transform((p) => normalisePostcode(p) ?? p),
   })
   .superRefine((p, ctx) => {

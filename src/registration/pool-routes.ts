@@ -45,7 +45,8 @@ export function poolRouter(ctx: AppContext): Router {
 
   router.get('/admin/panels/:id/pool', (req, res) => {
     const imported = typeof req.query.imported === 'string' ? Number(req.query.imported) : undefined;
-    res.render('pages/admin/pool', renderPool(req.params.id, req.query.page, { imported }));
+    const erased = typeof req.query.erased === 'string' && /^R-[0-9A-Z]{8}$/.test(req.query.erased) ? req.query.erased : undefined;
+    res.render('pages/admin/pool', renderPool(req.params.id, req.query.page, { imported, erased }));
   });
 
   router.post('/admin/panels/:id/pool/import', ...csvUpload(), (req, res) => {

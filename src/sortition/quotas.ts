@@ -22,7 +22,7 @@ export interface Target extends Quota {
  * Reads `category,value,min,max`, `category,feature,min,max` (the Nature paper's replication data)
  * or the Sortition Foundation's `feature,value,min,max[,min_flex,max_flex]`.
  */
-export function parseQuotasCsv(input: string | Buffer): Quota[] {
+export function parseQuotasCsv(input: string | Buffer): (Quota & { line: number })[] {
   const { header, rows } = readCsv(input);
   const lower = header.map((h) => h.toLowerCase());
   const [catCol, valCol] = lower.includes('value')
@@ -41,7 +41,7 @@ export function parseQuotasCsv(input: string | Buffer): Quota[] {
   const col = (name: string) => header[lower.indexOf(name)];
   const problems: CsvProblem[] = [];
   const seen = new Set<string>();
-  const quotas: Quota[] = [];
+  const quotas: (Quota & { line: number })[] = [];
   for (const { line, cells } of rows) {
     const category = cells[col(catCol)];
     const value = cells[col(valCol)];
@@ -57,7 +57,7 @@ export function parseQuotasCsv(input: string | Buffer): Quota[] {
       problems.push({ line, message: `"${category}: ${value}" is listed twice` });
     }
     seen.add(key);
-    if (category && value && min !== undefined && max !== undefined) quotas.push({ category, value, min, max });
+    if (category && value && min !== undefined && max !== undefined) quotas.push({ category, value, min, max, line });
   }
   if (problems.length) throw new CsvError(problems);
   if (quotas.length === 0) throw new CsvError([{ line: 2, message: 'the file has a header but no quotas' }]);

@@ -39,3 +39,17 @@ export const optionalText = (label: string, max = 200) =>
     .max(max, `${label} must be at most ${max} characters.`)
     .optional()
     .transform((v) => (v ? v : undefined));
+
+/**
+ * A whole number typed into a form. An empty box is "missing" (or the default), never 0, which is what
+ * z.coerce would make of it.
+ */
+export const wholeNumber = (label: string, min: number, max: number, fallback?: number) =>
+  z.preprocess(
+    (v) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? fallback : v),
+    z.coerce
+      .number({ error: `${label} must be a number.` })
+      .int(`${label} must be a whole number.`)
+      .min(min, min === 0 ? `${label} cannot be negative.` : `${label} must be at least ${min}.`)
+      .max(max, `${label} must be at most ${max}.`),
+  );

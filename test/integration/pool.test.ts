@@ -276,6 +276,16 @@ describe('importing a CSV with problems: 400, every problem listed, nothing impo
     expect(snapshot(t.db)).toEqual(before);
   });
 
+  // App bug: an empty postcode cell gets two rows in the table, "Postcode is required." and
+  // 'Postcode "" is not a UK postcode like CV1 5RR.', because the postcode refinement still runs
+  // after the min(1) check has failed. See the report.
+  test('an empty postcode is reported once', async () => {
+    const t = await setup();
+    const res = await importCsv(t.organiser, t.panelId, [HEADER, 'No Postcode,np@example.org,,1 Road,,Man,40-64'].join('\n'));
+    expect(res.status).toBe(400);
+    expect(problemTable(res.text)).toEqual([{ line: 2, column: 'postcode', message: 'Postcode is required.' }]);
+  });
+
   test.each([
     ['postcode', 'name,email,phone,address,gender,age\nAda,ada@example.org,,1 Road,Woman,16-39'],
     ['gender', 'name,email,phone,address,postcode,age\nAda,ada@example.org,,1 Road,CV1 1AA,16-39'],
@@ -444,10 +454,19 @@ describe('exporting the pool as CSV', () => {
     expect(rows.map((r) => r.name)).toEqual(["'=HYPERLINK(\"http://evil.example\",\"x\")", "'@SUM(A1)"]);
   });
 
+  test('names are shown escaped on the pool page, never as markup', async () => {
+    const t = await setup();
+    expect((await registerByForm(t.agent(), { name: '<script>alert(1)</script>', email: 'x@example.org' })).status).toBe(303);
+    const page = await t.organiser.get(t.poolPage);
+    expect(page.text).not.toContain('<script>alert(1)</script>');
+    expect(page.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
   test('re-importing an export into a new panel with the same categories gives the same people', async () => {
     const t = await setup();
     expect((await importCsv(t.organiser, t.panelId, CLEAN_CSV)).status).toBe(303);
-    expect((await registerByForm(t.agent(), { name: 'Dee Form', email: 'dee@example.org', phone: '07700 900004' })).status).toBe(303);
+    const awkward = { name: 'Dee "DJ" Form', email: 'dee@example.org', phone: '07700 900004', address: 'Flat 2, "The Mill",\nMill Lane' };
+    expect((await registerByForm(t.agent(), awkward)).status).toBe(303);
     const first = (await t.organiser.get(`${t.poolPage}.csv`)).text;
 
     const copyId = await panelThroughPages(t.organiser, { title: 'Copy', slug: 'copy', panelSize: 10 }, SMALL_CATEGORIES);
@@ -459,6 +478,7 @@ describe('exporting the pool as CSV', () => {
     const columns = ['gender', 'age'];
     expect(personal(readExport(second), columns)).toEqual(personal(readExport(first), columns));
     expect(storedAnswers(t.db, copyId)).toEqual(storedAnswers(t.db, t.panelId));
+    expect(stored(t.db, copyId).find((p) => p.email === 'dee@example.org')).toMatchObject({ name: awkward.name, address: awkward.address });
   });
 
   test('re-importing an export keeps a phone number written as +44 and digits', async () => {
@@ -476,7 +496,7 @@ describe('exporting the pool as CSV', () => {
   // App bug: the export puts a ' before a cell starting with "+" unless it is "+" then digits and
   // spaces, so "+44 (0)7700 900-123" (which the form accepts) is exported as "'+44 (0)7700 900-123",
   // and the import refuses that cell: "Phone must be a UK number ...". See the report.
-  test.failing('re-importing an export keeps a phone number written as +44 (0)7700 900-123', async () => {
+  test('re-importing an export keeps a phone number written as +44 (0)7700 900-123', async () => {
     const t = await setup();
     expect((await registerByForm(t.agent(), { name: 'Plus Phone', phone: '+44 (0)7700 900-123' })).status).toBe(303);
     const exported = (await t.organiser.get(`${t.poolPage}.csv`)).text;

@@ -1,8 +1,11 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { CsvError } from '../../src/csv';
 import { checkQuotaSums, parseQuotasCsv, quotasFromShares } from '../../src/sortition/quotas';
 
-const BENCHMARKS = '/work/shared/sortition-benchmarks';
+import { fixturesDir } from '../../src/paths';
+
+const BENCHMARKS = path.join(fixturesDir, 'sortition-benchmarks');
 
 function problemsOf(read: () => unknown) {
   try {
@@ -17,32 +20,32 @@ function problemsOf(read: () => unknown) {
 describe('parseQuotasCsv', () => {
   test('reads category,value,min,max', () => {
     expect(parseQuotasCsv('category,value,min,max\nage,16-29,3,5\nage,30+,4,6\n')).toEqual([
-      { category: 'age', value: '16-29', min: 3, max: 5 },
-      { category: 'age', value: '30+', min: 4, max: 6 },
+      { category: 'age', value: '16-29', min: 3, max: 5, line: 2 },
+      { category: 'age', value: '30+', min: 4, max: 6, line: 3 },
     ]);
   });
 
   test('reads the category,feature,min,max file of the replication data', () => {
     const quotas = parseQuotasCsv(fs.readFileSync(`${BENCHMARKS}/example_small_20/categories.csv`));
     expect(quotas).toEqual([
-      { category: 'gender', value: 'female', min: 9, max: 20 },
-      { category: 'gender', value: 'male', min: 9, max: 20 },
-      { category: 'leaning', value: 'liberal', min: 9, max: 20 },
-      { category: 'leaning', value: 'conservative', min: 9, max: 20 },
+      { category: 'gender', value: 'female', min: 9, max: 20, line: 2 },
+      { category: 'gender', value: 'male', min: 9, max: 20, line: 3 },
+      { category: 'leaning', value: 'liberal', min: 9, max: 20, line: 4 },
+      { category: 'leaning', value: 'conservative', min: 9, max: 20, line: 5 },
     ]);
   });
 
   test('reads the Sortition Foundation feature,value,min,max,min_flex,max_flex file', () => {
     const quotas = parseQuotasCsv(fs.readFileSync(`${BENCHMARKS}/sa_fixture_150/categories.csv`));
     expect(quotas).toHaveLength(20);
-    expect(quotas[0]).toEqual({ category: 'Gender', value: 'Female', min: 11, max: 12 });
-    expect(quotas).toContainEqual({ category: 'Gender', value: 'Non-binary or other', min: 0, max: 1 });
-    expect(quotas).toContainEqual({ category: 'age_bracket', value: '0-15', min: 0, max: 0 });
+    expect(quotas[0]).toEqual({ category: 'Gender', value: 'Female', min: 11, max: 12, line: 2 });
+    expect(quotas).toContainEqual({ category: 'Gender', value: 'Non-binary or other', min: 0, max: 1, line: 4 });
+    expect(quotas).toContainEqual({ category: 'age_bracket', value: '0-15', min: 0, max: 0, line: 5 });
     expect(new Set(quotas.map((q) => q.category))).toEqual(new Set(['Gender', 'age_bracket', 'edu_level', 'geo_bucket']));
   });
 
   test('header names are matched case-insensitively', () => {
-    expect(parseQuotasCsv('Category,Value,MIN,Max\nage,young,1,2\n')).toEqual([{ category: 'age', value: 'young', min: 1, max: 2 }]);
+    expect(parseQuotasCsv('Category,Value,MIN,Max\nage,young,1,2\n')).toEqual([{ category: 'age', value: 'young', min: 1, max: 2, line: 2 }]);
   });
 
   test('non-integers and negative numbers are reported with line and column', () => {
