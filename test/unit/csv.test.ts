@@ -1,15 +1,5 @@
-import { CsvError, readCsv, writeCsv } from '../../src/csv';
-
-/** The problems a CsvError carries, or fails the test if `read` did not throw one. */
-function problemsOf(read: () => unknown) {
-  try {
-    read();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CsvError);
-    return (err as CsvError).problems;
-  }
-  throw new Error('expected a CsvError');
-}
+import { readCsv, writeCsv } from '../../src/csv';
+import { problemsOf } from '../csv-problems';
 
 describe('readCsv', () => {
   test('reads the header and trimmed cells, numbering rows by file line (header is line 1)', () => {

@@ -1,6 +1,6 @@
-import { CsvError, type CsvProblem } from '../../src/csv';
 import type { Category } from '../../src/panels/repo';
 import { parsePoolCsv } from '../../src/registration/import';
+import { problemsOf } from '../csv-problems';
 
 const value = (id: number, v: string, label: string) => ({ id, value: v, label, share: null, quotaMin: null, quotaMax: null });
 
@@ -23,16 +23,6 @@ const categories: Category[] = [
 
 const nobodyRegistered = () => undefined;
 const HEADER = 'name,email,phone,address,postcode,age,ward';
-
-function problemsOf(read: () => unknown): CsvProblem[] {
-  try {
-    read();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CsvError);
-    return (err as CsvError).problems;
-  }
-  throw new Error('expected a CsvError');
-}
 
 test('a clean file imports every person with their value ids and file line', () => {
   const csv = [HEADER, 'Asha Patel,asha@example.org,,1 High St,cv1 5rr,16-29,foleshill', 'Ben Ode,,07700 900123,2 Low Rd,CV5 6AA,65+,earlsdon'].join('\n');

@@ -1,21 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CsvError } from '../../src/csv';
 import { checkQuotaSums, parseQuotasCsv, quotasFromShares } from '../../src/sortition/quotas';
 
 import { fixturesDir } from '../../src/paths';
+import { problemsOf } from '../csv-problems';
 
 const BENCHMARKS = path.join(fixturesDir, 'sortition-benchmarks');
-
-function problemsOf(read: () => unknown) {
-  try {
-    read();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CsvError);
-    return (err as CsvError).problems;
-  }
-  throw new Error('expected a CsvError');
-}
 
 describe('parseQuotasCsv', () => {
   test('reads category,value,min,max', () => {
