@@ -8,6 +8,8 @@ export interface CsvProblem {
   message: string;
 }
 
+const MAX_COLUMNS = 200;
+
 export interface CsvTable {
   header: string[];
   rows: { line: number; cells: Record<string, string> }[];
@@ -55,9 +57,14 @@ export function readCsv(input: string | Buffer): CsvTable {
   if (records.length === 0) throw new CsvError([{ line: 1, message: 'the file is empty: it needs a header row' }]);
   const header = records[0].record;
   const problems: CsvProblem[] = [];
+  if (header.length > MAX_COLUMNS) {
+    throw new CsvError([{ line: 1, message: `the header has ${header.length} columns; at most ${MAX_COLUMNS} are allowed` }]);
+  }
+  const seen = new Set<string>();
   header.forEach((h, i) => {
     if (!h) problems.push({ line: 1, message: `column ${i + 1} has no name in the header row` });
-    else if (header.indexOf(h) !== i) problems.push({ line: 1, column: h, message: 'this column name appears twice' });
+    else if (seen.has(h)) problems.push({ line: 1, column: h, message: 'this column name appears twice' });
+    seen.add(h);
   });
   // Spreadsheets often leave rows of empty cells at the end: they are blank lines too.
   const rows = records.slice(1).filter(({ record }) => record.some((cell) => cell !== '')).map(({ record, line }) => {
@@ -94,11 +101,11 @@ function lineCounter(buffer: Buffer): (offset: number) => number {
 
 function decode(input: string | Buffer): string {
   if (typeof input === 'string') return input;
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(input);
-  if (text.includes('\uFFFD')) {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(input);
+  } catch {
     throw new CsvError([{ line: 1, message: 'the file is not UTF-8 text. Save it as "CSV UTF-8" and upload it again' }]);
   }
-  return text;
 }
 
 /** Undoes writeCsv's guard, so an exported file imports back unchanged. */

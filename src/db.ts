@@ -13,6 +13,8 @@ export function openDb(file: string): Db {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   db.pragma('synchronous = NORMAL');
+  // Erased personal data must not linger in free pages of the file.
+  db.pragma('secure_delete = ON');
   migrate(db);
   return db;
 }

@@ -6,7 +6,9 @@ export function homeRouter(ctx: AppContext): Router {
   const router = Router();
   router.get('/', (_req, res) => {
     const now = ctx.clock.now();
-    const panels = listPanels(ctx.db).map((p) => ({ ...p, open: p.closesAt > now }));
+    const panels = listPanels(ctx.db)
+      .filter((p) => p.openedAt !== null)
+      .map((p) => ({ ...p, open: p.closesAt > now }));
     res.render('pages/home', { title: "Citizens' panels", panels });
   });
   router.get('/healthz', (_req, res) => {

@@ -7,6 +7,7 @@ import { ManualClock } from '../src/clock';
 import { testConfig } from '../src/config';
 import { openDb, type Db } from '../src/db';
 import { seedDemo } from '../src/demo/seed';
+import { insertCategory, insertPanel, openPanel } from '../src/panels/repo';
 
 export type Agent = TestAgent;
 
@@ -45,9 +46,9 @@ export async function logIn(db: Db, clock: ManualClock, agent: Agent, role: Role
   return agent;
 }
 
-/** The contents of the tables a bad request must not touch (sessions aside), as one comparable value per table. */
+/** The contents of every table but sessions, as one comparable value each: a bad request must change none. */
 export function snapshot(db: Db): Record<string, string> {
-  const tables = ['panels', 'categories', 'category_values', 'registrants', 'registrant_values', 'users', 'audit_log', 'meta'];
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'sessions' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
   return Object.fromEntries(
     tables.map((t) => {
       const rows = db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all();
@@ -56,22 +57,17 @@ export function snapshot(db: Db): Record<string, string> {
   );
 }
 
-/** A small panel with two categories, for tests that do not need the whole demo. */
+/** A small open panel with two categories, for tests that do not need the whole demo. */
 export function smallPanel(db: Db, clock: ManualClock) {
   const now = clock.now();
-  const panelId = Number(
-    db
-      .prepare(`INSERT INTO panels (slug, title, question, panel_size, closes_at, quota_tolerance, created_at)
-                VALUES ('test-panel', 'Test Panel', 'What next?', 10, ?, 1, ?)`)
-      .run(now + 30 * 86400_000, now).lastInsertRowid,
+  const panelId = insertPanel(
+    db,
+    { slug: 'test-panel', title: 'Test Panel', question: 'What next?', panelSize: 10, closesAt: now + 30 * 86400_000, quotaTolerance: 1 },
+    now,
   );
-  const addCategory = (key: string, label: string, values: [string, number][], position: number) => {
-    const id = Number(db.prepare('INSERT INTO categories (panel_id, key, label, question, position) VALUES (?, ?, ?, ?, ?)').run(panelId, key, label, `Your ${label.toLowerCase()}?`, position).lastInsertRowid);
-    values.forEach(([v, share], i) =>
-      db.prepare('INSERT INTO category_values (category_id, value, label, share, position) VALUES (?, ?, ?, ?, ?)').run(id, v, v, share, i),
-    );
-  };
-  addCategory('gender', 'Gender', [['Woman', 50], ['Man', 50]], 1);
-  addCategory('age', 'Age band', [['16-39', 45], ['40-64', 35], ['65+', 20]], 2);
+  const values = (list: [string, number][]) => list.map(([value, share]) => ({ value, label: value, share }));
+  insertCategory(db, panelId, { key: 'gender', label: 'Gender', question: 'Your gender?', values: values([['Woman', 50], ['Man', 50]]) });
+  insertCategory(db, panelId, { key: 'age', label: 'Age band', question: 'Your age band?', values: values([['16-39', 45], ['40-64', 35], ['65+', 20]]) });
+  openPanel(db, panelId, now);
   return { panelId, slug: 'test-panel' };
 }

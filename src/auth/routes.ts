@@ -4,7 +4,7 @@ import type { AppContext } from '../context';
 import { HttpError } from '../web/errors';
 import { minutes, RateLimiter } from '../web/rate-limit';
 import { parseForm } from '../web/validate';
-import { verifyPassword } from './passwords';
+import { hashPassword, verifyPassword } from './passwords';
 import { createSession, endSession, SESSION_COOKIE, SESSION_HOURS } from './sessions';
 import { findUserByEmail } from './users';
 
@@ -15,6 +15,9 @@ const loginSchema = z.object({
 });
 
 const LOGIN_LIMIT = 10;
+const LOGIN_LIMIT_PER_IP = 50;
+// Checked when the email is unknown, so a wrong email takes as long as a wrong password.
+const DUMMY_HASH = hashPassword('no account has this password');
 const LOGIN_WINDOW_MS = 15 * 60_000;
 
 /** Only same-site paths, so a crafted link cannot bounce a fresh login to another site. */
@@ -25,6 +28,7 @@ function safeNext(next: string | undefined): string {
 export function authRouter(ctx: AppContext): Router {
   const router = Router();
   const limiter = new RateLimiter(LOGIN_LIMIT, LOGIN_WINDOW_MS, ctx.clock);
+  const ipLimiter = new RateLimiter(LOGIN_LIMIT_PER_IP, LOGIN_WINDOW_MS, ctx.clock);
   const cookie = { httpOnly: true, sameSite: 'lax' as const, secure: ctx.config.SECURE_COOKIES, path: '/' };
 
   router.get('/login', (req, res) => {
@@ -35,12 +39,13 @@ export function authRouter(ctx: AppContext): Router {
     const form = parseForm(loginSchema, req.body);
     if (!form.ok) return res.status(400).render('pages/login', { title: 'Log in', errors: form.errors });
     const { email, password, next } = form.data;
-    const wait = limiter.hit(`${req.ip}|${email}`);
+    const wait = Math.max(limiter.hit(`${req.ip}|${email}`), ipLimiter.hit(req.ip ?? ''));
     if (wait > 0) {
-      throw new HttpError(429, `Too many login attempts for this account. Wait ${minutes(wait)}, then try again.`);
+      throw new HttpError(429, `Too many login attempts from here. Wait ${minutes(wait)}, then try again.`);
     }
     const user = findUserByEmail(ctx.db, email);
-    if (!user || !verifyPassword(password, user.password_hash)) {
+    const matches = verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
+    if (!user || !matches) {
       return res.status(401).render('pages/login', {
         title: 'Log in',
         email,

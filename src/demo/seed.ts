@@ -6,7 +6,7 @@ import { generatePassword } from '../auth/passwords';
 import { createUser } from '../auth/users';
 import type { AppContext } from '../context';
 import { computeQuotas } from '../panels/quotas';
-import { findPanel, insertCategory, insertPanel } from '../panels/repo';
+import { findPanel, insertCategory, insertPanel, openPanel } from '../panels/repo';
 import { fixturesDir } from '../paths';
 import { importPool } from '../registration/pool';
 
@@ -59,6 +59,7 @@ export function seedDemo(ctx: AppContext, dir = path.join(fixturesDir, 'coventry
     if (!panel) throw new Error('demo panel vanished');
     computeQuotas(ctx, panel, demo.quotaTolerance, null);
     importPool(ctx, panel, pool, null);
+    openPanel(db, id, clock.now());
     createUser(db, clock, { email: DEMO_ORGANISER, name: 'Demo Organiser', role: 'organiser', password: logins.organiser });
     createUser(db, clock, { email: DEMO_FACILITATOR, name: 'Demo Facilitator', role: 'facilitator', password: logins.facilitator });
     audit(db, clock, { panelId: id, action: 'demo.seed' });

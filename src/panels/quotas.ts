@@ -39,7 +39,11 @@ export function quotaTable(ctx: AppContext, panel: Panel) {
   return {
     categories: rows,
     shortCount: rows.reduce((n, c) => n + c.values.filter((v) => v.short).length, 0),
-    sumProblems: checkQuotaSums(panelQuotas(categories), panel.panelSize),
+    sumProblems: checkQuotaSums(
+      panelQuotas(categories),
+      panel.panelSize,
+      new Set(categories.filter((c) => c.values.some((v) => v.quotaMax === null)).map((c) => c.key)),
+    ),
   };
 }
 
@@ -79,10 +83,14 @@ export function saveTypedQuotas(ctx: AppContext, panel: Panel, body: Record<stri
 }
 
 function readNumber(raw: unknown, field: string, name: string, errors: FieldErrors, max: number, whole: boolean): number | null {
-  const text = typeof raw === 'string' ? raw.trim() : '';
+  if (raw !== undefined && typeof raw !== 'string') {
+    errors[field] = `${name} was sent more than once or in a form this page cannot read; reload the page and try again.`;
+    return null;
+  }
+  const text = (raw ?? '').trim();
   if (text === '') return null;
-  const n = Number(text.replace(/%$/, ''));
-  if (!Number.isFinite(n) || n < 0 || n > max || (whole && !Number.isInteger(n))) {
+  const n = /^\d+(\.\d+)?%?$/.test(text) ? Number(text.replace(/%$/, '')) : Number.NaN;
+  if (!Number.isFinite(n) || n > max || (whole && !Number.isInteger(n))) {
     errors[field] = `${name} must be ${whole ? 'a whole number' : 'a number'} from 0 to ${max}; "${text}" is not.`;
     return null;
   }
@@ -96,6 +104,8 @@ export function computeQuotas(ctx: AppContext, panel: Panel, tolerance: number, 
   if (missing.length) {
     return [`Population shares are missing for: ${missing.join(', ')}. Type a share for every value first.`];
   }
+  const empty = categories.filter((c) => c.values.every((v) => !v.share)).map((c) => c.label);
+  if (empty.length) return [`The population shares add up to 0 for: ${empty.join(', ')}. Type the real shares first.`];
   const targets = quotasFromShares(shareCategories(categories), panel.panelSize, tolerance);
   ctx.db.transaction(() => {
     for (const c of categories) {

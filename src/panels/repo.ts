@@ -10,6 +10,8 @@ export interface Panel {
   closesAt: number;
   quotaTolerance: number;
   createdAt: number;
+  /** When registration opened; null while the panel is a draft. */
+  openedAt: number | null;
 }
 
 export interface CategoryValue {
@@ -46,7 +48,7 @@ export interface NewPanel {
 }
 
 const PANEL_COLUMNS = `id, slug, title, question, panel_size AS panelSize, closes_at AS closesAt,
-  quota_tolerance AS quotaTolerance, created_at AS createdAt`;
+  quota_tolerance AS quotaTolerance, created_at AS createdAt, opened_at AS openedAt`;
 
 export function insertPanel(db: Db, panel: NewPanel, now: number): number {
   const result = db
@@ -66,6 +68,10 @@ export function listPanels(db: Db): (Panel & { poolSize: number })[] {
        FROM panels ORDER BY created_at DESC, id DESC`,
     )
     .all() as (Panel & { poolSize: number })[];
+}
+
+export function openPanel(db: Db, id: number, now: number): void {
+  db.prepare('UPDATE panels SET opened_at = ? WHERE id = ? AND opened_at IS NULL').run(now, id);
 }
 
 export function findPanel(db: Db, id: number): Panel | undefined {

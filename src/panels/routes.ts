@@ -11,6 +11,7 @@ import {
   insertPanel,
   listCategories,
   listPanels,
+  openPanel,
   poolSize,
   slugTaken,
   type Panel,
@@ -26,6 +27,22 @@ export function loadPanel(ctx: AppContext, raw: unknown): Panel {
 export function panelsRouter(ctx: AppContext): Router {
   const router = Router();
   const { db, clock } = ctx;
+
+  const panelPage = (panel: Panel, extra: Record<string, unknown> = {}) => {
+    const categories = listCategories(db, panel.id);
+    const size = poolSize(db, panel.id);
+    return {
+      title: panel.title,
+      panel,
+      categories,
+      poolSize: size,
+      draft: panel.openedAt === null,
+      canEditCategories: panel.openedAt === null && size === 0,
+      registrationOpen: panel.openedAt !== null && panel.closesAt > clock.now(),
+      audit: listAudit(db, panel.id, 20),
+      ...extra,
+    };
+  };
 
   router.get('/admin', requireRole('organiser', 'facilitator'), (_req, res) => {
     res.render('pages/admin/dashboard', { title: 'Panels', panels: listPanels(db) });
@@ -56,37 +73,33 @@ export function panelsRouter(ctx: AppContext): Router {
   });
 
   router.get('/admin/panels/:id', (req, res) => {
+    res.render('pages/admin/panel', panelPage(loadPanel(ctx, req.params.id), { opened: req.query.opened === '1' }));
+  });
+
+  router.post('/admin/panels/:id/open', (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
-    res.render('pages/admin/panel', {
-      title: panel.title,
-      panel,
-      categories: listCategories(db, panel.id),
-      poolSize: poolSize(db, panel.id),
-      registrationOpen: panel.closesAt > clock.now(),
-      audit: listAudit(db, panel.id, 20),
-    });
+    if (panel.openedAt !== null) throw new HttpError(409, 'Registration for this panel is already open.');
+    if (listCategories(db, panel.id).length === 0) {
+      throw new HttpError(409, 'Add at least one category before opening registration: the lottery needs something to balance.');
+    }
+    db.transaction(() => {
+      openPanel(db, panel.id, clock.now());
+      audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'panel.open', subject: panel.slug });
+    })();
+    res.redirect(303, `/admin/panels/${panel.id}?opened=1`);
   });
 
   router.post('/admin/panels/:id/categories', (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
-    const categories = listCategories(db, panel.id);
+    assertCategoriesEditable(ctx, panel, 'add a category');
     const form = parseForm(categorySchema, req.body);
     const errors = form.ok ? {} : form.errors;
-    if (form.ok && categories.some((c) => c.key === form.data.key)) {
+    if (form.ok && listCategories(db, panel.id).some((c) => c.key === form.data.key)) {
       errors.key = `This panel already has a category with the key "${form.data.key}".`;
     }
     if (!form.ok || Object.keys(errors).length) {
-      return res.status(400).render('pages/admin/panel', {
-        title: panel.title,
-        panel,
-        categories,
-        poolSize: poolSize(db, panel.id),
-        registrationOpen: panel.closesAt > clock.now(),
-        newCategory: req.body,
-        errors,
-      });
+      return res.status(400).render('pages/admin/panel', panelPage(panel, { newCategory: req.body, errors }));
     }
-    assertPoolEmpty(ctx, panel, 'add a category');
     db.transaction(() => {
       insertCategory(db, panel.id, form.data);
       audit(db, clock, {
@@ -103,7 +116,7 @@ export function panelsRouter(ctx: AppContext): Router {
   router.post('/admin/panels/:id/categories/:categoryId/delete', (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
     const categoryId = parseId(req.params.categoryId, 'That category');
-    assertPoolEmpty(ctx, panel, 'remove a category');
+    assertCategoriesEditable(ctx, panel, 'remove a category');
     db.transaction(() => {
       if (!deleteCategory(db, panel.id, categoryId)) throw notFound('That category');
       audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'category.delete', subject: String(categoryId) });
@@ -114,13 +127,16 @@ export function panelsRouter(ctx: AppContext): Router {
   return router;
 }
 
-/** Categories are fixed once people have registered, so every registrant answers the same questions. */
-function assertPoolEmpty(ctx: AppContext, panel: Panel, action: string): void {
+/** Categories are settled before anyone registers, so every registrant answers the same questions. */
+function assertCategoriesEditable(ctx: AppContext, panel: Panel, action: string): void {
+  if (panel.openedAt !== null) {
+    throw new HttpError(409, `You cannot ${action} after registration has opened: every registrant must answer the same questions.`);
+  }
   const n = poolSize(ctx.db, panel.id);
   if (n > 0) {
     throw new HttpError(
       409,
-      `You cannot ${action} once people have registered: the pool already holds ${n}. Categories must be settled before registration opens.`,
+      `You cannot ${action} once people are in the pool: it already holds ${n}. Categories must be settled first.`,
     );
   }
 }

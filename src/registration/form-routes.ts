@@ -54,7 +54,8 @@ export function registrationRouter(ctx: AppContext): Router {
 
   const load = (slug: string) => {
     const panel = findPanelBySlug(db, slug);
-    if (!panel) throw notFound('That panel');
+    // A draft is not public yet: to everyone outside, it does not exist.
+    if (!panel || panel.openedAt === null) throw notFound('That panel');
     return { panel, categories: listCategories(db, panel.id) };
   };
   const page = (panel: Panel, categories: Category[], extra: { values?: unknown; errors?: Record<string, string> } = {}) => {

@@ -46,7 +46,8 @@ export function poolRouter(ctx: AppContext): Router {
   router.get('/admin/panels/:id/pool', (req, res) => {
     const imported = typeof req.query.imported === 'string' ? Number(req.query.imported) : undefined;
     const erased = typeof req.query.erased === 'string' && /^R-[0-9A-Z]{8}$/.test(req.query.erased) ? req.query.erased : undefined;
-    res.render('pages/admin/pool', renderPool(req.params.id, req.query.page, { imported, erased }));
+    const ignored = typeof req.query.ignored === 'string' ? req.query.ignored : undefined;
+    res.render('pages/admin/pool', renderPool(req.params.id, req.query.page, { imported, erased, ignored }));
   });
 
   router.post('/admin/panels/:id/pool/import', ...csvUpload(), (req, res) => {
@@ -58,7 +59,8 @@ export function poolRouter(ctx: AppContext): Router {
     }
     try {
       const result = importPool(ctx, panel, uploadedFile(req), currentUser(res).id);
-      res.redirect(303, `/admin/panels/${panel.id}/pool?imported=${result.imported}`);
+      const ignored = result.ignoredColumns.length ? `&ignored=${encodeURIComponent(result.ignoredColumns.join(', ').slice(0, 300))}` : '';
+      res.redirect(303, `/admin/panels/${panel.id}/pool?imported=${result.imported}${ignored}`);
     } catch (err) {
       if (!(err instanceof CsvError)) throw err;
       res.status(400).render('pages/admin/pool', renderPool(panel.id, 1, {

@@ -19,7 +19,7 @@ export function importPool(ctx: AppContext, panel: Panel, file: string | Buffer,
       userId,
       panelId: panel.id,
       action: 'pool.import',
-      detail: { rows: result.people.length, ignoredColumns: result.ignoredColumns },
+      detail: { rows: result.people.length, ignoredColumns: result.ignoredColumns.length },
     });
     return { imported: result.people.length, ignoredColumns: result.ignoredColumns };
   })();
@@ -51,4 +51,6 @@ export function erase(ctx: AppContext, panel: Panel, person: PoolRow, userId: nu
     eraseRegistrant(ctx.db, person.id, ctx.clock.now());
     audit(ctx.db, ctx.clock, { userId, panelId: panel.id, action: 'registrant.erase', subject: person.publicId });
   })();
+  // Old page images in the write-ahead log still hold the data until it is checkpointed and truncated.
+  if (ctx.db.name !== ':memory:') ctx.db.pragma('wal_checkpoint(TRUNCATE)');
 }

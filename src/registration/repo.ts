@@ -3,7 +3,7 @@ import type { Db } from '../db';
 import { emailKey, phoneKey, type Person } from './person';
 
 export interface NewRegistrant extends Person {
-  /** value id per category id */
+  /** The chosen value's id, one per category. */
   valueIds: number[];
   source: 'form' | 'import';
   consentAt: number | null;
@@ -83,7 +83,7 @@ export function findRegistrant(db: Db, panelId: number, id: number): PoolRow | u
     .get(panelId, id) as PoolRow | undefined;
 }
 
-/** Category values per registrant: registrant id -> category id -> value label. */
+/** Category values per registrant: registrant id -> category id -> value. */
 export function poolValues(db: Db, panelId: number): Map<number, Map<number, string>> {
   const rows = db
     .prepare(

@@ -100,8 +100,11 @@ export function quotasFromShares(categories: ShareCategory[], panelSize: number,
   });
 }
 
-/** Per category, whether its minimums and maximums leave room for a panel of this size. */
-export function checkQuotaSums(quotas: Quota[], panelSize: number): string[] {
+/**
+ * Per category, whether its minimums and maximums leave room for a panel of this size. Categories in
+ * `open` have values without a quota, so their maximums cannot be too low.
+ */
+export function checkQuotaSums(quotas: Quota[], panelSize: number, open: Set<string> = new Set()): string[] {
   const byCategory = new Map<string, { min: number; max: number }>();
   for (const q of quotas) {
     const sums = byCategory.get(q.category) ?? { min: 0, max: 0 };
@@ -114,7 +117,7 @@ export function checkQuotaSums(quotas: Quota[], panelSize: number): string[] {
     if (min > panelSize) {
       problems.push(`${category}: the minimums add up to ${min}, more than the panel size ${panelSize}. Lower some minimums by ${min - panelSize} in all.`);
     }
-    if (max < panelSize) {
+    if (max < panelSize && !open.has(category)) {
       problems.push(`${category}: the maximums add up to ${max}, fewer than the panel size ${panelSize}. Raise some maximums by ${panelSize - max} in all.`);
     }
   }

@@ -4,11 +4,13 @@ import { HttpError } from './errors';
 
 const COOKIE = 'cp_csrf';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** The only routes that take multipart bodies (web/upload.ts); they check the token once the body is parsed. */
+const UPLOAD_ROUTES = /^\/admin\/panels\/[^/]+\/(pool|quotas)\/import$/;
 
 /**
  * Double-submit token: every browser gets a random httpOnly cookie, and every form carries the same
  * value in a hidden `_csrf` field. Another site can make a browser send the cookie but cannot read it.
- * Multipart forms are checked by `verifyCsrf` after their body is parsed (see web/upload.ts).
+ * Upload forms are checked by `verifyCsrf` after their multipart body is parsed (see web/upload.ts).
  */
 export function csrf(secure: boolean) {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -19,8 +21,10 @@ export function csrf(secure: boolean) {
       req.cookies[COOKIE] = token;
     }
     res.locals.csrfToken = token;
-    if (UNSAFE.has(req.method) && !req.is('multipart/form-data')) return verifyCsrf(req, res, next);
-    next();
+    if (!UNSAFE.has(req.method)) return next();
+    // Multipart bodies are parsed (and checked) only by the upload routes; anywhere else they are refused.
+    if (req.is('multipart/form-data') && UPLOAD_ROUTES.test(req.path)) return next();
+    verifyCsrf(req, res, next);
   };
 }
 

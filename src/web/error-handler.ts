@@ -6,7 +6,8 @@ export function errorHandler(log: (line: string) => void) {
   return (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const known = toHttpError(err);
-    if (!known) log(`internal error on ${req.method} ${routeOf(req)}: ${(err as Error)?.stack ?? String(err)}`);
+    // The stack, not the message alone: messages can quote the input, and inputs can be personal data.
+    if (!known) log(`internal error on ${req.method} ${routeOf(req)}: ${stackOnly(err)}`);
     const error = known ?? new HttpError(500, 'Something went wrong on our side. Try again; if it keeps happening, tell the organisers.');
     res.status(error.status);
     if (req.accepts(['html', 'json']) === 'json') return res.json({ error: error.title, message: error.message });
@@ -16,9 +17,10 @@ export function errorHandler(log: (line: string) => void) {
 
 function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
-  // Body-parser errors carry a status and an expose flag.
-  const e = err as { status?: number; expose?: boolean; type?: string };
-  if (e && typeof e.status === 'number' && e.status < 500 && e.expose) {
+  if (err instanceof URIError) return new HttpError(400, 'That address is malformed. Check the link and try again.');
+  // Body-parser and router errors carry a 4xx status.
+  const e = err as { status?: number; type?: string };
+  if (e && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
     if (e.type === 'entity.too.large') return new HttpError(413, 'What you sent is too large. Shorten it and try again.');
     return new HttpError(e.status, 'What you sent could not be read. Reload the page and try again.');
   }
@@ -29,4 +31,10 @@ function toHttpError(err: unknown): HttpError | undefined {
 export function routeOf(req: Request): string {
   const route = req.route as { path?: string } | undefined;
   return route?.path ? `${req.baseUrl}${route.path}` : '(no route)';
+}
+
+function stackOnly(err: unknown): string {
+  const stack = (err as Error)?.stack;
+  if (!stack) return (err as Error)?.name ?? 'unknown error';
+  return [(err as Error).name, ...stack.split('\n').slice(1, 8)].join('\n');
 }

@@ -20,7 +20,8 @@ export function csvUpload() {
             : `The upload could not be read (${err.message}). Choose one CSV file and try again.`;
         return next(new HttpError(err.code === 'LIMIT_FILE_SIZE' ? 413 : 400, message));
       }
-      next(err);
+      if (err) return next(new HttpError(400, 'The upload was cut short or garbled. Choose the file again and retry.'));
+      next();
     });
   return [receive, verifyCsrf];
 }

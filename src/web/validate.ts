@@ -19,9 +19,11 @@ export function parseForm<T>(schema: z.ZodType<T>, body: unknown): Parsed<T> {
 
 /** Validates route params, answering 404 for anything malformed. */
 export function parseId(raw: unknown, what: string): number {
-  const id = z.coerce.number().int().positive().safeParse(raw);
-  if (!id.success) throw new HttpError(404, `${what} was not found: "${String(raw)}" is not a valid id.`);
-  return id.data;
+  if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw > 0) return raw;
+  if (typeof raw !== 'string' || !/^[1-9]\d{0,14}$/.test(raw)) {
+    throw new HttpError(404, `${what} was not found: that is not a valid id.`);
+  }
+  return Number(raw);
 }
 
 /** Form text: trimmed, with a length limit and a message naming the field. */
@@ -46,7 +48,11 @@ export const optionalText = (label: string, max = 200) =>
  */
 export const wholeNumber = (label: string, min: number, max: number, fallback?: number) =>
   z.preprocess(
-    (v) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? fallback : v),
+    (v) => {
+      if (v === undefined || (typeof v === 'string' && v.trim() === '')) return fallback;
+      // Plain decimal digits only: Number() would also take "0x10", "1e1" and a repeated field.
+      return typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : Number.NaN;
+    },
     z.coerce
       .number({ error: `${label} must be a number.` })
       .int(`${label} must be a whole number.`)

@@ -1,4 +1,4 @@
-import { logIn, makeApp, snapshot, submit } from '../helpers';
+import { csrfToken, logIn, makeApp, snapshot, submit } from '../helpers';
 
 const validPanel = {
   title: 'Foleshill Parks Panel',
@@ -15,15 +15,42 @@ async function organiser() {
 }
 
 describe('creating a panel', () => {
-  test('an organiser creates a panel and it opens for registration', async () => {
+  test('a new panel is a hidden draft until the organiser opens registration', async () => {
     const { a, agent } = await organiser();
     const res = await submit(a, '/admin/panels/new', '/admin/panels', validPanel);
     expect(res.status).toBe(303);
-    const page = await a.get(res.headers.location);
+    const url = res.headers.location as string;
+    const page = await a.get(url);
     expect(page.text).toContain('Foleshill Parks Panel');
-    expect(page.text).toContain('/register/foleshill-parks-panel');
+    expect(page.text).toContain('This panel is a draft.');
+    expect((await agent().get('/register/foleshill-parks-panel')).status).toBe(404);
+    expect((await agent().get('/')).text).not.toContain('Foleshill Parks Panel');
+
+    // Opening needs a category, so the lottery has something to balance.
+    const early = await submit(a, url, `${url}/open`, {});
+    expect(early.status).toBe(409);
+    expect(early.text).toContain('Add at least one category');
+
+    await submit(a, url, `${url}/categories`, { key: 'age', label: 'Age', question: 'How old are you?', values: 'Under 40\n40 or over' });
+    const opened = await submit(a, url, `${url}/open`, {});
+    expect(opened.status).toBe(303);
+    expect((await a.get(opened.headers.location)).text).toContain('Registration is open.');
     expect((await agent().get('/register/foleshill-parks-panel')).status).toBe(200);
     expect((await agent().get('/')).text).toContain('Foleshill Parks Panel');
+    expect((await submit(a, url, `${url}/open`, {})).status).toBe(409);
+  });
+
+  test('a registration for a draft panel is refused and stores nothing', async () => {
+    const { a, agent, db } = await organiser();
+    await submit(a, '/admin/panels/new', '/admin/panels', validPanel);
+    const before = snapshot(db);
+    const res = await agent().post('/register/foleshill-parks-panel').type('form').send({ name: 'X' });
+    expect([403, 404]).toContain(res.status);
+    const withToken = await submit(agent(), '/login', '/register/foleshill-parks-panel', {
+      name: 'Ada Testwell', email: 'ada@example.org', address: '1 Demo Street', postcode: 'CV6 5AA', consent: 'yes',
+    });
+    expect(withToken.status).toBe(404);
+    expect(snapshot(db)).toEqual(before);
   });
 
   test.each([
@@ -78,6 +105,7 @@ describe('categories', () => {
       { value: '30-59', share: 50 },
       { value: '60+', share: 20 },
     ]);
+    await submit(a, url, `${url}/open`, {});
     const form = await agent().get('/register/foleshill-parks-panel');
     expect(form.text).toContain('How old are you?');
     expect(form.text).toMatch(/<input type="radio" id="q_age_2" name="q_age" value="60\+"/);
@@ -98,17 +126,30 @@ describe('categories', () => {
     expect(snapshot(db)).toEqual(before);
   });
 
-  test('categories are fixed once someone has registered', async () => {
-    const { a, url, agent, db } = await withPanel();
+  test('categories are fixed once registration opens', async () => {
+    const { a, url, db } = await withPanel();
     await submit(a, url, `${url}/categories`, { key: 'gender', label: 'Gender', question: 'Gender?', values: 'Woman\nMan' });
-    const reg = await submit(agent(), '/register/foleshill-parks-panel', '/register/foleshill-parks-panel', {
-      name: 'Ada Testwell', email: 'ada@example.org', address: '1 Demo Street', postcode: 'CV6 5AA', q_gender: 'Woman', consent: 'yes',
-    });
-    expect(reg.status).toBe(303);
+    await submit(a, url, `${url}/open`, {});
     const before = snapshot(db);
     const res = await submit(a, url, `${url}/categories`, { key: 'age', label: 'Age', question: 'Age?', values: 'a\nb' });
     expect(res.status).toBe(409);
-    expect(res.text).toContain('the pool already holds 1');
+    expect(res.text).toContain('after registration has opened');
+    const id = (db.prepare('SELECT id FROM categories').get() as { id: number }).id;
+    expect((await submit(a, url, `${url}/categories/${id}/delete`, {})).status).toBe(409);
+    expect(snapshot(db)).toEqual(before);
+  });
+
+  test('categories are fixed once people are imported into a draft', async () => {
+    const { a, url, db } = await withPanel();
+    await submit(a, url, `${url}/categories`, { key: 'gender', label: 'Gender', question: 'Gender?', values: 'Woman\nMan' });
+    const token = await csrfToken(a, `${url}/pool`);
+    const csv = 'name,email,address,postcode,gender\nAda Testwell,ada@example.org,1 Demo Street,CV6 5AA,Woman\n';
+    const imported = await a.post(`${url}/pool/import`).field('_csrf', token).field('consentConfirmed', 'yes').attach('file', Buffer.from(csv), 'p.csv');
+    expect(imported.status).toBe(303);
+    const before = snapshot(db);
+    const res = await submit(a, url, `${url}/categories`, { key: 'age', label: 'Age', question: 'Age?', values: 'a\nb' });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('it already holds 1');
     expect(snapshot(db)).toEqual(before);
   });
 

@@ -115,6 +115,7 @@ async function secondPanelThroughPages(t: ReturnType<typeof setup>): Promise<str
     const res = await submit(organiser, page, `${page}/categories`, { key, label, question: `Your ${key}?`, values });
     expect(res.status).toBe(303);
   }
+  expect((await submit(organiser, page, `${page}/open`, {})).status).toBe(303);
   return 'another-panel';
 }
 

@@ -151,3 +151,14 @@ describe('checkQuotaSums', () => {
     expect(problems[1]).toMatch(/^ward: the maximums add up to 7, fewer than the panel size 10\. Raise some maximums by 3/);
   });
 });
+
+describe('checkQuotaSums with unconstrained values', () => {
+  test('does not call the maximums too low when some value of the category has no maximum', () => {
+    const quotas = [
+      { category: 'age', value: 'young', min: 0, max: 3 },
+      { category: 'age', value: 'middle', min: 0, max: 3 },
+    ];
+    expect(checkQuotaSums(quotas, 10)).toHaveLength(1);
+    expect(checkQuotaSums(quotas, 10, new Set(['age']))).toEqual([]);
+  });
+});
