@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 import { run } from './run';
 
-run(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).then(
+run(process.argv.slice(2), {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+  tty: process.stderr.isTTY,
+}).then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`citizens-panel: ${(err as Error).message}\n`);

@@ -1,13 +1,22 @@
+import { drawCommand } from './draw';
 import { userAdd } from './user-add';
 
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Whether stderr is a terminal: progress then rewrites one line instead of printing many. */
+  tty?: boolean;
 }
 
-/** Exit statuses: 0 done, 2 unusable input (the message says which). */
+/** Exit statuses: 0 done, 2 unusable input (the message says which), 3 quotas no panel can meet. */
 export const USAGE = `Usage:
+  citizens-panel draw --pool POOL.csv --quotas QUOTAS.csv --panel-size K [--algorithm leximin|maximin|legacy]
+                      [--seed TEXT] [--id-column NAME] [--address-columns A,B] [--json]
+      Draws a panel by stratified lottery. Quotas: category,value,min,max (or feature,value,min,max[,min_flex,max_flex]).
+      The pool has one column per category; ids come from --id-column, else a column "id", else the row number.
+      With --address-columns, at most one person per household. --json prints one JSON object.
+
   citizens-panel user add --role organiser|facilitator --email EMAIL [--name NAME] [--password PASSWORD]
       Creates an account in the database named by $DATABASE (default ./data/citizens-panel.db).
       Without --password, a strong password is generated and printed once.
@@ -17,6 +26,7 @@ export const USAGE = `Usage:
 export async function run(args: string[], io: Io): Promise<number> {
   const [command, sub, ...rest] = args;
   if (command === 'user' && sub === 'add') return userAdd(rest, io);
+  if (command === 'draw') return drawCommand(args.slice(1), io);
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     io.out(USAGE);
     return command ? 0 : 2;

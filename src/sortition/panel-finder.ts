@@ -1,0 +1,87 @@
+import type { Instance } from './instance';
+import { configure, type Highs, type Model, run, SolverError } from './solver';
+
+/**
+ * The panel-finding MIP, at the level of types: x_t people of type t, 0 <= x_t <= count_t, adding up to
+ * the panel size, within every quota, at most one per household. One persistent model: each call only
+ * changes the objective, so HiGHS reuses what it built.
+ */
+export class PanelFinder {
+  private readonly model: Model;
+  private readonly n: number;
+  readonly counts: Float64Array;
+
+  constructor(
+    private readonly highs: Highs,
+    instance: Instance,
+    timeLimitSeconds = 60,
+    integer = true,
+  ) {
+    this.n = instance.types.length;
+    this.counts = Float64Array.from(instance.types, (t) => t.count);
+    this.model = highs.createModel();
+    try {
+      configure(this.model, timeLimitSeconds);
+      this.model.options.set({ mip_rel_gap: 1e-7, mip_abs_gap: 1e-9 });
+      build(highs, this.model, instance, integer);
+    } catch (err) {
+      this.model.dispose();
+      throw err;
+    }
+  }
+
+  /** The panel (people per type) with the largest total weight, or undefined when none exists. */
+  best(weights: Float64Array): { counts: Int32Array; value: number } | undefined {
+    this.model.changeColsCost({ kind: 'range', from: 0, to: this.n - 1 }, weights);
+    run(this.model);
+    const status = this.model.getModelStatus();
+    const codes = this.highs.constants.modelStatus;
+    if (status === codes.infeasible) return undefined;
+    if (status !== codes.optimal) {
+      throw new SolverError(`the panel-finding model stopped with status ${status} (time limit or solver trouble)`);
+    }
+    const values = this.model.getSolution().colValue;
+    const counts = Int32Array.from(values, (v) => Math.round(v));
+    let value = 0;
+    counts.forEach((c, t) => (value += c * weights[t]));
+    return { counts, value };
+  }
+
+  /** The optimum's value alone; for a relaxed (continuous) finder, an upper bound for any panel. */
+  bound(weights: Float64Array): number {
+    this.model.changeColsCost({ kind: 'range', from: 0, to: this.n - 1 }, weights);
+    run(this.model);
+    if (this.model.getModelStatus() !== this.highs.constants.modelStatus.optimal) return Number.POSITIVE_INFINITY;
+    return this.model.getObjectiveValue();
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+function build(highs: Highs, model: Model, instance: Instance, integer: boolean): void {
+  const n = instance.types.length;
+  const lower = new Float64Array(n);
+  const upper = Float64Array.from(instance.types, (t) => t.count);
+  model.addVars(lower, upper);
+  if (integer) {
+    model.changeColsIntegrality(
+      { kind: 'range', from: 0, to: n - 1 },
+      new Int32Array(n).fill(highs.constants.variableType.integer),
+    );
+  }
+  model.changeObjectiveSense(highs.constants.objectiveSense.maximize);
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  model.addRow(instance.panelSize, instance.panelSize, { indices: all, values: new Float64Array(n).fill(1) });
+  const members: number[][] = instance.rows.map(() => []);
+  instance.types.forEach((t, i) => t.rows.forEach((r) => members[r].push(i)));
+  instance.rows.forEach((row, r) => {
+    const idx = Int32Array.from(members[r]);
+    model.addRow(row.min, row.max, { indices: idx, values: new Float64Array(idx.length).fill(1) });
+  });
+  for (const household of instance.households) {
+    const idx = Int32Array.from(household);
+    model.addRow(-highs.infinity, 1, { indices: idx, values: new Float64Array(idx.length).fill(1) });
+  }
+}

@@ -1,0 +1,167 @@
+import seedrandom from 'seedrandom';
+import { draw } from '../../src/sortition/draw';
+import { InfeasibleError } from '../../src/sortition/feasibility';
+import type { Person, Quota } from '../../src/sortition/types';
+import { allPanels, bruteLeximin, valid } from './brute-force';
+
+const person = (id: string, features: Record<string, string>, household?: string): Person => ({ id, features, household });
+
+describe('LEXIMIN, checked by hand', () => {
+  // 7 people, panel of 5: exactly 1 woman, 4 men, 4 liberals, 1 conservative. Either the conservative
+  // woman sits with 4 liberal men, or the conservative man sits with the liberal woman and 3 liberal
+  // men. LEXIMIN gives both conservatives, and the liberal woman, 1/2; each liberal man 7/8.
+  const pool = [
+    person('cw', { gender: 'female', leaning: 'conservative' }),
+    person('cm', { gender: 'male', leaning: 'conservative' }),
+    person('lw', { gender: 'female', leaning: 'liberal' }),
+    ...[1, 2, 3, 4].map((i) => person(`lm${i}`, { gender: 'male', leaning: 'liberal' })),
+  ];
+  const quotas: Quota[] = [
+    { category: 'gender', value: 'female', min: 1, max: 1 },
+    { category: 'gender', value: 'male', min: 4, max: 4 },
+    { category: 'leaning', value: 'liberal', min: 4, max: 4 },
+    { category: 'leaning', value: 'conservative', min: 1, max: 1 },
+  ];
+
+  test('leximin shares what the quotas allow', async () => {
+    const result = await draw(pool, quotas, { panelSize: 5 });
+    const p = Object.fromEntries(result.probabilities.map((x) => [x.id, x.probability]));
+    expect(p.cw).toBeCloseTo(0.5, 9);
+    expect(p.cm).toBeCloseTo(0.5, 9);
+    expect(p.lw).toBeCloseTo(0.5, 9);
+    for (const i of [1, 2, 3, 4]) expect(p[`lm${i}`]).toBeCloseTo(0.875, 9);
+    expect(result.minProbability).toBeCloseTo(0.5, 9);
+  });
+
+  test('maximin guarantees the same lowest chance', async () => {
+    const result = await draw(pool, quotas, { panelSize: 5, algorithm: 'maximin' });
+    expect(result.minProbability).toBeCloseTo(0.5, 9);
+  });
+
+  test('legacy is estimated over seeded runs and its panels meet the quotas', async () => {
+    const result = await draw(pool, quotas, { panelSize: 5, algorithm: 'legacy', legacyRuns: 400 });
+    const total = result.probabilities.reduce((sum, x) => sum + x.probability, 0);
+    expect(total).toBeCloseTo(5, 9);
+    expect(valid(pool, quotas, result.selected.map((id) => pool.findIndex((p) => p.id === id)))).toBe(true);
+  });
+});
+
+describe('LEXIMIN against brute force on tiny random pools', () => {
+  const instances = Array.from({ length: 8 }, (_, seed) => randomInstance(`tiny-${seed}`));
+  test.each(instances.map((inst, i) => [i, inst] as const))('instance %i', async (_i, inst) => {
+    const panels = allPanels(inst.people, inst.quotas, inst.k);
+    if (panels.length === 0) {
+      await expect(draw(inst.people, inst.quotas, { panelSize: inst.k })).rejects.toBeInstanceOf(InfeasibleError);
+      return;
+    }
+    const expected = await bruteLeximin(inst.people.length, panels);
+    const result = await draw(inst.people, inst.quotas, { panelSize: inst.k });
+    result.probabilities.forEach((p, i) => expect(Math.abs(p.probability - expected[i])).toBeLessThan(1e-6));
+  });
+});
+
+function randomInstance(seed: string) {
+  const random = seedrandom(seed);
+  const n = 8 + Math.floor(random() * 3);
+  const k = 3 + Math.floor(random() * 2);
+  const people = Array.from({ length: n }, (_, i) =>
+    person(`p${i}`, { a: random() < 0.4 ? 'x' : 'y', b: ['u', 'v', 'w'][Math.floor(random() * 3)] }, random() < 0.25 ? `h${Math.floor(random() * 2)}` : undefined),
+  );
+  const quotas: Quota[] = [
+    { category: 'a', value: 'x', min: 1, max: 2 },
+    { category: 'a', value: 'y', min: 1, max: k },
+    { category: 'b', value: 'u', min: 0, max: 2 },
+    { category: 'b', value: 'v', min: 1, max: 2 },
+    { category: 'b', value: 'w', min: 0, max: k },
+  ];
+  return { people, quotas, k };
+}
+
+describe('every draw', () => {
+  const households = [
+    person('a1', { age: 'young', area: 'north' }, '1 high st'),
+    person('a2', { age: 'young', area: 'north' }, '1 high st'),
+    person('b1', { age: 'old', area: 'north' }, '2 low rd'),
+    person('b2', { age: 'old', area: 'south' }, '2 low rd'),
+    ...Array.from({ length: 8 }, (_, i) => person(`c${i}`, { age: i % 2 ? 'old' : 'young', area: i % 3 ? 'south' : 'north' })),
+  ];
+  const quotas: Quota[] = [
+    { category: 'age', value: 'young', min: 2, max: 3 },
+    { category: 'age', value: 'old', min: 2, max: 3 },
+    { category: 'area', value: 'north', min: 2, max: 3 },
+    { category: 'area', value: 'south', min: 2, max: 3 },
+  ];
+
+  test.each(['leximin', 'maximin', 'legacy'] as const)('%s: meets every quota and the household rule, for many seeds', async (algorithm) => {
+    for (let s = 0; s < 10; s++) {
+      const result = await draw(households, quotas, { panelSize: 5, algorithm, seed: `seed-${s}`, legacyRuns: 50 });
+      const panel = result.selected.map((id) => households.findIndex((p) => p.id === id));
+      expect(panel).toHaveLength(5);
+      expect(valid(households, quotas, panel)).toBe(true);
+    }
+  });
+
+  test('the same seed gives the same panel; the chances do not depend on the seed', async () => {
+    const one = await draw(households, quotas, { panelSize: 5, seed: 'council meeting 3 March' });
+    const two = await draw(households, quotas, { panelSize: 5, seed: 'council meeting 3 March' });
+    expect(two.selected).toEqual(one.selected);
+    const others = await Promise.all(['a', 'b', 'c', 'd'].map((seed) => draw(households, quotas, { panelSize: 5, seed })));
+    expect(new Set(others.map((o) => o.selected.join())).size).toBeGreaterThan(1);
+    others.forEach((o) => expect(o.probabilities).toEqual(one.probabilities));
+  });
+
+  test('housemates share one chance: together they are never above 1', async () => {
+    const result = await draw(households, quotas, { panelSize: 5 });
+    const p = Object.fromEntries(result.probabilities.map((x) => [x.id, x.probability]));
+    expect(p.a1 + p.a2).toBeLessThanOrEqual(1 + 1e-9);
+    expect(p.b1 + p.b2).toBeLessThanOrEqual(1 + 1e-9);
+  });
+});
+
+describe('impossible quotas and impossible people', () => {
+  const pool = [
+    ...Array.from({ length: 2 }, (_, i) => person(`y${i}`, { age: 'young' })),
+    ...Array.from({ length: 8 }, (_, i) => person(`o${i}`, { age: 'old' })),
+  ];
+
+  test('a minimum the pool cannot reach is named, with the smallest change', async () => {
+    const quotas: Quota[] = [
+      { category: 'age', value: 'young', min: 3, max: 4 },
+      { category: 'age', value: 'old', min: 2, max: 4 },
+    ];
+    const error = await draw(pool, quotas, { panelSize: 6 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InfeasibleError);
+    const relaxations = (error as InfeasibleError).relaxations;
+    expect(relaxations).toContainEqual({ category: 'age', value: 'young', bound: 'min', from: 3, to: 2, pool: 2 });
+    expect((error as Error).message).toContain('age young: min 3 -> 2 (only 2 in the pool)');
+  });
+
+  test('quotas that cannot hold together are named by the change that fixes them', async () => {
+    const quotas: Quota[] = [
+      { category: 'age', value: 'young', min: 0, max: 2 },
+      { category: 'age', value: 'old', min: 0, max: 2 },
+    ];
+    const error = (await draw(pool, quotas, { panelSize: 6 }).catch((e: unknown) => e)) as InfeasibleError;
+    expect(error).toBeInstanceOf(InfeasibleError);
+    const raised = error.relaxations.filter((r) => r.bound === 'max').reduce((sum, r) => sum + (r.to - r.from), 0);
+    expect(raised).toBe(2);
+  });
+
+  test('people no valid panel can include get chance 0 and are listed, and the draw goes on', async () => {
+    const withOutlier = [...pool, person('z', { age: 'unborn' })];
+    const quotas: Quota[] = [
+      { category: 'age', value: 'young', min: 1, max: 2 },
+      { category: 'age', value: 'old', min: 2, max: 4 },
+      { category: 'age', value: 'unborn', min: 0, max: 0 },
+    ];
+    const result = await draw(withOutlier, quotas, { panelSize: 4 });
+    expect(result.impossible).toEqual(['z']);
+    expect(result.probabilities.find((p) => p.id === 'z')?.probability).toBe(0);
+    expect(result.selected).not.toContain('z');
+  });
+});
+
+test('most of the random tiny pools have panels, so the comparison is not vacuous', () => {
+  const feasible = Array.from({ length: 8 }, (_, s) => randomInstance(`tiny-${s}`)).filter((i) => allPanels(i.people, i.quotas, i.k).length > 1);
+  expect(feasible.length).toBeGreaterThanOrEqual(5);
+});
