@@ -7,43 +7,71 @@ import type { Person, Quota } from './types';
  * person with it; on a dead end, start again. Fast and simple, but some people get almost no chance.
  */
 export function legacyPanel(people: Person[], quotas: Quota[], panelSize: number, random: Random, attempts = 100): number[] | undefined {
-  const rowsOf = people.map((p) => quotas.flatMap((q, r) => (p.features[q.category] === q.value ? [r] : [])));
+  const setup = prepare(people, quotas);
   for (let attempt = 0; attempt < attempts; attempt++) {
-    const panel = attemptOnce(people, quotas, rowsOf, panelSize, random);
+    const panel = attemptOnce(setup, quotas, panelSize, random);
     if (panel) return panel.sort((a, b) => a - b);
   }
   return undefined;
 }
 
-function attemptOnce(people: Person[], quotas: Quota[], rowsOf: number[][], k: number, random: Random): number[] | undefined {
-  const selected: number[] = [];
+interface Setup {
+  rowsOf: number[][];
+  withRow: number[][];
+  housemates: number[][];
+}
+
+function prepare(people: Person[], quotas: Quota[]): Setup {
+  const rowsOf = people.map((p) => quotas.flatMap((q, r) => (p.features[q.category] === q.value ? [r] : [])));
+  const withRow: number[][] = quotas.map(() => []);
+  rowsOf.forEach((rows, i) => rows.forEach((r) => withRow[r].push(i)));
+  const byHousehold = new Map<string, number[]>();
+  people.forEach((p, i) => p.household && byHousehold.set(p.household, [...(byHousehold.get(p.household) ?? []), i]));
+  const housemates = people.map((p) => (p.household ? (byHousehold.get(p.household) ?? []) : []));
+  return { rowsOf, withRow, housemates };
+}
+
+function attemptOnce({ rowsOf, withRow, housemates }: Setup, quotas: Quota[], k: number, random: Random): number[] | undefined {
+  const n = rowsOf.length;
+  const alive = new Uint8Array(n).fill(1);
+  const left = Int32Array.from(withRow, (list) => list.length);
   const count = new Int32Array(quotas.length);
-  const left = new Set(people.keys());
-  const leftWith = (r: number) => [...left].filter((i) => rowsOf[i].includes(r));
-  const fits = (i: number) => rowsOf[i].every((r) => count[r] < quotas[r].max);
+  let aliveCount = n;
+  const remove = (i: number) => {
+    if (!alive[i]) return;
+    alive[i] = 0;
+    aliveCount--;
+    for (const r of rowsOf[i]) left[r]--;
+  };
+  const fits = (i: number) => alive[i] === 1 && rowsOf[i].every((r) => count[r] < quotas[r].max);
+  const selected: number[] = [];
   while (selected.length < k) {
-    // The value most in need: (min - selected) / people left with it.
     let row = -1;
     let worst = 0;
-    quotas.forEach((q, r) => {
-      const need = q.min - count[r];
-      if (need <= 0) return;
-      const available = leftWith(r).length;
-      if (available < need) worst = Number.POSITIVE_INFINITY;
-      const ratio = available === 0 ? Number.POSITIVE_INFINITY : need / available;
-      if (ratio > worst || (ratio === worst && row >= 0 && random() < 0.5)) {
+    for (let r = 0; r < quotas.length; r++) {
+      const need = quotas[r].min - count[r];
+      if (need <= 0) continue;
+      if (left[r] < need) return undefined;
+      const ratio = need / left[r];
+      if (ratio > worst || (ratio === worst && random() < 0.5)) {
         worst = ratio;
         row = r;
       }
-    });
-    if (worst === Number.POSITIVE_INFINITY) return undefined;
-    const candidates = (row >= 0 ? leftWith(row) : [...left]).filter(fits);
+    }
+    const pool = row >= 0 ? withRow[row] : undefined;
+    const candidates = pool ? pool.filter(fits) : aliveCount > 0 ? allFitting(n, fits) : [];
     if (candidates.length === 0) return undefined;
     const person = candidates[Math.floor(random() * candidates.length)];
     selected.push(person);
     for (const r of rowsOf[person]) count[r]++;
-    const household = people[person].household;
-    for (const i of [...left]) if (i === person || (household && people[i].household === household)) left.delete(i);
+    remove(person);
+    for (const h of housemates[person]) remove(h);
   }
   return quotas.every((q, r) => count[r] >= q.min && count[r] <= q.max) ? selected : undefined;
+}
+
+function allFitting(n: number, fits: (i: number) => boolean): number[] {
+  const result: number[] = [];
+  for (let i = 0; i < n; i++) if (fits(i)) result.push(i);
+  return result;
 }

@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fixturesDir } from '../src/paths';
+import { draw } from '../src/sortition/draw';
+import { readPool } from '../src/sortition/pool';
+import { parseQuotasCsv, quotasFromShares } from '../src/sortition/quotas';
+import type { Algorithm, Person, Quota } from '../src/sortition/types';
+import { syntheticInstance } from './synthetic';
+
+/**
+ * npm run bench:sortition [-- NAME ...]: draws each instance and prints algorithm, n, k, types,
+ * lowest chance, Gini, wall time and peak memory, beside the published figures where there are some.
+ */
+interface Case {
+  name: string;
+  algorithm: Algorithm;
+  load: () => { people: Person[]; quotas: Quota[]; panelSize: number };
+  published?: string;
+}
+
+const benchmarks = path.join(fixturesDir, 'sortition-benchmarks');
+
+function fromFiles(folder: string, panelSize: number, addressColumns?: string[]) {
+  return () => {
+    const quotas = parseQuotasCsv(fs.readFileSync(path.join(folder, 'categories.csv')));
+    const people = readPool(fs.readFileSync(path.join(folder, 'respondents.csv')), {
+      categories: [...new Set(quotas.map((q) => q.category))],
+      addressColumns,
+    });
+    return { people, quotas, panelSize };
+  };
+}
+
+const CASES: Case[] = [
+  { name: 'example_small_20', algorithm: 'leximin', load: fromFiles(path.join(benchmarks, 'example_small_20'), 20), published: 'LEXIMIN min 10.0% in 2.7 s (Gurobi)' },
+  { name: 'example_large_200', algorithm: 'leximin', load: fromFiles(path.join(benchmarks, 'example_large_200'), 200), published: 'LEXIMIN min 10.0% in 1161.8 s (Gurobi)' },
+  { name: 'example_large_200', algorithm: 'legacy', load: fromFiles(path.join(benchmarks, 'example_large_200'), 200), published: 'LEGACY min <= 0.25% (99% upper bound)' },
+  { name: 'coventry_demo_40', algorithm: 'leximin', load: coventry },
+  { name: 'synthetic_sf_e_110', algorithm: 'leximin', load: () => syntheticInstance(), published: 'real sf_e: 4011.6 s (Gurobi), 170 s (sortition-algorithms)' },
+];
+
+function coventry() {
+  const demo = JSON.parse(fs.readFileSync(path.join(fixturesDir, 'coventry', 'panel.json'), 'utf8')) as {
+    panelSize: number;
+    quotaTolerance: number;
+    categories: { key: string; values: { value: string; share: number }[] }[];
+  };
+  // The demo's quotas, computed from its shares as the app does.
+  const quotas = quotasFromShares(
+    demo.categories.map((c) => ({ category: c.key, values: c.values })),
+    demo.panelSize,
+    demo.quotaTolerance,
+  ).map(({ category, value, min, max }) => ({ category, value, min, max }));
+  const people = readPool(fs.readFileSync(path.join(fixturesDir, 'coventry', 'pool.csv')), {
+    categories: demo.categories.map((c) => c.key),
+    addressColumns: ['address', 'postcode'],
+  });
+  return { people, quotas, panelSize: demo.panelSize };
+}
+
+async function main() {
+  const only = process.argv.slice(2);
+  console.log(`machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+  console.log(['instance', 'algorithm', 'n', 'k', 'types', 'min prob', 'gini', 'seconds', 'peak MiB', 'published'].join(' | '));
+  for (const c of CASES.filter((x) => only.length === 0 || only.includes(x.name))) {
+    const { people, quotas, panelSize } = c.load();
+    let peak = process.memoryUsage().rss;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+    const start = process.hrtime.bigint();
+    const result = await draw(people, quotas, {
+      panelSize,
+      algorithm: c.algorithm,
+      legacyRuns: 1000,
+      onProgress: (p) => process.stderr.write(`  ${c.name}: ${p.message}\n`),
+    });
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    clearInterval(timer);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    console.log(
+      [c.name, c.algorithm, result.poolSize, result.panelSize, result.types, `${(result.minProbability * 100).toFixed(3)}%`, result.gini.toFixed(3), seconds.toFixed(2), (peak / 2 ** 20).toFixed(0), c.published ?? ''].join(' | '),
+    );
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
