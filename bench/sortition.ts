@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,31 +60,50 @@ function coventry() {
   return { people, quotas, panelSize: demo.panelSize };
 }
 
-async function main() {
+const LIMIT_SECONDS = Number(process.env.BENCH_LIMIT_SECONDS ?? 300);
+
+/** Each case runs in its own process, so a case that runs past the limit is stopped and reported. */
+function main(): void {
   const only = process.argv.slice(2);
-  console.log(`machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+  console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; limit ${LIMIT_SECONDS} s per case`);
   console.log(['instance', 'algorithm', 'n', 'k', 'types', 'min prob', 'gini', 'seconds', 'peak MiB', 'published'].join(' | '));
-  for (const c of CASES.filter((x) => only.length === 0 || only.includes(x.name))) {
-    const { people, quotas, panelSize } = c.load();
-    let peak = process.memoryUsage().rss;
-    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
-    const start = process.hrtime.bigint();
-    const result = await draw(people, quotas, {
-      panelSize,
-      algorithm: c.algorithm,
-      legacyRuns: 1000,
-      onProgress: (p) => process.stderr.write(`  ${c.name}: ${p.message}\n`),
+  CASES.forEach((c, index) => {
+    if (only.length && !only.includes(c.name)) return;
+    const child = spawnSync(process.execPath, [__filename, '--case', String(index)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: LIMIT_SECONDS * 1000,
+      encoding: 'utf8',
     });
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    clearInterval(timer);
-    peak = Math.max(peak, process.memoryUsage().rss);
-    console.log(
-      [c.name, c.algorithm, result.poolSize, result.panelSize, result.types, `${(result.minProbability * 100).toFixed(3)}%`, result.gini.toFixed(3), seconds.toFixed(2), (peak / 2 ** 20).toFixed(0), c.published ?? ''].join(' | '),
-    );
-  }
+    if (child.status === 0) process.stdout.write(child.stdout);
+    else console.log(`${c.name} | ${c.algorithm} | did not finish within ${LIMIT_SECONDS} s | | | | | | | ${c.published ?? ''}`);
+  });
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+async function runCase(c: Case): Promise<void> {
+  const { people, quotas, panelSize } = c.load();
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  const start = process.hrtime.bigint();
+  const result = await draw(people, quotas, {
+    panelSize,
+    algorithm: c.algorithm,
+    legacyRuns: 1000,
+    onProgress: (p) => process.stderr.write(`  ${c.name}: ${p.message}\n`),
+  });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  console.log(
+    [c.name, c.algorithm, result.poolSize, result.panelSize, result.types, `${(result.minProbability * 100).toFixed(3)}%`, result.gini.toFixed(3), seconds.toFixed(2), (peak / 2 ** 20).toFixed(0), c.published ?? ''].join(' | '),
+  );
+}
+
+const caseIndex = process.argv.indexOf('--case');
+if (caseIndex >= 0) {
+  runCase(CASES[Number(process.argv[caseIndex + 1])]).catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else {
+  main();
+}
