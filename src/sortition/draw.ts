@@ -5,7 +5,7 @@ import { leximin } from './leximin';
 import { drawFromPortfolio, rng } from './lottery';
 import { PanelFinder } from './panel-finder';
 import { countsAgainstQuotas, gini } from './report';
-import { highs } from './solver';
+import { discardRuntime, highs, isAbort } from './solver';
 import { ALGORITHMS, type DrawOptions, type DrawResult, type Person, type Quota } from './types';
 
 export const ENGINE_VERSION = 'citizens-panel-sortition 0.1.0';
@@ -16,6 +16,18 @@ const DEFAULT_LEGACY_RUNS = 1000;
  * greedy `legacy` method. The same inputs and seed give the same panel on any machine.
  */
 export async function draw(people: Person[], quotas: Quota[], options: DrawOptions): Promise<DrawResult> {
+  try {
+    return await drawOnce(people, quotas, options);
+  } catch (err) {
+    // After an Aborted() the WebAssembly runtime is poisoned: load a fresh one and try once more.
+    if (!isAbort(err)) throw err;
+    discardRuntime();
+    options.onProgress?.({ phase: 'retry', message: 'the solver aborted; retrying with a fresh solver' });
+    return drawOnce(people, quotas, options);
+  }
+}
+
+async function drawOnce(people: Person[], quotas: Quota[], options: DrawOptions): Promise<DrawResult> {
   const { algorithm = 'leximin', seed = 'citizens-panel', onProgress } = options;
   const instance = prepare(people, quotas, options);
   const solver = await highs();

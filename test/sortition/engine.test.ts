@@ -165,3 +165,15 @@ test('most of the random tiny pools have panels, so the comparison is not vacuou
   const feasible = Array.from({ length: 8 }, (_, s) => randomInstance(`tiny-${s}`)).filter((i) => allPanels(i.people, i.quotas, i.k).length > 1);
   expect(feasible.length).toBeGreaterThanOrEqual(5);
 });
+
+test('probabilities() gives the chances without needing the drawn panel', async () => {
+  const { probabilities: chances } = await import('../../src/sortition');
+  const pool = [person('a', { g: 'x' }), person('b', { g: 'x' }), person('c', { g: 'y' })];
+  const quotas: Quota[] = [
+    { category: 'g', value: 'x', min: 1, max: 1 },
+    { category: 'g', value: 'y', min: 1, max: 1 },
+  ];
+  const result = await chances(pool, quotas, { panelSize: 2 });
+  expect(result.probabilities.map((p) => p.probability)).toEqual([0.5, 0.5, 1].map((x) => expect.closeTo(x, 9)));
+  expect(result.minProbability).toBeCloseTo(0.5, 9);
+});
