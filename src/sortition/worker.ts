@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { InfeasibleError, type Relaxation } from './feasibility';
+import { InputError } from './instance';
+import { SolverError } from './solver';
+import type { DrawOptions, DrawResult, Person, Progress, Quota } from './types';
+
+/**
+ * Runs a draw in a worker thread, so a long LEXIMIN solve never blocks the server's event loop
+ * (HiGHS solves synchronously). Progress arrives through `options.onProgress`; errors come back as the
+ * same classes `draw` throws.
+ */
+export interface WorkerPayload {
+  people: Person[];
+  quotas: Quota[];
+  options: Omit<DrawOptions, 'onProgress'>;
+}
+
+export type WorkerMessage =
+  | { type: 'progress'; progress: Progress }
+  | { type: 'done'; result: DrawResult }
+  | { type: 'error'; name: string; message: string; relaxations?: unknown };
+
+// Under ts-jest the engine is TypeScript source: the worker compiles it on the fly with TypeScript.
+const TS_BOOTSTRAP = `
+const ts = require('typescript');
+const fs = require('node:fs');
+require.extensions['.ts'] = (module, filename) => {
+  const output = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
+    fileName: filename,
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+  });
+  module._compile(output.outputText, filename);
+};
+require(require('node:worker_threads').workerData.entry);
+`;
+
+export function drawInWorker(people: Person[], quotas: Quota[], options: DrawOptions): Promise<DrawResult> {
+  const { onProgress, ...rest } = options;
+  const entry = path.join(__dirname, `worker-main${path.extname(__filename)}`);
+  const workerData = { entry, payload: { people, quotas, options: rest } satisfies WorkerPayload };
+  const worker = entry.endsWith('.ts') ? new Worker(TS_BOOTSTRAP, { eval: true, workerData }) : new Worker(entry, { workerData });
+  return new Promise<DrawResult>((resolve, reject) => {
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'progress') return onProgress?.(message.progress);
+      void worker.terminate();
+      if (message.type === 'done') resolve(message.result);
+      else reject(rebuildError(message));
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => code !== 0 && reject(new SolverError(`the draw's worker thread stopped with exit code ${code}`)));
+  });
+}
+
+function rebuildError(message: Extract<WorkerMessage, { type: 'error' }>): Error {
+  if (message.name === 'InfeasibleError') return new InfeasibleError((message.relaxations as Relaxation[]) ?? []);
+  if (message.name === 'InputError') return new InputError(message.message);
+  return new SolverError(message.message);
+}
