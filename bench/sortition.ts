@@ -37,7 +37,9 @@ const CASES: Case[] = [
   { name: 'example_small_20', algorithm: 'leximin', load: fromFiles(path.join(benchmarks, 'example_small_20'), 20), published: 'LEXIMIN min 10.0% in 2.7 s (Gurobi)' },
   { name: 'example_large_200', algorithm: 'leximin', load: fromFiles(path.join(benchmarks, 'example_large_200'), 200), published: 'LEXIMIN min 10.0% in 1161.8 s (Gurobi)' },
   { name: 'example_large_200', algorithm: 'legacy', load: fromFiles(path.join(benchmarks, 'example_large_200'), 200), published: 'LEGACY min <= 0.25% (99% upper bound)' },
+  { name: 'coventry_demo_40', algorithm: 'maximin', load: coventry },
   { name: 'coventry_demo_40', algorithm: 'leximin', load: coventry },
+  { name: 'synthetic_sf_e_110', algorithm: 'maximin', load: () => syntheticInstance() },
   { name: 'synthetic_sf_e_110', algorithm: 'leximin', load: () => syntheticInstance(), published: 'real sf_e: 4011.6 s (Gurobi), 170 s (sortition-algorithms)' },
 ];
 
