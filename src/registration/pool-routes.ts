@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { currentUser, requireRole } from '../auth/middleware';
 import type { AppContext } from '../context';
 import { CsvError } from '../csv';
-import { listCategories, poolSize } from '../panels/repo';
+import { listCategories, poolSize, type Panel } from '../panels/repo';
 import { loadPanel } from '../panels/routes';
 import { notFound } from '../web/errors';
 import { csvUpload, uploadedFile } from '../web/upload';
@@ -18,8 +18,7 @@ export function poolRouter(ctx: AppContext): Router {
   const { db } = ctx;
   router.use('/admin/panels/:id', requireRole('organiser'));
 
-  const renderPool = (panelId: unknown, page: unknown, extra: Record<string, unknown> = {}) => {
-    const panel = loadPanel(ctx, panelId);
+  const renderPool = (panel: Panel, page: unknown, extra: Record<string, unknown> = {}) => {
     const categories = listCategories(db, panel.id);
     const total = poolSize(db, panel.id);
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
@@ -47,13 +46,13 @@ export function poolRouter(ctx: AppContext): Router {
     const imported = typeof req.query.imported === 'string' ? Number(req.query.imported) : undefined;
     const erased = typeof req.query.erased === 'string' && /^R-[0-9A-Z]{8}$/.test(req.query.erased) ? req.query.erased : undefined;
     const ignored = typeof req.query.ignored === 'string' ? req.query.ignored : undefined;
-    res.render('pages/admin/pool', renderPool(req.params.id, req.query.page, { imported, erased, ignored }));
+    res.render('pages/admin/pool', renderPool(loadPanel(ctx, req.params.id), req.query.page, { imported, erased, ignored }));
   });
 
   router.post('/admin/panels/:id/pool/import', ...csvUpload(), (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
     if (req.body?.consentConfirmed !== 'yes') {
-      return res.status(400).render('pages/admin/pool', renderPool(panel.id, 1, {
+      return res.status(400).render('pages/admin/pool', renderPool(panel, 1, {
         importErrors: { consentConfirmed: 'Confirm that everyone in the file agreed to take part and to the privacy notice.' },
       }));
     }
@@ -63,7 +62,7 @@ export function poolRouter(ctx: AppContext): Router {
       res.redirect(303, `/admin/panels/${panel.id}/pool?imported=${result.imported}${ignored}`);
     } catch (err) {
       if (!(err instanceof CsvError)) throw err;
-      res.status(400).render('pages/admin/pool', renderPool(panel.id, 1, {
+      res.status(400).render('pages/admin/pool', renderPool(panel, 1, {
         problems: err.problems.slice(0, MAX_PROBLEMS_SHOWN),
         problemCount: err.problems.length,
         moreProblems: Math.max(0, err.problems.length - MAX_PROBLEMS_SHOWN),

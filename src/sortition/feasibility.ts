@@ -1,4 +1,5 @@
-import type { Instance } from './instance';
+import { type Instance, poolByRow } from './instance';
+import { addPanelRows } from './panel-finder';
 import { configure, type Highs, run } from './solver';
 
 export interface Relaxation {
@@ -40,21 +41,11 @@ export function suggestRelaxations(highs: Highs, instance: Instance): Relaxation
     model.addVars(new Float64Array(n + 2 * m), Float64Array.from({ length: n + 2 * m }, (_, i) => (i < n ? instance.types[i].count : instance.panelSize)));
     model.changeColsIntegrality({ kind: 'range', from: 0, to: n + 2 * m - 1 }, new Int32Array(n + 2 * m).fill(highs.constants.variableType.integer));
     model.changeColsCost({ kind: 'range', from: n, to: n + 2 * m - 1 }, new Float64Array(2 * m).fill(1));
-    model.addRow(instance.panelSize, instance.panelSize, { indices: Int32Array.from({ length: n }, (_, i) => i), values: new Float64Array(n).fill(1) });
-    const members: number[][] = instance.rows.map(() => []);
-    instance.types.forEach((t, i) => t.rows.forEach((r) => members[r].push(i)));
-    instance.rows.forEach((row, r) => {
-      const idx = Int32Array.from([...members[r], n + r, n + m + r]);
-      const values = Float64Array.from([...members[r].map(() => 1), 1, -1]);
-      model.addRow(row.min, row.max, { indices: idx, values });
-    });
-    for (const household of instance.households) {
-      model.addRow(-highs.infinity, 1, { indices: Int32Array.from(household), values: new Float64Array(household.length).fill(1) });
-    }
+    addPanelRows(highs, model, instance, (r) => ({ indices: [n + r, n + m + r], values: [1, -1] }));
     run(model);
     if (model.getModelStatus() !== highs.constants.modelStatus.optimal) return [];
     const x = model.getSolution().colValue;
-    const pool = instance.rows.map((_, r) => members[r].reduce((sum, t) => sum + instance.types[t].count, 0));
+    const pool = poolByRow(instance);
     return instance.rows.flatMap((row, r): Relaxation[] => {
       const below = Math.round(x[n + r]);
       const above = Math.round(x[n + m + r]);

@@ -56,6 +56,20 @@ export function buildInstance(people: Person[], quotas: Quota[], panelSize: numb
   return { panelSize, types, rows, households: [...householdTypes.values()] };
 }
 
+/** For each quota row, the types that count towards it. */
+export function typesByRow(instance: Instance): number[][] {
+  const members: number[][] = instance.rows.map(() => []);
+  instance.types.forEach((type, t) => type.rows.forEach((r) => members[r].push(t)));
+  return members;
+}
+
+/** For each quota row, how many people in the pool count towards it. */
+export function poolByRow(instance: Instance): number[] {
+  const pool = instance.rows.map(() => 0);
+  for (const type of instance.types) for (const r of type.rows) pool[r] += type.count;
+  return pool;
+}
+
 const key = (category: string, value: string) => `${category}\u0000${value}`;
 
 function countBy(items: string[]): Map<string, number> {

@@ -36,11 +36,9 @@ function attemptOnce({ rowsOf, withRow, housemates }: Setup, quotas: Quota[], k:
   const alive = new Uint8Array(n).fill(1);
   const left = Int32Array.from(withRow, (list) => list.length);
   const count = new Int32Array(quotas.length);
-  let aliveCount = n;
   const remove = (i: number) => {
     if (!alive[i]) return;
     alive[i] = 0;
-    aliveCount--;
     for (const r of rowsOf[i]) left[r]--;
   };
   const fits = (i: number) => alive[i] === 1 && rowsOf[i].every((r) => count[r] < quotas[r].max);
@@ -59,7 +57,7 @@ function attemptOnce({ rowsOf, withRow, housemates }: Setup, quotas: Quota[], k:
       }
     }
     const pool = row >= 0 ? withRow[row] : undefined;
-    const candidates = pool ? pool.filter(fits) : aliveCount > 0 ? allFitting(n, fits) : [];
+    const candidates = pool ? pool.filter(fits) : allFitting(n, fits);
     if (candidates.length === 0) return undefined;
     const person = candidates[Math.floor(random() * candidates.length)];
     selected.push(person);

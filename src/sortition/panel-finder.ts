@@ -1,4 +1,4 @@
-import type { Instance } from './instance';
+import { type Instance, typesByRow } from './instance';
 import { configure, type Highs, type Model, run, SolverError } from './solver';
 
 /**
@@ -72,16 +72,29 @@ function build(highs: Highs, model: Model, instance: Instance, integer: boolean)
     );
   }
   model.changeObjectiveSense(highs.constants.objectiveSense.maximize);
-  const all = Int32Array.from({ length: n }, (_, i) => i);
-  model.addRow(instance.panelSize, instance.panelSize, { indices: all, values: new Float64Array(n).fill(1) });
-  const members: number[][] = instance.rows.map(() => []);
-  instance.types.forEach((t, i) => t.rows.forEach((r) => members[r].push(i)));
-  instance.rows.forEach((row, r) => {
-    const idx = Int32Array.from(members[r]);
-    model.addRow(row.min, row.max, { indices: idx, values: new Float64Array(idx.length).fill(1) });
+  addPanelRows(highs, model, instance);
+}
+
+/**
+ * The rows every panel obeys, over columns 0..n-1 (people per type): the panel size, each quota and
+ * each household. `extra` adds entries to a quota row (the infeasibility model's slacks).
+ */
+export function addPanelRows(
+  highs: Highs,
+  model: Model,
+  instance: Instance,
+  extra: (row: number) => { indices: number[]; values: number[] } = () => ({ indices: [], values: [] }),
+): void {
+  const n = instance.types.length;
+  const ones = (k: number) => new Array<number>(k).fill(1);
+  model.addRow(instance.panelSize, instance.panelSize, { indices: Int32Array.from({ length: n }, (_, i) => i), values: new Float64Array(n).fill(1) });
+  typesByRow(instance).forEach((types, r) => {
+    const more = extra(r);
+    const indices = Int32Array.from([...types, ...more.indices]);
+    const values = Float64Array.from([...ones(types.length), ...more.values]);
+    model.addRow(instance.rows[r].min, instance.rows[r].max, { indices, values });
   });
   for (const household of instance.households) {
-    const idx = Int32Array.from(household);
-    model.addRow(-highs.infinity, 1, { indices: idx, values: new Float64Array(idx.length).fill(1) });
+    model.addRow(-highs.infinity, 1, { indices: Int32Array.from(household), values: new Float64Array(household.length).fill(1) });
   }
 }

@@ -1,4 +1,4 @@
-import type { Instance } from './instance';
+import { type Instance, poolByRow } from './instance';
 import type { ValueCount } from './types';
 
 /** Gini coefficient of selection probabilities: 0 when everyone has the same chance. */
@@ -15,7 +15,6 @@ export function gini(values: ArrayLike<number>): number {
 export function countsAgainstQuotas(instance: Instance, selected: number[], typeOf: Int32Array): ValueCount[] {
   const chosen = new Int32Array(instance.rows.length);
   for (const person of selected) for (const r of instance.types[typeOf[person]].rows) chosen[r]++;
-  const pool = new Int32Array(instance.rows.length);
-  for (const type of instance.types) for (const r of type.rows) pool[r] += type.count;
+  const pool = poolByRow(instance);
   return instance.rows.map((row, r) => ({ ...row, selected: chosen[r], pool: pool[r] }));
 }

@@ -19,7 +19,6 @@ export function parseForm<T>(schema: z.ZodType<T>, body: unknown): Parsed<T> {
 
 /** Validates route params, answering 404 for anything malformed. */
 export function parseId(raw: unknown, what: string): number {
-  if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw > 0) return raw;
   if (typeof raw !== 'string' || !/^[1-9]\d{0,14}$/.test(raw)) {
     throw new HttpError(404, `${what} was not found: that is not a valid id.`);
   }

@@ -43,8 +43,6 @@ function listHbs(dir: string): string[] {
 
 function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  hbs.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b));
-  hbs.registerHelper('percent', (n: unknown) => (typeof n === 'number' ? `${n.toFixed(1)}%` : '—'));
   hbs.registerHelper('date', (ms: unknown) =>
     typeof ms === 'number' ? new Date(ms).toISOString().slice(0, 10) : '',
   );
