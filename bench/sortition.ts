@@ -39,7 +39,6 @@ const CASES: Case[] = [
   { name: 'example_large_200', algorithm: 'legacy', load: fromFiles(path.join(benchmarks, 'example_large_200'), 200), published: 'LEGACY min <= 0.25% (99% upper bound)' },
   { name: 'coventry_demo_40', algorithm: 'maximin', load: coventry },
   { name: 'coventry_demo_40', algorithm: 'leximin', load: coventry },
-  { name: 'synthetic_sf_e_110', algorithm: 'maximin', load: () => syntheticInstance() },
   { name: 'synthetic_sf_e_110', algorithm: 'leximin', load: () => syntheticInstance(), published: 'real sf_e: 4011.6 s (Gurobi), 170 s (sortition-algorithms)' },
 ];
 

@@ -27,6 +27,25 @@ export function sample<T>(items: readonly T[], k: number, random: Random): T[] {
   return copy.slice(0, k);
 }
 
+/** A lottery over panels (people per type), and what it gives each type's members. */
+export interface Portfolio {
+  panels: Int32Array[];
+  probabilities: Float64Array;
+  /** Per type: each member's chance of selection. */
+  marginals: Float64Array;
+  notes: string[];
+}
+
+/** The portfolio of these panels with these weights, scaled to add up to 1; panels of no weight dropped. */
+export function portfolio(instance: Instance, panels: Int32Array[], weights: ArrayLike<number>, notes: string[] = []): Portfolio {
+  const kept = panels.map((panel, p) => ({ panel, weight: weights[p] > 1e-12 ? weights[p] : 0 })).filter((e) => e.weight > 0);
+  const total = kept.reduce((sum, e) => sum + e.weight, 0);
+  const probabilities = Float64Array.from(kept, (e) => e.weight / total);
+  const marginals = new Float64Array(instance.types.length);
+  kept.forEach(({ panel }, p) => panel.forEach((x, t) => (marginals[t] += (probabilities[p] * x) / instance.types[t].count)));
+  return { panels: kept.map((e) => e.panel), probabilities, marginals, notes };
+}
+
 /**
  * The lottery itself: one panel (people per type) drawn with its portfolio probability, then within
  * each type the right number of its members, uniformly. Each person's chance is their type's marginal.

@@ -1,6 +1,15 @@
 import { type Instance, typesByRow } from './instance';
 import { configure, type Highs, type Model, run, SolverError } from './solver';
 
+/** Where a panel may lie: people per type, per quota row, and at least this many per household (at most 1). */
+export interface Bounds {
+  typeLo: Float64Array;
+  typeHi: Float64Array;
+  rowLo: Float64Array;
+  rowHi: Float64Array;
+  householdLo: Float64Array;
+}
+
 /**
  * The panel-finding MIP, at the level of types: x_t people of type t, 0 <= x_t <= count_t, adding up to
  * the panel size, within every quota, at most one per household. One persistent model: each call only
@@ -45,6 +54,30 @@ export class PanelFinder {
     let value = 0;
     counts.forEach((c, t) => (value += c * weights[t]));
     return { counts, value };
+  }
+
+  /** Confines later searches to `bounds` (people per type, quota rows and households). */
+  restrict(bounds: Bounds): void {
+    const { infinity } = this.highs;
+    this.model.changeColsBounds({ kind: 'range', from: 0, to: this.n - 1 }, bounds.typeLo, bounds.typeHi);
+    const quotas = bounds.rowLo.length;
+    this.model.changeRowsBounds({ kind: 'range', from: 1, to: quotas }, bounds.rowLo, bounds.rowHi);
+    const households = bounds.householdLo.length;
+    if (households > 0) {
+      this.model.changeRowsBounds(
+        { kind: 'range', from: quotas + 1, to: quotas + households },
+        Float64Array.from(bounds.householdLo, (lo) => (lo > 0 ? lo : -infinity)),
+        new Float64Array(households).fill(1),
+      );
+    }
+  }
+
+  /** The optimum itself (fractional for a relaxed finder), or undefined when there is none. */
+  solve(weights: Float64Array): Float64Array | undefined {
+    this.model.changeColsCost({ kind: 'range', from: 0, to: this.n - 1 }, weights);
+    run(this.model);
+    if (this.model.getModelStatus() !== this.highs.constants.modelStatus.optimal) return undefined;
+    return this.model.getSolution().colValue;
   }
 
   /** The optimum's value alone; for a relaxed (continuous) finder, an upper bound for any panel. */

@@ -1,6 +1,7 @@
 import seedrandom from 'seedrandom';
 import { draw } from '../../src/sortition/draw';
 import { InfeasibleError } from '../../src/sortition/feasibility';
+import { COLUMN_GENERATION, QUICK_ROUTE } from '../../src/sortition/leximin';
 import type { Person, Quota } from '../../src/sortition/types';
 import { allPanels, bruteLeximin, valid } from './brute-force';
 
@@ -59,6 +60,45 @@ describe('LEXIMIN against brute force on tiny random pools', () => {
     result.probabilities.forEach((p, i) => expect(Math.abs(p.probability - expected[i])).toBeLessThan(1e-6));
   });
 });
+
+describe('LEXIMIN on tiny pools with three categories, where the relaxed bound is often out of reach', () => {
+  // With three crossing categories, fractional panels can beat every real lottery; the engine must
+  // notice and finish by column generation, and still agree with brute force.
+  const instances = Array.from({ length: 200 }, (_, seed) => crossedInstance(`crossed-${seed}`)).filter(
+    (inst) => allPanels(inst.people, inst.quotas, inst.k).length > 0,
+  );
+
+  test('both routes are exercised', async () => {
+    expect(instances.length).toBeGreaterThanOrEqual(20);
+    const notes = await Promise.all(instances.map(async (inst) => (await draw(inst.people, inst.quotas, { panelSize: inst.k })).notes.join(' ')));
+    expect(notes.some((n) => n.includes(COLUMN_GENERATION))).toBe(true);
+    expect(notes.some((n) => n.includes(QUICK_ROUTE))).toBe(true);
+  });
+
+  test('every chance agrees with brute force to 1e-6', async () => {
+    for (const inst of instances) {
+      const expected = await bruteLeximin(inst.people.length, allPanels(inst.people, inst.quotas, inst.k));
+      const result = await draw(inst.people, inst.quotas, { panelSize: inst.k });
+      result.probabilities.forEach((p, i) => expect(Math.abs(p.probability - expected[i])).toBeLessThan(1e-6));
+    }
+  });
+});
+
+function crossedInstance(seed: string) {
+  const random = seedrandom(seed);
+  const n = 5 + Math.floor(random() * 4);
+  const k = 2 + Math.floor(random() * 2);
+  const either = (yes: string, no: string) => (random() < 0.5 ? yes : no);
+  const people = Array.from({ length: n }, (_, i) =>
+    person(`p${i}`, { a: either('x', 'y'), b: either('u', 'v'), c: either('s', 't') }, random() < 0.3 ? `h${Math.floor(random() * 2)}` : undefined),
+  );
+  const quota = (category: string, value: string): Quota => {
+    const min = Math.floor(random() * 2);
+    return { category, value, min, max: min + Math.floor(random() * 2) };
+  };
+  const quotas = [quota('a', 'x'), quota('a', 'y'), quota('b', 'u'), quota('b', 'v'), quota('c', 's'), quota('c', 't')];
+  return { people, quotas, k };
+}
 
 function randomInstance(seed: string) {
   const random = seedrandom(seed);
