@@ -36,7 +36,9 @@ export function decompose(
   let left = 1;
   let last: Int32Array | undefined;
   try {
-    for (let step = 1; left > tolerance; step++) {
+    // Each step fixes a constraint more, so a walk far longer than there are types has gone astray.
+    const maxSteps = 10 * instance.types.length + 100;
+    for (let step = 1; left > tolerance && step <= maxSteps; step++) {
       const x = search.panel(face(instance, rows, y), y.map((v, t) => v / counts[t]), last);
       if (!x) break;
       const a = stepSize(instance, rows, y, x);
@@ -54,7 +56,7 @@ export function decompose(
       last = x;
       if (step % 25 === 0) {
         const placed = ((1 - left) * 100).toFixed(left > 1e-4 ? 2 : 6);
-        options.onProgress?.({ phase: 'lottery', round: step, message: `lottery: ${found.size} panels carry ${placed}% of the probability` });
+        options.onProgress?.({ phase: 'lottery', round: step, message: `${found.size} panels carry ${placed}% of the probability` });
       }
     }
   } finally {

@@ -27,10 +27,10 @@ export function leximin(
   const { onProgress } = options;
   if (options.maximinOnly) return columnGeneration(highs, instance, options);
   const target = relaxedLeximin(highs, instance, onProgress);
-  onProgress?.({ phase: 'leximin', lowest: Math.min(...target.chances), message: `LEXIMIN chances found (${target.levels} levels); building a lottery of panels that gives them` });
+  onProgress?.({ phase: 'leximin', lowest: Math.min(...target.chances), message: `upper bounds found in ${target.levels} levels; building a lottery of panels that reaches them` });
   const lottery = decompose(highs, instance, target.expected, { tolerance: UNPLACED, onProgress });
   if (lottery.left <= UNPLACED) {
-    return portfolio(instance, lottery.panels, lottery.probabilities, [`${QUICK_ROUTE}: a lottery of ${lottery.panels.length} panels reaches the upper bound on every chance`]);
+    return portfolio(instance, lottery.panels, lottery.probabilities, [`${QUICK_ROUTE}: the lottery reaches the upper bound on every chance`, ...target.notes]);
   }
   const why = `real panels cannot give exactly the relaxed chances (${(lottery.left * 100).toFixed(4)}% of the probability left over)`;
   onProgress?.({ phase: 'leximin', message: `${why}; finishing by column generation` });

@@ -5,6 +5,8 @@ import type { Progress } from './types';
 
 /** A dual at or below this is zero. */
 const DUAL_ZERO = 1e-9;
+/** How far fixed chances are loosened when floating-point error makes them infeasible together. */
+const LOOSEN = 1e-7;
 
 export interface RelaxedLeximin {
   /** Per type: people on the panel in expectation (a point of the relaxed panel polytope). */
@@ -12,6 +14,8 @@ export interface RelaxedLeximin {
   /** Per type: each member's chance. */
   chances: Float64Array;
   levels: number;
+  /** Anything loosened on the way, in words. */
+  notes: string[];
 }
 
 /**
@@ -41,8 +45,15 @@ export function relaxedLeximin(highs: Highs, instance: Instance, onProgress?: (p
     let unfixed = n;
     let levels = 0;
     let expected = new Float64Array(n);
+    const notes: string[] = [];
     while (unfixed > 0) {
       run(model);
+      if (model.getModelStatus() !== highs.constants.modelStatus.optimal && levels > 0 && notes.length === 0) {
+        // Floating-point error can make the fixed chances just out of reach together: loosen them a little.
+        chances.forEach((p, t) => p >= 0 && model.changeRowBounds(first + t, Math.max(0, (p - LOOSEN) * counts[t]), highs.infinity));
+        notes.push(`fixed chances loosened by ${LOOSEN} for floating-point error`);
+        run(model);
+      }
       if (model.getModelStatus() !== highs.constants.modelStatus.optimal) {
         throw new SolverError(`the relaxed LEXIMIN LP stopped with status ${model.getModelStatus()} at level ${levels + 1}`);
       }
@@ -61,9 +72,9 @@ export function relaxedLeximin(highs: Highs, instance: Instance, onProgress?: (p
       // The duals of the z rows add up to 1, so at least one is nonzero; guard against solver noise.
       if (fixedNow === 0) throw new SolverError(`the relaxed LEXIMIN LP fixed no type at level ${levels}`);
       unfixed -= fixedNow;
-      onProgress?.({ phase: 'relaxed', round: levels, lowest, message: `bound level ${levels}: ${fixedNow} group(s) at ${(lowest * 100).toFixed(3)}%, ${unfixed} left` });
+      onProgress?.({ phase: 'bounds', round: levels, lowest, message: `level ${levels}: ${fixedNow} group(s) can get at most ${(lowest * 100).toFixed(3)}%, ${unfixed} left` });
     }
-    return { expected: expected.map((v, t) => Math.min(counts[t], Math.max(0, v))), chances, levels };
+    return { expected: expected.map((v, t) => Math.min(counts[t], Math.max(0, v))), chances, levels, notes };
   } finally {
     model.dispose();
   }

@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { run } from '../../src/cli/run';
+import { readCsv } from '../../src/csv';
 import { fixturesDir } from '../../src/paths';
+import { draw } from '../../src/sortition/draw';
+import { normaliseAddress } from '../../src/sortition/instance';
+import { QUICK_ROUTE } from '../../src/sortition/leximin';
+import { readPool } from '../../src/sortition/pool';
+import { parseQuotasCsv } from '../../src/sortition/quotas';
 
 const benchmarks = path.join(fixturesDir, 'sortition-benchmarks');
 
@@ -68,6 +74,26 @@ describe('citizens-panel draw on the published instances', () => {
     expect(two.selected).toEqual(one.selected);
     expect(three.selected).not.toEqual(one.selected);
   });
+});
+
+test('the Coventry demo: a LEXIMIN panel within every quota, one per household, lowest chance as high as maximin finds', async () => {
+  const folder = path.join(fixturesDir, 'coventry');
+  const poolFile = path.join(folder, 'pool.csv');
+  const quotasFile = path.join(folder, 'quotas.csv');
+  const result = await cli(['draw', '--pool', poolFile, '--quotas', quotasFile, '--panel-size', '40', '--address-columns', 'address,postcode', '--json']);
+  expect(result.code).toBe(0);
+  const json = JSON.parse(result.out) as { selected: string[]; minProbability: number; notes: string[]; counts: { min: number; max: number; selected: number }[] };
+  expect(json.selected).toHaveLength(40);
+  for (const c of json.counts) expect(c.selected).toBeGreaterThanOrEqual(c.min), expect(c.selected).toBeLessThanOrEqual(c.max);
+  const chosen = readCsv(fs.readFileSync(poolFile)).rows.map((r) => r.cells).filter((r) => json.selected.includes(r.id));
+  expect(new Set(chosen.map((r) => normaliseAddress([r.address, r.postcode]))).size).toBe(40);
+  expect(json.notes.join(' ')).toContain(QUICK_ROUTE);
+
+  // Maximin by column generation (the published method, a different route) finds the same lowest chance.
+  const quotas = parseQuotasCsv(fs.readFileSync(quotasFile));
+  const people = readPool(fs.readFileSync(poolFile), { categories: [...new Set(quotas.map((q) => q.category))], addressColumns: ['address', 'postcode'] });
+  const maximin = await draw(people, quotas, { panelSize: 40, algorithm: 'maximin' });
+  expect(json.minProbability).toBeCloseTo(maximin.minProbability, 6);
 });
 
 describe('citizens-panel draw refuses bad input with exit status 2', () => {

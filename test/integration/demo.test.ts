@@ -5,6 +5,7 @@ import { ManualClock } from '../../src/clock';
 import { testConfig } from '../../src/config';
 import { openDb } from '../../src/db';
 import { DEMO_ORGANISER, seedDemo } from '../../src/demo/seed';
+import { fixturesDir } from '../../src/paths';
 import { makeApp, submit } from '../helpers';
 
 describe('the Coventry demo', () => {
@@ -42,6 +43,15 @@ describe('the Coventry demo', () => {
     expect(panel.text).toContain("Coventry Cultural Strategy Citizens&#x27; Panel");
     expect(panel.text).toContain('How should Coventry&#x27;s new cultural strategy make culture part of everyday life in every neighbourhood?');
     expect(panel.text).toMatch(/<dt>Registrations<\/dt><dd>1500<\/dd>/);
+  });
+
+  test("the organiser's quota export is the committed fixtures/coventry/quotas.csv (for the command line)", async () => {
+    const { agent, demo } = makeApp({ demo: true });
+    const a = agent();
+    await submit(a, '/login', '/login', { email: demo?.organiser.email ?? '', password: demo?.organiser.password ?? '' });
+    const res = await a.get(`/admin/panels/${demo?.panelId}/quotas.csv`);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe(fs.readFileSync(path.join(fixturesDir, 'coventry', 'quotas.csv'), 'utf8'));
   });
 
   test('the public home page lists the demo panel and its registration form', async () => {
