@@ -12,6 +12,10 @@ import { panelsRouter } from './panels/routes';
 import { publicDir, viewsDir } from './paths';
 import { registrationRouter } from './registration/form-routes';
 import { poolRouter } from './registration/pool-routes';
+import { publicSelectionRouter } from './selection/public-routes';
+import { failInterruptedDraws } from './selection/repo';
+import { selectionRouter } from './selection/routes';
+import { DrawRunner } from './selection/runner';
 import { csrf } from './web/csrf';
 import { errorHandler } from './web/error-handler';
 import { notFound } from './web/errors';
@@ -51,10 +55,14 @@ export function createApp(options: CreateAppOptions) {
   app.use(panelsRouter(ctx));
   app.use(quotasRouter(ctx));
   app.use(poolRouter(ctx));
+  failInterruptedDraws(ctx.db, ctx.clock.now());
+  const runner = new DrawRunner(ctx);
+  app.use(selectionRouter(ctx, runner));
+  app.use(publicSelectionRouter(ctx));
   app.use((_req, _res, next) => next(notFound('That page')));
   app.use(errorHandler(log));
 
   const server = http.createServer(app);
   const io = new IoServer(server, { serveClient: false });
-  return { app, server, io };
+  return { app, server, io, runner };
 }

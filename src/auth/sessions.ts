@@ -1,16 +1,14 @@
-import crypto from 'node:crypto';
 import type { Clock } from '../clock';
 import type { Db } from '../db';
+import { newToken, sha256 } from '../tokens';
 import type { User } from './users';
 
 export const SESSION_COOKIE = 'cp_session';
 export const SESSION_HOURS = 12;
 
-const sha256 = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
-
 /** Starts a session and returns the token for the cookie; the database keeps only its hash. */
 export function createSession(db: Db, clock: Clock, userId: number): string {
-  const token = crypto.randomBytes(32).toString('base64url');
+  const token = newToken();
   const now = clock.now();
   db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now);
   db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(

@@ -1,0 +1,36 @@
+import { sha256 } from '../tokens';
+
+export interface CommitmentFields {
+  panel: string;
+  algorithm: string;
+  engineVersion: string;
+  panelSize: number;
+  poolSha256: string;
+  quotasSha256: string;
+  randomness: string;
+}
+
+/** The commitment's fingerprint: SHA-256 of its fields as JSON, in this order. */
+export function commitmentHash(f: CommitmentFields): string {
+  return sha256(commitmentText(f));
+}
+
+export function commitmentText(f: CommitmentFields): string {
+  const { panel, algorithm, engineVersion, panelSize, poolSha256, quotasSha256, randomness } = f;
+  return JSON.stringify({ panel, algorithm, engineVersion, panelSize, poolSha256, quotasSha256, randomness });
+}
+
+/** Public numbers as typed, in one canonical form: runs of spaces, commas and semicolons become one space. */
+export function normaliseNumbers(text: string): string {
+  return text.trim().split(/[\s,;]+/).filter(Boolean).join(' ');
+}
+
+/** The seed: SHA-256 of the commitment hash, a space, and the normalised numbers. */
+export function seedFrom(hash: string, numbers: string): string {
+  return sha256(`${hash} ${numbers}`);
+}
+
+/** A replacement draw's seed follows from the final seed and its number, so it is verifiable too. */
+export function replacementSeed(seed: string, n: number): string {
+  return sha256(`${seed} replacement ${n}`);
+}

@@ -1,0 +1,114 @@
+import { type Response, Router } from 'express';
+import { z } from 'zod';
+import { audit } from '../audit';
+import type { AppContext } from '../context';
+import { findPanel, findPanelBySlug, type Panel } from '../panels/repo';
+import { sha256 } from '../tokens';
+import { HttpError, notFound } from '../web/errors';
+import { parseForm, parseId } from '../web/validate';
+import { commitmentText } from './commitment';
+import { type Draw, findByToken, findCommitment, findDraw, listDraws, setStatus } from './repo';
+import { HOUSEHOLD_COLUMN } from './snapshot';
+
+const answerSchema = z.object({ answer: z.enum(['confirm', 'decline'], { error: 'Choose yes or no.' }) });
+
+/**
+ * What the public sees of a selection: the commitment, the numbers, the seed, the pseudonymised input
+ * and the command that re-runs every draw. And the invitation pages members answer from.
+ */
+export function publicSelectionRouter(ctx: AppContext): Router {
+  const router = Router();
+  const { db, clock } = ctx;
+
+  const loadPublished = (slug: string) => {
+    const panel = findPanelBySlug(db, slug);
+    const commitment = panel && findCommitment(db, panel.id);
+    if (!panel || !commitment) throw notFound('A published selection for that panel');
+    return { panel, commitment };
+  };
+
+  router.get('/panels/:slug/selection', (req, res) => {
+    const { panel, commitment } = loadPublished(req.params.slug);
+    const draws = listDraws(db, panel.id).filter((d) => d.kind !== 'trial' && d.status === 'done').reverse();
+    const base = `/panels/${panel.slug}/selection`;
+    res.render('pages/selection', {
+      title: `How the panel was chosen: ${panel.title}`,
+      panel,
+      commitment,
+      commitmentText: commitmentText({
+        panel: panel.slug,
+        algorithm: commitment.algorithm,
+        engineVersion: commitment.engineVersion,
+        panelSize: commitment.panelSize,
+        poolSha256: sha256(commitment.poolCsv),
+        quotasSha256: sha256(commitment.quotasCsv),
+        randomness: commitment.randomness,
+      }),
+      poolSha256: sha256(commitment.poolCsv),
+      quotasSha256: sha256(commitment.quotasCsv),
+      poolSize: commitment.poolCsv.trim().split('\n').length - 1,
+      draws: draws.map((d) => ({
+        ...d,
+        final: d.kind === 'final',
+        files: `${base}/draws/${d.id}`,
+        command: command(d),
+        selected: d.outcome?.selected ?? [],
+      })),
+    });
+  });
+
+  const sendCsv = (res: Response, name: string, text: string) => res.type('text/csv; charset=utf-8').attachment(name).send(text);
+  router.get('/panels/:slug/selection/pool.csv', (req, res) => {
+    const { panel, commitment } = loadPublished(req.params.slug);
+    sendCsv(res, `${panel.slug}-pool.csv`, commitment.poolCsv);
+  });
+  router.get('/panels/:slug/selection/quotas.csv', (req, res) => {
+    const { panel, commitment } = loadPublished(req.params.slug);
+    sendCsv(res, `${panel.slug}-quotas.csv`, commitment.quotasCsv);
+  });
+  router.get('/panels/:slug/selection/draws/:drawId/:file', (req, res) => {
+    const { panel } = loadPublished(req.params.slug);
+    const draw = findDraw(db, panel.id, parseId(req.params.drawId, 'That draw'));
+    if (!draw || draw.kind === 'trial') throw notFound('That draw');
+    if (req.params.file === 'pool.csv') return sendCsv(res, `${panel.slug}-draw-${draw.id}-pool.csv`, draw.poolCsv);
+    if (req.params.file === 'quotas.csv') return sendCsv(res, `${panel.slug}-draw-${draw.id}-quotas.csv`, draw.quotasCsv);
+    throw notFound('That file');
+  });
+
+  const loadInvitation = (token: string) => {
+    const member = findByToken(db, sha256(token));
+    if (!member) {
+      throw new HttpError(404, 'This invitation link is not valid. Check that you copied the whole link, or ask the organiser for a new one.', 'Invitation not found');
+    }
+    const panel = findPanel(db, member.panelId) as Panel;
+    if (member.status !== 'selected' && member.status !== 'invited') {
+      const when = member.answeredAt ? ` on ${new Date(member.answeredAt).toISOString().slice(0, 10)}` : '';
+      throw new HttpError(410, `This invitation has been used: your answer (${member.status}${when}) is recorded. To change it, contact the organiser of ${panel.title}.`, 'Already answered');
+    }
+    return { member, panel };
+  };
+
+  router.get('/invite/:token', (req, res) => {
+    const { member, panel } = loadInvitation(req.params.token);
+    res.render('pages/invite', { title: `Your invitation: ${panel.title}`, panel, member, token: req.params.token });
+  });
+
+  router.post('/invite/:token', (req, res) => {
+    const { member, panel } = loadInvitation(req.params.token);
+    const form = parseForm(answerSchema, req.body);
+    if (!form.ok) return res.status(400).render('pages/invite', { title: `Your invitation: ${panel.title}`, panel, member, token: req.params.token, errors: form.errors });
+    const status = form.data.answer === 'confirm' ? 'confirmed' : 'declined';
+    db.transaction(() => {
+      setStatus(db, member.id, status, clock.now());
+      audit(db, clock, { panelId: panel.id, action: `member.${form.data.answer}`, subject: member.publicId });
+    })();
+    res.render('pages/invite-answered', { title: 'Thank you', panel, confirmed: status === 'confirmed' });
+  });
+
+  return router;
+}
+
+/** The command that re-runs a draw from its published files. */
+function command(d: Draw): string {
+  return `npx citizens-panel draw --pool pool.csv --quotas quotas.csv --panel-size ${d.panelSize} --algorithm ${d.algorithm} --address-columns ${HOUSEHOLD_COLUMN} --seed ${d.seed}`;
+}

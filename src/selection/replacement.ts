@@ -1,0 +1,36 @@
+import { writeCsv } from '../csv';
+import type { Member } from './repo';
+import { drawInput } from './runner';
+import { HOUSEHOLD_COLUMN } from './snapshot';
+
+/** Members who hold a seat: drawn and not (yet) gone. */
+export const SEATED = new Set(['selected', 'invited', 'confirmed']);
+
+/** Members who left a seat that no replacement has filled yet. */
+export function vacancies(members: Member[]): Member[] {
+  return members.filter((m) => !SEATED.has(m.status) && m.replacedByDraw === null);
+}
+
+/**
+ * The input of a replacement draw, as pool and quota files anyone can re-run: everyone never drawn
+ * and not living with a seated member, and each quota reduced by the seated members who count
+ * towards it. A panel drawn from it, added to the seated members, meets every original quota.
+ */
+export function replacementInput(poolCsv: string, quotasCsv: string, members: Member[]): { poolCsv: string; quotasCsv: string; seats: number } {
+  const { people, quotas } = drawInput(poolCsv, quotasCsv);
+  const seated = new Set(members.filter((m) => SEATED.has(m.status)).map((m) => m.publicId));
+  const everDrawn = new Set(members.map((m) => m.publicId));
+  const seatedPeople = people.filter((p) => seated.has(p.id));
+  const takenHouseholds = new Set(seatedPeople.map((p) => p.household).filter(Boolean));
+  const remaining = people.filter((p) => !everDrawn.has(p.id) && !(p.household && takenHouseholds.has(p.household)));
+  const categories = [...new Set(quotas.map((q) => q.category))];
+  const reduced = quotas.map((q) => {
+    const held = seatedPeople.filter((p) => p.features[q.category] === q.value).length;
+    return [q.category, q.value, Math.max(0, q.min - held), Math.max(0, q.max - held)];
+  });
+  return {
+    poolCsv: writeCsv(['id', ...categories, HOUSEHOLD_COLUMN], remaining.map((p) => [p.id, ...categories.map((c) => p.features[c]), p.household ?? ''])),
+    quotasCsv: writeCsv(['category', 'value', 'min', 'max'], reduced),
+    seats: vacancies(members).length,
+  };
+}

@@ -1,0 +1,104 @@
+import { audit } from '../audit';
+import type { AppContext } from '../context';
+import { InfeasibleError } from '../sortition/feasibility';
+import { readPool } from '../sortition/pool';
+import { parseQuotasCsv } from '../sortition/quotas';
+import type { DrawOptions, DrawResult, Person, Progress, Quota } from '../sortition/types';
+import { drawInWorker } from '../sortition/worker';
+import { type Draw, type DrawOutcome, finishDraw, insertDraw } from './repo';
+import { HOUSEHOLD_COLUMN } from './snapshot';
+
+export type DrawEvent = { type: 'progress'; progress: Progress } | { type: 'done' } | { type: 'failed'; message: string };
+type Engine = (people: Person[], quotas: Quota[], options: DrawOptions) => Promise<DrawResult>;
+
+/** Reads a draw's published input exactly as `citizens-panel draw --address-columns household` does. */
+export function drawInput(poolCsv: string, quotasCsv: string): { people: Person[]; quotas: Quota[] } {
+  const quotas = parseQuotasCsv(quotasCsv).map(({ category, value, min, max }) => ({ category, value, min, max }));
+  const people = readPool(poolCsv, { categories: [...new Set(quotas.map((q) => q.category))], addressColumns: [HOUSEHOLD_COLUMN] });
+  return { people, quotas };
+}
+
+/**
+ * Runs draws in a worker thread, one record per draw, and tells anyone listening how each goes. When a
+ * draw finishes, `onDone` runs in the same transaction that stores its outcome.
+ */
+export class DrawRunner {
+  private readonly live = new Map<number, { latest?: Progress; listeners: Set<(e: DrawEvent) => void>; finished: Promise<void> }>();
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly engine: Engine = drawInWorker,
+  ) {}
+
+  start(
+    draw: Pick<Draw, 'panelId' | 'kind' | 'algorithm' | 'seed' | 'panelSize' | 'poolCsv' | 'quotasCsv'>,
+    userId: number | null,
+    onDone: (outcome: DrawOutcome, drawId: number) => void = () => {},
+  ): number {
+    const { db, clock } = this.ctx;
+    const id = db.transaction(() => {
+      const drawId = insertDraw(db, draw, userId, clock.now());
+      audit(db, clock, { userId, panelId: draw.panelId, action: `draw.${draw.kind}.start`, subject: `draw ${drawId}`, detail: { algorithm: draw.algorithm, seed: draw.seed } });
+      return drawId;
+    })();
+    const listeners = new Set<(e: DrawEvent) => void>();
+    const emit = (event: DrawEvent) => listeners.forEach((l) => l(event));
+    const entry: { latest?: Progress; listeners: typeof listeners; finished: Promise<void> } = { listeners, finished: Promise.resolve() };
+    entry.finished = this.run(draw, (progress) => {
+      entry.latest = progress;
+      emit({ type: 'progress', progress });
+    })
+      .then((outcome) => {
+        db.transaction(() => {
+          finishDraw(db, id, clock.now(), outcome, null);
+          onDone(outcome, id);
+          audit(db, clock, { userId, panelId: draw.panelId, action: `draw.${draw.kind}.done`, subject: `draw ${id}`, detail: { selected: outcome.selected.length, minProbability: outcome.minProbability } });
+        })();
+        emit({ type: 'done' });
+      })
+      .catch((err: unknown) => {
+        const message = err instanceof InfeasibleError || err instanceof Error ? err.message : String(err);
+        db.transaction(() => {
+          finishDraw(db, id, clock.now(), null, message);
+          audit(db, clock, { userId, panelId: draw.panelId, action: `draw.${draw.kind}.failed`, subject: `draw ${id}` });
+        })();
+        emit({ type: 'failed', message });
+      })
+      .finally(() => this.live.delete(id));
+    this.live.set(id, entry);
+    return id;
+  }
+
+  /** The latest progress of a running draw, if it is running here. */
+  progress(drawId: number): Progress | undefined {
+    return this.live.get(drawId)?.latest;
+  }
+
+  /** Calls `listener` on each event of a running draw; returns the unsubscribe function, or undefined if not running. */
+  subscribe(drawId: number, listener: (e: DrawEvent) => void): (() => void) | undefined {
+    const entry = this.live.get(drawId);
+    if (!entry) return undefined;
+    entry.listeners.add(listener);
+    return () => entry.listeners.delete(listener);
+  }
+
+  /** Resolves once the draw has finished (at once if it is not running). */
+  settled(drawId: number): Promise<void> {
+    return this.live.get(drawId)?.finished ?? Promise.resolve();
+  }
+
+  private async run(draw: Pick<Draw, 'algorithm' | 'seed' | 'panelSize' | 'poolCsv' | 'quotasCsv'>, onProgress: (p: Progress) => void): Promise<DrawOutcome> {
+    const { people, quotas } = drawInput(draw.poolCsv, draw.quotasCsv);
+    const result = await this.engine(people, quotas, { panelSize: draw.panelSize, algorithm: draw.algorithm, seed: draw.seed, onProgress });
+    return {
+      selected: result.selected,
+      minProbability: result.minProbability,
+      gini: result.gini,
+      counts: result.counts,
+      chances: result.probabilities.map((p) => p.probability),
+      poolSize: result.poolSize,
+      types: result.types,
+      notes: result.notes,
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import type { AppContext } from '../context';
+import { writeCsv } from '../csv';
+import { exportQuotasCsv } from '../panels/quotas';
+import { listCategories, type Panel } from '../panels/repo';
+import { listPool, poolValues } from '../registration/repo';
+import { normaliseAddress } from '../sortition/instance';
+
+/** The column of the published pool that ties housemates together. */
+export const HOUSEHOLD_COLUMN = 'household';
+
+export interface Snapshot {
+  poolCsv: string;
+  quotasCsv: string;
+  categories: string[];
+}
+
+/**
+ * The draw's input with no personal data: each person's pseudonym and answers, and a household code
+ * (H1, H2, ...) shared only by people at the same address. Anyone can re-run a draw from this.
+ */
+export function snapshot(ctx: AppContext, panel: Panel): Snapshot {
+  const categories = listCategories(ctx.db, panel.id);
+  const values = poolValues(ctx.db, panel.id);
+  const people = listPool(ctx.db, panel.id, -1, 0);
+  const addresses = people.map((p) => normaliseAddress([p.address ?? '', p.postcode ?? '']));
+  const shared = new Map<string, number>();
+  for (const a of addresses) if (a) shared.set(a, (shared.get(a) ?? 0) + 1);
+  const codes = new Map<string, string>();
+  const household = (a: string | undefined) => {
+    if (!a || (shared.get(a) ?? 0) < 2) return '';
+    if (!codes.has(a)) codes.set(a, `H${codes.size + 1}`);
+    return codes.get(a);
+  };
+  const poolCsv = writeCsv(
+    ['id', ...categories.map((c) => c.key), HOUSEHOLD_COLUMN],
+    people.map((p, i) => [p.publicId, ...categories.map((c) => values.get(p.id)?.get(c.id) ?? ''), household(addresses[i])]),
+  );
+  return { poolCsv, quotasCsv: exportQuotasCsv(ctx, panel), categories: categories.map((c) => c.key) };
+}

@@ -1,0 +1,190 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { run } from '../../src/cli/run';
+import { listAudit } from '../../src/audit';
+import { findCommitment, listMembers } from '../../src/selection/repo';
+import { drawInput } from '../../src/selection/runner';
+import { type Agent, logIn, makeApp, snapshot, submit } from '../helpers';
+
+jest.setTimeout(120_000);
+
+const SLUG = 'coventry-cultural-strategy';
+
+/** One demo app for the whole journey: each test takes the next step, as an organiser would. */
+const t = makeApp({ demo: true });
+const panelId = t.demo?.panelId ?? 0;
+const admin = `/admin/panels/${panelId}`;
+let organiser: Agent;
+let finalSelected: string[] = [];
+let links: string[] = [];
+
+beforeAll(async () => {
+  organiser = t.agent();
+  await submit(organiser, '/login', '/login', { email: t.demo?.organiser.email ?? '', password: t.demo?.organiser.password ?? '' });
+});
+
+const drawIdOf = (location: string) => Number(/\/draws\/(\d+)$/.exec(location)?.[1]);
+
+test('a trial draw runs in the background and reports chances and counts against the quotas', async () => {
+  const res = await submit(organiser, `${admin}/selection`, `${admin}/draws`, { algorithm: 'leximin', seed: 'try-1' });
+  expect(res.status).toBe(303);
+  const id = drawIdOf(res.headers.location);
+  await t.runner.settled(id);
+  const page = await organiser.get(`${admin}/draws/${id}`);
+  expect(page.text).toContain('Lowest chance of selection <strong>2.00%</strong>');
+  expect(page.text).toContain('id="quota-chart"');
+  expect(page.text).toContain('id="chance-chart"');
+  expect(page.text.match(/<tr >/g)?.length ?? 0).toBeGreaterThanOrEqual(33); // every value within its quota
+  expect(listMembers(t.db, panelId)).toHaveLength(0); // a trial changes nothing
+});
+
+test('a bad commitment is refused with a clear message and changes nothing', async () => {
+  const before = snapshot(t.db);
+  const res = await submit(organiser, `${admin}/selection`, `${admin}/commitment`, { algorithm: 'leximin', randomness: 'soon' });
+  expect(res.status).toBe(400);
+  expect(res.text).toContain('Say which public numbers, where and when');
+  expect(snapshot(t.db)).toEqual(before);
+});
+
+test('only an organiser can run, commit or publish a draw', async () => {
+  const facilitator = await logIn(t.db, t.clock, t.agent(), 'facilitator');
+  const before = snapshot(t.db);
+  for (const action of ['draws', 'commitment', 'commitment/numbers', 'invitations', 'replacements']) {
+    const res = await submit(facilitator, '/admin', `${admin}/${action}`, { algorithm: 'leximin', randomness: 'the Lotto on Saturday', numbers: '1 2 3' });
+    expect(res.status).toBe(403);
+  }
+  const anonymous = await t.agent().get(`${admin}/selection`);
+  expect(anonymous.status).toBe(302);
+  expect(anonymous.headers.location).toMatch(/^\/login/);
+  expect(snapshot(t.db)).toEqual(before);
+});
+
+test('the commitment is published with the pseudonymised pool and no personal data', async () => {
+  const res = await submit(organiser, `${admin}/selection`, `${admin}/commitment`, {
+    algorithm: 'leximin',
+    randomness: 'The main numbers of the UK National Lottery Lotto draw on Saturday 5 December 2026',
+  });
+  expect(res.status).toBe(303);
+  const page = await t.agent().get(`/panels/${SLUG}/selection`);
+  expect(page.status).toBe(200);
+  const commitment = findCommitment(t.db, panelId);
+  expect(page.text).toContain(commitment?.hash);
+  expect(page.text).toContain('Not yet: the numbers are drawn');
+
+  const pool = (await t.agent().get(`/panels/${SLUG}/selection/pool.csv`)).text;
+  expect(pool.split('\n')[0]).toBe('id,age,gender,ward,ethnicity,disability,household');
+  const someone = t.db.prepare('SELECT name, email, phone, address, postcode FROM registrants LIMIT 1').get() as Record<string, string>;
+  for (const text of [page.text, pool]) for (const field of Object.values(someone)) expect(text).not.toContain(field);
+  expect(pool).toMatch(/,H1\n/); // housemates share a code
+
+  const again = await submit(organiser, `${admin}/selection`, `${admin}/commitment`, { algorithm: 'maximin', randomness: 'another lottery entirely' });
+  expect(again.status).toBe(409);
+});
+
+test('entering the public numbers runs the final draw; anyone re-running the published command gets the same panel', async () => {
+  const res = await submit(organiser, `${admin}/selection`, `${admin}/commitment/numbers`, { numbers: '7, 19, 23  31 40 52' });
+  expect(res.status).toBe(303);
+  const id = drawIdOf(res.headers.location);
+  await t.runner.settled(id);
+  const members = listMembers(t.db, panelId);
+  expect(members).toHaveLength(40);
+  finalSelected = members.map((m) => m.publicId).sort();
+
+  const page = await t.agent().get(`/panels/${SLUG}/selection`);
+  expect(page.text).toContain('<strong id="numbers">7 19 23 31 40 52</strong>');
+  const command = /<pre class="wrap-anywhere command">npx citizens-panel (draw [^<]+)<\/pre>/.exec(page.text)?.[1] ?? '';
+  expect(command).toContain('--seed ');
+
+  // A member of the public: download the two files, run the command.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-verify-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'pool.csv'), (await t.agent().get(`/panels/${SLUG}/selection/pool.csv`)).text);
+    fs.writeFileSync(path.join(dir, 'quotas.csv'), (await t.agent().get(`/panels/${SLUG}/selection/quotas.csv`)).text);
+    const args = command.split(' ').map((a) => (a.endsWith('.csv') ? path.join(dir, a) : a));
+    const out: string[] = [];
+    expect(await run([...args, '--json'], { out: (s) => out.push(s), err: () => {} })).toBe(0);
+    const cli = JSON.parse(out.join('')) as { selected: string[] };
+    expect([...cli.selected].sort()).toEqual(finalSelected);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  for (const id of finalSelected) expect(page.text).toContain(`<li><code>${id}</code></li>`);
+});
+
+test('invitation links are shown once; each lets its person confirm or decline once', async () => {
+  const res = await submit(organiser, `${admin}/selection`, `${admin}/invitations`, {});
+  expect(res.status).toBe(200);
+  links = [...res.text.matchAll(/\/invite\/([\w-]{43})/g)].map((m) => m[1]);
+  expect(links).toHaveLength(40);
+  expect(t.db.prepare('SELECT COUNT(*) AS n FROM members WHERE token_hash IS NOT NULL').get()).toEqual({ n: 40 });
+  expect(JSON.stringify(t.db.prepare('SELECT token_hash FROM members').all())).not.toContain(links[0]);
+
+  const [declining, ...confirming] = links;
+  for (const token of confirming) {
+    const answer = await submit(t.agent(), `/invite/${token}`, `/invite/${token}`, { answer: 'confirm' });
+    expect(answer.text).toContain('Your place on');
+  }
+  const no = await submit(t.agent(), `/invite/${declining}`, `/invite/${declining}`, { answer: 'decline' });
+  expect(no.text).toContain('You have declined your place');
+  const statuses = listMembers(t.db, panelId).map((m) => m.status);
+  expect(statuses.filter((s) => s === 'confirmed')).toHaveLength(39);
+  expect(statuses.filter((s) => s === 'declined')).toHaveLength(1);
+});
+
+test('a used or unknown invitation link gets a clear page, and changes nothing', async () => {
+  const before = snapshot(t.db);
+  const used = await t.agent().get(`/invite/${links[1]}`);
+  expect(used.status).toBe(410);
+  expect(used.text).toContain('This invitation has been used: your answer (confirmed');
+  const unknown = await t.agent().get(`/invite/${'x'.repeat(43)}`);
+  expect(unknown.status).toBe(404);
+  expect(unknown.text).toContain('This invitation link is not valid');
+  const replay = await submit(t.agent(), `/invite/${links[0]}`, `/invite/${links[0]}`, { answer: 'confirm' }).catch(() => undefined);
+  expect(replay).toBeUndefined(); // the page that would carry the form is refused, so there is no form to send
+  expect(snapshot(t.db)).toEqual(before);
+});
+
+test('a replacement fills the empty seat and the panel still meets every quota', async () => {
+  const res = await submit(organiser, `${admin}/selection`, `${admin}/replacements`, {});
+  expect(res.status).toBe(303);
+  await t.runner.settled(drawIdOf(res.headers.location));
+  const members = listMembers(t.db, panelId);
+  const seated = members.filter((m) => ['selected', 'invited', 'confirmed'].includes(m.status));
+  expect(seated).toHaveLength(40);
+  expect(members.find((m) => m.status === 'declined')?.replacedByDraw).not.toBeNull();
+
+  const commitment = findCommitment(t.db, panelId);
+  const { people, quotas } = drawInput(commitment?.poolCsv ?? '', commitment?.quotasCsv ?? '');
+  const panel = people.filter((p) => seated.some((m) => m.publicId === p.id));
+  for (const q of quotas) {
+    const n = panel.filter((p) => p.features[q.category] === q.value).length;
+    expect(n).toBeGreaterThanOrEqual(q.min);
+    expect(n).toBeLessThanOrEqual(q.max);
+  }
+  const households = panel.map((p) => p.household).filter(Boolean);
+  expect(new Set(households).size).toBe(households.length);
+
+  // The new member confirms: the panel is complete.
+  const invite = await submit(organiser, `${admin}/selection`, `${admin}/invitations`, {});
+  const token = /\/invite\/([\w-]{43})/.exec(invite.text)?.[1] ?? '';
+  await submit(t.agent(), `/invite/${token}`, `/invite/${token}`, { answer: 'confirm' });
+  const hub = await organiser.get(`${admin}/selection`);
+  expect(hub.text).toContain('40 of 40 confirmed: <strong>the panel is complete</strong>');
+  const publicPage = await t.agent().get(`/panels/${SLUG}/selection`);
+  expect(publicPage.text).toContain('Replacement draw');
+});
+
+test('every step is in the audit log, without personal data', () => {
+  const actions = listAudit(t.db, panelId, 500).map((a) => a.action);
+  for (const action of ['draw.trial.start', 'draw.trial.done', 'commitment.publish', 'commitment.numbers', 'draw.final.done', 'invitations.create', 'member.confirm', 'member.decline', 'draw.replacement.done']) {
+    expect(actions).toContain(action);
+  }
+  const log = JSON.stringify(listAudit(t.db, panelId, 500));
+  const people = t.db.prepare('SELECT r.name, r.email FROM members m JOIN registrants r ON r.id = m.registrant_id').all() as { name: string; email: string | null }[];
+  expect(people).toHaveLength(41);
+  for (const p of people) {
+    expect(log).not.toContain(p.name);
+    if (p.email) expect(log).not.toContain(p.email);
+  }
+});
