@@ -15,6 +15,7 @@ import { commitmentHash, normaliseNumbers, replacementSeed, seedFrom } from './c
 import { replacementInput, SEATED, vacancies } from './replacement';
 import {
   addMembers,
+  type Commitment,
   findCommitment,
   findDraw,
   insertCommitment,
@@ -36,7 +37,7 @@ const commitSchema = z.object({
   randomness: text('Which public numbers', 500).refine((s) => s.length >= 10, 'Say which public numbers, where and when (at least 10 characters).'),
 });
 const numbersSchema = z.object({
-  numbers: text('The numbers', 500).refine((s) => /\d/.test(s), 'Type the numbers as published, such as 7 19 23 31 40 52.'),
+  numbers: text('The numbers', 500).refine((s) => /\d/.test(s) && /^[\d\s,;]+$/.test(s), 'Type only the numbers as published, separated by spaces or commas, such as 7 19 23 31 40 52.'),
 });
 
 /** The organiser's road from pool to panel: trial draws, the public commitment, the final draw, members. */
@@ -97,6 +98,7 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner): Router {
       running: draw.status === 'running',
       progress: runner.progress(draw.id),
       lowest: outcome && percent(outcome.minProbability),
+      gini: outcome?.gini.toFixed(3),
       bars: outcome && quotaBars(outcome.counts),
       histogram: outcome && chanceHistogram(outcome.chances),
       selected: outcome?.selected.map((id) => ({ id, name: names.get(id) })),
@@ -158,17 +160,36 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner): Router {
     const seed = seedFrom(commitment.hash, numbers);
     const userId = currentUser(res).id;
     const id = db.transaction(() => {
-      const drawId = runner.start(
-        { panelId: panel.id, kind: 'final', algorithm: commitment.algorithm, seed, panelSize: commitment.panelSize, poolCsv: commitment.poolCsv, quotasCsv: commitment.quotasCsv },
-        userId,
-        (outcome, finished) => addMembers(db, panel.id, finished, outcome.selected),
-      );
+      const drawId = startFinal(panel, commitment, seed, userId);
       recordNumbers(db, panel.id, numbers, seed, drawId);
       audit(db, clock, { userId, panelId: panel.id, action: 'commitment.numbers', subject: numbers, detail: { seed } });
       return drawId;
     })();
     res.redirect(303, `/admin/panels/${panel.id}/draws/${id}`);
   });
+
+  // A final draw stopped by a server restart runs again with the same seed: the result cannot change.
+  router.post('/admin/panels/:id/commitment/rerun', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const commitment = findCommitment(db, panel.id);
+    const last = commitment?.drawId ? findDraw(db, panel.id, commitment.drawId) : undefined;
+    if (!commitment?.numbers || !commitment.seed || last?.status !== 'failed') throw new HttpError(409, 'Only a final draw that failed can run again.');
+    const { numbers, seed } = commitment;
+    const id = db.transaction(() => {
+      const drawId = startFinal(panel, commitment, seed, currentUser(res).id);
+      recordNumbers(db, panel.id, numbers, seed, drawId);
+      return drawId;
+    })();
+    res.redirect(303, `/admin/panels/${panel.id}/draws/${id}`);
+  });
+
+  function startFinal(panel: Panel, commitment: Commitment, seed: string, userId: number): number {
+    return runner.start(
+      { panelId: panel.id, kind: 'final', algorithm: commitment.algorithm, seed, panelSize: commitment.panelSize, poolCsv: commitment.poolCsv, quotasCsv: commitment.quotasCsv },
+      userId,
+      (outcome, finished) => addMembers(db, panel.id, finished, outcome.selected),
+    );
+  }
 
   // Invitation links are shown once: only their hashes are kept.
   router.post('/admin/panels/:id/invitations', (req, res) => {
@@ -193,7 +214,7 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner): Router {
       setStatus(db, member.id, 'withdrawn', clock.now());
       audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'member.withdraw', subject: member.publicId });
     })();
-    res.redirect(303, `${base(panel)}#members`);
+    res.redirect(303, `${base(panel)}#step-members`);
   });
 
   router.post('/admin/panels/:id/replacements', (req, res) => {

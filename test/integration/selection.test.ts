@@ -188,3 +188,37 @@ test('every step is in the audit log, without personal data', () => {
     if (p.email) expect(log).not.toContain(p.email);
   }
 });
+
+describe('a final draw cut short by a server restart', () => {
+  const s = makeApp({ demo: true });
+  const base = `/admin/panels/${s.demo?.panelId}`;
+
+  test('numbers that are not numbers are refused and change nothing; after a restart the same draw runs again', async () => {
+    const agent = s.agent();
+    await submit(agent, '/login', '/login', { email: s.demo?.organiser.email ?? '', password: s.demo?.organiser.password ?? '' });
+    await submit(agent, `${base}/selection`, `${base}/commitment`, { algorithm: 'leximin', randomness: 'The Lotto draw on Saturday 5 December 2026' });
+    const before = snapshot(s.db);
+    const bad = await submit(agent, `${base}/selection`, `${base}/commitment/numbers`, { numbers: "7 19 and 23'" });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('Type only the numbers as published');
+    expect(snapshot(s.db)).toEqual(before);
+
+    const started = await submit(agent, `${base}/selection`, `${base}/commitment/numbers`, { numbers: '7 19 23 31 40 52' });
+    const first = drawIdOf(started.headers.location);
+    await s.runner.settled(first);
+    // What a restart mid-draw leaves behind: the draw failed and nobody was added.
+    s.db.prepare("UPDATE draws SET status = 'failed', result = NULL, error = 'the server stopped during the draw; run it again' WHERE id = ?").run(first);
+    s.db.prepare('DELETE FROM members').run();
+    const hub = await agent.get(`${base}/selection`);
+    expect(hub.text).toContain('Run the final draw again (same seed)');
+
+    const again = await submit(agent, `${base}/selection`, `${base}/commitment/rerun`, {});
+    expect(again.status).toBe(303);
+    const second = drawIdOf(again.headers.location);
+    await s.runner.settled(second);
+    expect(listMembers(s.db, s.demo?.panelId ?? 0)).toHaveLength(40);
+    expect(findCommitment(s.db, s.demo?.panelId ?? 0)?.drawId).toBe(second);
+    const refused = await submit(agent, `${base}/selection`, `${base}/commitment/rerun`, {});
+    expect(refused.status).toBe(409);
+  });
+});
