@@ -9,6 +9,8 @@ const schema = z.object({
   SECURE_COOKIES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   LOG_REQUESTS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** Where the public can get this software, to re-run a published draw. */
+  SOURCE_URL: z.url({ error: 'must be a web address, such as https://example.org/citizens-panel' }).optional(),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -34,6 +34,7 @@ export function publicSelectionRouter(ctx: AppContext): Router {
     res.render('pages/selection', {
       title: `How the panel was chosen: ${panel.title}`,
       panel,
+      sourceUrl: ctx.config.SOURCE_URL,
       commitment,
       commitmentText: commitmentText({
         panel: panel.slug,

@@ -1,0 +1,16 @@
+import { loadConfig } from '../../src/config';
+
+describe('configuration from the environment', () => {
+  test('defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(3000);
+    expect(config.SEED_DEMO).toBe(true);
+    expect(config.SOURCE_URL).toBeUndefined();
+  });
+
+  test('a bad value stops start-up with a message naming the variable', () => {
+    expect(() => loadConfig({ SOURCE_URL: 'our git server' })).toThrow(/SOURCE_URL: must be a web address/);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(loadConfig({ SOURCE_URL: 'https://example.org/citizens-panel' }).SOURCE_URL).toBe('https://example.org/citizens-panel');
+  });
+});
