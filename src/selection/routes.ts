@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { audit } from '../audit';
 import { currentUser, requireRole } from '../auth/middleware';
 import type { AppContext } from '../context';
+import { writeCsv } from '../csv';
 import type { Panel } from '../panels/repo';
 import { loadPanel } from '../panels/routes';
 import { ENGINE_VERSION } from '../sortition/draw';
@@ -27,7 +28,7 @@ import {
   setInvitation,
   setStatus,
 } from './repo';
-import type { DrawRunner } from './runner';
+import { type DrawRunner, drawInput } from './runner';
 import { snapshot } from './snapshot';
 
 const algorithm = z.enum(ALGORITHMS as [Algorithm, ...Algorithm[]], { error: 'Choose leximin, maximin or legacy.' });
@@ -103,6 +104,17 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner): Router {
       histogram: outcome && chanceHistogram(outcome.chances),
       selected: outcome?.selected.map((id) => ({ id, name: names.get(id) })),
     });
+  });
+
+  router.get('/admin/panels/:id/draws/:drawId/chances.csv', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const draw = findDraw(db, panel.id, parseId(req.params.drawId, 'That draw'));
+    if (!draw?.outcome) throw notFound('A finished draw with that number');
+    const { chances, selected } = draw.outcome;
+    const chosen = new Set(selected);
+    const ids = drawInput(draw.poolCsv, draw.quotasCsv).people.map((p) => p.id);
+    const rows = ids.map((id, i) => [id, chances[i].toFixed(6), chosen.has(id) ? 'yes' : 'no']);
+    res.type('text/csv; charset=utf-8').attachment(`${panel.slug}-draw-${draw.id}-chances.csv`).send(writeCsv(['id', 'chance', 'selected'], rows));
   });
 
   // Server-sent events: the draw page follows a running draw live.

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { run } from '../../src/cli/run';
 import { listAudit } from '../../src/audit';
-import { findCommitment, listMembers } from '../../src/selection/repo';
+import { findCommitment, findDraw, listMembers } from '../../src/selection/repo';
 import { drawInput } from '../../src/selection/runner';
 import { type Agent, logIn, makeApp, snapshot, submit } from '../helpers';
 
@@ -37,6 +37,14 @@ test('a trial draw runs in the background and reports chances and counts against
   expect(page.text).toContain('id="chance-chart"');
   expect(page.text.match(/<tr >/g)?.length ?? 0).toBeGreaterThanOrEqual(33); // every value within its quota
   expect(listMembers(t.db, panelId)).toHaveLength(0); // a trial changes nothing
+
+  const csv = (await organiser.get(`${admin}/draws/${id}/chances.csv`)).text.trim().split('\n');
+  expect(csv[0]).toBe('id,chance,selected');
+  expect(csv).toHaveLength(1501);
+  const chances = csv.slice(1).map((line) => Number(line.split(',')[1]));
+  expect(chances.reduce((a, b) => a + b, 0)).toBeCloseTo(40, 3); // the chances add up to the panel size
+  expect(Math.min(...chances)).toBeCloseTo(findDraw(t.db, panelId, id)?.outcome?.minProbability ?? -1, 5);
+  expect(csv.filter((line) => line.endsWith(',yes'))).toHaveLength(40);
 });
 
 test('a bad commitment is refused with a clear message and changes nothing', async () => {
