@@ -28,13 +28,17 @@ export const panelSchema = z.object({
     .optional(),
 });
 
+/** Columns the published, pseudonymised pool already has (see selection/snapshot.ts). */
+const RESERVED_KEYS = ['id', 'household'];
+
 export const categorySchema = z.object({
   key: z
     .string({ error: 'Key is required.' })
     .trim()
     .min(1, 'Key is required.')
     .max(40, 'Key must be at most 40 characters.')
-    .regex(/^[a-z][a-z0-9_]*$/, 'Key must start with a letter and use only lower-case letters, digits and _.'),
+    .regex(/^[a-z][a-z0-9_]*$/, 'Key must start with a letter and use only lower-case letters, digits and _.')
+    .refine((k) => !RESERVED_KEYS.includes(k), 'Key cannot be "id" or "household": the published pool has columns with those names. Choose another, such as "household_type".'),
   label: text('Label', 80),
   question: text('Question', 300),
   values: z

@@ -20,9 +20,12 @@ export function commitmentText(f: CommitmentFields): string {
   return JSON.stringify({ panel, algorithm, engineVersion, panelSize, poolSha256, quotasSha256, randomness });
 }
 
-/** Public numbers as typed, in one canonical form: runs of spaces, commas and semicolons become one space. */
+/**
+ * Public numbers in one canonical form, in the order published: whole numbers without leading zeros,
+ * separated by single spaces ("07, 19;23" becomes "7 19 23").
+ */
 export function normaliseNumbers(text: string): string {
-  return text.trim().split(/[\s,;]+/).filter(Boolean).join(' ');
+  return text.trim().split(/[\s,;]+/).filter(Boolean).map((n) => String(BigInt(n))).join(' ');
 }
 
 /** The seed: SHA-256 of the commitment hash, a space, and the normalised numbers. */

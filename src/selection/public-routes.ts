@@ -84,6 +84,9 @@ export function publicSelectionRouter(ctx: AppContext): Router {
     const panel = findPanel(db, member.panelId) as Panel;
     if (member.status !== 'selected' && member.status !== 'invited') {
       const when = member.answeredAt ? ` on ${new Date(member.answeredAt).toISOString().slice(0, 10)}` : '';
+      if (member.status === 'withdrawn') {
+        throw new HttpError(410, `The organiser recorded${when} that you are no longer taking part in ${panel.title}. If that is wrong, contact them.`, 'Invitation closed');
+      }
       throw new HttpError(410, `This invitation has been used: your answer (${member.status}${when}) is recorded. To change it, contact the organiser of ${panel.title}.`, 'Already answered');
     }
     return { member, panel };

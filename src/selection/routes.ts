@@ -3,10 +3,12 @@ import { z } from 'zod';
 import { audit } from '../audit';
 import { currentUser, requireRole } from '../auth/middleware';
 import type { AppContext } from '../context';
-import { writeCsv } from '../csv';
+import { CsvError, writeCsv } from '../csv';
 import type { Panel } from '../panels/repo';
 import { loadPanel } from '../panels/routes';
-import { ENGINE_VERSION } from '../sortition/draw';
+import { checkDrawable, ENGINE_VERSION } from '../sortition/draw';
+import { InfeasibleError } from '../sortition/feasibility';
+import { InputError } from '../sortition/instance';
 import { ALGORITHMS, type Algorithm } from '../sortition/types';
 import { newToken, sha256 } from '../tokens';
 import { HttpError, notFound } from '../web/errors';
@@ -80,6 +82,8 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner): Router {
     const panel = loadPanel(ctx, req.params.id);
     const form = parseForm(trialSchema, req.body);
     if (!form.ok) return res.status(400).render('pages/admin/selection', hub(panel, { errors: form.errors, values: req.body }));
+    const running = listDraws(db, panel.id).find((d) => d.status === 'running');
+    if (running) throw new HttpError(409, `Draw ${running.id} is still running for this panel. Wait for it to finish, then try again.`, 'A draw is running');
     const input = snapshot(ctx, panel);
     const seed = form.data.seed || `trial-${newToken().slice(0, 8)}`;
     const id = runner.start({ panelId: panel.id, kind: 'trial', algorithm: form.data.algorithm, seed, panelSize: panel.panelSize, ...input }, currentUser(res).id);
@@ -138,12 +142,19 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner): Router {
     req.on('close', unsubscribe);
   });
 
-  router.post('/admin/panels/:id/commitment', (req, res) => {
+  router.post('/admin/panels/:id/commitment', async (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
     if (findCommitment(db, panel.id)) throw new HttpError(409, 'This panel already has a published commitment; it cannot change. Enter the public numbers when they are drawn.');
     const form = parseForm(commitSchema, req.body);
     if (!form.ok) return res.status(400).render('pages/admin/selection', hub(panel, { errors: form.errors, values: req.body }));
     const input = snapshot(ctx, panel);
+    // A commitment cannot change, so it must be one a draw can satisfy.
+    const problem = await drawProblem(input.poolCsv, input.quotasCsv, panel.panelSize);
+    if (problem) {
+      const errors = { form: `Nothing was published: ${problem} Fix the pool or the quotas, then commit.` };
+      return res.status(400).render('pages/admin/selection', hub(panel, { errors, values: req.body }));
+    }
+    if (findCommitment(db, panel.id)) throw new HttpError(409, 'This panel already has a published commitment; it cannot change.');
     const fields = {
       panel: panel.slug,
       algorithm: form.data.algorithm,
@@ -164,19 +175,17 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner): Router {
   router.post('/admin/panels/:id/commitment/numbers', (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
     const commitment = findCommitment(db, panel.id);
-    if (!commitment) throw new HttpError(409, 'Publish a commitment first: the numbers only mean something if the draw was fixed before they were known.');
+    if (!commitment) throw new HttpError(409, 'Publish a commitment first: the numbers only mean something if the draw was fixed before they were known.', 'Not yet');
     if (commitment.numbers) throw new HttpError(409, `The numbers were already entered (${commitment.numbers}); the final draw cannot be run again.`);
     const form = parseForm(numbersSchema, req.body);
     if (!form.ok) return res.status(400).render('pages/admin/selection', hub(panel, { errors: form.errors, values: req.body }));
     const numbers = normaliseNumbers(form.data.numbers);
     const seed = seedFrom(commitment.hash, numbers);
     const userId = currentUser(res).id;
-    const id = db.transaction(() => {
-      const drawId = startFinal(panel, commitment, seed, userId);
+    const id = startFinal(panel, commitment, seed, userId, (drawId) => {
       recordNumbers(db, panel.id, numbers, seed, drawId);
       audit(db, clock, { userId, panelId: panel.id, action: 'commitment.numbers', subject: numbers, detail: { seed } });
-      return drawId;
-    })();
+    });
     res.redirect(303, `/admin/panels/${panel.id}/draws/${id}`);
   });
 
@@ -185,21 +194,20 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner): Router {
     const panel = loadPanel(ctx, req.params.id);
     const commitment = findCommitment(db, panel.id);
     const last = commitment?.drawId ? findDraw(db, panel.id, commitment.drawId) : undefined;
-    if (!commitment?.numbers || !commitment.seed || last?.status !== 'failed') throw new HttpError(409, 'Only a final draw that failed can run again.');
+    if (!commitment?.numbers || !commitment.seed || last?.status !== 'failed') {
+      throw new HttpError(409, `The final draw is ${last ? last.status : 'not started'}; only a final draw that failed can run again.`, 'Nothing to run again');
+    }
     const { numbers, seed } = commitment;
-    const id = db.transaction(() => {
-      const drawId = startFinal(panel, commitment, seed, currentUser(res).id);
-      recordNumbers(db, panel.id, numbers, seed, drawId);
-      return drawId;
-    })();
+    const id = startFinal(panel, commitment, seed, currentUser(res).id, (drawId) => recordNumbers(db, panel.id, numbers, seed, drawId));
     res.redirect(303, `/admin/panels/${panel.id}/draws/${id}`);
   });
 
-  function startFinal(panel: Panel, commitment: Commitment, seed: string, userId: number): number {
+  function startFinal(panel: Panel, commitment: Commitment, seed: string, userId: number, alongside: (drawId: number) => void): number {
     return runner.start(
       { panelId: panel.id, kind: 'final', algorithm: commitment.algorithm, seed, panelSize: commitment.panelSize, poolCsv: commitment.poolCsv, quotasCsv: commitment.quotasCsv },
       userId,
       (outcome, finished) => addMembers(db, panel.id, finished, outcome.selected),
+      alongside,
     );
   }
 
@@ -207,7 +215,7 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner): Router {
   router.post('/admin/panels/:id/invitations', (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
     const invite = listMembers(db, panel.id).filter((m) => m.status === 'selected');
-    if (invite.length === 0) throw new HttpError(409, 'Everyone drawn has an invitation link already. To replace a lost link, use "New link" beside the person.');
+    if (invite.length === 0) throw new HttpError(409, 'Everyone drawn has an invitation link already. To replace a lost link, use "New link" beside the person.', 'Links already made');
     showLinks(res, panel, issueLinks(panel, invite, currentUser(res).id, req.protocol, req.get('host')));
   });
 
@@ -221,7 +229,7 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner): Router {
   router.post('/admin/panels/:id/members/:memberId/withdraw', (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
     const member = loadMember(panel, req.params.memberId);
-    if (!SEATED.has(member.status)) throw new HttpError(409, `${member.publicId} has already ${member.status}.`);
+    if (!SEATED.has(member.status)) throw new HttpError(409, `${member.publicId} has already ${member.status}; their seat is counted as empty.`, 'Already recorded');
     db.transaction(() => {
       setStatus(db, member.id, 'withdrawn', clock.now());
       audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'member.withdraw', subject: member.publicId });
@@ -234,12 +242,12 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner): Router {
     const commitment = findCommitment(db, panel.id);
     const members = listMembers(db, panel.id);
     const empty = vacancies(members);
-    if (!commitment?.seed) throw new HttpError(409, 'There is no final draw yet, so there is nobody to replace.');
-    if (empty.length === 0) throw new HttpError(409, 'No seat is empty: replacements are drawn for people who declined or withdrew.');
-    if (listDraws(db, panel.id).some((d) => d.kind === 'replacement' && d.status === 'running')) {
-      throw new HttpError(409, 'A replacement draw is already running. Wait for it to finish.');
-    }
-    const n = listDraws(db, panel.id).filter((d) => d.kind === 'replacement').length + 1;
+    if (!commitment?.seed) throw new HttpError(409, 'There is no final draw yet, so there is nobody to replace. Enter the public numbers first.', 'Not yet');
+    if (empty.length === 0) throw new HttpError(409, 'No seat is empty: replacements are drawn for people who declined or withdrew.', 'Nothing to replace');
+    const replacements = listDraws(db, panel.id).filter((d) => d.kind === 'replacement');
+    if (replacements.some((d) => d.status === 'running')) throw new HttpError(409, 'A replacement draw is already running. Wait for it to finish.', 'A draw is running');
+    // Numbered by finished replacements, so a replacement that failed runs again with the same seed.
+    const n = replacements.filter((d) => d.status === 'done').length + 1;
     const input = replacementInput(commitment.poolCsv, commitment.quotasCsv, members);
     const id = runner.start(
       { panelId: panel.id, kind: 'replacement', algorithm: commitment.algorithm, seed: replacementSeed(commitment.seed, n), panelSize: input.seats, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv },
@@ -273,6 +281,18 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner): Router {
   }
 
   return router;
+}
+
+/** Why a draw on this input could not run, in words; undefined when it can. */
+async function drawProblem(poolCsv: string, quotasCsv: string, panelSize: number): Promise<string | undefined> {
+  try {
+    const { people, quotas } = drawInput(poolCsv, quotasCsv);
+    await checkDrawable(people, quotas, { panelSize });
+    return undefined;
+  } catch (err) {
+    if (err instanceof InputError || err instanceof InfeasibleError || err instanceof CsvError) return err.message;
+    throw err;
+  }
 }
 
 function summary<T extends { outcome: { minProbability: number } | null } | undefined>(draw: T) {

@@ -1,6 +1,5 @@
 import { audit } from '../audit';
 import type { AppContext } from '../context';
-import { InfeasibleError } from '../sortition/feasibility';
 import { readPool } from '../sortition/pool';
 import { parseQuotasCsv } from '../sortition/quotas';
 import type { DrawOptions, DrawResult, Person, Progress, Quota } from '../sortition/types';
@@ -19,8 +18,8 @@ export function drawInput(poolCsv: string, quotasCsv: string): { people: Person[
 }
 
 /**
- * Runs draws in a worker thread, one record per draw, and tells anyone listening how each goes. When a
- * draw finishes, `onDone` runs in the same transaction that stores its outcome.
+ * Runs draws in a worker thread, one record per draw, and tells anyone listening how each goes.
+ * `alongside` runs in the transaction that creates the record; `onDone` in the one that stores the outcome.
  */
 export class DrawRunner {
   private readonly live = new Map<number, { latest?: Progress; listeners: Set<(e: DrawEvent) => void>; finished: Promise<void> }>();
@@ -34,11 +33,14 @@ export class DrawRunner {
     draw: Pick<Draw, 'panelId' | 'kind' | 'algorithm' | 'seed' | 'panelSize' | 'poolCsv' | 'quotasCsv'>,
     userId: number | null,
     onDone: (outcome: DrawOutcome, drawId: number) => void = () => {},
+    alongside: (drawId: number) => void = () => {},
   ): number {
     const { db, clock } = this.ctx;
+    // The record, and whatever goes with it, are stored before the worker starts: a failure here starts nothing.
     const id = db.transaction(() => {
       const drawId = insertDraw(db, draw, userId, clock.now());
       audit(db, clock, { userId, panelId: draw.panelId, action: `draw.${draw.kind}.start`, subject: `draw ${drawId}`, detail: { algorithm: draw.algorithm, seed: draw.seed } });
+      alongside(drawId);
       return drawId;
     })();
     const listeners = new Set<(e: DrawEvent) => void>();
@@ -57,13 +59,14 @@ export class DrawRunner {
         emit({ type: 'done' });
       })
       .catch((err: unknown) => {
-        const message = err instanceof InfeasibleError || err instanceof Error ? err.message : String(err);
+        const message = err instanceof Error ? err.message : String(err);
         db.transaction(() => {
           finishDraw(db, id, clock.now(), null, message);
           audit(db, clock, { userId, panelId: draw.panelId, action: `draw.${draw.kind}.failed`, subject: `draw ${id}` });
         })();
         emit({ type: 'failed', message });
       })
+      .catch((err: unknown) => console.error(`draw ${id}: could not record how it ended: ${String(err)}`))
       .finally(() => this.live.delete(id));
     this.live.set(id, entry);
     return id;

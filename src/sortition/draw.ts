@@ -8,7 +8,7 @@ import { countsAgainstQuotas, gini } from './report';
 import { discardRuntime, highs, isAbort } from './solver';
 import { ALGORITHMS, type DrawOptions, type DrawResult, type Person, type Quota } from './types';
 
-export const ENGINE_VERSION = 'citizens-panel-sortition 0.1.0';
+export const ENGINE_VERSION = 'citizens-panel-sortition 0.2.0';
 const DEFAULT_LEGACY_RUNS = 1000;
 
 /**
@@ -64,6 +64,14 @@ async function drawOnce(people: Person[], quotas: Quota[], options: DrawOptions)
     counts: countsAgainstQuotas(instance, selected, typeOf),
     notes,
   };
+}
+
+/**
+ * Checks, without drawing, that a draw can run: the input is usable and some panel meets every quota.
+ * Throws InputError or InfeasibleError (with the smallest relaxations), as `draw` would.
+ */
+export async function checkDrawable(people: Person[], quotas: Quota[], options: DrawOptions): Promise<void> {
+  assertFeasible(await highs(), prepare(people, quotas, options));
 }
 
 /** Every person's chance of selection, without drawing. */

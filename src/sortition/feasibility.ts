@@ -38,7 +38,9 @@ export function suggestRelaxations(highs: Highs, instance: Instance): Relaxation
     const n = instance.types.length;
     const m = instance.rows.length;
     // Columns: x_t (0..n-1), then per quota row a slack below (n+r) and above (n+m+r).
-    model.addVars(new Float64Array(n + 2 * m), Float64Array.from({ length: n + 2 * m }, (_, i) => (i < n ? instance.types[i].count : instance.panelSize)));
+    // A minimum can drop to 0 at most; a maximum need never rise past the panel size.
+    const upper = (i: number) => (i < n ? instance.types[i].count : i < n + m ? instance.rows[i - n].min : instance.panelSize);
+    model.addVars(new Float64Array(n + 2 * m), Float64Array.from({ length: n + 2 * m }, (_, i) => upper(i)));
     model.changeColsIntegrality({ kind: 'range', from: 0, to: n + 2 * m - 1 }, new Int32Array(n + 2 * m).fill(highs.constants.variableType.integer));
     model.changeColsCost({ kind: 'range', from: n, to: n + 2 * m - 1 }, new Float64Array(2 * m).fill(1));
     addPanelRows(highs, model, instance, (r) => ({ indices: [n + r, n + m + r], values: [1, -1] }));

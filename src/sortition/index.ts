@@ -1,5 +1,5 @@
 /** The sortition engine's public API: pure data in, data out; progress through a callback. */
-export { draw, ENGINE_VERSION, probabilities } from './draw';
+export { checkDrawable, draw, ENGINE_VERSION, probabilities } from './draw';
 export { drawInWorker } from './worker';
 export { InfeasibleError, type Relaxation } from './feasibility';
 export { InputError } from './instance';

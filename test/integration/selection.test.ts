@@ -30,7 +30,22 @@ test('a trial draw runs in the background and reports chances and counts against
   const res = await submit(organiser, `${admin}/selection`, `${admin}/draws`, { algorithm: 'leximin', seed: 'try-1' });
   expect(res.status).toBe(303);
   const id = drawIdOf(res.headers.location);
+  const second = await submit(organiser, `${admin}/selection`, `${admin}/draws`, { algorithm: 'legacy' });
+  expect(second.status).toBe(409);
+  expect(second.text).toContain(`Draw ${id} is still running for this panel`);
+
+  // The page's live feed: progress while the draw runs, then "done", then the stream ends.
+  const events = await organiser.get(`${admin}/draws/${id}/events`).buffer(true).parse((r, done) => {
+    let body = '';
+    r.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    r.on('end', () => done(null, body));
+  });
+  expect(events.headers['content-type']).toMatch(/^text\/event-stream/);
+  expect(events.body).toMatch(/event: progress\ndata: \{"phase":"(types|bounds|lottery|leximin)"/);
+  expect(events.body).toMatch(/event: done\n/);
   await t.runner.settled(id);
+  const after = await organiser.get(`${admin}/draws/${id}/events`);
+  expect(after.text).toBe('event: done\ndata: {}\n\n');
   const page = await organiser.get(`${admin}/draws/${id}`);
   expect(page.text).toContain('Lowest chance of selection <strong>2.00%</strong>');
   expect(page.text).toContain('id="quota-chart"');
@@ -228,5 +243,23 @@ describe('a final draw cut short by a server restart', () => {
     expect(findCommitment(s.db, s.demo?.panelId ?? 0)?.drawId).toBe(second);
     const refused = await submit(agent, `${base}/selection`, `${base}/commitment/rerun`, {});
     expect(refused.status).toBe(409);
+  });
+});
+
+describe('a commitment no draw could satisfy', () => {
+  const s = makeApp({ demo: true });
+  const base = `/admin/panels/${s.demo?.panelId}`;
+
+  test('is refused with the reason and the smallest change, and nothing is published', async () => {
+    const agent = s.agent();
+    await submit(agent, '/login', '/login', { email: s.demo?.organiser.email ?? '', password: s.demo?.organiser.password ?? '' });
+    s.db.prepare("UPDATE category_values SET quota_min = 150, quota_max = 150 WHERE value = '16-24'").run();
+    const before = snapshot(s.db);
+    const res = await submit(agent, `${base}/selection`, `${base}/commitment`, { algorithm: 'leximin', randomness: 'The Lotto draw on Saturday 5 December 2026' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Nothing was published: No panel can meet every quota with this pool.');
+    expect(res.text).toContain('age 16-24: min 150 -&gt; ');
+    expect(snapshot(s.db)).toEqual(before);
+    expect((await s.agent().get(`/panels/${SLUG}/selection`)).status).toBe(404);
   });
 });

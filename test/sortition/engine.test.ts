@@ -176,6 +176,18 @@ describe('impossible quotas and impossible people', () => {
     expect((error as Error).message).toContain('age young: min 3 -> 2 (only 2 in the pool)');
   });
 
+  test('a minimum far above the panel size is still named, with the change that fixes it', async () => {
+    const quotas: Quota[] = [
+      { category: 'age', value: 'young', min: 50, max: 50 },
+      { category: 'age', value: 'old', min: 0, max: 4 },
+    ];
+    const error = (await draw(pool, quotas, { panelSize: 4 }).catch((e: unknown) => e)) as InfeasibleError;
+    expect(error).toBeInstanceOf(InfeasibleError);
+    const young = error.relaxations.find((r) => r.value === 'young');
+    expect(young).toMatchObject({ bound: 'min', from: 50 });
+    expect(young?.to).toBeLessThanOrEqual(2);
+  });
+
   test('quotas that cannot hold together are named by the change that fixes them', async () => {
     const quotas: Quota[] = [
       { category: 'age', value: 'young', min: 0, max: 2 },

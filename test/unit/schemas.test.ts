@@ -70,6 +70,10 @@ describe('categorySchema', () => {
       'key: Key must start with a letter and use only lower-case letters, digits and _.',
     ]);
   });
+
+  test.each(['id', 'household'])('the key %j is refused: the published pool has a column of that name', (key) => {
+    expect(messages(categorySchema.safeParse({ ...form, key, values: 'a\nb' }))[0]).toContain('Key cannot be "id" or "household"');
+  });
 });
 
 describe('slugify', () => {
