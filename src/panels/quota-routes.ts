@@ -8,6 +8,7 @@ import { parseForm, wholeNumber } from '../web/validate';
 import { computeQuotas, exportQuotasCsv, importQuotas, quotaTable, saveTypedQuotas } from './quotas';
 import type { Panel } from './repo';
 import { loadPanel } from './routes';
+import { sendCsv } from '../web/download';
 
 const toleranceSchema = z.object({
   tolerance: wholeNumber('Tolerance', 0, 50),
@@ -69,7 +70,7 @@ export function quotasRouter(ctx: AppContext): Router {
 
   router.get('/admin/panels/:id/quotas.csv', (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
-    res.type('text/csv; charset=utf-8').attachment(`${panel.slug}-quotas.csv`).send(exportQuotasCsv(ctx, panel));
+    sendCsv(res, `${panel.slug}-quotas.csv`, exportQuotasCsv(ctx, panel));
   });
 
   return router;

@@ -9,6 +9,7 @@ import { csvUpload, uploadedFile } from '../web/upload';
 import { parseId } from '../web/validate';
 import { erase, exportPoolCsv, importPool } from './pool';
 import { findRegistrant, listPool, poolValues } from './repo';
+import { sendCsv } from '../web/download';
 
 const PAGE_SIZE = 100;
 const MAX_PROBLEMS_SHOWN = 200;
@@ -73,11 +74,7 @@ export function poolRouter(ctx: AppContext): Router {
 
   router.get('/admin/panels/:id/pool.csv', (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
-    res
-      .type('text/csv; charset=utf-8')
-      .attachment(`${panel.slug}-pool.csv`)
-      .set('Cache-Control', 'no-store')
-      .send(exportPoolCsv(ctx, panel));
+    sendCsv(res, `${panel.slug}-pool.csv`, exportPoolCsv(ctx, panel));
   });
 
   const loadPerson = (panelId: unknown, rawId: unknown) => {

@@ -1,4 +1,4 @@
-import { type Response, Router } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { audit } from '../audit';
 import type { AppContext } from '../context';
@@ -9,6 +9,7 @@ import { parseForm, parseId } from '../web/validate';
 import { commitmentText } from './commitment';
 import { type Draw, findByToken, findCommitment, findDraw, listDraws, setStatus } from './repo';
 import { HOUSEHOLD_COLUMN } from './snapshot';
+import { sendCsv } from '../web/download';
 
 const answerSchema = z.object({ answer: z.enum(['confirm', 'decline'], { error: 'Choose yes or no.' }) });
 
@@ -58,7 +59,6 @@ export function publicSelectionRouter(ctx: AppContext): Router {
     });
   });
 
-  const sendCsv = (res: Response, name: string, text: string) => res.type('text/csv; charset=utf-8').attachment(name).send(text);
   router.get('/panels/:slug/selection/pool.csv', (req, res) => {
     const { panel, commitment } = loadPublished(req.params.slug);
     sendCsv(res, `${panel.slug}-pool.csv`, commitment.poolCsv);

@@ -32,6 +32,7 @@ import {
 } from './repo';
 import { type DrawRunner, drawInput } from './runner';
 import { snapshot } from './snapshot';
+import { sendCsv } from '../web/download';
 
 const algorithm = z.enum(ALGORITHMS as [Algorithm, ...Algorithm[]], { error: 'Choose leximin, maximin or legacy.' });
 const trialSchema = z.object({ algorithm, seed: z.string().trim().max(200, 'Seed must be at most 200 characters.').optional() });
@@ -118,7 +119,7 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner): Router {
     const chosen = new Set(selected);
     const ids = drawInput(draw.poolCsv, draw.quotasCsv).people.map((p) => p.id);
     const rows = ids.map((id, i) => [id, chances[i].toFixed(6), chosen.has(id) ? 'yes' : 'no']);
-    res.type('text/csv; charset=utf-8').attachment(`${panel.slug}-draw-${draw.id}-chances.csv`).send(writeCsv(['id', 'chance', 'selected'], rows));
+    sendCsv(res, `${panel.slug}-draw-${draw.id}-chances.csv`, writeCsv(['id', 'chance', 'selected'], rows));
   });
 
   // Server-sent events: the draw page follows a running draw live.
