@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import type { Floor, RoomState } from './state';
+
+/** Error codes a command can be refused with (rule 2); anything else is reported as `internal`. */
+export const ERROR_CODES = ['invalid', 'forbidden', 'not_found', 'conflict', 'internal'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class RoomError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Actor = { role: 'facilitator' } | { role: 'panellist'; member: string } | { role: 'observer' };
+
+const member = z.string().min(1).max(40);
+export const commandSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('round:open'), round: z.number().int().min(0) }),
+  z.object({ type: z.literal('round:pause') }),
+  z.object({ type: z.literal('round:resume') }),
+  z.object({ type: z.literal('round:extend'), minutes: z.number().int().min(1).max(120) }),
+  z.object({ type: z.literal('round:close') }),
+  z.object({ type: z.literal('floor:give'), member: member.optional() }),
+  z.object({ type: z.literal('floor:take') }),
+  z.object({ type: z.literal('queue:raise') }),
+  z.object({ type: z.literal('queue:lower'), member: member.optional() }),
+]);
+export type Command = z.infer<typeof commandSchema>;
+
+const FACILITATOR_ONLY = new Set<Command['type']>(['round:open', 'round:pause', 'round:resume', 'round:extend', 'round:close', 'floor:give', 'floor:take']);
+
+/**
+ * The room's rules, as a pure function: the state after `actor` does `command` at time `now`, with the
+ * version one higher. A command that may not happen throws a RoomError and changes nothing.
+ */
+export function apply(state: RoomState, actor: Actor, command: Command, now: number): RoomState {
+  if (actor.role === 'observer') throw new RoomError('forbidden', 'Observers can watch but not act.');
+  if (FACILITATOR_ONLY.has(command.type) && actor.role !== 'facilitator') throw new RoomError('forbidden', 'Only the facilitator can do that.');
+  const next: RoomState = structuredClone(state);
+  next.version = state.version + 1;
+  switch (command.type) {
+    case 'round:open':
+      return openRound(next, command.round, now);
+    case 'round:pause': {
+      const round = inHand(next, 'open');
+      round.remainingMs = Math.max(0, (round.deadline ?? now) - now);
+      round.deadline = null;
+      round.status = 'paused';
+      endFloor(next, now);
+      return next;
+    }
+    case 'round:resume': {
+      const round = inHand(next, 'paused');
+      round.deadline = now + (round.remainingMs ?? 0);
+      round.remainingMs = null;
+      round.status = 'open';
+      return next;
+    }
+    case 'round:extend': {
+      const round = inHand(next, 'open', 'paused');
+      const extra = command.minutes * 60_000;
+      if (round.status === 'open') round.deadline = (round.deadline ?? now) + extra;
+      else round.remainingMs = (round.remainingMs ?? 0) + extra;
+      return next;
+    }
+    case 'round:close':
+      closeCurrent(next, now);
+      return next;
+    case 'floor:give':
+      return giveFloor(next, command.member, now);
+    case 'floor:take':
+      if (!next.floor) throw new RoomError('conflict', 'Nobody has the floor.');
+      endFloor(next, now);
+      return next;
+    case 'queue:raise': {
+      if (actor.role !== 'panellist') throw new RoomError('forbidden', 'Only panellists raise a hand.');
+      inHand(next, 'open');
+      if (next.queue.includes(actor.member)) throw new RoomError('conflict', 'Your hand is already up.');
+      if (next.floor?.member === actor.member) throw new RoomError('conflict', 'You have the floor already.');
+      next.queue.push(actor.member);
+      return next;
+    }
+    case 'queue:lower': {
+      const who = actor.role === 'panellist' ? actor.member : command.member;
+      if (actor.role === 'panellist' && command.member && command.member !== actor.member) throw new RoomError('forbidden', 'You can lower only your own hand.');
+      if (!who || !next.queue.includes(who)) throw new RoomError('conflict', who ? 'That hand is not up.' : 'Say whose hand to lower.');
+      next.queue = next.queue.filter((m) => m !== who);
+      return next;
+    }
+  }
+}
+
+function openRound(state: RoomState, index: number, now: number): RoomState {
+  const round = state.rounds[index];
+  if (!round) throw new RoomError('not_found', `There is no round ${index + 1}; the agenda has ${state.rounds.length}.`);
+  if (state.current === index && (round.status === 'open' || round.status === 'paused')) throw new RoomError('conflict', 'That round is already under way.');
+  closeCurrent(state, now, false);
+  state.current = index;
+  round.status = 'open';
+  round.deadline = now + round.minutes * 60_000;
+  round.remainingMs = null;
+  return state;
+}
+
+/** Closes the round in hand, if there is one under way: the floor ends and hands go down. */
+function closeCurrent(state: RoomState, now: number, required = true): void {
+  const round = state.current === null ? undefined : state.rounds[state.current];
+  if (!round || (round.status !== 'open' && round.status !== 'paused')) {
+    if (required) throw new RoomError('conflict', 'No round is under way.');
+    return;
+  }
+  endFloor(state, now);
+  round.status = 'closed';
+  round.deadline = null;
+  round.remainingMs = null;
+  state.queue = [];
+}
+
+function giveFloor(state: RoomState, to: string | undefined, now: number): RoomState {
+  const round = inHand(state, 'open');
+  const member = to ?? state.queue[0];
+  if (!member) throw new RoomError('conflict', 'Nobody has a hand up. Name who should speak.');
+  if (!state.queue.includes(member)) throw new RoomError('conflict', 'That person does not have a hand up.');
+  endFloor(state, now);
+  state.queue = state.queue.filter((m) => m !== member);
+  const floor: Floor = { member, since: now, until: round.speakerSeconds ? now + round.speakerSeconds * 1000 : null };
+  state.floor = floor;
+  return state;
+}
+
+function endFloor(state: RoomState, now: number): void {
+  if (!state.floor) return;
+  const { member, since } = state.floor;
+  state.airtime[member] = (state.airtime[member] ?? 0) + Math.max(0, now - since);
+  state.floor = null;
+}
+
+function inHand(state: RoomState, ...statuses: RoomState['rounds'][number]['status'][]) {
+  const round = state.current === null ? undefined : state.rounds[state.current];
+  if (!round || !statuses.includes(round.status)) {
+    throw new RoomError('conflict', round ? `The round in hand is ${round.status}, not ${statuses.join(' or ')}.` : 'No round has been opened yet.');
+  }
+  return round;
+}
