@@ -11,6 +11,7 @@ import { quotasRouter } from './panels/quota-routes';
 import { panelsRouter } from './panels/routes';
 import { publicDir, viewsDir } from './paths';
 import { registrationRouter } from './registration/form-routes';
+import { attachRoom } from './room/socket';
 import { poolRouter } from './registration/pool-routes';
 import { publicSelectionRouter } from './selection/public-routes';
 import { failInterruptedDraws } from './selection/repo';
@@ -64,5 +65,6 @@ export function createApp(options: CreateAppOptions) {
 
   const server = http.createServer(app);
   const io = new IoServer(server, { serveClient: false });
-  return { app, server, io, runner };
+  const room = attachRoom(io, ctx, log);
+  return { app, server, io, runner, room };
 }

@@ -1,0 +1,48 @@
+import type { Actor, Command, ErrorCode } from './machine';
+import type { RoomState } from './state';
+
+/** Every command's reply (rule 2). */
+export type Reply<T> = { ok: true; data: T } | { ok: false; error: ErrorCode; message: string };
+export type Ack<T> = (reply: Reply<T>) => void;
+
+/** A command's fields without its type (the event name says it), plus the sender's id for it. */
+export type CommandPayload<K extends Command['type']> = Omit<Extract<Command, { type: K }>, 'type'> & { clientId: string };
+
+/** The room as one client may see it: panellists and observers get no per-person airtime. */
+export interface Snapshot {
+  version: number;
+  /** The server's clock when sent, so clients count down to deadlines correctly. */
+  serverTime: number;
+  you: Actor;
+  state: RoomState;
+}
+
+export type ClientToServerEvents = {
+  [K in Command['type']]: (payload: CommandPayload<K>, ack: Ack<{ version: number }>) => void;
+} & {
+  'room:sync': (payload: Record<string, never>, ack: Ack<Snapshot>) => void;
+};
+
+export interface ServerToClientEvents {
+  /** The whole room, on every (re)connect and on request. */
+  'room:state': (snapshot: Snapshot) => void;
+  /** The whole room after a change; `version` is one more than the last. */
+  'room:changed': (change: Omit<Snapshot, 'you'>) => void;
+}
+
+export interface SocketData {
+  sessionId: number;
+  actor: Actor;
+}
+
+export const COMMAND_TYPES: Command['type'][] = [
+  'round:open',
+  'round:pause',
+  'round:resume',
+  'round:extend',
+  'round:close',
+  'floor:give',
+  'floor:take',
+  'queue:raise',
+  'queue:lower',
+];

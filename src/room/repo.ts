@@ -1,0 +1,68 @@
+import type { Db } from '../db';
+import { newToken, sha256 } from '../tokens';
+import type { Agenda } from './agenda';
+import type { Actor, Command } from './machine';
+import { initialState, type RoomState } from './state';
+
+export interface Pass {
+  sessionId: number;
+  actor: Actor;
+}
+
+/** Statements prepared once per database (rule 6). */
+export class RoomRepo {
+  private readonly q;
+
+  constructor(private readonly db: Db) {
+    this.q = {
+      insertSession: db.prepare('INSERT INTO room_sessions (panel_id, title, agenda, state, version, created_by, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)'),
+      state: db.prepare('SELECT state FROM room_sessions WHERE id = ?').pluck(),
+      saveState: db.prepare('UPDATE room_sessions SET state = ?, version = ? WHERE id = ?'),
+      insertCommand: db.prepare('INSERT INTO room_commands (session_id, actor, client_id, command, version, at) VALUES (?, ?, ?, ?, ?, ?)'),
+      findCommand: db.prepare('SELECT version FROM room_commands WHERE session_id = ? AND actor = ? AND client_id = ?').pluck(),
+      insertPass: db.prepare('INSERT INTO room_passes (token_hash, session_id, role, member, created_at) VALUES (?, ?, ?, ?, ?)'),
+      findPass: db.prepare('SELECT session_id AS sessionId, role, member FROM room_passes WHERE token_hash = ?'),
+    };
+  }
+
+  createSession(panelId: number, agenda: Agenda, userId: number | null, now: number): number {
+    return Number(this.q.insertSession.run(panelId, agenda.title, JSON.stringify(agenda), JSON.stringify(initialState(agenda)), userId, now).lastInsertRowid);
+  }
+
+  state(sessionId: number): RoomState | undefined {
+    const text = this.q.state.get(sessionId) as string | undefined;
+    return text === undefined ? undefined : (JSON.parse(text) as RoomState);
+  }
+
+  /** The version an earlier command from this actor and client id produced, if it was applied. */
+  appliedVersion(sessionId: number, actor: string, clientId: string): number | undefined {
+    return this.q.findCommand.get(sessionId, actor, clientId) as number | undefined;
+  }
+
+  /** Stores the new state and the command that made it, together. */
+  record(sessionId: number, state: RoomState, actor: string, clientId: string, command: Command, now: number): void {
+    this.db.transaction(() => {
+      this.q.saveState.run(JSON.stringify(state), state.version, sessionId);
+      this.q.insertCommand.run(sessionId, actor, clientId, JSON.stringify(command), state.version, now);
+    })();
+  }
+
+  /** A new join link's token (returned once; only its hash is stored). */
+  issuePass(sessionId: number, actor: Actor, now: number): string {
+    const token = newToken();
+    this.q.insertPass.run(sha256(token), sessionId, actor.role, actor.role === 'panellist' ? actor.member : null, now);
+    return token;
+  }
+
+  findPass(token: string): Pass | undefined {
+    const row = this.q.findPass.get(sha256(token)) as { sessionId: number; role: Actor['role']; member: string | null } | undefined;
+    if (!row) return undefined;
+    const actor: Actor = row.role === 'panellist' ? { role: 'panellist', member: row.member ?? '' } : { role: row.role };
+    return { sessionId: row.sessionId, actor };
+  }
+}
+
+/** How an actor is named in the command record: a role, or a panellist's pseudonym. */
+export function actorKey(actor: Actor): string {
+  return actor.role === 'panellist' ? actor.member : actor.role;
+}

@@ -1,0 +1,85 @@
+import type { Server, Socket } from 'socket.io';
+import { z } from 'zod';
+import type { AppContext } from '../context';
+import type { Ack, ClientToServerEvents, ServerToClientEvents, Snapshot, SocketData } from './events';
+import { COMMAND_TYPES } from './events';
+import { type Actor, apply, type Command, commandSchema, RoomError } from './machine';
+import { actorKey, RoomRepo } from './repo';
+import type { RoomState } from './state';
+
+export type RoomServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type RoomSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const clientId = z.string().min(1).max(64);
+const facilitators = (sessionId: number) => `session:${sessionId}:facilitators`;
+const others = (sessionId: number) => `session:${sessionId}:others`;
+
+/**
+ * The live room over Socket.IO. A join link's pass says who connects and to which session. Every command
+ * goes through one path (rule 4): validate, refuse a repeat, apply the rules, store, acknowledge, broadcast.
+ */
+export function attachRoom(server: Server, ctx: AppContext, log: (line: string) => void): RoomRepo {
+  const io = server as RoomServer;
+  const repo = new RoomRepo(ctx.db);
+  const view = (state: RoomState, actor: Actor): Snapshot => ({
+    version: state.version,
+    serverTime: ctx.clock.now(),
+    you: actor,
+    state: actor.role === 'facilitator' ? state : { ...state, airtime: {} },
+  });
+
+  io.use((socket, next) => {
+    const token = (socket.handshake.auth as { pass?: unknown } | undefined)?.pass;
+    const pass = typeof token === 'string' ? repo.findPass(token) : undefined;
+    if (!pass || !repo.state(pass.sessionId)) return next(new Error('This join link is not valid. Ask the facilitator for your link.'));
+    socket.data = pass;
+    next();
+  });
+
+  io.on('connection', (socket: RoomSocket) => {
+    const { sessionId, actor } = socket.data;
+    void socket.join(actor.role === 'facilitator' ? facilitators(sessionId) : others(sessionId));
+    const state = repo.state(sessionId);
+    if (state) socket.emit('room:state', view(state, actor));
+    socket.on('room:sync', (_payload, ack) => {
+      if (typeof ack !== 'function') return;
+      const current = repo.state(sessionId);
+      if (current) ack({ ok: true, data: view(current, actor) });
+      else ack({ ok: false, error: 'not_found', message: 'This session no longer exists.' });
+    });
+    for (const type of COMMAND_TYPES) {
+      socket.on(type, (payload: unknown, ack: Ack<{ version: number }>) => handle(socket, type, payload, ack));
+    }
+  });
+
+  function handle(socket: RoomSocket, type: Command['type'], payload: unknown, ack: Ack<{ version: number }>): void {
+    if (typeof ack !== 'function') return; // rule 2: a command without an acknowledgement is not a command
+    const { sessionId, actor } = socket.data;
+    try {
+      const fields = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
+      const id = clientId.safeParse(fields.clientId);
+      const command = commandSchema.safeParse({ ...fields, clientId: undefined, type });
+      if (!id.success) return ack({ ok: false, error: 'invalid', message: 'Every command needs a clientId (a string of 1 to 64 characters).' });
+      if (!command.success) return ack({ ok: false, error: 'invalid', message: command.error.issues.map((i) => `${i.path.join('.') || type}: ${i.message}`).join('; ') });
+      const key = actorKey(actor);
+      const earlier = repo.appliedVersion(sessionId, key, id.data);
+      if (earlier !== undefined) return ack({ ok: true, data: { version: earlier } });
+      const state = repo.state(sessionId);
+      if (!state) return ack({ ok: false, error: 'not_found', message: 'This session no longer exists.' });
+      const now = ctx.clock.now();
+      const next = apply(state, actor, command.data, now);
+      repo.record(sessionId, next, key, id.data, command.data, now);
+      ack({ ok: true, data: { version: next.version } });
+      const { you: _facilitator, ...full } = view(next, { role: 'facilitator' });
+      const { you: _other, ...shared } = view(next, { role: 'observer' });
+      io.to(facilitators(sessionId)).emit('room:changed', full);
+      io.to(others(sessionId)).emit('room:changed', shared);
+    } catch (err) {
+      if (err instanceof RoomError) return ack({ ok: false, error: err.code, message: err.message });
+      log(`room: ${type} failed: ${(err as Error).stack ?? String(err)}`);
+      ack({ ok: false, error: 'internal', message: 'Something went wrong on the server; the command was not applied. Try again.' });
+    }
+  }
+
+  return repo;
+}
