@@ -1,4 +1,5 @@
 import { drawCommand } from './draw';
+import { sessionCreate } from './session-create';
 import { userAdd } from './user-add';
 
 export interface Io {
@@ -17,6 +18,10 @@ export const USAGE = `Usage:
       The pool has one column per category; ids come from --id-column, else a column "id", else the row number.
       With --address-columns, at most one person per household. --json prints one JSON object.
 
+  citizens-panel session create --panel SLUG --agenda FILE [--base-url URL] [--json]
+      Creates a live session for the panel from a JSON agenda (see fixtures/cultural-strategy-agenda.json) and
+      prints the join links, once: the facilitator's, the observers', and one per panel member.
+
   citizens-panel user add --role organiser|facilitator --email EMAIL [--name NAME] [--password PASSWORD]
       Creates an account in the database named by $DATABASE (default ./data/citizens-panel.db).
       Without --password, a strong password is generated and printed once.
@@ -27,6 +32,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   const [command, sub, ...rest] = args;
   if (command === 'user' && sub === 'add') return userAdd(rest, io);
   if (command === 'draw') return drawCommand(args.slice(1), io);
+  if (command === 'session' && sub === 'create') return sessionCreate(rest, io);
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     io.out(USAGE);
     return command ? 0 : 2;

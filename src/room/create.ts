@@ -1,0 +1,35 @@
+import type { Clock } from '../clock';
+import type { Db } from '../db';
+import type { Panel } from '../panels/repo';
+import { SEATED } from '../selection/replacement';
+import { listMembers } from '../selection/repo';
+import type { Agenda } from './agenda';
+import type { RoomRepo } from './repo';
+
+export interface NewSession {
+  sessionId: number;
+  /** Tokens for the join links, shown once. */
+  facilitator: string;
+  observer: string;
+  panellists: { member: string; token: string }[];
+}
+
+/** A session for a panel from an agenda, with a join pass for the facilitator, the observers and each seated member. */
+export function createSession(db: Db, clock: Clock, repo: RoomRepo, panel: Panel, agenda: Agenda, userId: number | null): NewSession {
+  return db.transaction(() => {
+    const now = clock.now();
+    const sessionId = repo.createSession(panel.id, agenda, userId, now);
+    const members = listMembers(db, panel.id).filter((m) => SEATED.has(m.status));
+    return {
+      sessionId,
+      facilitator: repo.issuePass(sessionId, { role: 'facilitator' }, now),
+      observer: repo.issuePass(sessionId, { role: 'observer' }, now),
+      panellists: members.map((m) => ({ member: m.publicId, token: repo.issuePass(sessionId, { role: 'panellist', member: m.publicId }, now) })),
+    };
+  })();
+}
+
+/** A join link: the pass rides in the fragment, so it never reaches a server log. */
+export function joinLink(baseUrl: string, sessionId: number, token: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/room/${sessionId}#pass=${token}`;
+}
