@@ -11,6 +11,8 @@ import { quotasRouter } from './panels/quota-routes';
 import { panelsRouter } from './panels/routes';
 import { publicDir, viewsDir } from './paths';
 import { registrationRouter } from './registration/form-routes';
+import { RoomRepo } from './room/repo';
+import { roomRouter } from './room/routes';
 import { attachRoom } from './room/socket';
 import { poolRouter } from './registration/pool-routes';
 import { publicSelectionRouter } from './selection/public-routes';
@@ -60,11 +62,13 @@ export function createApp(options: CreateAppOptions) {
   const runner = new DrawRunner(ctx);
   app.use(selectionRouter(ctx, runner));
   app.use(publicSelectionRouter(ctx));
+  const room = new RoomRepo(ctx.db);
+  app.use(roomRouter(ctx, room));
   app.use((_req, _res, next) => next(notFound('That page')));
   app.use(errorHandler(log));
 
   const server = http.createServer(app);
   const io = new IoServer(server, { serveClient: false });
-  const room = attachRoom(io, ctx, log);
+  attachRoom(io, ctx, room, log);
   return { app, server, io, runner, room };
 }

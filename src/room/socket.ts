@@ -4,7 +4,7 @@ import type { AppContext } from '../context';
 import type { Ack, ClientToServerEvents, ServerToClientEvents, Snapshot, SocketData } from './events';
 import { COMMAND_TYPES } from './events';
 import { type Actor, apply, type Command, commandSchema, RoomError } from './machine';
-import { actorKey, RoomRepo } from './repo';
+import { actorKey, type RoomRepo } from './repo';
 import type { RoomState } from './state';
 
 export type RoomServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -18,9 +18,8 @@ const others = (sessionId: number) => `session:${sessionId}:others`;
  * The live room over Socket.IO. A join link's pass says who connects and to which session. Every command
  * goes through one path (rule 4): validate, refuse a repeat, apply the rules, store, acknowledge, broadcast.
  */
-export function attachRoom(server: Server, ctx: AppContext, log: (line: string) => void): RoomRepo {
+export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, log: (line: string) => void): void {
   const io = server as RoomServer;
-  const repo = new RoomRepo(ctx.db);
   const view = (state: RoomState, actor: Actor): Snapshot => ({
     version: state.version,
     serverTime: ctx.clock.now(),
@@ -81,5 +80,4 @@ export function attachRoom(server: Server, ctx: AppContext, log: (line: string) 
     }
   }
 
-  return repo;
 }

@@ -1,0 +1,17 @@
+import { Router } from 'express';
+import type { AppContext } from '../context';
+import { notFound } from '../web/errors';
+import { parseId } from '../web/validate';
+import type { RoomRepo } from './repo';
+
+/** The room's page. It holds no data: the browser joins with the pass from its link (docs/protocol.md). */
+export function roomRouter(_ctx: AppContext, repo: RoomRepo): Router {
+  const router = Router();
+  router.get('/room/:sessionId', (req, res) => {
+    const sessionId = parseId(req.params.sessionId, 'That session');
+    const state = repo.state(sessionId);
+    if (!state) throw notFound('That session');
+    res.render('pages/room', { title: state.title, sessionId });
+  });
+  return router;
+}

@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { systemClock } from '../../src/clock';
+import { findPanel } from '../../src/panels/repo';
+import { fixturesDir } from '../../src/paths';
+import { parseAgenda } from '../../src/room/agenda';
+import { createSession, joinLink } from '../../src/room/create';
+import { RoomRepo } from '../../src/room/repo';
+import { addMembers, insertDraw } from '../../src/selection/repo';
+import { launch, screenshot, startServer } from './browser';
+
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Browser;
+let links: { facilitator: string; ann: string; bob: string; annId: string; bobId: string };
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launch();
+  const { db, demo } = server;
+  // Two members, as after the final draw.
+  const drawId = insertDraw(db, { panelId: demo.panelId, kind: 'final', algorithm: 'leximin', seed: 's', panelSize: 40, poolCsv: '', quotasCsv: '' }, null, Date.now());
+  const [annId, bobId] = db.prepare('SELECT public_id FROM registrants LIMIT 2').pluck().all() as string[];
+  addMembers(db, demo.panelId, drawId, [annId, bobId]);
+  const agenda = parseAgenda(fs.readFileSync(path.join(fixturesDir, 'cultural-strategy-agenda.json'), 'utf8'));
+  const made = createSession(db, systemClock, new RoomRepo(db), findPanel(db, demo.panelId) as NonNullable<ReturnType<typeof findPanel>>, agenda, null);
+  const link = (token: string) => joinLink(server.url, made.sessionId, token);
+  const token = (id: string) => made.panellists.find((p) => p.member === id)?.token ?? '';
+  links = { facilitator: link(made.facilitator), ann: link(token(annId)), bob: link(token(bobId)), annId, bobId };
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function open(link: string, phone = false): Promise<Page> {
+  const page = await browser.newPage(phone ? { viewport: { width: 390, height: 844 }, isMobile: true } : { viewport: { width: 1280, height: 900 } });
+  page.on('console', (m) => m.type() === 'error' && console.log(`browser: ${m.text()}`));
+  page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+  await page.goto(link);
+  await page.waitForSelector('#status:text("Connected")');
+  return page;
+}
+
+test('a facilitator and two panellists run the opening rounds in three pages', async () => {
+  const facilitator = await open(links.facilitator);
+  const ann = await open(links.ann, true);
+  const bob = await open(links.bob, true);
+  expect(new URL(ann.url()).hash).toBe(''); // the pass leaves the address bar
+
+  // Welcome, then introductions, then the questions round.
+  await facilitator.click('text=/^Open the next round: Welcome/');
+  await ann.waitForSelector('#round:text("Welcome")');
+  expect(await ann.textContent('#timer')).toMatch(/^1[45]:\d\d left$/);
+  await facilitator.click('text=/^Open the next round: Introductions/');
+  await facilitator.click('text=/^Open the next round: Evidence: the draft/');
+  await facilitator.click('text=/^Open the next round: Evidence: what the five/');
+  await facilitator.click('text=/^Open the next round: Questions to the speakers/');
+  await bob.waitForSelector('#round:text("Questions to the speakers")');
+
+  // Hands up, by keyboard on one phone.
+  await ann.click('#hand');
+  await ann.waitForSelector('#place:text("You are number 1 in the queue.")');
+  await bob.focus('#hand');
+  await bob.keyboard.press('Enter');
+  await bob.waitForSelector('#place:text("You are number 2 in the queue.")');
+  await facilitator.waitForSelector(`#queue li:has-text("${links.bobId}")`);
+  await screenshot(facilitator, 'room-facilitator');
+
+  await facilitator.click('text=Give the floor to the next in the queue');
+  await ann.waitForSelector('#floor:text("You have the floor.")');
+  await bob.waitForSelector('#place:text("You are number 1 in the queue.")');
+  expect(await ann.isDisabled('#hand')).toBe(true);
+  await screenshot(ann, 'room-panellist-phone');
+  await facilitator.click('text=End this turn');
+  await facilitator.waitForSelector(`#airtime li:has-text("${links.annId}")`);
+  expect(await bob.locator('#airtime li').count()).toBe(0); // airtime is the facilitator's alone
+
+});
