@@ -18,8 +18,8 @@ export interface NewSession {
 export function createSession(db: Db, clock: Clock, repo: RoomRepo, panel: Panel, agenda: Agenda, userId: number | null): NewSession {
   return db.transaction(() => {
     const now = clock.now();
-    const sessionId = repo.createSession(panel.id, agenda, userId, now);
     const members = listMembers(db, panel.id).filter((m) => SEATED.has(m.status));
+    const sessionId = repo.createSession(panel.id, agenda, members.map((m) => m.publicId), userId, now);
     return {
       sessionId,
       facilitator: repo.issuePass(sessionId, { role: 'facilitator' }, now),

@@ -1,4 +1,5 @@
-import type { Actor, Command, ErrorCode } from './machine';
+import type { ErrorCode } from './errors';
+import type { Actor, Command } from './machine';
 import type { RoomState } from './state';
 
 /** Every command's reply (rule 2). */
@@ -45,4 +46,11 @@ export const COMMAND_TYPES: Command['type'][] = [
   'floor:take',
   'queue:raise',
   'queue:lower',
+  'idea:post',
+  'idea:support',
+  'idea:theme',
+  'idea:merge',
+  'idea:hide',
+  'turn:start',
+  'turn:next',
 ];

@@ -1,18 +1,10 @@
 import { z } from 'zod';
-import type { Floor, RoomState } from './state';
+import { RoomError } from './errors';
+import { hideIdea, mergeIdea, postIdea, supportIdea, themeIdea } from './ideas';
+import type { RoomState } from './state';
+import { nextTurn, startTurns } from './turns';
 
-/** Error codes a command can be refused with (rule 2); anything else is reported as `internal`. */
-export const ERROR_CODES = ['invalid', 'forbidden', 'not_found', 'conflict', 'internal'] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
-
-export class RoomError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ERROR_CODES, type ErrorCode, RoomError } from './errors';
 
 export type Actor = { role: 'facilitator' } | { role: 'panellist'; member: string } | { role: 'observer' };
 
@@ -27,10 +19,20 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('floor:take') }),
   z.object({ type: z.literal('queue:raise') }),
   z.object({ type: z.literal('queue:lower'), member: member.optional() }),
+  z.object({ type: z.literal('idea:post'), text: z.string().trim().min(1, 'write something first').max(280, 'at most 280 characters') }),
+  z.object({ type: z.literal('idea:support'), idea: z.number().int().min(1) }),
+  z.object({ type: z.literal('idea:theme'), idea: z.number().int().min(1), theme: z.string().trim().max(80) }),
+  z.object({ type: z.literal('idea:merge'), idea: z.number().int().min(1), into: z.number().int().min(1) }),
+  z.object({ type: z.literal('idea:hide'), idea: z.number().int().min(1), reason: z.string().trim().min(3, 'say why, for the record').max(200) }),
+  z.object({ type: z.literal('turn:start') }),
+  z.object({ type: z.literal('turn:next') }),
 ]);
 export type Command = z.infer<typeof commandSchema>;
 
-const FACILITATOR_ONLY = new Set<Command['type']>(['round:open', 'round:pause', 'round:resume', 'round:extend', 'round:close', 'floor:give', 'floor:take']);
+const FACILITATOR_ONLY = new Set<Command['type']>([
+  'round:open', 'round:pause', 'round:resume', 'round:extend', 'round:close', 'floor:give', 'floor:take',
+  'idea:theme', 'idea:merge', 'idea:hide', 'turn:start',
+]);
 
 /**
  * The room's rules, as a pure function: the state after `actor` does `command` at time `now`, with the
@@ -90,6 +92,27 @@ export function apply(state: RoomState, actor: Actor, command: Command, now: num
       next.queue = next.queue.filter((m) => m !== who);
       return next;
     }
+    case 'idea:post':
+      postIdea(next, actor, command.text);
+      return next;
+    case 'idea:support':
+      supportIdea(next, actor, command.idea);
+      return next;
+    case 'idea:theme':
+      themeIdea(next, command.idea, command.theme);
+      return next;
+    case 'idea:merge':
+      mergeIdea(next, command.idea, command.into);
+      return next;
+    case 'idea:hide':
+      hideIdea(next, command.idea, command.reason);
+      return next;
+    case 'turn:start':
+      startTurns(next, now, setFloor);
+      return next;
+    case 'turn:next':
+      nextTurn(next, actor, now, setFloor);
+      return next;
   }
 }
 
@@ -117,6 +140,7 @@ function closeCurrent(state: RoomState, now: number, required = true): void {
   round.deadline = null;
   round.remainingMs = null;
   state.queue = [];
+  state.turns = null;
 }
 
 function giveFloor(state: RoomState, to: string | undefined, now: number): RoomState {
@@ -124,11 +148,15 @@ function giveFloor(state: RoomState, to: string | undefined, now: number): RoomS
   const member = to ?? state.queue[0];
   if (!member) throw new RoomError('conflict', 'Nobody has a hand up. Name who should speak.');
   if (!state.queue.includes(member)) throw new RoomError('conflict', 'That person does not have a hand up.');
-  endFloor(state, now);
   state.queue = state.queue.filter((m) => m !== member);
-  const floor: Floor = { member, since: now, until: round.speakerSeconds ? now + round.speakerSeconds * 1000 : null };
-  state.floor = floor;
+  setFloor(state, member, now, round.speakerSeconds);
   return state;
+}
+
+/** Ends the current turn (its airtime counted) and gives the floor to `member`, for `seconds` if limited. */
+function setFloor(state: RoomState, member: string | null, now: number, seconds?: number): void {
+  endFloor(state, now);
+  if (member) state.floor = { member, since: now, until: seconds ? now + seconds * 1000 : null };
 }
 
 function endFloor(state: RoomState, now: number): void {

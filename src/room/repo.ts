@@ -25,8 +25,8 @@ export class RoomRepo {
     };
   }
 
-  createSession(panelId: number, agenda: Agenda, userId: number | null, now: number): number {
-    return Number(this.q.insertSession.run(panelId, agenda.title, JSON.stringify(agenda), JSON.stringify(initialState(agenda)), userId, now).lastInsertRowid);
+  createSession(panelId: number, agenda: Agenda, members: string[], userId: number | null, now: number): number {
+    return Number(this.q.insertSession.run(panelId, agenda.title, JSON.stringify(agenda), JSON.stringify(initialState(agenda, members)), userId, now).lastInsertRowid);
   }
 
   state(sessionId: number): RoomState | undefined {

@@ -5,7 +5,7 @@ import type { Ack, ClientToServerEvents, ServerToClientEvents, Snapshot, SocketD
 import { COMMAND_TYPES } from './events';
 import { type Actor, apply, type Command, commandSchema, RoomError } from './machine';
 import { actorKey, type RoomRepo } from './repo';
-import type { RoomState } from './state';
+import { type RoomState, sharedView } from './state';
 
 export type RoomServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type RoomSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -24,7 +24,7 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, log:
     version: state.version,
     serverTime: ctx.clock.now(),
     you: actor,
-    state: actor.role === 'facilitator' ? state : { ...state, airtime: {} },
+    state: actor.role === 'facilitator' ? state : sharedView(state),
   });
 
   io.use((socket, next) => {

@@ -24,6 +24,24 @@ export interface Floor {
   until: number | null;
 }
 
+/** A contribution on the ideas board; hidden ones keep their reason in the record. */
+export interface Idea {
+  id: number;
+  round: number;
+  author: string;
+  text: string;
+  supporters: string[];
+  theme: string | null;
+  hidden: string | null;
+  mergedInto: number | null;
+}
+
+/** A round-robin: everyone in turn, in this order. */
+export interface Turns {
+  order: string[];
+  index: number;
+}
+
 /**
  * Everything the room knows, as one value: stored in SQLite after every command, sent whole on every
  * (re)connect. Members are pseudonyms; names stay in the members table.
@@ -39,9 +57,13 @@ export interface RoomState {
   floor: Floor | null;
   /** Milliseconds each member has held the floor. */
   airtime: Record<string, number>;
+  /** The panel members with a join link (pseudonyms). */
+  members: string[];
+  ideas: Idea[];
+  turns: Turns | null;
 }
 
-export function initialState(agenda: Agenda): RoomState {
+export function initialState(agenda: Agenda, members: string[] = []): RoomState {
   return {
     version: 0,
     title: agenda.title,
@@ -50,5 +72,13 @@ export function initialState(agenda: Agenda): RoomState {
     queue: [],
     floor: null,
     airtime: {},
+    members,
+    ideas: [],
+    turns: null,
   };
+}
+
+/** What everyone but the facilitator sees: no per-person airtime, and nothing hidden from the board. */
+export function sharedView(state: RoomState): RoomState {
+  return { ...state, airtime: {}, ideas: state.ideas.filter((i) => !i.hidden) };
 }

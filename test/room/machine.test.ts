@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseAgenda } from '../../src/room/agenda';
 import { type Actor, apply, type Command, RoomError } from '../../src/room/machine';
-import { initialState, type RoomState } from '../../src/room/state';
+import { initialState, type RoomState, sharedView } from '../../src/room/state';
 import { fixturesDir } from '../../src/paths';
 
 const agenda = parseAgenda(fs.readFileSync(path.join(fixturesDir, 'cultural-strategy-agenda.json'), 'utf8'));
@@ -113,5 +113,76 @@ describe('the speaking queue and the floor', () => {
     const closed = run([[ann, { type: 'queue:raise' }, 1], [facilitator, { type: 'round:close' }, 2]], discussion());
     expect(closed.queue).toEqual([]);
     expect(refusal(discussion(), facilitator, { type: 'floor:give' }).message).toContain('Nobody has a hand up');
+  });
+});
+
+describe('the ideas board', () => {
+  const IDEAS = agenda.rounds.findIndex((r) => r.type === 'ideas');
+  const board = () =>
+    run([
+      [facilitator, { type: 'round:open', round: IDEAS }, 0],
+      [ann, { type: 'idea:post', text: 'Free bus travel to evening events' }, 1],
+      [bob, { type: 'idea:post', text: 'Cheaper buses after shows' }, 2],
+      [bob, { type: 'idea:post', text: 'Murals by local young people in every ward' }, 3],
+    ]);
+
+  test('panellists post and support ideas; the facilitator themes, merges duplicates and hides with a reason', () => {
+    const state = run(
+      [
+        [ann, { type: 'idea:support', idea: 3 }, 4],
+        [facilitator, { type: 'idea:theme', idea: 1, theme: 'Getting there' }, 5],
+        [facilitator, { type: 'idea:merge', idea: 2, into: 1 }, 6],
+        [facilitator, { type: 'idea:hide', idea: 3, reason: 'names a private individual' }, 7],
+      ],
+      board(),
+    );
+    expect(state.ideas[0]).toMatchObject({ id: 1, author: 'R-ANN', theme: 'Getting there', supporters: ['R-BOB'] });
+    expect(state.ideas[1].mergedInto).toBe(1);
+    expect(state.ideas[2].hidden).toBe('names a private individual');
+  });
+
+  test('refusals: support your own or twice, support a merged idea, post outside a board round', () => {
+    const state = board();
+    expect(refusal(state, ann, { type: 'idea:support', idea: 1 }).message).toBe('That idea is yours already.');
+    const supported = run([[ann, { type: 'idea:support', idea: 2 }, 5]], state);
+    expect(refusal(supported, ann, { type: 'idea:support', idea: 2 }).code).toBe('conflict');
+    const merged = run([[facilitator, { type: 'idea:merge', idea: 2, into: 1 }, 6]], state);
+    expect(refusal(merged, ann, { type: 'idea:support', idea: 2 }).message).toBe('Idea 2 has been merged.');
+    expect(refusal(state, ann, { type: 'idea:hide', idea: 2, reason: 'spam' }).code).toBe('forbidden');
+    expect(refusal(state, facilitator, { type: 'idea:support', idea: 9 }).code).toBe('forbidden');
+    const discussion = run([[facilitator, { type: 'round:open', round: DISCUSSION }, 10]], state);
+    expect(refusal(discussion, ann, { type: 'idea:post', text: 'x' }).message).toBe('A discussion round has no board.');
+  });
+
+  test('what panellists see: nothing hidden, and no per-person airtime', () => {
+    const state = run([[facilitator, { type: 'idea:hide', idea: 3, reason: 'names a private individual' }, 7]], board());
+    const shared = sharedView({ ...state, airtime: { 'R-ANN': 1000 } });
+    expect(shared.ideas.map((i) => i.id)).toEqual([1, 2]);
+    expect(shared.airtime).toEqual({});
+  });
+});
+
+describe('round-robin turns', () => {
+  const ROBIN = agenda.rounds.findIndex((r) => r.type === 'round-robin');
+  const members = ['R-ANN', 'R-BOB', 'R-CAT'];
+  const start = () => run([[facilitator, { type: 'round:open', round: ROBIN }, 0], [facilitator, { type: 'turn:start' }, 1000]], initialState(agenda, members));
+
+  test('everyone in turn, with the per-turn limit; a speaker may pass; airtime counts each turn', () => {
+    const state = start();
+    expect(state.floor).toEqual({ member: 'R-ANN', since: 1000, until: 41_000 });
+    const passed = run([[ann, { type: 'turn:next' }, 11_000]], state);
+    expect(passed.floor?.member).toBe('R-BOB');
+    const done = run([[facilitator, { type: 'turn:next' }, 51_000], [facilitator, { type: 'turn:next' }, 60_000]], passed);
+    expect(done.floor).toBeNull();
+    expect(done.airtime).toEqual({ 'R-ANN': 10_000, 'R-BOB': 40_000, 'R-CAT': 9_000 });
+    expect(refusal(done, facilitator, { type: 'turn:next' }).message).toBe('No round-robin is under way.');
+  });
+
+  test('only the speaker may pass their turn; turns need a round-robin round and members', () => {
+    expect(refusal(start(), bob, { type: 'turn:next' }).message).toBe('You can pass only on your own turn.');
+    const discussion = run([[facilitator, { type: 'round:open', round: DISCUSSION }, 0]], initialState(agenda, members));
+    expect(refusal(discussion, facilitator, { type: 'turn:start' }).code).toBe('conflict');
+    const empty = run([[facilitator, { type: 'round:open', round: ROBIN }, 0]]);
+    expect(refusal(empty, facilitator, { type: 'turn:start' }).message).toContain('no panel members');
   });
 });

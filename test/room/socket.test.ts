@@ -69,7 +69,7 @@ beforeAll(async () => {
   server = start();
   const demo = seedDemo(server.ctx);
   const members = server.db.prepare('SELECT public_id FROM registrants LIMIT 2').pluck().all() as string[];
-  sessionId = server.room.createSession(demo?.panelId ?? 0, agenda, null, clock.now());
+  sessionId = server.room.createSession(demo?.panelId ?? 0, agenda, members, null, clock.now());
   passes = {
     facilitator: server.room.issuePass(sessionId, { role: 'facilitator' }, clock.now()),
     ann: server.room.issuePass(sessionId, { role: 'panellist', member: members[0] }, clock.now()),

@@ -1,0 +1,61 @@
+import type { Actor } from './machine';
+import { RoomError } from './errors';
+import type { Idea, RoomState } from './state';
+
+/** Round types whose board takes contributions: ideas, table ideas, and written questions in a briefing. */
+const BOARD_ROUNDS = new Set(['ideas', 'tables', 'briefing']);
+
+export function postIdea(state: RoomState, actor: Actor, text: string): void {
+  const round = boardRound(state);
+  if (actor.role !== 'panellist') throw new RoomError('forbidden', 'Only panellists post to the board.');
+  const id = state.ideas.reduce((max, i) => Math.max(max, i.id), 0) + 1;
+  state.ideas.push({ id, round, author: actor.member, text, supporters: [], theme: null, hidden: null, mergedInto: null });
+}
+
+export function supportIdea(state: RoomState, actor: Actor, id: number): void {
+  if (actor.role !== 'panellist') throw new RoomError('forbidden', 'Only panellists support ideas.');
+  const idea = live(state, id);
+  if (idea.author === actor.member) throw new RoomError('conflict', 'That idea is yours already.');
+  if (idea.supporters.includes(actor.member)) throw new RoomError('conflict', 'You support that idea already.');
+  idea.supporters.push(actor.member);
+}
+
+export function themeIdea(state: RoomState, id: number, theme: string): void {
+  find(state, id).theme = theme || null;
+}
+
+/** Folds a duplicate into another idea: its supporters (and its author) come along. */
+export function mergeIdea(state: RoomState, id: number, into: number): void {
+  if (id === into) throw new RoomError('conflict', 'An idea cannot be merged into itself.');
+  const duplicate = live(state, id);
+  const target = live(state, into);
+  for (const m of [duplicate.author, ...duplicate.supporters]) {
+    if (m !== target.author && !target.supporters.includes(m)) target.supporters.push(m);
+  }
+  duplicate.mergedInto = target.id;
+}
+
+export function hideIdea(state: RoomState, id: number, reason: string): void {
+  const idea = find(state, id);
+  if (idea.hidden) throw new RoomError('conflict', 'That idea is hidden already.');
+  idea.hidden = reason;
+}
+
+function boardRound(state: RoomState): number {
+  const round = state.current === null ? undefined : state.rounds[state.current];
+  if (!round || round.status !== 'open' || state.current === null) throw new RoomError('conflict', 'The board opens with the round.');
+  if (!BOARD_ROUNDS.has(round.type)) throw new RoomError('conflict', `A ${round.type} round has no board.`);
+  return state.current;
+}
+
+function find(state: RoomState, id: number): Idea {
+  const idea = state.ideas.find((i) => i.id === id);
+  if (!idea) throw new RoomError('not_found', `There is no idea ${id}.`);
+  return idea;
+}
+
+function live(state: RoomState, id: number): Idea {
+  const idea = find(state, id);
+  if (idea.hidden || idea.mergedInto !== null) throw new RoomError('conflict', `Idea ${id} has been ${idea.hidden ? 'hidden' : 'merged'}.`);
+  return idea;
+}
