@@ -77,6 +77,7 @@ function render(): void {
   document.querySelectorAll<HTMLElement>('[data-role]').forEach((el) => (el.hidden = el.dataset.role !== you?.role));
   if (you.role === 'panellist') renderHand(s);
   if (you.role === 'facilitator') renderControls(s);
+  renderBoard(s, round);
   tick();
   const line = `${round ? round.title : ''}: ${round?.status ?? ''}. ${s.floor ? `${s.floor.member} has the floor.` : ''}`;
   if (line !== lastAnnounced) announce((lastAnnounced = line));
@@ -118,7 +119,53 @@ function renderHand(s: RoomState): void {
   hand.onclick = () => void send(place >= 0 ? 'queue:lower' : 'queue:raise');
   hand.disabled = s.current === null || s.rounds[s.current].status !== 'open' || s.floor?.member === me;
   $('place').textContent = place >= 0 ? `You are number ${place + 1} in the queue.` : '';
+  const myTurn = s.turns && s.turns.order[s.turns.index] === me;
+  const pass = $('pass') as HTMLButtonElement;
+  pass.hidden = !myTurn;
+  pass.onclick = () => void send('turn:next');
 }
+
+const BOARD: Record<string, string> = { ideas: 'Ideas', tables: 'Ideas from the tables', briefing: 'Questions for the speaker' };
+
+function renderBoard(s: RoomState, round: RoomState['rounds'][number] | undefined): void {
+  const section = $('board');
+  const title = round && round.status === 'open' ? BOARD[round.type] : undefined;
+  section.hidden = !title;
+  if (!title || s.current === null) return;
+  $('board-title').textContent = title;
+  $('post').hidden = you?.role !== 'panellist';
+  const me = member();
+  const ideas = s.ideas.filter((i) => i.round === s.current && i.mergedInto === null);
+  $('ideas').replaceChildren(
+    ...ideas.map((idea) => {
+      const li = document.createElement('li');
+      const theme = idea.theme ? `[${idea.theme}] ` : '';
+      li.textContent = `${theme}${idea.text} (${idea.supporters.length} ${idea.supporters.length === 1 ? 'supporter' : 'supporters'})${idea.hidden ? ` (hidden: ${idea.hidden})` : ''}`;
+      if (you?.role === 'panellist' && idea.author !== me && !idea.supporters.includes(me)) li.append(' ', button(`Support idea ${idea.id}`, () => send('idea:support', { idea: idea.id })));
+      if (you?.role === 'facilitator' && !idea.hidden) {
+        li.append(
+          ' ',
+          button(`Theme idea ${idea.id}`, () => ask('Theme', (theme) => send('idea:theme', { idea: idea.id, theme }))),
+          button(`Merge idea ${idea.id}`, () => ask('Merge into idea number', (into) => send('idea:merge', { idea: idea.id, into: Number(into) }))),
+          button(`Hide idea ${idea.id}`, () => ask('Why hide it (kept in the record)?', (reason) => send('idea:hide', { idea: idea.id, reason }))),
+        );
+      }
+      return li;
+    }),
+  );
+}
+
+function ask(question: string, then: (answer: string) => unknown): void {
+  const answer = window.prompt(question);
+  if (answer !== null) void then(answer.trim());
+}
+
+document.getElementById('post')?.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const box = document.getElementById('idea-text') as HTMLTextAreaElement;
+  if (!box.value.trim()) return;
+  void send('idea:post', { text: box.value.trim() }).then(() => (box.value = ''));
+});
 
 function renderControls(s: RoomState): void {
   const round = s.current === null ? undefined : s.rounds[s.current];
@@ -130,7 +177,9 @@ function renderControls(s: RoomState): void {
     ...(round?.status === 'paused' ? [button('Resume', () => send('round:resume'))] : []),
     ...(round && (round.status === 'open' || round.status === 'paused') ? [button('Close the round', () => send('round:close'))] : []),
     ...(s.queue.length && round?.status === 'open' ? [button('Give the floor to the next in the queue', () => send('floor:give'))] : []),
-    ...(s.floor ? [button('End this turn', () => send('floor:take'))] : []),
+    ...(s.floor && !s.turns ? [button('End this turn', () => send('floor:take'))] : []),
+    ...(round?.type === 'round-robin' && round.status === 'open' && !s.turns ? [button('Start the round-robin', () => send('turn:start'))] : []),
+    ...(s.turns && s.turns.index < s.turns.order.length ? [button('Next turn', () => send('turn:next'))] : []),
   );
   const airtime = $('airtime');
   airtime.replaceChildren(

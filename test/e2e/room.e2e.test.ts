@@ -53,6 +53,13 @@ test('a facilitator and two panellists run the opening rounds in three pages', a
   await ann.waitForSelector('#round:text("Welcome")');
   expect(await ann.textContent('#timer')).toMatch(/^1[45]:\d\d left$/);
   await facilitator.click('text=/^Open the next round: Introductions/');
+  // The round-robin: each member in turn; Ann passes, then the facilitator moves on.
+  await facilitator.click('text=Start the round-robin');
+  await ann.waitForSelector('#floor:text("You have the floor.")');
+  await ann.click('text=Pass my turn');
+  await bob.waitForSelector('#floor:text("You have the floor.")');
+  await facilitator.click('text=Next turn');
+  await bob.waitForSelector('#floor:text("Nobody has the floor.")');
   await facilitator.click('text=/^Open the next round: Evidence: the draft/');
   await facilitator.click('text=/^Open the next round: Evidence: what the five/');
   await facilitator.click('text=/^Open the next round: Questions to the speakers/');
@@ -75,5 +82,20 @@ test('a facilitator and two panellists run the opening rounds in three pages', a
   await facilitator.click('text=End this turn');
   await facilitator.waitForSelector(`#airtime li:has-text("${links.annId}")`);
   expect(await bob.locator('#airtime li').count()).toBe(0); // airtime is the facilitator's alone
+
+  // The ideas wall: post, support, and the facilitator hides one with a reason.
+  await facilitator.click('text=/^Open the next round: Tables/');
+  await facilitator.click('text=/^Open the next round: Ideas wall/');
+  await ann.fill('#idea-text', 'Free late buses home from city-centre events');
+  await ann.click('#post button');
+  await bob.fill('#idea-text', 'Something rude');
+  await bob.click('#post button');
+  await bob.click('text=Support idea 1');
+  await facilitator.waitForSelector('#ideas li:has-text("1 supporter")');
+  facilitator.once('dialog', (d) => void d.accept('breaks the ground rules'));
+  await facilitator.click('text=Hide idea 2');
+  await ann.waitForFunction(() => !document.getElementById('ideas')?.textContent?.includes('Something rude'));
+  await facilitator.waitForSelector('#ideas li:has-text("hidden: breaks the ground rules")');
+  await screenshot(bob, 'room-ideas-phone');
 
 });
