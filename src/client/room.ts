@@ -24,6 +24,11 @@ socket.on('room:state', (s) => {
   you = s.you;
   take(s);
 });
+socket.on('room:presence', (p) => {
+  const list = document.getElementById('connected');
+  if (!list) return;
+  list.textContent = `${p.panellists.length} panellists connected${p.panellists.length ? `: ${p.panellists.join(', ')}` : ''}. Facilitators: ${p.facilitators}. Observer screens: ${p.observers}.`;
+});
 socket.on('room:changed', (change) => {
   if (state && change.version !== state.version + 1) {
     socket.emit('room:sync', {}, (reply) => reply.ok && take(reply.data));

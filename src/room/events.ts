@@ -29,6 +29,14 @@ export interface ServerToClientEvents {
   'room:state': (snapshot: Snapshot) => void;
   /** The whole room after a change; `version` is one more than the last. */
   'room:changed': (change: Omit<Snapshot, 'you'>) => void;
+  /** To facilitators only: who is connected now (pseudonyms and roles), on every join and leave. */
+  'room:presence': (presence: Presence) => void;
+}
+
+export interface Presence {
+  panellists: string[];
+  facilitators: number;
+  observers: number;
 }
 
 export interface SocketData {

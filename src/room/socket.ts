@@ -35,11 +35,27 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, log:
     next();
   });
 
+  // Who is connected, per session: socket id -> actor. In memory: presence is live, not part of the record.
+  const connected = new Map<number, Map<string, Actor>>();
+  const presence = (sessionId: number) => {
+    const actors = [...(connected.get(sessionId)?.values() ?? [])];
+    const count = (role: Actor['role']) => actors.filter((a) => a.role === role).length;
+    const panellists = [...new Set(actors.flatMap((a) => (a.role === 'panellist' ? [a.member] : [])))].sort();
+    io.to(facilitators(sessionId)).emit('room:presence', { panellists, facilitators: count('facilitator'), observers: count('observer') });
+  };
+
   io.on('connection', (socket: RoomSocket) => {
     const { sessionId, actor } = socket.data;
     void socket.join(actor.role === 'facilitator' ? facilitators(sessionId) : others(sessionId));
+    if (!connected.has(sessionId)) connected.set(sessionId, new Map());
+    connected.get(sessionId)?.set(socket.id, actor);
+    socket.on('disconnect', () => {
+      connected.get(sessionId)?.delete(socket.id);
+      presence(sessionId);
+    });
     const state = repo.state(sessionId);
     if (state) socket.emit('room:state', view(state, actor));
+    presence(sessionId);
     socket.on('room:sync', (_payload, ack) => {
       if (typeof ack !== 'function') return;
       const current = repo.state(sessionId);

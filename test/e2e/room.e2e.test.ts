@@ -47,6 +47,7 @@ test('a facilitator and two panellists run the opening rounds in three pages', a
   const ann = await open(links.ann, true);
   const bob = await open(links.bob, true);
   expect(new URL(ann.url()).hash).toBe(''); // the pass leaves the address bar
+  await facilitator.waitForSelector('#connected:text("2 panellists connected")');
 
   // Welcome, then introductions, then the questions round.
   await facilitator.click('text=/^Open the next round: Welcome/');

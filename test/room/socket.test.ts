@@ -10,7 +10,7 @@ import { closeDb, openDb } from '../../src/db';
 import { seedDemo } from '../../src/demo/seed';
 import { fixturesDir } from '../../src/paths';
 import { parseAgenda } from '../../src/room/agenda';
-import type { ClientToServerEvents, Reply, ServerToClientEvents, Snapshot } from '../../src/room/events';
+import type { ClientToServerEvents, Presence, Reply, ServerToClientEvents, Snapshot } from '../../src/room/events';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -157,4 +157,24 @@ test('a restart in the middle of a round loses nothing: clients reconnect, get t
   const reply = await send(bob, 'queue:raise', { clientId: cid() });
   expect(reply).toEqual({ ok: true, data: { version: (before?.version ?? 0) + 1 } });
   expect((await send(facilitator, 'floor:give', { clientId: cid() })).ok).toBe(true);
+});
+
+test('the facilitator sees who is connected, and who leaves, live', async () => {
+  const watcher: Client = connect(`http://127.0.0.1:${port}`, { auth: { pass: passes.facilitator }, transports: ['websocket'] });
+  clients.push(watcher);
+  const first = await new Promise<Presence>((resolve) => watcher.once('room:presence', resolve));
+  expect(first.panellists).toHaveLength(2);
+  expect(first.facilitators).toBe(2);
+  const bob = clients[2];
+  const after = new Promise<Presence>((resolve) => watcher.once('room:presence', resolve));
+  bob.disconnect();
+  expect((await after).panellists).toHaveLength(1);
+  // Panellists never receive presence.
+  let leaked = false;
+  clients[1].once('room:presence' as never, () => {
+    leaked = true;
+  });
+  bob.connect();
+  await new Promise((r) => setTimeout(r, 100));
+  expect(leaked).toBe(false);
 });
