@@ -47,8 +47,11 @@ function readPass(): string {
   return fromLink ?? sessionStorage.getItem(key) ?? '';
 }
 
+let report: Snapshot['airtime'];
+
 function take(s: Omit<Snapshot, 'you'>): void {
   state = s.state;
+  report = s.airtime;
   offset = s.serverTime - Date.now();
   show('#status', 'Connected');
   render();
@@ -186,6 +189,16 @@ function renderControls(s: RoomState): void {
     ...(round?.type === 'round-robin' && round.status === 'open' && !s.turns ? [button('Start the round-robin', () => send('turn:start'))] : []),
     ...(s.turns && s.turns.index < s.turns.order.length ? [button('Next turn', () => send('turn:next'))] : []),
   );
+  const groups = $('airtime-groups');
+  groups.replaceChildren(
+    ...(report?.groups ?? []).map((g) => {
+      const li = document.createElement('li');
+      li.textContent = `${g.category} ${g.value}: ${g.spoken} of ${g.members} have spoken; ${Math.round(g.airtimeShare * 100)}% of the airtime for ${Math.round(g.memberShare * 100)}% of the panel`;
+      if (g.airtimeShare < g.memberShare / 2) li.className = 'quiet';
+      return li;
+    }),
+  );
+  $('not-spoken').textContent = report ? `Not spoken yet: ${report.notSpoken.length ? report.notSpoken.join(', ') : 'nobody'}.` : '';
   const airtime = $('airtime');
   airtime.replaceChildren(
     ...Object.entries(s.airtime)

@@ -1,3 +1,4 @@
+import type { AirtimeReport } from './airtime';
 import type { ErrorCode } from './errors';
 import type { Actor, Command } from './machine';
 import type { RoomState } from './state';
@@ -16,6 +17,8 @@ export interface Snapshot {
   serverTime: number;
   you: Actor;
   state: RoomState;
+  /** Facilitators only: airtime across the panel's groups, and who has not spoken yet. */
+  airtime?: AirtimeReport;
 }
 
 export type ClientToServerEvents = {

@@ -22,6 +22,11 @@ export class RoomRepo {
       findCommand: db.prepare('SELECT version FROM room_commands WHERE session_id = ? AND actor = ? AND client_id = ?').pluck(),
       insertPass: db.prepare('INSERT INTO room_passes (token_hash, session_id, role, member, created_at) VALUES (?, ?, ?, ?, ?)'),
       findPass: db.prepare('SELECT session_id AS sessionId, role, member FROM room_passes WHERE token_hash = ?'),
+      answers: db.prepare(
+        `SELECT r.public_id AS member, c.key AS category, v.value AS value FROM room_sessions s
+         JOIN registrants r ON r.panel_id = s.panel_id JOIN registrant_values rv ON rv.registrant_id = r.id
+         JOIN categories c ON c.id = rv.category_id JOIN category_values v ON v.id = rv.value_id WHERE s.id = ?`,
+      ),
     };
   }
 
@@ -45,6 +50,15 @@ export class RoomRepo {
       this.q.saveState.run(JSON.stringify(state), state.version, sessionId);
       this.q.insertCommand.run(sessionId, actor, clientId, JSON.stringify(command), state.version, now);
     })();
+  }
+
+  /** The answers of a session's panel's registrants: pseudonym -> category -> value. */
+  answers(sessionId: number): Map<string, Record<string, string>> {
+    const map = new Map<string, Record<string, string>>();
+    for (const row of this.q.answers.all(sessionId) as { member: string; category: string; value: string }[]) {
+      map.set(row.member, { ...map.get(row.member), [row.category]: row.value });
+    }
+    return map;
   }
 
   /** A new join link's token (returned once; only its hash is stored). */

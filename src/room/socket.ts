@@ -1,6 +1,7 @@
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { AppContext } from '../context';
+import { airtimeReport } from './airtime';
 import type { Ack, ClientToServerEvents, ServerToClientEvents, Snapshot, SocketData } from './events';
 import { COMMAND_TYPES } from './events';
 import { type Actor, apply, type Command, commandSchema, RoomError } from './machine';
@@ -20,12 +21,16 @@ const others = (sessionId: number) => `session:${sessionId}:others`;
  */
 export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, log: (line: string) => void): void {
   const io = server as RoomServer;
-  const view = (state: RoomState, actor: Actor): Snapshot => ({
-    version: state.version,
-    serverTime: ctx.clock.now(),
-    you: actor,
-    state: actor.role === 'facilitator' ? state : sharedView(state),
-  });
+  // Answers do not change during a session: read them once per session.
+  const answers = new Map<number, Map<string, Record<string, string>>>();
+  const answersOf = (sessionId: number) => {
+    if (!answers.has(sessionId)) answers.set(sessionId, repo.answers(sessionId));
+    return answers.get(sessionId) ?? new Map<string, Record<string, string>>();
+  };
+  const view = (sessionId: number, state: RoomState, actor: Actor): Snapshot =>
+    actor.role === 'facilitator'
+      ? { version: state.version, serverTime: ctx.clock.now(), you: actor, state, airtime: airtimeReport(state.members, state.airtime, answersOf(sessionId)) }
+      : { version: state.version, serverTime: ctx.clock.now(), you: actor, state: sharedView(state) };
 
   io.use((socket, next) => {
     const token = (socket.handshake.auth as { pass?: unknown } | undefined)?.pass;
@@ -54,12 +59,12 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, log:
       presence(sessionId);
     });
     const state = repo.state(sessionId);
-    if (state) socket.emit('room:state', view(state, actor));
+    if (state) socket.emit('room:state', view(sessionId, state, actor));
     presence(sessionId);
     socket.on('room:sync', (_payload, ack) => {
       if (typeof ack !== 'function') return;
       const current = repo.state(sessionId);
-      if (current) ack({ ok: true, data: view(current, actor) });
+      if (current) ack({ ok: true, data: view(sessionId, current, actor) });
       else ack({ ok: false, error: 'not_found', message: 'This session no longer exists.' });
     });
     for (const type of COMMAND_TYPES) {
@@ -85,8 +90,8 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, log:
       const next = apply(state, actor, command.data, now);
       repo.record(sessionId, next, key, id.data, command.data, now);
       ack({ ok: true, data: { version: next.version } });
-      const { you: _facilitator, ...full } = view(next, { role: 'facilitator' });
-      const { you: _other, ...shared } = view(next, { role: 'observer' });
+      const { you: _facilitator, ...full } = view(sessionId, next, { role: 'facilitator' });
+      const { you: _other, ...shared } = view(sessionId, next, { role: 'observer' });
       io.to(facilitators(sessionId)).emit('room:changed', full);
       io.to(others(sessionId)).emit('room:changed', shared);
     } catch (err) {

@@ -82,6 +82,8 @@ test('a facilitator and two panellists run the opening rounds in three pages', a
   await screenshot(ann, 'room-panellist-phone');
   await facilitator.click('text=End this turn');
   await facilitator.waitForSelector(`#airtime li:has-text("${links.annId}")`);
+  expect(await facilitator.textContent('#not-spoken')).toContain(links.bobId);
+  expect(await facilitator.locator('#airtime-groups li').count()).toBeGreaterThan(3);
   expect(await bob.locator('#airtime li').count()).toBe(0); // airtime is the facilitator's alone
 
   // The ideas wall: post, support, and the facilitator hides one with a reason.

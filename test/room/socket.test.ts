@@ -115,7 +115,10 @@ test('a command is acknowledged, stored, and broadcast to everyone else; panelli
   await send(facilitator, 'floor:take', { clientId: cid() });
   const [forFacilitator, forBob] = await taken;
   expect(Object.values(forFacilitator.state.airtime)).toEqual([30_000]);
+  expect(forFacilitator.airtime?.notSpoken).toHaveLength(1); // Bob
+  expect(forFacilitator.airtime?.groups.some((g) => g.category === 'age' && g.airtimeShare === 1)).toBe(true);
   expect(forBob.state.airtime).toEqual({});
+  expect(forBob.airtime).toBeUndefined();
 });
 
 test('refusals: a panellist acting as facilitator, bad payloads, no acknowledgement; nothing changes', async () => {
