@@ -52,6 +52,7 @@ test('a facilitator and two panellists run the opening rounds in three pages', a
   // Welcome, then introductions, then the questions round.
   await facilitator.click('text=/^Open the next round: Welcome/');
   await ann.waitForSelector('#round:text("Welcome")');
+  expect(await facilitator.textContent('#not-spoken')).toBe(`Not spoken yet: ${[links.annId, links.bobId].join(', ')}.`);
   expect(await ann.textContent('#timer')).toMatch(/^1[45]:\d\d left$/);
   await facilitator.click('text=/^Open the next round: Introductions/');
   // The round-robin: each member in turn; Ann passes, then the facilitator moves on.
@@ -82,7 +83,6 @@ test('a facilitator and two panellists run the opening rounds in three pages', a
   await screenshot(ann, 'room-panellist-phone');
   await facilitator.click('text=End this turn');
   await facilitator.waitForSelector(`#airtime li:has-text("${links.annId}")`);
-  expect(await facilitator.textContent('#not-spoken')).toContain(links.bobId);
   expect(await facilitator.locator('#airtime-groups li').count()).toBeGreaterThan(3);
   expect(await bob.locator('#airtime li').count()).toBe(0); // airtime is the facilitator's alone
 
