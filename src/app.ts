@@ -63,7 +63,7 @@ export function createApp(options: CreateAppOptions) {
   app.use(selectionRouter(ctx, runner));
   app.use(publicSelectionRouter(ctx));
   const room = new RoomRepo(ctx.db);
-  app.use(roomRouter(ctx, room));
+  app.use(roomRouter(room));
   app.use((_req, _res, next) => next(notFound('That page')));
   app.use(errorHandler(log));
 

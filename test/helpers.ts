@@ -19,8 +19,8 @@ export function makeApp(options: { demo?: boolean } = {}) {
   const clock = new ManualClock();
   const ctx = { db, clock, config: testConfig() };
   const demo = options.demo ? seedDemo(ctx) : undefined;
-  const { app, server, io, runner } = createApp({ ...ctx, log: () => {} });
-  return { app, server, io, runner, db, clock, ctx, demo, agent: () => request.agent(app) };
+  const { app, server, io, runner, room } = createApp({ ...ctx, log: () => {} });
+  return { app, server, io, runner, room, db, clock, ctx, demo, agent: () => request.agent(app) };
 }
 
 /** The CSRF token from a page's first form (the cookie lands in the agent's jar). */

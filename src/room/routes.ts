@@ -1,11 +1,10 @@
 import { Router } from 'express';
-import type { AppContext } from '../context';
 import { notFound } from '../web/errors';
 import { parseId } from '../web/validate';
 import type { RoomRepo } from './repo';
 
 /** The room's page. It holds no data: the browser joins with the pass from its link (docs/protocol.md). */
-export function roomRouter(_ctx: AppContext, repo: RoomRepo): Router {
+export function roomRouter(repo: RoomRepo): Router {
   const router = Router();
   router.get('/room/:sessionId', (req, res) => {
     const sessionId = parseId(req.params.sessionId, 'That session');
