@@ -1,0 +1,99 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { currentUser } from '../auth/middleware';
+import type { AppContext } from '../context';
+import { writeCsv } from '../csv';
+import type { Panel } from '../panels/repo';
+import { loadPanel } from '../panels/routes';
+import { ALGORITHMS, type Algorithm } from '../sortition/types';
+import { newToken } from '../tokens';
+import { sendCsv } from '../web/download';
+import { HttpError, notFound } from '../web/errors';
+import { parseForm, parseId } from '../web/validate';
+import { chanceHistogram, percent, quotaBars } from './charts';
+import { selectionPage } from './hub';
+import { type Draw, findDraw, listDraws, listMembers } from './repo';
+import { type DrawRunner, drawInput } from './runner';
+import { snapshot } from './snapshot';
+
+export const algorithm = z.enum(ALGORITHMS as [Algorithm, ...Algorithm[]], { error: 'Choose leximin, maximin or legacy.' });
+const trialSchema = z.object({ algorithm, seed: z.string().trim().max(200, 'Seed must be at most 200 characters.').optional() });
+
+/**
+ * Trial draws, and every draw's page: live progress while it runs, then its report and its chances as CSV.
+ * Mounted by selectionRouter, behind its organiser check.
+ */
+export function drawRouter(ctx: AppContext, runner: DrawRunner): Router {
+  const router = Router();
+  const { db } = ctx;
+
+  const loadDraw = (panel: Panel, raw: unknown): Draw => {
+    const draw = findDraw(db, panel.id, parseId(raw, 'That draw'));
+    if (!draw) throw notFound('That draw');
+    return draw;
+  };
+
+  router.post('/admin/panels/:id/draws', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const form = parseForm(trialSchema, req.body);
+    if (!form.ok) return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors: form.errors, values: req.body }));
+    const running = listDraws(db, panel.id).find((d) => d.status === 'running');
+    if (running) throw new HttpError(409, `Draw ${running.id} is still running for this panel. Wait for it to finish, then try again.`, 'A draw is running');
+    const input = snapshot(ctx, panel);
+    const seed = form.data.seed || `trial-${newToken().slice(0, 8)}`;
+    const id = runner.start({ panelId: panel.id, kind: 'trial', algorithm: form.data.algorithm, seed, panelSize: panel.panelSize, ...input }, currentUser(res).id);
+    res.redirect(303, `/admin/panels/${panel.id}/draws/${id}`);
+  });
+
+  router.get('/admin/panels/:id/draws/:drawId', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const draw = loadDraw(panel, req.params.drawId);
+    const outcome = draw.outcome;
+    const names = new Map(listMembers(db, panel.id).map((m) => [m.publicId, m.name]));
+    res.render('pages/admin/draw', {
+      title: `Draw ${draw.id}: ${panel.title}`,
+      panel,
+      draw,
+      running: draw.status === 'running',
+      progress: runner.progress(draw.id),
+      lowest: outcome && percent(outcome.minProbability),
+      gini: outcome?.gini.toFixed(3),
+      bars: outcome && quotaBars(outcome.counts),
+      histogram: outcome && chanceHistogram(outcome.chances),
+      selected: outcome?.selected.map((id) => ({ id, name: names.get(id) })),
+    });
+  });
+
+  router.get('/admin/panels/:id/draws/:drawId/chances.csv', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const draw = loadDraw(panel, req.params.drawId);
+    if (!draw.outcome) throw notFound('A finished draw with that number');
+    const { chances, selected } = draw.outcome;
+    const chosen = new Set(selected);
+    const ids = drawInput(draw.poolCsv, draw.quotasCsv).people.map((p) => p.id);
+    const rows = ids.map((id, i) => [id, chances[i].toFixed(6), chosen.has(id) ? 'yes' : 'no']);
+    sendCsv(res, `${panel.slug}-draw-${draw.id}-chances.csv`, writeCsv(['id', 'chance', 'selected'], rows));
+  });
+
+  // Server-sent events: the draw page follows a running draw live.
+  router.get('/admin/panels/:id/draws/:drawId/events', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const draw = loadDraw(panel, req.params.drawId);
+    res.set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+    res.flushHeaders();
+    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const latest = runner.progress(draw.id);
+    if (latest) send('progress', latest);
+    const unsubscribe = runner.subscribe(draw.id, (e) => {
+      send(e.type, e.type === 'progress' ? e.progress : e);
+      if (e.type !== 'progress') res.end();
+    });
+    if (!unsubscribe) {
+      send(draw.status === 'failed' ? 'failed' : 'done', {});
+      return res.end();
+    }
+    req.on('close', unsubscribe);
+  });
+
+  return router;
+}

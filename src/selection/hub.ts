@@ -1,0 +1,35 @@
+import type { AppContext } from '../context';
+import type { Panel } from '../panels/repo';
+import { ALGORITHMS } from '../sortition/types';
+import { percent } from './charts';
+import { vacancies } from './replacement';
+import { findCommitment, findDraw, listDraws, listMembers } from './repo';
+
+/** The data of the organiser's Selection page; `extra` carries a form's errors and values back. */
+export function selectionPage(ctx: AppContext, panel: Panel, extra: Record<string, unknown> = {}) {
+  const { db } = ctx;
+  const draws = listDraws(db, panel.id);
+  const commitment = findCommitment(db, panel.id);
+  const members = listMembers(db, panel.id);
+  const confirmed = members.filter((m) => m.status === 'confirmed').length;
+  return {
+    title: `Selection: ${panel.title}`,
+    panel,
+    algorithms: ALGORITHMS,
+    trials: draws.filter((d) => d.kind === 'trial').map(summary),
+    replacements: draws.filter((d) => d.kind === 'replacement').map(summary),
+    commitment,
+    finalDraw: commitment?.drawId ? summary(findDraw(db, panel.id, commitment.drawId)) : undefined,
+    members,
+    uninvited: members.filter((m) => m.status === 'selected').length,
+    confirmed,
+    vacancies: vacancies(members).length,
+    replacing: draws.some((d) => d.kind === 'replacement' && d.status === 'running'),
+    complete: confirmed === panel.panelSize,
+    ...extra,
+  };
+}
+
+function summary<T extends { outcome: { minProbability: number } | null } | undefined>(draw: T) {
+  return draw && { ...draw, lowest: draw.outcome ? percent(draw.outcome.minProbability) : undefined };
+}
