@@ -5,6 +5,7 @@ import { draw } from '../sortition/draw';
 import { InfeasibleError } from '../sortition/feasibility';
 import { InputError } from '../sortition/instance';
 import { readPool } from '../sortition/pool';
+import { percent } from '../sortition/report';
 import { parseQuotasCsv } from '../sortition/quotas';
 import { ALGORITHMS, type Algorithm, type DrawResult, type Progress } from '../sortition/types';
 import type { Io } from './run';
@@ -104,12 +105,11 @@ function jsonOf(r: DrawResult) {
   };
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 function summary(r: DrawResult): string {
   const lines = [
     `Drew ${r.panelSize} of ${r.poolSize} people with ${r.algorithm} (seed "${r.seed}").`,
-    `Lowest chance of selection: ${pct(r.minProbability)}; Gini coefficient of the chances: ${r.gini.toFixed(3)}.`,
+    `Lowest chance of selection: ${percent(r.minProbability)}; Gini coefficient of the chances: ${r.gini.toFixed(3)}.`,
     `People in ${r.types} groups of interchangeable people.`,
     ...(r.impossible.length ? [`${r.impossible.length} people can be on no valid panel (chance 0): ${r.impossible.slice(0, 20).join(', ')}`] : []),
     '',

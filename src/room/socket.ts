@@ -35,7 +35,8 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, log:
   io.use((socket, next) => {
     const token = (socket.handshake.auth as { pass?: unknown } | undefined)?.pass;
     const pass = typeof token === 'string' ? repo.findPass(token) : undefined;
-    if (!pass || !repo.state(pass.sessionId)) return next(new Error('This join link is not valid. Ask the facilitator for your link.'));
+    // A pass goes with its session (ON DELETE CASCADE), so finding one is enough.
+    if (!pass) return next(new Error('This join link is not valid. Ask the facilitator for your link.'));
     socket.data = pass;
     next();
   });

@@ -1,3 +1,4 @@
+import { percent } from '../sortition/report';
 import type { ValueCount } from '../sortition/types';
 
 /** Bars for "selected against quota": per value, the quota band and the count, in percent of one scale. */
@@ -28,5 +29,3 @@ export function chanceHistogram(chances: number[], bins = 20) {
     top: percent(top),
   };
 }
-
-export const percent = (p: number) => `${(p * 100).toFixed(2)}%`;

@@ -10,6 +10,12 @@ export interface CommitmentFields {
   randomness: string;
 }
 
+/** What a commitment fixes, from the panel's address, the settings and the two files (fingerprinted). */
+export function commitmentFields(c: Omit<CommitmentFields, 'poolSha256' | 'quotasSha256'> & { poolCsv: string; quotasCsv: string }): CommitmentFields {
+  const { panel, algorithm, engineVersion, panelSize, randomness } = c;
+  return { panel, algorithm, engineVersion, panelSize, poolSha256: sha256(c.poolCsv), quotasSha256: sha256(c.quotasCsv), randomness };
+}
+
 /** The commitment's fingerprint: SHA-256 of its fields as JSON, in this order. */
 export function commitmentHash(f: CommitmentFields): string {
   return sha256(commitmentText(f));

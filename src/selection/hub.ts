@@ -1,7 +1,7 @@
 import type { AppContext } from '../context';
 import type { Panel } from '../panels/repo';
 import { ALGORITHMS } from '../sortition/types';
-import { percent } from './charts';
+import { percent } from '../sortition/report';
 import { vacancies } from './replacement';
 import { findCommitment, findDraw, listDraws, listMembers } from './repo';
 

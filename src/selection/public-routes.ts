@@ -6,7 +6,7 @@ import { findPanel, findPanelBySlug, type Panel } from '../panels/repo';
 import { sha256 } from '../tokens';
 import { HttpError, notFound } from '../web/errors';
 import { parseForm, parseId } from '../web/validate';
-import { commitmentText } from './commitment';
+import { commitmentFields, commitmentText } from './commitment';
 import { type Draw, findByToken, findCommitment, findDraw, listDraws, setStatus } from './repo';
 import { HOUSEHOLD_COLUMN } from './snapshot';
 import { sendCsv } from '../web/download';
@@ -32,22 +32,15 @@ export function publicSelectionRouter(ctx: AppContext): Router {
     const { panel, commitment } = loadPublished(req.params.slug);
     const draws = listDraws(db, panel.id).filter((d) => d.kind !== 'trial' && d.status === 'done').reverse();
     const base = `/panels/${panel.slug}/selection`;
+    const fields = commitmentFields({ ...commitment, panel: panel.slug });
     res.render('pages/selection', {
       title: `How the panel was chosen: ${panel.title}`,
       panel,
       sourceUrl: ctx.config.SOURCE_URL,
       commitment,
-      commitmentText: commitmentText({
-        panel: panel.slug,
-        algorithm: commitment.algorithm,
-        engineVersion: commitment.engineVersion,
-        panelSize: commitment.panelSize,
-        poolSha256: sha256(commitment.poolCsv),
-        quotasSha256: sha256(commitment.quotasCsv),
-        randomness: commitment.randomness,
-      }),
-      poolSha256: sha256(commitment.poolCsv),
-      quotasSha256: sha256(commitment.quotasCsv),
+      commitmentText: commitmentText(fields),
+      poolSha256: fields.poolSha256,
+      quotasSha256: fields.quotasSha256,
       poolSize: commitment.poolCsv.trim().split('\n').length - 1,
       draws: draws.map((d) => ({
         ...d,

@@ -9,10 +9,9 @@ import { loadPanel } from '../panels/routes';
 import { checkDrawable, ENGINE_VERSION } from '../sortition/draw';
 import { InfeasibleError } from '../sortition/feasibility';
 import { InputError } from '../sortition/instance';
-import { sha256 } from '../tokens';
 import { HttpError } from '../web/errors';
 import { parseForm, text } from '../web/validate';
-import { commitmentHash, normaliseNumbers, seedFrom } from './commitment';
+import { commitmentFields, commitmentHash, normaliseNumbers, seedFrom } from './commitment';
 import { algorithm, drawRouter } from './draw-routes';
 import { selectionPage } from './hub';
 import { memberRouter } from './member-routes';
@@ -57,18 +56,10 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner): Router {
       return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors, values: req.body }));
     }
     if (findCommitment(db, panel.id)) throw new HttpError(409, 'This panel already has a published commitment; it cannot change.');
-    const fields = {
-      panel: panel.slug,
-      algorithm: form.data.algorithm,
-      engineVersion: ENGINE_VERSION,
-      panelSize: panel.panelSize,
-      poolSha256: sha256(input.poolCsv),
-      quotasSha256: sha256(input.quotasCsv),
-      randomness: form.data.randomness,
-    };
+    const fields = commitmentFields({ panel: panel.slug, ...form.data, engineVersion: ENGINE_VERSION, panelSize: panel.panelSize, ...input });
     const hash = commitmentHash(fields);
     db.transaction(() => {
-      insertCommitment(db, { panelId: panel.id, ...fields, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv, hash, committedAt: clock.now() }, currentUser(res).id);
+      insertCommitment(db, { panelId: panel.id, ...fields, algorithm: form.data.algorithm, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv, hash, committedAt: clock.now() }, currentUser(res).id);
       audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'commitment.publish', subject: hash, detail: { algorithm: fields.algorithm, randomness: fields.randomness } });
     })();
     res.redirect(303, base(panel));

@@ -18,3 +18,6 @@ export function countsAgainstQuotas(instance: Instance, selected: number[], type
   const pool = poolByRow(instance);
   return instance.rows.map((row, r) => ({ ...row, selected: chosen[r], pool: pool[r] }));
 }
+
+/** A chance as people read it: 0.019956 -> "2.00%". */
+export const percent = (p: number): string => `${(p * 100).toFixed(2)}%`;
