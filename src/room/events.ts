@@ -1,6 +1,6 @@
 import type { AirtimeReport } from './airtime';
 import type { ErrorCode } from './errors';
-import type { Actor, Command } from './machine';
+import { type Actor, type Command, commandSchema } from './machine';
 import type { RoomState } from './state';
 
 /** Every command's reply (rule 2). */
@@ -47,21 +47,5 @@ export interface SocketData {
   actor: Actor;
 }
 
-export const COMMAND_TYPES: Command['type'][] = [
-  'round:open',
-  'round:pause',
-  'round:resume',
-  'round:extend',
-  'round:close',
-  'floor:give',
-  'floor:take',
-  'queue:raise',
-  'queue:lower',
-  'idea:post',
-  'idea:support',
-  'idea:theme',
-  'idea:merge',
-  'idea:hide',
-  'turn:start',
-  'turn:next',
-];
+/** Every command's event name, from the schema. */
+export const COMMAND_TYPES: Command['type'][] = commandSchema.options.map((o) => o.shape.type.value);

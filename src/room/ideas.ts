@@ -1,6 +1,7 @@
 import type { Actor } from './machine';
 import { RoomError } from './errors';
 import type { Idea, RoomState } from './state';
+import { tableNumber } from './table-rounds';
 
 /** Round types whose board takes contributions: ideas, table ideas, and written questions in a briefing. */
 const BOARD_ROUNDS = new Set(['ideas', 'tables', 'briefing']);
@@ -8,8 +9,10 @@ const BOARD_ROUNDS = new Set(['ideas', 'tables', 'briefing']);
 export function postIdea(state: RoomState, actor: Actor, text: string): void {
   const round = boardRound(state);
   if (actor.role !== 'panellist') throw new RoomError('forbidden', 'Only panellists post to the board.');
+  const table = state.rounds[round].type === 'tables' ? tableNumber(state, actor.member) : null;
+  if (state.rounds[round].type === 'tables' && table === null) throw new RoomError('conflict', 'You are not at a table yet: the facilitator will seat you.');
   const id = state.ideas.reduce((max, i) => Math.max(max, i.id), 0) + 1;
-  state.ideas.push({ id, round, author: actor.member, text, supporters: [], theme: null, hidden: null, mergedInto: null });
+  state.ideas.push({ id, round, author: actor.member, text, supporters: [], theme: null, hidden: null, mergedInto: null, table, picked: null });
 }
 
 export function supportIdea(state: RoomState, actor: Actor, id: number): void {
@@ -17,6 +20,7 @@ export function supportIdea(state: RoomState, actor: Actor, id: number): void {
   const idea = live(state, id);
   if (idea.author === actor.member) throw new RoomError('conflict', 'That idea is yours already.');
   if (idea.supporters.includes(actor.member)) throw new RoomError('conflict', 'You support that idea already.');
+  if (idea.table !== null && idea.table !== tableNumber(state, actor.member)) throw new RoomError('forbidden', "That idea is on another table's board.");
   idea.supporters.push(actor.member);
 }
 
@@ -39,6 +43,14 @@ export function hideIdea(state: RoomState, id: number, reason: string): void {
   const idea = find(state, id);
   if (idea.hidden) throw new RoomError('conflict', 'That idea is hidden already.');
   idea.hidden = reason;
+}
+
+/** In a briefing, the facilitator puts a written question to the speaker. */
+export function pickQuestion(state: RoomState, id: number, now: number): void {
+  const idea = live(state, id);
+  if (state.rounds[idea.round]?.type !== 'briefing') throw new RoomError('conflict', 'Only questions in a briefing are put to the speaker.');
+  if (idea.picked !== null) throw new RoomError('conflict', 'That question has been put already.');
+  idea.picked = now;
 }
 
 function boardRound(state: RoomState): number {

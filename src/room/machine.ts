@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { RoomError } from './errors';
-import { hideIdea, mergeIdea, postIdea, supportIdea, themeIdea } from './ideas';
+import { endFloor, setFloor } from './floor';
+import { hideIdea, mergeIdea, pickQuestion, postIdea, supportIdea, themeIdea } from './ideas';
 import type { RoomState } from './state';
+import { type Answers, chooseNoteTaker, isTablesRound, moveToTable, nextAtTable, proposeTables, quietTables, raiseAtTable, reportBack } from './table-rounds';
 import { nextTurn, startTurns } from './turns';
 
 export { ERROR_CODES, type ErrorCode, RoomError } from './errors';
@@ -9,6 +11,7 @@ export { ERROR_CODES, type ErrorCode, RoomError } from './errors';
 export type Actor = { role: 'facilitator' } | { role: 'panellist'; member: string } | { role: 'observer' };
 
 const member = z.string().min(1).max(40);
+const table = z.number().int().min(1).max(500);
 export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('round:open'), round: z.number().int().min(0) }),
   z.object({ type: z.literal('round:pause') }),
@@ -24,21 +27,28 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('idea:theme'), idea: z.number().int().min(1), theme: z.string().trim().max(80) }),
   z.object({ type: z.literal('idea:merge'), idea: z.number().int().min(1), into: z.number().int().min(1) }),
   z.object({ type: z.literal('idea:hide'), idea: z.number().int().min(1), reason: z.string().trim().min(3, 'say why, for the record').max(200) }),
+  z.object({ type: z.literal('idea:pick'), idea: z.number().int().min(1) }),
   z.object({ type: z.literal('turn:start') }),
   z.object({ type: z.literal('turn:next') }),
+  z.object({ type: z.literal('tables:propose'), size: z.number().int().min(3).max(12).optional(), members: z.array(member).max(2000).optional() }),
+  z.object({ type: z.literal('tables:move'), member, table: table }),
+  z.object({ type: z.literal('table:note-taker'), table, member }),
+  z.object({ type: z.literal('table:next'), table }),
+  z.object({ type: z.literal('table:report'), table, text: z.string().trim().max(2000, 'at most 2000 characters') }),
 ]);
 export type Command = z.infer<typeof commandSchema>;
 
 const FACILITATOR_ONLY = new Set<Command['type']>([
   'round:open', 'round:pause', 'round:resume', 'round:extend', 'round:close', 'floor:give', 'floor:take',
-  'idea:theme', 'idea:merge', 'idea:hide', 'turn:start',
+  'idea:theme', 'idea:merge', 'idea:hide', 'idea:pick', 'turn:start', 'tables:propose', 'tables:move',
 ]);
 
 /**
  * The room's rules, as a pure function: the state after `actor` does `command` at time `now`, with the
- * version one higher. A command that may not happen throws a RoomError and changes nothing.
+ * version one higher. A command that may not happen throws a RoomError and changes nothing. `answers`
+ * (the members' census answers) are needed only to propose tables.
  */
-export function apply(state: RoomState, actor: Actor, command: Command, now: number): RoomState {
+export function apply(state: RoomState, actor: Actor, command: Command, now: number, answers: Answers = new Map()): RoomState {
   if (actor.role === 'observer') throw new RoomError('forbidden', 'Observers can watch but not act.');
   if (FACILITATOR_ONLY.has(command.type) && actor.role !== 'facilitator') throw new RoomError('forbidden', 'Only the facilitator can do that.');
   const next: RoomState = structuredClone(state);
@@ -51,7 +61,7 @@ export function apply(state: RoomState, actor: Actor, command: Command, now: num
       round.remainingMs = Math.max(0, (round.deadline ?? now) - now);
       round.deadline = null;
       round.status = 'paused';
-      endFloor(next, now);
+      endFloor(next, next, now);
       return next;
     }
     case 'round:resume': {
@@ -75,11 +85,15 @@ export function apply(state: RoomState, actor: Actor, command: Command, now: num
       return giveFloor(next, command.member, now);
     case 'floor:take':
       if (!next.floor) throw new RoomError('conflict', 'Nobody has the floor.');
-      endFloor(next, now);
+      endFloor(next, next, now);
       return next;
     case 'queue:raise': {
       if (actor.role !== 'panellist') throw new RoomError('forbidden', 'Only panellists raise a hand.');
       inHand(next, 'open');
+      if (isTablesRound(next)) {
+        raiseAtTable(next, actor.member, true);
+        return next;
+      }
       if (next.queue.includes(actor.member)) throw new RoomError('conflict', 'Your hand is already up.');
       if (next.floor?.member === actor.member) throw new RoomError('conflict', 'You have the floor already.');
       next.queue.push(actor.member);
@@ -88,6 +102,10 @@ export function apply(state: RoomState, actor: Actor, command: Command, now: num
     case 'queue:lower': {
       const who = actor.role === 'panellist' ? actor.member : command.member;
       if (actor.role === 'panellist' && command.member && command.member !== actor.member) throw new RoomError('forbidden', 'You can lower only your own hand.');
+      if (who && isTablesRound(next)) {
+        raiseAtTable(next, who, false);
+        return next;
+      }
       if (!who || !next.queue.includes(who)) throw new RoomError('conflict', who ? 'That hand is not up.' : 'Say whose hand to lower.');
       next.queue = next.queue.filter((m) => m !== who);
       return next;
@@ -107,11 +125,29 @@ export function apply(state: RoomState, actor: Actor, command: Command, now: num
     case 'idea:hide':
       hideIdea(next, command.idea, command.reason);
       return next;
+    case 'idea:pick':
+      pickQuestion(next, command.idea, now);
+      return next;
     case 'turn:start':
-      startTurns(next, now, setFloor);
+      startTurns(next, now);
       return next;
     case 'turn:next':
-      nextTurn(next, actor, now, setFloor);
+      nextTurn(next, actor, now);
+      return next;
+    case 'tables:propose':
+      proposeTables(next, answers, command.size, command.members, now);
+      return next;
+    case 'tables:move':
+      moveToTable(next, command.member, command.table, now);
+      return next;
+    case 'table:note-taker':
+      chooseNoteTaker(next, actor, command.table, command.member);
+      return next;
+    case 'table:next':
+      nextAtTable(next, actor, command.table, now);
+      return next;
+    case 'table:report':
+      reportBack(next, actor, command.table, command.text);
       return next;
   }
 }
@@ -135,7 +171,8 @@ function closeCurrent(state: RoomState, now: number, required = true): void {
     if (required) throw new RoomError('conflict', 'No round is under way.');
     return;
   }
-  endFloor(state, now);
+  endFloor(state, state, now);
+  quietTables(state, now);
   round.status = 'closed';
   round.deadline = null;
   round.remainingMs = null;
@@ -149,21 +186,8 @@ function giveFloor(state: RoomState, to: string | undefined, now: number): RoomS
   if (!member) throw new RoomError('conflict', 'Nobody has a hand up. Name who should speak.');
   if (!state.queue.includes(member)) throw new RoomError('conflict', 'That person does not have a hand up.');
   state.queue = state.queue.filter((m) => m !== member);
-  setFloor(state, member, now, round.speakerSeconds);
+  setFloor(state, state, member, now, round.speakerSeconds);
   return state;
-}
-
-/** Ends the current turn (its airtime counted) and gives the floor to `member`, for `seconds` if limited. */
-function setFloor(state: RoomState, member: string | null, now: number, seconds?: number): void {
-  endFloor(state, now);
-  if (member) state.floor = { member, since: now, until: seconds ? now + seconds * 1000 : null };
-}
-
-function endFloor(state: RoomState, now: number): void {
-  if (!state.floor) return;
-  const { member, since } = state.floor;
-  state.airtime[member] = (state.airtime[member] ?? 0) + Math.max(0, now - since);
-  state.floor = null;
 }
 
 function inHand(state: RoomState, ...statuses: RoomState['rounds'][number]['status'][]) {

@@ -36,7 +36,7 @@ export class RoomRepo {
 
   state(sessionId: number): RoomState | undefined {
     const text = this.q.state.get(sessionId) as string | undefined;
-    return text === undefined ? undefined : (JSON.parse(text) as RoomState);
+    return text === undefined ? undefined : upgrade(JSON.parse(text) as RoomState);
   }
 
   /** The version an earlier command from this actor and client id produced, if it was applied. */
@@ -79,4 +79,14 @@ export class RoomRepo {
 /** How an actor is named in the command record: a role, or a panellist's pseudonym. */
 export function actorKey(actor: Actor): string {
   return actor.role === 'panellist' ? actor.member : actor.role;
+}
+
+/** States stored before tables and picked questions existed gain their empty defaults. */
+function upgrade(state: RoomState): RoomState {
+  state.tables ??= [];
+  for (const idea of state.ideas) {
+    idea.table ??= null;
+    idea.picked ??= null;
+  }
+  return state;
 }

@@ -88,7 +88,7 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, log:
       const state = repo.state(sessionId);
       if (!state) return ack({ ok: false, error: 'not_found', message: 'This session no longer exists.' });
       const now = ctx.clock.now();
-      const next = apply(state, actor, command.data, now);
+      const next = apply(state, actor, command.data, now, answersOf(sessionId));
       repo.record(sessionId, next, key, id.data, command.data, now);
       ack({ ok: true, data: { version: next.version } });
       const { you: _facilitator, ...full } = view(sessionId, next, { role: 'facilitator' });

@@ -34,6 +34,20 @@ export interface Idea {
   theme: string | null;
   hidden: string | null;
   mergedInto: number | null;
+  /** The table it was posted at (1-based), in a tables round. */
+  table: number | null;
+  /** In a briefing: when the facilitator put this question to the speaker. */
+  picked: number | null;
+}
+
+/** A small table in a tables round: its people, its own queue and floor, a note-taker and its report back. */
+export interface Table {
+  members: string[];
+  noteTaker: string | null;
+  queue: string[];
+  floor: Floor | null;
+  /** What the table reports back to the plenary, written by its note-taker. */
+  report: string | null;
 }
 
 /** A round-robin: everyone in turn, in this order. */
@@ -61,6 +75,8 @@ export interface RoomState {
   members: string[];
   ideas: Idea[];
   turns: Turns | null;
+  /** Tables, numbered from 1 in this list's order; empty until the facilitator proposes them. */
+  tables: Table[];
 }
 
 export function initialState(agenda: Agenda, members: string[] = []): RoomState {
@@ -75,6 +91,7 @@ export function initialState(agenda: Agenda, members: string[] = []): RoomState 
     members,
     ideas: [],
     turns: null,
+    tables: [],
   };
 }
 

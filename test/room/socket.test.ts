@@ -62,6 +62,16 @@ function send<K extends keyof ClientToServerEvents>(socket: Client, event: K, pa
 }
 
 const nextChange = (socket: Client) => new Promise<Omit<Snapshot, 'you'>>((resolve) => socket.once('room:changed', resolve));
+/** Resolves with the change that brings this client to `version`. */
+const changeTo = (socket: Client, version: number) =>
+  new Promise<Omit<Snapshot, 'you'>>((resolve) => {
+    const seen = (change: Omit<Snapshot, 'you'>) => {
+      if (change.version < version) return;
+      socket.off('room:changed', seen);
+      resolve(change);
+    };
+    socket.on('room:changed', seen);
+  });
 let ids = 0;
 const cid = () => `c${++ids}`;
 
@@ -180,4 +190,19 @@ test('the facilitator sees who is connected, and who leaves, live', async () => 
   bob.connect();
   await new Promise((r) => setTimeout(r, 100));
   expect(leaked).toBe(false);
+});
+
+test('tables are proposed from the members’ answers in the database, and a table’s hands stay at the table', async () => {
+  const [facilitator, ann] = clients;
+  const TABLES = agenda.rounds.findIndex((r) => r.type === 'tables');
+  expect((await send(facilitator, 'round:open', { clientId: cid(), round: TABLES })).ok).toBe(true);
+  const reply = await send(facilitator, 'tables:propose', { clientId: cid(), size: 3 });
+  const { state } = await changeTo(ann, reply.ok ? reply.data.version : Infinity);
+  expect(state.tables).toHaveLength(1);
+  expect(state.tables[0].members).toHaveLength(2);
+  expect((await send(ann, 'queue:raise', { clientId: cid() })).ok).toBe(true);
+  const stored = server.room.state(sessionId);
+  expect(stored?.tables[0].queue).toHaveLength(1);
+  expect(stored?.queue).toEqual([]);
+  expect(await send(ann, 'tables:propose', { clientId: cid() })).toMatchObject({ ok: false, error: 'forbidden' });
 });
