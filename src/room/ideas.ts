@@ -1,7 +1,6 @@
 import type { Actor } from './machine';
 import { RoomError } from './errors';
-import type { Idea, RoomState } from './state';
-import { tableNumber } from './table-rounds';
+import { currentRound, type Idea, type RoomState, tableNumber } from './state';
 
 /** Round types whose board takes contributions: ideas, table ideas, and written questions in a briefing. */
 const BOARD_ROUNDS = new Set(['ideas', 'tables', 'briefing']);
@@ -54,7 +53,7 @@ export function pickQuestion(state: RoomState, id: number, now: number): void {
 }
 
 function boardRound(state: RoomState): number {
-  const round = state.current === null ? undefined : state.rounds[state.current];
+  const round = currentRound(state);
   if (!round || round.status !== 'open' || state.current === null) throw new RoomError('conflict', 'The board opens with the round.');
   if (!BOARD_ROUNDS.has(round.type)) throw new RoomError('conflict', `A ${round.type} round has no board.`);
   return state.current;

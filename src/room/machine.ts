@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { RoomError } from './errors';
 import { endFloor, setFloor } from './floor';
 import { hideIdea, mergeIdea, pickQuestion, postIdea, supportIdea, themeIdea } from './ideas';
-import type { RoomState } from './state';
+import { currentRound, type RoomState } from './state';
 import { type Answers, chooseNoteTaker, isTablesRound, moveToTable, nextAtTable, proposeTables, quietTables, raiseAtTable, reportBack } from './table-rounds';
 import { nextTurn, startTurns } from './turns';
 
@@ -166,7 +166,7 @@ function openRound(state: RoomState, index: number, now: number): RoomState {
 
 /** Closes the round in hand, if there is one under way: the floor ends and hands go down. */
 function closeCurrent(state: RoomState, now: number, required = true): void {
-  const round = state.current === null ? undefined : state.rounds[state.current];
+  const round = currentRound(state);
   if (!round || (round.status !== 'open' && round.status !== 'paused')) {
     if (required) throw new RoomError('conflict', 'No round is under way.');
     return;
@@ -191,7 +191,7 @@ function giveFloor(state: RoomState, to: string | undefined, now: number): RoomS
 }
 
 function inHand(state: RoomState, ...statuses: RoomState['rounds'][number]['status'][]) {
-  const round = state.current === null ? undefined : state.rounds[state.current];
+  const round = currentRound(state);
   if (!round || !statuses.includes(round.status)) {
     throw new RoomError('conflict', round ? `The round in hand is ${round.status}, not ${statuses.join(' or ')}.` : 'No round has been opened yet.');
   }

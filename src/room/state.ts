@@ -99,3 +99,18 @@ export function initialState(agenda: Agenda, members: string[] = []): RoomState 
 export function sharedView(state: RoomState): RoomState {
   return { ...state, airtime: {}, ideas: state.ideas.filter((i) => !i.hidden) };
 }
+
+export function tableOf(state: RoomState, member: string): Table | undefined {
+  return state.tables.find((t) => t.members.includes(member));
+}
+
+/** The 1-based number of a member's table, or null. */
+export function tableNumber(state: RoomState, member: string): number | null {
+  const index = state.tables.findIndex((t) => t.members.includes(member));
+  return index < 0 ? null : index + 1;
+}
+
+/** The round in hand, if any. */
+export function currentRound(state: RoomState): Round | undefined {
+  return state.current === null ? undefined : state.rounds[state.current];
+}

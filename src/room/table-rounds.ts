@@ -1,7 +1,7 @@
 import { RoomError } from './errors';
 import { setFloor } from './floor';
 import type { Actor } from './machine';
-import type { RoomState, Table } from './state';
+import { currentRound, type RoomState, type Table, tableOf } from './state';
 import { assignTables } from './tables';
 
 /** Member -> category -> value: what the tables are mixed on. */
@@ -72,16 +72,6 @@ export function raiseAtTable(state: RoomState, member: string, up: boolean): voi
   table.queue = up ? [...table.queue, member] : table.queue.filter((m) => m !== member);
 }
 
-export function tableOf(state: RoomState, member: string): Table | undefined {
-  return state.tables.find((t) => t.members.includes(member));
-}
-
-/** The 1-based number of a member's table, or null. */
-export function tableNumber(state: RoomState, member: string): number | null {
-  const index = state.tables.findIndex((t) => t.members.includes(member));
-  return index < 0 ? null : index + 1;
-}
-
 /** Hands go down and speakers stop at every table (the round closed). */
 export function quietTables(state: RoomState, now: number): void {
   for (const table of state.tables) {
@@ -91,12 +81,12 @@ export function quietTables(state: RoomState, now: number): void {
 }
 
 export function isTablesRound(state: RoomState): boolean {
-  const round = state.current === null ? undefined : state.rounds[state.current];
+  const round = currentRound(state);
   return round?.type === 'tables' && round.status === 'open';
 }
 
 function tablesRound(state: RoomState) {
-  const round = state.current === null ? undefined : state.rounds[state.current];
+  const round = currentRound(state);
   if (!round || round.type !== 'tables' || round.status !== 'open') throw new RoomError('conflict', 'Tables run in an open tables round.');
   return round;
 }

@@ -86,8 +86,25 @@ test('a facilitator and two panellists run the opening rounds in three pages', a
   expect(await facilitator.locator('#airtime-groups li').count()).toBeGreaterThan(3);
   expect(await bob.locator('#airtime li').count()).toBe(0); // airtime is the facilitator's alone
 
-  // The ideas wall: post, support, and the facilitator hides one with a reason.
+  // Tables: the room seats the two panellists; Ann takes notes and runs the table; Bob speaks; Ann reports.
   await facilitator.click('text=/^Open the next round: Tables/');
+  await facilitator.click('text=Propose tables');
+  await ann.waitForSelector('#my-table-card:has-text("Table 1")');
+  await ann.click('text=I will take notes for my table');
+  await bob.waitForSelector(`#my-table-card li:has-text("${links.annId} (note-taker)")`);
+  await bob.click('#hand');
+  await ann.waitForSelector(`#queue li:has-text("${links.bobId}")`);
+  expect(await facilitator.textContent('#queue-empty')).toBe('No hands up.'); // the plenary queue is untouched
+  await ann.click('text=Give the floor to the next hand at my table');
+  await bob.waitForSelector('#floor:text("You have the floor at your table.")');
+  await bob.click('text=I have finished');
+  await ann.waitForSelector('#floor:text("Nobody has the floor at your table.")');
+  await ann.fill('#report-text', 'Culture on the doorstep: libraries and parks, not only the city centre.');
+  await ann.click('text=Save the report');
+  await facilitator.waitForSelector('#table-list:has-text("Report: Culture on the doorstep")');
+  await screenshot(facilitator, 'room-tables-facilitator');
+
+  // The ideas wall: post, support, and the facilitator hides one with a reason.
   await facilitator.click('text=/^Open the next round: Ideas wall/');
   await ann.fill('#idea-text', 'Free late buses home from city-centre events');
   await ann.click('#post button');
@@ -95,10 +112,18 @@ test('a facilitator and two panellists run the opening rounds in three pages', a
   await bob.click('#post button');
   await bob.click('text=Support idea 1');
   await facilitator.waitForSelector('#ideas li:has-text("1 supporter")');
-  facilitator.once('dialog', (d) => void d.accept('breaks the ground rules'));
-  await facilitator.click('text=Hide idea 2');
+  await facilitator.selectOption('#mod-idea', '2');
+  await facilitator.fill('#mod-reason', 'breaks the ground rules');
+  await facilitator.click('#mod-hide');
   await ann.waitForFunction(() => !document.getElementById('ideas')?.textContent?.includes('Something rude'));
   await facilitator.waitForSelector('#ideas li:has-text("hidden: breaks the ground rules")');
+  await facilitator.selectOption('#mod-idea', '1');
+  await facilitator.fill('#mod-theme', 'Getting there');
+  await facilitator.click('#mod-theme-set');
+  await ann.waitForSelector('#ideas li:has-text("[Getting there] Free late buses")');
   await screenshot(bob, 'room-ideas-phone');
 
+  // Table feedback: the report is there for the whole panel.
+  await facilitator.click('text=/^Open the next round: Table feedback/');
+  await bob.waitForSelector('#report-list:has-text("Table 1: Culture on the doorstep")');
 });

@@ -1,0 +1,87 @@
+import type { Idea } from '../room/state';
+import { currentRound } from '../room/state';
+import { $, button, element, item, onSubmit, setOptions } from './dom';
+import type { View } from './view';
+
+const TITLES: Record<string, string> = { ideas: 'Ideas', tables: 'Ideas from your table', briefing: 'Questions for the speaker' };
+
+/** The board of the open round: post and support (panellists), moderate (facilitator), themes (observers). */
+export function renderBoard(v: View): void {
+  const { state, you, me } = v;
+  const round = currentRound(state);
+  const title = round && round.status === 'open' ? TITLES[round.type] : undefined;
+  $('board').hidden = !title;
+  $('question').textContent = questionPut(v);
+  if (!title || state.current === null || !round) return;
+  $('board-title').textContent = you.role === 'facilitator' && round.type === 'tables' ? 'Ideas from the tables' : title;
+  $('post').hidden = you.role !== 'panellist';
+  const myTable = state.tables.findIndex((t) => t.members.includes(me)) + 1;
+  const ideas = state.ideas.filter((i) => i.round === state.current && i.mergedInto === null && (you.role !== 'panellist' || i.table === null || i.table === myTable));
+  if (you.role === 'observer') return renderThemes(ideas);
+  $('ideas').replaceChildren(
+    ...ideas.map((idea) => {
+      const li = item(describe(idea, you.role === 'facilitator'));
+      if (you.role === 'panellist' && idea.author !== me && !idea.supporters.includes(me)) li.append(' ', button(`Support idea ${idea.id}`, () => v.send('idea:support', { idea: idea.id }), 'secondary'));
+      return li;
+    }),
+  );
+  if (you.role === 'facilitator') renderModeration(ideas, round.type === 'briefing');
+}
+
+function describe(idea: Idea, full: boolean): string {
+  const where = full && idea.table ? `Table ${idea.table}: ` : '';
+  const theme = idea.theme ? `[${idea.theme}] ` : '';
+  const support = `${idea.supporters.length} ${idea.supporters.length === 1 ? 'supporter' : 'supporters'}`;
+  const notes = [idea.picked ? 'put to the speaker' : '', idea.hidden ? `hidden: ${idea.hidden}` : ''].filter(Boolean).join('; ');
+  return `${idea.id}. ${where}${theme}${idea.text} (${support})${notes ? ` (${notes})` : ''}`;
+}
+
+/** The public board: ideas grouped under the themes the facilitator gave them. */
+function renderThemes(ideas: Idea[]): void {
+  const groups = new Map<string, Idea[]>();
+  for (const idea of ideas) groups.set(idea.theme ?? 'Not grouped yet', [...(groups.get(idea.theme ?? 'Not grouped yet') ?? []), idea]);
+  $('ideas').replaceChildren(
+    ...[...groups].map(([theme, list]) => {
+      const li = item('', element('h3', theme));
+      const inner = element('ul');
+      inner.append(...list.map((i) => item(`${i.text} (${i.supporters.length + 1} in support)`)));
+      li.append(inner);
+      return li;
+    }),
+  );
+}
+
+function renderModeration(ideas: Idea[], briefing: boolean): void {
+  const live = ideas.filter((i) => !i.hidden);
+  $('moderate').hidden = live.length === 0;
+  const options = live.map((i): [string, string] => [String(i.id), `${i.id}. ${i.text.slice(0, 60)}`]);
+  setOptions($<HTMLSelectElement>('mod-idea'), options);
+  setOptions($<HTMLSelectElement>('mod-into'), options);
+  $('mod-pick').hidden = !briefing;
+}
+
+/** In a briefing: the last question the facilitator put to the speaker, for everyone to see. */
+function questionPut(v: View): string {
+  const round = currentRound(v.state);
+  if (round?.type !== 'briefing' || round.status !== 'open') return '';
+  const picked = v.state.ideas.filter((i) => i.round === v.state.current && i.picked !== null).sort((a, b) => (b.picked ?? 0) - (a.picked ?? 0))[0];
+  return picked ? `Question for the speaker: ${picked.text}` : '';
+}
+
+/** Wires the board's forms once; they read the latest view when used. */
+export function wireBoard(latest: () => View | undefined): void {
+  const send = (event: string, payload: Record<string, unknown>) => latest()?.send(event, payload) ?? Promise.resolve(false);
+  const idea = () => Number($<HTMLSelectElement>('mod-idea').value);
+  onSubmit('post', async () => {
+    const box = $<HTMLTextAreaElement>('idea-text');
+    if (box.value.trim() && (await send('idea:post', { text: box.value.trim() }))) box.value = '';
+  });
+  onSubmit('moderate', () => undefined);
+  $('mod-theme-set').addEventListener('click', () => void send('idea:theme', { idea: idea(), theme: $<HTMLInputElement>('mod-theme').value.trim() }));
+  $('mod-merge').addEventListener('click', () => void send('idea:merge', { idea: idea(), into: Number($<HTMLSelectElement>('mod-into').value) }));
+  $('mod-hide').addEventListener('click', async () => {
+    const reason = $<HTMLInputElement>('mod-reason');
+    if (await send('idea:hide', { idea: idea(), reason: reason.value.trim() })) reason.value = '';
+  });
+  $('mod-pick').addEventListener('click', () => void send('idea:pick', { idea: idea() }));
+}

@@ -1,0 +1,92 @@
+import type { Table } from '../room/state';
+import { currentRound } from '../room/state';
+import { $, button, element, item, onSubmit, setOptions } from './dom';
+import { atTables, type View } from './view';
+
+/**
+ * Tables: the facilitator seats and moves people and sees every table; a panellist sees their own table,
+ * its queue and note-taker (who runs it and writes the report back); everyone sees the reports.
+ */
+export function renderTables(v: View): void {
+  const { state, you, me } = v;
+  const round = currentRound(state);
+  const open = atTables(state);
+  const facilitating = you.role === 'facilitator';
+  $('tables').hidden = !(state.tables.length > 0 || (facilitating && open));
+  $('seat').hidden = !(facilitating && open);
+  if (facilitating && open) $<HTMLInputElement>('seat-size').placeholder = String(round?.tableSize ?? 7);
+  $('tables-facilitator').hidden = !facilitating || state.tables.length === 0;
+  $('my-table').hidden = true;
+  if (facilitating) {
+    $('table-list').replaceChildren(...state.tables.map((t, i) => tableCard(v, t, i + 1)));
+    const numbers = state.tables.map((_, i): [string, string] => [String(i + 1), `Table ${i + 1}`]);
+    setOptions($<HTMLSelectElement>('move-table'), [...numbers, [String(state.tables.length + 1), 'A new table']]);
+    setOptions($<HTMLSelectElement>('move-member'), state.members.map((m) => [m, seatLabel(v, m)]));
+  } else if (you.role === 'panellist') {
+    const index = state.tables.findIndex((t) => t.members.includes(me));
+    if (index >= 0) {
+      $('my-table').hidden = false;
+      $('my-table-card').replaceChildren(tableCard(v, state.tables[index], index + 1));
+      const table = state.tables[index];
+      $('volunteer').hidden = table.noteTaker !== null;
+      const noting = table.noteTaker === me;
+      $('note-taking').hidden = !noting;
+      const next = $<HTMLButtonElement>('table-next');
+      next.hidden = !(noting && open);
+      next.disabled = table.queue.length === 0 && !table.floor;
+      const box = $<HTMLTextAreaElement>('report-text');
+      if (noting && document.activeElement !== box && !box.dataset.dirty) box.value = table.report ?? '';
+    }
+  }
+  const reports = state.tables.flatMap((t, i) => (t.report ? [item(`Table ${i + 1}: ${t.report}`)] : []));
+  $('reports').hidden = reports.length === 0;
+  $('report-list').replaceChildren(...reports);
+}
+
+function tableCard(v: View, table: Table, number: number): HTMLElement {
+  const card = element('li', '', 'table-card');
+  const label = (m: string) => `${m}${m === v.me ? ' (you)' : ''}${m === table.noteTaker ? ' (note-taker)' : ''}`;
+  const people = element('ul');
+  people.append(...table.members.map((m) => item(label(m))));
+  card.append(element('h3', `Table ${number}`), people);
+  if (table.floor) card.append(element('p', `Speaking: ${table.floor.member === v.me ? 'you' : table.floor.member}`));
+  if (table.queue.length) card.append(element('p', `Hands up: ${table.queue.map((m) => (m === v.me ? 'you' : m)).join(', ')}`));
+  if (v.you.role === 'facilitator') {
+    if (!table.noteTaker) card.append(element('p', 'No note-taker yet.', 'flag'));
+    if (table.report) card.append(element('p', `Report: ${table.report}`));
+    if (atTables(v.state) && (table.queue.length || table.floor)) card.append(button(`Next speaker at table ${number}`, () => v.send('table:next', { table: number }), 'secondary'));
+  }
+  return card;
+}
+
+function seatLabel(v: View, member: string): string {
+  const number = v.state.tables.findIndex((t) => t.members.includes(member)) + 1;
+  return `${member} (${number ? `table ${number}` : 'not seated'})`;
+}
+
+export function wireTables(latest: () => View | undefined): void {
+  const send = (event: string, payload: Record<string, unknown> = {}) => latest()?.send(event, payload) ?? Promise.resolve(false);
+  const myTable = () => {
+    const v = latest();
+    return v ? v.state.tables.findIndex((t) => t.members.includes(v.me)) + 1 : 0;
+  };
+  onSubmit('seat', () => {
+    const size = Number($<HTMLInputElement>('seat-size').value) || undefined;
+    const present = $<HTMLInputElement>('seat-present').checked ? latest()?.presence?.panellists : undefined;
+    return send('tables:propose', { ...(size ? { size } : {}), ...(present ? { members: present } : {}) });
+  });
+  onSubmit('move', () => send('tables:move', { member: $<HTMLSelectElement>('move-member').value, table: Number($<HTMLSelectElement>('move-table').value) }));
+  $('make-note-taker').addEventListener('click', () => {
+    const v = latest();
+    const member = $<HTMLSelectElement>('move-member').value;
+    const table = v ? v.state.tables.findIndex((t) => t.members.includes(member)) + 1 : 0;
+    void send('table:note-taker', { table, member });
+  });
+  $('volunteer').addEventListener('click', () => void send('table:note-taker', { table: myTable(), member: latest()?.me }));
+  $('table-next').addEventListener('click', () => void send('table:next', { table: myTable() }));
+  const box = $<HTMLTextAreaElement>('report-text');
+  box.addEventListener('input', () => (box.dataset.dirty = '1'));
+  onSubmit('report', async () => {
+    if (await send('table:report', { table: myTable(), text: box.value.trim() })) delete box.dataset.dirty;
+  });
+}

@@ -1,0 +1,23 @@
+import type { AirtimeReport } from '../room/airtime';
+import type { Presence } from '../room/events';
+import type { Actor } from '../room/machine';
+import { currentRound, type RoomState } from '../room/state';
+
+export type Send = (event: string, payload?: Record<string, unknown>) => Promise<boolean>;
+
+/** What every part of the page renders from: the latest snapshot, who you are, and how to act. */
+export interface View {
+  state: RoomState;
+  you: Actor;
+  /** Your pseudonym if you are a panellist, else ''. */
+  me: string;
+  send: Send;
+  airtime?: AirtimeReport;
+  presence?: Presence;
+}
+
+/** True while a tables round is open: hands and ideas then belong to the tables. */
+export function atTables(state: RoomState): boolean {
+  const round = currentRound(state);
+  return round?.type === 'tables' && round.status === 'open';
+}
