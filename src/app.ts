@@ -13,6 +13,7 @@ import { publicDir, viewsDir } from './paths';
 import { registrationRouter } from './registration/form-routes';
 import { RoomRepo } from './room/repo';
 import { roomRouter } from './room/routes';
+import { sessionsRouter } from './room/session-routes';
 import { attachRoom } from './room/socket';
 import { poolRouter } from './registration/pool-routes';
 import { publicSelectionRouter } from './selection/public-routes';
@@ -61,9 +62,10 @@ export function createApp(options: CreateAppOptions) {
   failInterruptedDraws(ctx.db, ctx.clock.now());
   const runner = new DrawRunner(ctx);
   app.use(selectionRouter(ctx, runner));
-  app.use(publicSelectionRouter(ctx));
   const room = new RoomRepo(ctx.db);
+  app.use(publicSelectionRouter(ctx, room));
   app.use(roomRouter(room));
+  app.use(sessionsRouter(ctx, room));
   app.use((_req, _res, next) => next(notFound('That page')));
   app.use(errorHandler(log));
 

@@ -16,14 +16,13 @@ import { atTables, type View } from './view';
 type RoomSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const root = $('room');
-const pass = readPass();
 let you: Actor | undefined;
 let last: Omit<Snapshot, 'you'> | undefined;
 let presence: Presence | undefined;
 let offset = 0;
 let lastAnnounced = '';
 
-const socket: RoomSocket = io({ auth: pass ? { pass } : {}, transports: ['websocket'] });
+const socket: RoomSocket = io({ auth: credentials(), transports: ['websocket'] });
 socket.on('connect_error', (err) => show('status', `Not connected: ${err.message}`));
 socket.on('disconnect', () => show('status', 'Connection lost: reconnecting…'));
 socket.on('room:state', (s) => {
@@ -42,14 +41,20 @@ socket.on('room:changed', (change) => {
   take(change);
 });
 
-function readPass(): string {
-  const fromLink = /pass=([\w-]+)/.exec(location.hash)?.[1];
-  const key = `pass:${root.dataset.session}`;
-  if (fromLink) {
-    sessionStorage.setItem(key, fromLink);
+/**
+ * How this tab joins: a join link's pass, or a member's invitation token (`#invite=`), taken from the
+ * address once and kept for this tab; with neither, the login cookie of a facilitator.
+ */
+function credentials(): Record<string, string> {
+  const session = root.dataset.session ?? '';
+  const key = `room:${session}`;
+  const found = /(pass|invite)=([\w-]+)/.exec(location.hash);
+  if (found) {
+    sessionStorage.setItem(key, JSON.stringify({ [found[1]]: found[2] }));
     history.replaceState(null, '', location.pathname);
   }
-  return fromLink ?? sessionStorage.getItem(key) ?? '';
+  const kept = JSON.parse(sessionStorage.getItem(key) ?? '{}') as Record<string, string>;
+  return { ...kept, session };
 }
 
 function take(s: Omit<Snapshot, 'you'>): void {

@@ -9,6 +9,15 @@ export interface Pass {
   actor: Actor;
 }
 
+export interface SessionSummary {
+  id: number;
+  title: string;
+  version: number;
+  createdAt: number;
+  panelId: number;
+  panelTitle: string;
+}
+
 /** Statements prepared once per database (rule 6). */
 export class RoomRepo {
   private readonly q;
@@ -17,6 +26,11 @@ export class RoomRepo {
     this.q = {
       insertSession: db.prepare('INSERT INTO room_sessions (panel_id, title, agenda, state, version, created_by, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)'),
       state: db.prepare('SELECT state FROM room_sessions WHERE id = ?').pluck(),
+      panelOf: db.prepare('SELECT panel_id FROM room_sessions WHERE id = ?').pluck(),
+      list: db.prepare(
+        `SELECT s.id, s.title, s.version, s.created_at AS createdAt, p.id AS panelId, p.title AS panelTitle
+         FROM room_sessions s JOIN panels p ON p.id = s.panel_id ORDER BY s.id DESC`,
+      ),
       saveState: db.prepare('UPDATE room_sessions SET state = ?, version = ? WHERE id = ?'),
       insertCommand: db.prepare('INSERT INTO room_commands (session_id, actor, client_id, command, version, at) VALUES (?, ?, ?, ?, ?, ?)'),
       findCommand: db.prepare('SELECT version FROM room_commands WHERE session_id = ? AND actor = ? AND client_id = ?').pluck(),
@@ -37,6 +51,15 @@ export class RoomRepo {
   state(sessionId: number): RoomState | undefined {
     const text = this.q.state.get(sessionId) as string | undefined;
     return text === undefined ? undefined : upgrade(JSON.parse(text) as RoomState);
+  }
+
+  panelOf(sessionId: number): number | undefined {
+    return this.q.panelOf.get(sessionId) as number | undefined;
+  }
+
+  /** Every session, newest first, with its panel. */
+  list(): SessionSummary[] {
+    return this.q.list.all() as SessionSummary[];
   }
 
   /** The version an earlier command from this actor and client id produced, if it was applied. */

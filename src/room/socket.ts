@@ -2,6 +2,7 @@ import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import { airtimeReport } from './airtime';
+import { authenticate } from './auth';
 import type { Ack, ClientToServerEvents, ServerToClientEvents, Snapshot, SocketData } from './events';
 import { COMMAND_TYPES } from './events';
 import { type Actor, apply, type Command, commandSchema, RoomError } from './machine';
@@ -33,10 +34,8 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, log:
       : { version: state.version, serverTime: ctx.clock.now(), you: actor, state: sharedView(state) };
 
   io.use((socket, next) => {
-    const token = (socket.handshake.auth as { pass?: unknown } | undefined)?.pass;
-    const pass = typeof token === 'string' ? repo.findPass(token) : undefined;
-    // A pass goes with its session (ON DELETE CASCADE), so finding one is enough.
-    if (!pass) return next(new Error('This join link is not valid. Ask the facilitator for your link.'));
+    const pass = authenticate(ctx, repo, socket.handshake.auth, socket.request);
+    if (typeof pass === 'string') return next(new Error(pass));
     socket.data = pass;
     next();
   });

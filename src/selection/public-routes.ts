@@ -10,6 +10,7 @@ import { commitmentFields, commitmentText } from './commitment';
 import { type Draw, findByToken, findCommitment, findDraw, listDraws, setStatus } from './repo';
 import { HOUSEHOLD_COLUMN } from './snapshot';
 import { sendCsv } from '../web/download';
+import type { RoomRepo } from '../room/repo';
 
 const answerSchema = z.object({ answer: z.enum(['confirm', 'decline'], { error: 'Choose yes or no.' }) });
 
@@ -17,7 +18,7 @@ const answerSchema = z.object({ answer: z.enum(['confirm', 'decline'], { error: 
  * What the public sees of a selection: the commitment, the numbers, the seed, the pseudonymised input
  * and the command that re-runs every draw. And the invitation pages members answer from.
  */
-export function publicSelectionRouter(ctx: AppContext): Router {
+export function publicSelectionRouter(ctx: AppContext, room: RoomRepo): Router {
   const router = Router();
   const { db, clock } = ctx;
 
@@ -69,12 +70,15 @@ export function publicSelectionRouter(ctx: AppContext): Router {
     throw notFound('That file');
   });
 
-  const loadInvitation = (token: string) => {
+  const findInvitation = (token: string) => {
     const member = findByToken(db, sha256(token));
     if (!member) {
       throw new HttpError(404, 'This invitation link is not valid. Check that you copied the whole link, or ask the organiser for a new one.', 'Invitation not found');
     }
-    const panel = findPanel(db, member.panelId) as Panel;
+    return { member, panel: findPanel(db, member.panelId) as Panel };
+  };
+  const loadInvitation = (token: string) => {
+    const { member, panel } = findInvitation(token);
     if (member.status !== 'selected' && member.status !== 'invited') {
       const when = member.answeredAt ? ` on ${new Date(member.answeredAt).toISOString().slice(0, 10)}` : '';
       if (member.status === 'withdrawn') {
@@ -86,6 +90,12 @@ export function publicSelectionRouter(ctx: AppContext): Router {
   };
 
   router.get('/invite/:token', (req, res) => {
+    const found = findInvitation(req.params.token);
+    if (found.member.status === 'confirmed') {
+      // A confirmed member's invitation link is their way into the panel's live sessions.
+      const sessions = room.list().filter((s) => s.panelId === found.panel.id);
+      return res.render('pages/invite-confirmed', { title: `Your place: ${found.panel.title}`, ...found, sessions, token: req.params.token });
+    }
     const { member, panel } = loadInvitation(req.params.token);
     res.render('pages/invite', { title: `Your invitation: ${panel.title}`, panel, member, token: req.params.token });
   });
@@ -99,7 +109,7 @@ export function publicSelectionRouter(ctx: AppContext): Router {
       setStatus(db, member.id, status, clock.now());
       audit(db, clock, { panelId: panel.id, action: `member.${form.data.answer}`, subject: member.publicId });
     })();
-    res.render('pages/invite-answered', { title: 'Thank you', panel, confirmed: status === 'confirmed' });
+    res.render('pages/invite-answered', { title: 'Thank you', panel, confirmed: status === 'confirmed', token: req.params.token });
   });
 
   return router;

@@ -157,14 +157,21 @@ test('invitation links are shown once; each lets its person confirm or decline o
 
 test('a used or unknown invitation link gets a clear page, and changes nothing', async () => {
   const before = snapshot(t.db);
-  const used = await t.agent().get(`/invite/${links[1]}`);
+  const used = await t.agent().get(`/invite/${links[0]}`);
   expect(used.status).toBe(410);
-  expect(used.text).toContain('This invitation has been used: your answer (confirmed');
+  expect(used.text).toContain('This invitation has been used: your answer (declined');
+  // A confirmed member's link becomes their page for the live sessions, with no form to answer again.
+  const member = await t.agent().get(`/invite/${links[1]}`);
+  expect(member.status).toBe(200);
+  expect(member.text).toContain('Your place is confirmed');
+  expect(member.text).not.toContain('name="answer"');
   const unknown = await t.agent().get(`/invite/${'x'.repeat(43)}`);
   expect(unknown.status).toBe(404);
   expect(unknown.text).toContain('This invitation link is not valid');
   const replay = await submit(t.agent(), `/invite/${links[0]}`, `/invite/${links[0]}`, { answer: 'confirm' }).catch(() => undefined);
   expect(replay).toBeUndefined(); // the page that would carry the form is refused, so there is no form to send
+  const again = await submit(t.agent(), '/login', `/invite/${links[1]}`, { answer: 'decline' }); // a token from any page
+  expect(again.status).toBe(410);
   expect(snapshot(t.db)).toEqual(before);
 });
 

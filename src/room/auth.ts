@@ -1,0 +1,65 @@
+import type { IncomingMessage } from 'node:http';
+import { findSessionUser, SESSION_COOKIE } from '../auth/sessions';
+import type { AppContext } from '../context';
+import { SEATED } from '../selection/replacement';
+import { findByToken } from '../selection/repo';
+import { sha256 } from '../tokens';
+import type { Pass, RoomRepo } from './repo';
+
+/** What a client may give in the Socket.IO handshake's `auth` (docs/protocol.md, Joining). */
+interface Credentials {
+  pass?: unknown;
+  invite?: unknown;
+  session?: unknown;
+}
+
+/**
+ * Who is connecting, and to which session: a join link's pass; a panel member's invitation link with the
+ * session's id; or, for facilitators and organisers, their login cookie with the session's id. A string
+ * is the refusal, in words for the person.
+ */
+export function authenticate(ctx: AppContext, repo: RoomRepo, auth: Credentials | undefined, request: IncomingMessage): Pass | string {
+  const bad = 'This join link is not valid. Ask the facilitator for your link.';
+  if (typeof auth?.pass === 'string') return repo.findPass(auth.pass) ?? bad;
+  const sessionId = Number(auth?.session);
+  if (!Number.isSafeInteger(sessionId) || sessionId < 1) return 'Open the room from its link, or log in first if you facilitate.';
+  const panelId = repo.panelOf(sessionId);
+  if (panelId === undefined) return 'This session does not exist. Check the link.';
+  if (typeof auth?.invite === 'string') {
+    const member = findByToken(ctx.db, sha256(auth.invite));
+    if (!member || member.panelId !== panelId || !SEATED.has(member.status)) return 'This invitation link is not for this session. Use the link from your own invitation, or ask the facilitator.';
+    if (!repo.state(sessionId)?.members.includes(member.publicId)) return 'You joined the panel after this session was set up. Ask the facilitator for a join link.';
+    return { sessionId, actor: { role: 'panellist', member: member.publicId } };
+  }
+  const token = readCookie(request.headers.cookie, SESSION_COOKIE);
+  const user = token ? findSessionUser(ctx.db, ctx.clock, token) : undefined;
+  if (!user) return 'You are not logged in. Log in as a facilitator, or use your join link.';
+  if (!sameOrigin(request)) return 'This page is not on the room’s own site, so your login cannot be used here.';
+  if (user.role !== 'facilitator' && user.role !== 'organiser') return 'Only facilitators and organisers can run the room.';
+  return { sessionId, actor: { role: 'facilitator' } };
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) {
+      try {
+        return decodeURIComponent(value.join('='));
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A login cookie rides only on a handshake from a page of this site (the WebSocket has no CORS check). */
+function sameOrigin(request: IncomingMessage): boolean {
+  const origin = request.headers.origin;
+  if (!origin) return true; // not from a browser page
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
