@@ -13,10 +13,22 @@ function main(): void {
     if (demo) printDemoLogins(demo.organiser, demo.facilitator);
   }
   const { server, io } = createApp(ctx);
+  server.once('error', (err: NodeJS.ErrnoException) => {
+    const why =
+      err.code === 'EADDRINUSE'
+        ? `port ${config.PORT} on ${config.HOST} is already in use. Stop the other program, or choose another port: PORT=3001 npm start`
+        : err.code === 'EACCES'
+          ? `port ${config.PORT} needs extra privileges. Choose a port above 1023: PORT=3000 npm start`
+          : err.message;
+    console.error(`The server could not start: ${why}`);
+    closeDb(db);
+    process.exit(1);
+  });
   server.listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
-    console.log(`Citizens' Panel Toolkit running at http://localhost:${port} (database: ${config.DATABASE})`);
+    const host = ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(config.HOST) ? 'localhost' : config.HOST;
+    console.log(`Citizens' Panel Toolkit running at http://${host}:${port} (database: ${config.DATABASE})`);
   });
   const stop = () => {
     console.log('Shutting down...');

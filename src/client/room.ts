@@ -23,7 +23,8 @@ let offset = 0;
 let lastAnnounced = '';
 
 const socket: RoomSocket = io({ auth: credentials(), transports: ['websocket'] });
-socket.on('connect_error', (err) => show('status', `Not connected: ${err.message}`));
+// A refused join is final (the message says why); anything else is retried by Socket.IO on its own.
+socket.on('connect_error', (err) => show('status', socket.active ? 'Connection lost: reconnecting…' : `Not connected: ${err.message}`));
 socket.on('disconnect', () => show('status', 'Connection lost: reconnecting…'));
 socket.on('room:state', (s) => {
   you = s.you;
@@ -64,10 +65,15 @@ function take(s: Omit<Snapshot, 'you'>): void {
   render();
 }
 
-/** Sends a command; a lost acknowledgement is retried with the same client id, so it applies once. */
+/**
+ * Sends a command and resolves with whether it was applied. A lost acknowledgement is retried with the same
+ * client id, so it applies once; nothing is sent while disconnected (Socket.IO would otherwise queue it and
+ * send it later, after the person was told it failed).
+ */
 async function send(event: string, payload: Record<string, unknown> = {}): Promise<boolean> {
   const command = { ...payload, clientId: newId() };
   for (let attempt = 0; attempt < 3; attempt++) {
+    if (!(await connected(10_000))) break;
     try {
       const timed = socket.timeout(5000) as unknown as { emitWithAck(e: string, p: unknown): Promise<Reply<{ version: number }>> };
       const reply = await timed.emitWithAck(event, command);
@@ -77,8 +83,23 @@ async function send(event: string, payload: Record<string, unknown> = {}): Promi
       // no acknowledgement in time: try again with the same client id
     }
   }
-  announce('The server did not answer. Check your connection and try again.', true);
+  announce(`The server did not answer, so this may not have been done. When the room shows "Connected" again, check and try again.`, true);
   return false;
+}
+
+/** Resolves true once the socket is connected, or false after `ms`. */
+function connected(ms: number): Promise<boolean> {
+  if (socket.connected) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      socket.off('connect', onConnect);
+      resolve(ok);
+    };
+    const onConnect = () => done(true);
+    const timer = setTimeout(() => done(false), ms);
+    socket.on('connect', onConnect);
+  });
 }
 
 function view(): View | undefined {
