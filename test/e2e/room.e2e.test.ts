@@ -12,7 +12,7 @@ import { launch, screenshot, startServer } from './browser';
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
-let links: { facilitator: string; ann: string; bob: string; annId: string; bobId: string };
+let links: { facilitator: string; observer: string; ann: string; bob: string; annId: string; bobId: string };
 
 beforeAll(async () => {
   server = await startServer();
@@ -26,7 +26,7 @@ beforeAll(async () => {
   const made = createSession(db, systemClock, new RoomRepo(db), findPanel(db, demo.panelId) as NonNullable<ReturnType<typeof findPanel>>, agenda, null);
   const link = (token: string) => joinLink(server.url, made.sessionId, token);
   const token = (id: string) => made.panellists.find((p) => p.member === id)?.token ?? '';
-  links = { facilitator: link(made.facilitator), ann: link(token(annId)), bob: link(token(bobId)), annId, bobId };
+  links = { facilitator: link(made.facilitator), observer: link(made.observer), ann: link(token(annId)), bob: link(token(bobId)), annId, bobId };
 });
 afterAll(async () => {
   await browser?.close();
@@ -123,7 +123,17 @@ test('a facilitator and two panellists run the opening rounds in three pages', a
   await ann.waitForSelector('#ideas li:has-text("[Getting there] Free late buses")');
   await screenshot(bob, 'room-ideas-phone');
 
+  // The observer screen (a projector): the round, the timer and the themes; no queue, no airtime, no controls.
+  const screen = await open(links.observer);
+  await screen.waitForSelector('#ideas h3:text("Getting there")');
+  expect(await screen.textContent('#ideas')).toContain('Free late buses home from city-centre events (2 in support)');
+  expect(await screen.textContent('#ideas')).not.toContain('Something rude');
+  expect(await screen.textContent('#timer')).toMatch(/left$/);
+  for (const hidden of ['#hand', '#queue', '#airtime', '#controls', '#post']) expect(await screen.isVisible(hidden)).toBe(false);
+  await screenshot(screen, 'room-observer');
+
   // Table feedback: the report is there for the whole panel.
   await facilitator.click('text=/^Open the next round: Table feedback/');
   await bob.waitForSelector('#report-list:has-text("Table 1: Culture on the doorstep")');
+  await screen.waitForSelector('#report-list:has-text("Table 1: Culture on the doorstep")');
 });
