@@ -1,0 +1,397 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import seedrandom from 'seedrandom';
+import { io as connect, type Socket } from 'socket.io-client';
+// socket.io-client's own parser (a dependency of it), so a simulated phone can skip decoding the state.
+import { Decoder, Encoder, PacketType } from 'socket.io-parser';
+import type { Reply } from '../src/room/events';
+import type { RoomState } from '../src/room/state';
+import type { ChildMessage } from './bare-server';
+import type { RoomReady } from './room-server';
+
+/**
+ * npm run bench:room [-- --clients N] [--commands K | --seconds S] [--concurrency C] [--full-parse]
+ *
+ * N panellists and a facilitator join the live room on loopback; panellists raise and lower hands in a
+ * discussion round, then post and support ideas in the ideas round. For each command: emit -> ack, and
+ * emit -> the room:changed of its version has reached every client. Then the same against a bare
+ * Socket.IO server that acks and rebroadcasts a payload of the room's broadcast size: the floor.
+ * Each server runs in a child process, so its peak RSS and CPU are its own; the clients run here.
+ */
+const USAGE = 'npm run bench:room -- [--clients N (1-1000, default 200)] [--commands K (default 1000) | --seconds S] [--concurrency C (default 1)] [--full-parse]';
+const TIMEOUT_MS = 30_000;
+const CHANGED = '2["room:changed",';
+
+interface Options {
+  clients: number;
+  commands?: number;
+  seconds?: number;
+  concurrency: number;
+  fullParse: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { clients: 200, concurrency: 1, fullParse: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flag === '--full-parse') {
+      opts.fullParse = true;
+      continue;
+    }
+    const value = Number(argv[++i]);
+    const whole = (max: number) => {
+      if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`${flag} takes a whole number from 1 to ${max}\n${USAGE}`);
+      return value;
+    };
+    if (flag === '--clients') opts.clients = whole(1000);
+    else if (flag === '--commands') opts.commands = whole(1_000_000);
+    else if (flag === '--seconds') opts.seconds = whole(3600);
+    else if (flag === '--concurrency') opts.concurrency = whole(100);
+    else throw new Error(`unknown option ${flag}\n${USAGE}`);
+  }
+  if (opts.commands && opts.seconds) throw new Error(`give --commands or --seconds, not both\n${USAGE}`);
+  if (!opts.seconds) opts.commands ??= 1000;
+  if (opts.concurrency > opts.clients) throw new Error('--concurrency cannot be more than --clients: each panellist has one command in flight at most');
+  return opts;
+}
+
+const started = performance.now();
+const progress = (line: string) => console.error(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+const children: ChildProcess[] = [];
+const sockets: Socket[] = [];
+
+/** When each version has reached every client. */
+class Tracker {
+  private readonly count = new Map<number, number>();
+  private readonly reached = new Map<number, number>();
+  private readonly waiting = new Map<number, { resolve: (at: number) => void; reject: (err: Error) => void }>();
+  failure: Error | undefined;
+  done = false;
+  constructor(private readonly total: number) {}
+
+  seen(version: number): void {
+    const count = (this.count.get(version) ?? 0) + 1;
+    if (count < this.total) return void this.count.set(version, count);
+    this.count.delete(version);
+    const waiter = this.waiting.get(version);
+    this.waiting.delete(version);
+    if (waiter) waiter.resolve(performance.now());
+    else this.reached.set(version, performance.now());
+  }
+
+  whenAll(version: number): Promise<number> {
+    const at = this.reached.get(version);
+    this.reached.delete(version);
+    if (at !== undefined) return Promise.resolve(at);
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`version ${version} had not reached all ${this.total} clients after ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
+      const settle = (fn: () => void) => {
+        clearTimeout(timer);
+        fn();
+      };
+      this.waiting.set(version, { resolve: (t) => settle(() => resolve(t)), reject: (e) => settle(() => reject(e)) });
+    });
+  }
+
+  fail(err: Error): void {
+    if (this.done || this.failure) return;
+    this.failure = err;
+    for (const w of this.waiting.values()) w.reject(err);
+    this.waiting.clear();
+  }
+}
+
+/** Reads only the version of a room:changed (a real phone has its own core for the rest); decodes all else in full. */
+class VersionDecoder extends Decoder {
+  override add(obj: unknown): void {
+    const version = typeof obj === 'string' && obj.startsWith(CHANGED) ? /^\{"version":(\d+)/.exec(obj.slice(CHANGED.length, CHANGED.length + 32)) : null;
+    if (version) this.emitReserved('decoded', { type: PacketType.EVENT, nsp: '/', data: ['room:changed', { version: Number(version[1]) }] });
+    else super.add(obj);
+  }
+}
+
+/** A client on the pass `token`, resolved once its first snapshot has arrived. */
+async function join(port: number, token: string, tracker: Tracker, lazy: boolean): Promise<Socket> {
+  const socket = connect(`http://127.0.0.1:${port}`, {
+    auth: { pass: token },
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    parser: lazy ? { Encoder, Decoder: VersionDecoder } : undefined,
+  });
+  sockets.push(socket);
+  let last = 0;
+  socket.on('room:changed', (change: { version: number }) => {
+    for (let v = last + 1; v <= change.version; v++) tracker.seen(v);
+    last = Math.max(last, change.version);
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('room:state', (snapshot: { version: number }) => {
+      last = snapshot.version;
+      resolve();
+    });
+    socket.once('connect_error', (err) => reject(new Error(`a client could not join: ${err.message}`)));
+  });
+  socket.on('disconnect', (reason) => tracker.fail(new Error(`a client was disconnected (${reason})`)));
+  return socket;
+}
+
+/** Client 0 always decodes in full (the facilitator, who needs the ideas); the others as asked. */
+async function joinAll(port: number, tokens: string[], tracker: Tracker, fullParse: boolean): Promise<Socket[]> {
+  const joined: Socket[] = [];
+  for (let i = 0; i < tokens.length; i += 50) {
+    joined.push(...(await Promise.all(tokens.slice(i, i + 50).map((token, j) => join(port, token, tracker, i + j > 0 && !fullParse)))));
+  }
+  return joined;
+}
+
+/** Bytes of each room:changed packet this client receives. */
+function recordSizes(socket: Socket, into: number[]): void {
+  socket.io.engine.on('packet', (p) => {
+    if (typeof p.data === 'string' && p.data.startsWith(CHANGED)) into.push(Buffer.byteLength(p.data));
+  });
+}
+
+interface Samples {
+  ack: number[];
+  all: number[];
+}
+
+let commandIds = 0;
+
+/** Emits a command; records emit -> ack and emit -> its version at every client. */
+async function timed(socket: Socket, event: string, payload: object, tracker: Tracker, samples: Samples): Promise<void> {
+  const t0 = performance.now();
+  const reply = (await socket
+    .timeout(TIMEOUT_MS)
+    .emitWithAck(event, { clientId: `bench-${++commandIds}`, ...payload })
+    .catch((err: Error) => {
+      throw tracker.failure ?? new Error(`no ack for ${event}: ${err.message}`);
+    })) as Reply<{ version: number }>;
+  const t1 = performance.now();
+  if (!reply.ok) throw new Error(`the server refused ${event}: ${reply.error}: ${reply.message}`);
+  const t2 = await tracker.whenAll(reply.data.version);
+  samples.ack.push(t1 - t0);
+  samples.all.push(t2 - t0);
+}
+
+/** A budget of commands, or of time, shared by the workers of a closed loop. */
+class Budget {
+  private issued = 0;
+  private readonly until: number;
+  constructor(
+    private readonly commands: number | undefined,
+    seconds: number | undefined,
+  ) {
+    this.until = seconds === undefined ? Infinity : performance.now() + seconds * 1000;
+  }
+  claim(): boolean {
+    if (performance.now() >= this.until || (this.commands !== undefined && this.issued >= this.commands)) return false;
+    this.issued++;
+    return true;
+  }
+}
+
+/**
+ * A closed loop: `concurrency` workers, each taking an idle panellist (clients 1..n), running one step
+ * for them and starting the next once its effect has reached every client. Returns the wall seconds.
+ */
+async function closedLoop(n: number, concurrency: number, budget: Budget, step: (client: number) => Promise<void>): Promise<number> {
+  const idle = Array.from({ length: n }, (_, i) => i + 1);
+  const start = performance.now();
+  const worker = async () => {
+    while (budget.claim()) {
+      const client = idle.shift() ?? 1;
+      await step(client);
+      idle.push(client);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return (performance.now() - start) / 1000;
+}
+
+function startChild<T>(file: string, args: string[]): Promise<{ child: ChildProcess; ready: T }> {
+  const child = fork(path.join(__dirname, file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve({ child, ready: m as T }));
+    child.once('exit', (code, signal) => reject(new Error(`${file} stopped (${signal ?? `exit code ${code}`}) before it was ready`)));
+    child.once('error', reject);
+  });
+}
+
+function ask(child: ChildProcess, type: 'mark' | 'usage'): Promise<ChildMessage> {
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve(m as ChildMessage));
+    child.send({ type }, (err) => err && reject(err));
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  if (child.connected) child.send({ type: 'stop' });
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+interface Run {
+  samples: Samples;
+  seconds: number;
+  joinSeconds: number;
+  serverRss: number;
+  serverCpu: number;
+  clientCpu: number;
+  sizes: number[];
+  facilitatorSizes: number[];
+}
+
+/** Joins every client, runs `phases` in the measured window, and collects the figures. */
+async function run(name: string, child: ChildProcess, port: number, tokens: string[], opts: Options, phases: (clients: Socket[], tracker: Tracker, samples: Samples) => Promise<number>): Promise<Run> {
+  const tracker = new Tracker(tokens.length);
+  const t = performance.now();
+  const clients = await joinAll(port, tokens, tracker, opts.fullParse);
+  const joinSeconds = (performance.now() - t) / 1000;
+  progress(`${name}: ${clients.length} clients joined in ${joinSeconds.toFixed(1)} s`);
+  child.on('exit', (code, signal) => tracker.fail(new Error(`the ${name} server stopped (${signal ?? `exit code ${code}`})`)));
+  const sizes: number[] = [];
+  const facilitatorSizes: number[] = [];
+  recordSizes(clients[1], sizes);
+  recordSizes(clients[0], facilitatorSizes);
+  const samples: Samples = { ack: [], all: [] };
+  await ask(child, 'mark');
+  const cpu = process.cpuUsage();
+  const seconds = await phases(clients, tracker, samples);
+  const usage = await ask(child, 'usage');
+  const client = process.cpuUsage(cpu);
+  tracker.done = true;
+  for (const s of clients) s.disconnect();
+  await stopChild(child);
+  if (usage.type !== 'usage') throw new Error(`the ${name} server did not report its usage`);
+  return { samples, seconds, joinSeconds, serverRss: usage.peakRss, serverCpu: usage.cpuSeconds, clientCpu: (client.user + client.system) / 1e6, sizes, facilitatorSizes };
+}
+
+const IDEA = 'more free evening events in the parks and libraries, with late buses home afterwards';
+
+async function runRoom(opts: Options, dir: string): Promise<Run> {
+  const n = opts.clients;
+  progress(`room: starting the server (fresh database, demo, final draw of ${n} members, session)`);
+  const { child, ready } = await startChild<RoomReady>('room-server.js', [dir, String(n)]);
+  const members = ['facilitator', ...ready.panellists.map((p) => p.member)];
+  const tokens = [ready.facilitator, ...ready.panellists.map((p) => p.token)];
+  // Half the budget for each round: the first takes the odd command; seconds split evenly.
+  const half = (first: boolean) => new Budget(opts.commands === undefined ? undefined : (first ? Math.ceil : Math.floor)(opts.commands / 2), opts.seconds && opts.seconds / 2);
+  const rng = seedrandom('bench:room');
+
+  return run('room', child, ready.port, tokens, opts, async (clients, tracker, samples) => {
+    const [facilitator] = clients;
+    let ideas: RoomState['ideas'] = [];
+    facilitator.on('room:changed', (change: { state: RoomState }) => (ideas = change.state.ideas));
+    const send = (client: number, event: string, payload: object = {}) => timed(clients[client], event, payload, tracker, samples);
+    const open = (round: number) => timed(facilitator, 'round:open', { round }, tracker, { ack: [], all: [] });
+
+    await open(ready.rounds.discussion);
+    progress(`room: hands up and down in the discussion round (closed loop, ${opts.concurrency} in flight)`);
+    const hands = half(true);
+    let seconds = await closedLoop(n, opts.concurrency, hands, async (c) => {
+      await send(c, 'queue:raise');
+      if (hands.claim()) await send(c, 'queue:lower');
+    });
+
+    await open(ready.rounds.ideas);
+    progress(`room: ideas posted (1 in 4) and supported (3 in 4) in the ideas round`);
+    let posted = 0;
+    seconds += await closedLoop(n, opts.concurrency, half(false), async (c) => {
+      const others = ideas.filter((i) => i.author !== members[c] && !i.supporters.includes(members[c]));
+      if (others.length < 10 || rng() < 0.25) await send(c, 'idea:post', { text: `${++posted}: ${IDEA}` });
+      else await send(c, 'idea:support', { idea: others[Math.floor(rng() * others.length)].id });
+    });
+    return seconds;
+  });
+}
+
+/** Replays the room's run: as many commands, each asking for the size the room's broadcast had. */
+async function runBare(opts: Options, roomSizes: number[], commands: number): Promise<Run> {
+  progress('bare: starting the bare Socket.IO server');
+  const { child, ready } = await startChild<{ port: number }>('bare-server.js', []);
+  const tokens = Array.from({ length: opts.clients + 1 }, () => 'bare');
+  return run('bare', child, ready.port, tokens, opts, async (clients, tracker, samples) => {
+    progress(`bare: ack and rebroadcast the room's payload sizes, in order (closed loop, ${opts.concurrency} in flight)`);
+    let k = 0;
+    return closedLoop(opts.clients, opts.concurrency, new Budget(commands, undefined), (c) =>
+      timed(clients[c], 'cmd', { size: roomSizes[k++ % roomSizes.length] }, tracker, samples),
+    );
+  });
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+const sizeLine = (xs: number[]) => `${kb(mean(xs))} mean (${kb(Math.min(...xs))} to ${kb(Math.max(...xs))})`;
+
+function report(opts: Options, room: Run, bare: Run): void {
+  const cpus = os.cpus();
+  const rows: [string, (r: Run) => number, number][] = [
+    ['all clients have it, p50 (ms)', (r) => percentile(r.samples.all, 50), 1],
+    ['all clients have it, p95 (ms)', (r) => percentile(r.samples.all, 95), 1],
+    ['all clients have it, p99 (ms)', (r) => percentile(r.samples.all, 99), 1],
+    ['emit -> ack, p50 (ms)', (r) => percentile(r.samples.ack, 50), 1],
+    ['emit -> ack, p95 (ms)', (r) => percentile(r.samples.ack, 95), 1],
+    ['emit -> ack, p99 (ms)', (r) => percentile(r.samples.ack, 99), 1],
+    ['commands measured', (r) => r.samples.all.length, 0],
+    ['commands per second', (r) => r.samples.all.length / r.seconds, 1],
+    ['server peak RSS (MiB)', (r) => r.serverRss / 2 ** 20, 0],
+    ['server CPU (s)', (r) => r.serverCpu, 2],
+    ['server CPU per command (ms)', (r) => (1000 * r.serverCpu) / r.samples.all.length, 2],
+    ['clients CPU per command (ms)', (r) => (1000 * r.clientCpu) / r.samples.all.length, 2],
+    ['join time, all clients (s)', (r) => r.joinSeconds, 1],
+  ];
+  const pacing = `closed loop, ${opts.concurrency} command${opts.concurrency > 1 ? 's' : ''} in flight (the next starts when one has reached every client)`;
+  console.log(`\nbench:room on ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}`);
+  console.log(`N = ${opts.clients} panellists + 1 facilitator; ${opts.commands ? `${opts.commands} commands a server` : `the room run for ${opts.seconds} s, the bare one for as many commands`}; ${pacing}`);
+  console.log(`clients decode room:changed ${opts.fullParse ? 'in full (--full-parse)' : 'for its version only (the facilitator in full); --full-parse decodes all'}`);
+  console.log(`payload: room:changed to panellists ${sizeLine(room.sizes)}; to the facilitator ${sizeLine(room.facilitatorSizes)}; bare ${sizeLine(bare.sizes)}\n`);
+  console.log(`${'figure'.padEnd(32)}${'room'.padStart(10)}${'bare'.padStart(10)}${'room/bare'.padStart(11)}`);
+  for (const [label, figure, digits] of rows) {
+    const r = figure(room);
+    const b = figure(bare);
+    console.log(`${label.padEnd(32)}${r.toFixed(digits).padStart(10)}${b.toFixed(digits).padStart(10)}${(r / b).toFixed(2).padStart(11)}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-bench-room-'));
+  const cleanUp = () => fs.rmSync(dir, { recursive: true, force: true });
+  process.once('SIGINT', () => {
+    for (const c of children) c.kill('SIGKILL');
+    cleanUp();
+    process.exit(130);
+  });
+  try {
+    const room = await runRoom(opts, dir);
+    const bare = await runBare(opts, room.sizes, room.samples.all.length);
+    progress('done');
+    report(opts, room, bare);
+  } finally {
+    for (const s of sockets) s.disconnect();
+    await Promise.all(children.map(stopChild));
+    cleanUp();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(`bench:room failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);
