@@ -5,15 +5,14 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import seedrandom from 'seedrandom';
 import { io as connect, type Socket } from 'socket.io-client';
-// socket.io-client's own parser (a dependency of it), so a simulated phone can skip decoding the state.
-import { Decoder, Encoder, PacketType } from 'socket.io-parser';
-import type { Reply } from '../src/room/events';
+import { applyChange } from '../src/room/change';
+import type { Change, Reply, Snapshot } from '../src/room/events';
 import type { RoomState } from '../src/room/state';
 import type { ChildMessage } from './bare-server';
 import type { RoomReady } from './room-server';
 
 /**
- * npm run bench:room [-- --clients N] [--commands K | --seconds S] [--concurrency C] [--full-parse]
+ * npm run bench:room [-- --clients N] [--commands K | --seconds S] [--concurrency C]
  *
  * N panellists and a facilitator join the live room on loopback; panellists raise and lower hands in a
  * discussion round, then post and support ideas in the ideas round. For each command: emit -> ack, and
@@ -21,7 +20,7 @@ import type { RoomReady } from './room-server';
  * Socket.IO server that acks and rebroadcasts a payload of the room's broadcast size: the floor.
  * Each server runs in a child process, so its peak RSS and CPU are its own; the clients run here.
  */
-const USAGE = 'npm run bench:room -- [--clients N (1-1000, default 200)] [--commands K (default 1000) | --seconds S] [--concurrency C (default 1)] [--full-parse]';
+const USAGE = 'npm run bench:room -- [--clients N (1-1000, default 200)] [--commands K (default 1000) | --seconds S] [--concurrency C (default 1)]';
 const TIMEOUT_MS = 30_000;
 const CHANGED = '2["room:changed",';
 
@@ -30,17 +29,12 @@ interface Options {
   commands?: number;
   seconds?: number;
   concurrency: number;
-  fullParse: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { clients: 200, concurrency: 1, fullParse: false };
+  const opts: Options = { clients: 200, concurrency: 1 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
-    if (flag === '--full-parse') {
-      opts.fullParse = true;
-      continue;
-    }
     const value = Number(argv[++i]);
     const whole = (max: number) => {
       if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`${flag} takes a whole number from 1 to ${max}\n${USAGE}`);
@@ -105,23 +99,13 @@ class Tracker {
   }
 }
 
-/** Reads only the version of a room:changed (a real phone has its own core for the rest); decodes all else in full. */
-class VersionDecoder extends Decoder {
-  override add(obj: unknown): void {
-    const version = typeof obj === 'string' && obj.startsWith(CHANGED) ? /^\{"version":(\d+)/.exec(obj.slice(CHANGED.length, CHANGED.length + 32)) : null;
-    if (version) this.emitReserved('decoded', { type: PacketType.EVENT, nsp: '/', data: ['room:changed', { version: Number(version[1]) }] });
-    else super.add(obj);
-  }
-}
-
 /** A client on the pass `token`, resolved once its first snapshot has arrived. */
-async function join(port: number, token: string, tracker: Tracker, lazy: boolean): Promise<Socket> {
+async function join(port: number, token: string, tracker: Tracker): Promise<Socket> {
   const socket = connect(`http://127.0.0.1:${port}`, {
     auth: { pass: token },
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
-    parser: lazy ? { Encoder, Decoder: VersionDecoder } : undefined,
   });
   sockets.push(socket);
   let last = 0;
@@ -140,11 +124,11 @@ async function join(port: number, token: string, tracker: Tracker, lazy: boolean
   return socket;
 }
 
-/** Client 0 always decodes in full (the facilitator, who needs the ideas); the others as asked. */
-async function joinAll(port: number, tokens: string[], tracker: Tracker, fullParse: boolean): Promise<Socket[]> {
+/** Joins in batches of 50, as a hall's phones would trickle in. */
+async function joinAll(port: number, tokens: string[], tracker: Tracker): Promise<Socket[]> {
   const joined: Socket[] = [];
   for (let i = 0; i < tokens.length; i += 50) {
-    joined.push(...(await Promise.all(tokens.slice(i, i + 50).map((token, j) => join(port, token, tracker, i + j > 0 && !fullParse)))));
+    joined.push(...(await Promise.all(tokens.slice(i, i + 50).map((token) => join(port, token, tracker)))));
   }
   return joined;
 }
@@ -251,10 +235,10 @@ interface Run {
 }
 
 /** Joins every client, runs `phases` in the measured window, and collects the figures. */
-async function run(name: string, child: ChildProcess, port: number, tokens: string[], opts: Options, phases: (clients: Socket[], tracker: Tracker, samples: Samples) => Promise<number>): Promise<Run> {
+async function run(name: string, child: ChildProcess, port: number, tokens: string[], phases: (clients: Socket[], tracker: Tracker, samples: Samples) => Promise<number>): Promise<Run> {
   const tracker = new Tracker(tokens.length);
   const t = performance.now();
-  const clients = await joinAll(port, tokens, tracker, opts.fullParse);
+  const clients = await joinAll(port, tokens, tracker);
   const joinSeconds = (performance.now() - t) / 1000;
   progress(`${name}: ${clients.length} clients joined in ${joinSeconds.toFixed(1)} s`);
   child.on('exit', (code, signal) => tracker.fail(new Error(`the ${name} server stopped (${signal ?? `exit code ${code}`})`)));
@@ -287,10 +271,13 @@ async function runRoom(opts: Options, dir: string): Promise<Run> {
   const half = (first: boolean) => new Budget(opts.commands === undefined ? undefined : (first ? Math.ceil : Math.floor)(opts.commands / 2), opts.seconds && opts.seconds / 2);
   const rng = seedrandom('bench:room');
 
-  return run('room', child, ready.port, tokens, opts, async (clients, tracker, samples) => {
+  return run('room', child, ready.port, tokens, async (clients, tracker, samples) => {
     const [facilitator] = clients;
-    let ideas: RoomState['ideas'] = [];
-    facilitator.on('room:changed', (change: { state: RoomState }) => (ideas = change.state.ideas));
+    // The facilitator's client keeps the room the way every client does: the snapshot, then each change.
+    let room: RoomState | undefined;
+    facilitator.emit('room:sync', {}, (reply: Reply<Snapshot>) => reply.ok && (room = reply.data.state));
+    facilitator.on('room:changed', (change: Change) => room && (room = applyChange(room, change)));
+    const ideas = () => room?.ideas ?? [];
     const send = (client: number, event: string, payload: object = {}) => timed(clients[client], event, payload, tracker, samples);
     const open = (round: number) => timed(facilitator, 'round:open', { round }, tracker, { ack: [], all: [] });
 
@@ -306,7 +293,7 @@ async function runRoom(opts: Options, dir: string): Promise<Run> {
     progress(`room: ideas posted (1 in 4) and supported (3 in 4) in the ideas round`);
     let posted = 0;
     seconds += await closedLoop(n, opts.concurrency, half(false), async (c) => {
-      const others = ideas.filter((i) => i.author !== members[c] && !i.supporters.includes(members[c]));
+      const others = ideas().filter((i) => i.author !== members[c] && !i.supporters.includes(members[c]));
       if (others.length < 10 || rng() < 0.25) await send(c, 'idea:post', { text: `${++posted}: ${IDEA}` });
       else await send(c, 'idea:support', { idea: others[Math.floor(rng() * others.length)].id });
     });
@@ -319,7 +306,7 @@ async function runBare(opts: Options, roomSizes: number[], commands: number): Pr
   progress('bare: starting the bare Socket.IO server');
   const { child, ready } = await startChild<{ port: number }>('bare-server.js', []);
   const tokens = Array.from({ length: opts.clients + 1 }, () => 'bare');
-  return run('bare', child, ready.port, tokens, opts, async (clients, tracker, samples) => {
+  return run('bare', child, ready.port, tokens, async (clients, tracker, samples) => {
     progress(`bare: ack and rebroadcast the room's payload sizes, in order (closed loop, ${opts.concurrency} in flight)`);
     let k = 0;
     return closedLoop(opts.clients, opts.concurrency, new Budget(commands, undefined), (c) =>
@@ -357,7 +344,6 @@ function report(opts: Options, room: Run, bare: Run): void {
   const pacing = `closed loop, ${opts.concurrency} command${opts.concurrency > 1 ? 's' : ''} in flight (the next starts when one has reached every client)`;
   console.log(`\nbench:room on ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}`);
   console.log(`N = ${opts.clients} panellists + 1 facilitator; ${opts.commands ? `${opts.commands} commands a server` : `the room run for ${opts.seconds} s, the bare one for as many commands`}; ${pacing}`);
-  console.log(`clients decode room:changed ${opts.fullParse ? 'in full (--full-parse)' : 'for its version only (the facilitator in full); --full-parse decodes all'}`);
   console.log(`payload: room:changed to panellists ${sizeLine(room.sizes)}; to the facilitator ${sizeLine(room.facilitatorSizes)}; bare ${sizeLine(bare.sizes)}\n`);
   console.log(`${'figure'.padEnd(32)}${'room'.padStart(10)}${'bare'.padStart(10)}${'room/bare'.padStart(11)}`);
   for (const [label, figure, digits] of rows) {

@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { applyChange } from '../room/change';
 import type { ClientToServerEvents, Presence, Reply, ServerToClientEvents, Snapshot } from '../room/events';
 import type { Actor } from '../room/machine';
 import { currentRound, type RoomState, tableOf } from '../room/state';
@@ -35,11 +36,12 @@ socket.on('room:presence', (p) => {
   render();
 });
 socket.on('room:changed', (change) => {
-  if (last && change.version !== last.version + 1) {
+  // The gap rule: a change that does not follow the version held means one was missed; fetch the whole room.
+  if (!last || change.version !== last.version + 1) {
     socket.emit('room:sync', {}, (reply) => reply.ok && take(reply.data));
     return;
   }
-  take(change);
+  take({ version: change.version, serverTime: change.serverTime, state: applyChange(last.state, change), airtime: change.airtime ?? last.airtime });
 });
 
 /**

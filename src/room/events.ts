@@ -1,4 +1,5 @@
 import type { AirtimeReport } from './airtime';
+import type { StateChange } from './change';
 import type { ErrorCode } from './errors';
 import { type Actor, type Command, commandSchema } from './machine';
 import type { RoomState } from './state';
@@ -21,6 +22,13 @@ export interface Snapshot {
   airtime?: AirtimeReport;
 }
 
+/** A `room:changed`: the change to apply to the state at `version - 1`; `airtime` only when it changed. */
+export type Change = StateChange & {
+  version: number;
+  serverTime: number;
+  airtime?: AirtimeReport;
+};
+
 export type ClientToServerEvents = {
   [K in Command['type']]: (payload: CommandPayload<K>, ack: Ack<{ version: number }>) => void;
 } & {
@@ -30,8 +38,8 @@ export type ClientToServerEvents = {
 export interface ServerToClientEvents {
   /** The whole room, on every (re)connect and on request. */
   'room:state': (snapshot: Snapshot) => void;
-  /** The whole room after a change; `version` is one more than the last. */
-  'room:changed': (change: Omit<Snapshot, 'you'>) => void;
+  /** What a command changed; `version` is one more than the last (see StateChange, and the gap rule). */
+  'room:changed': (change: Change) => void;
   /** To facilitators only: who is connected now (pseudonyms and roles), on every join and leave. */
   'room:presence': (presence: Presence) => void;
 }

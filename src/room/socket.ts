@@ -1,7 +1,8 @@
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { airtimeReport } from './airtime';
+import { type AirtimeReport, airtimeReport } from './airtime';
+import { diff } from './change';
 import { authenticate } from './auth';
 import type { Ack, ClientToServerEvents, ServerToClientEvents, Snapshot, SocketData } from './events';
 import { COMMAND_TYPES } from './events';
@@ -28,9 +29,19 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, log:
     if (!answers.has(sessionId)) answers.set(sessionId, repo.answers(sessionId));
     return answers.get(sessionId) ?? new Map<string, Record<string, string>>();
   };
+  // The facilitator's airtime report, worked out again only when airtime has changed.
+  const reports = new Map<number, { key: string; report: AirtimeReport }>();
+  const airtimeOf = (sessionId: number, state: RoomState): AirtimeReport => {
+    const key = JSON.stringify(state.airtime);
+    const cached = reports.get(sessionId);
+    if (cached?.key === key) return cached.report;
+    const report = airtimeReport(state.members, state.airtime, answersOf(sessionId));
+    reports.set(sessionId, { key, report });
+    return report;
+  };
   const view = (sessionId: number, state: RoomState, actor: Actor): Snapshot =>
     actor.role === 'facilitator'
-      ? { version: state.version, serverTime: ctx.clock.now(), you: actor, state, airtime: airtimeReport(state.members, state.airtime, answersOf(sessionId)) }
+      ? { version: state.version, serverTime: ctx.clock.now(), you: actor, state, airtime: airtimeOf(sessionId, state) }
       : { version: state.version, serverTime: ctx.clock.now(), you: actor, state: sharedView(state) };
 
   io.use((socket, next) => {
@@ -90,10 +101,10 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, log:
       const next = apply(state, actor, command.data, now, answersOf(sessionId));
       repo.record(sessionId, next, key, id.data, command.data, now);
       ack({ ok: true, data: { version: next.version } });
-      const { you: _facilitator, ...full } = view(sessionId, next, { role: 'facilitator' });
-      const { you: _other, ...shared } = view(sessionId, next, { role: 'observer' });
-      io.to(facilitators(sessionId)).emit('room:changed', full);
-      io.to(others(sessionId)).emit('room:changed', shared);
+      const stamp = { version: next.version, serverTime: now };
+      const airtime = JSON.stringify(state.airtime) === JSON.stringify(next.airtime) ? {} : { airtime: airtimeOf(sessionId, next) };
+      io.to(facilitators(sessionId)).emit('room:changed', { ...stamp, ...diff(state, next), ...airtime });
+      io.to(others(sessionId)).emit('room:changed', { ...stamp, ...diff(sharedView(state), sharedView(next)) });
     } catch (err) {
       if (err instanceof RoomError) return ack({ ok: false, error: err.code, message: err.message });
       log(`room: ${type} failed: ${(err as Error).stack ?? String(err)}`);

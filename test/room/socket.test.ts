@@ -10,7 +10,9 @@ import { closeDb, openDb } from '../../src/db';
 import { seedDemo } from '../../src/demo/seed';
 import { fixturesDir } from '../../src/paths';
 import { parseAgenda } from '../../src/room/agenda';
-import type { ClientToServerEvents, Presence, Reply, ServerToClientEvents, Snapshot } from '../../src/room/events';
+import { applyChange } from '../../src/room/change';
+import type { Change, ClientToServerEvents, Presence, Reply, ServerToClientEvents, Snapshot } from '../../src/room/events';
+import type { RoomState } from '../../src/room/state';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -54,6 +56,10 @@ async function join(pass: string): Promise<{ socket: Client; first: Snapshot }> 
     });
   });
   clients.push(socket);
+  // Each client keeps the room as the protocol says: the snapshot, then each change applied in order.
+  states.set(socket, first.state);
+  socket.on('room:state', (s) => states.set(socket, s.state));
+  socket.on('room:changed', (c) => states.set(socket, applyChange(states.get(socket) as RoomState, c)));
   return { socket, first };
 }
 
@@ -61,14 +67,17 @@ function send<K extends keyof ClientToServerEvents>(socket: Client, event: K, pa
   return new Promise((resolve) => (socket.emit as (e: string, p: unknown, a: (r: Reply<{ version: number }>) => void) => void)(event, payload, resolve));
 }
 
-const nextChange = (socket: Client) => new Promise<Omit<Snapshot, 'you'>>((resolve) => socket.once('room:changed', resolve));
+const states = new Map<Client, RoomState>();
+type Seen = Change & { state: RoomState };
+/** The next change this client receives, with the room as it stands after it. */
+const nextChange = (socket: Client) => new Promise<Seen>((resolve) => socket.once('room:changed', (c) => resolve({ ...c, state: states.get(socket) as RoomState })));
 /** Resolves with the change that brings this client to `version`. */
 const changeTo = (socket: Client, version: number) =>
-  new Promise<Omit<Snapshot, 'you'>>((resolve) => {
-    const seen = (change: Omit<Snapshot, 'you'>) => {
+  new Promise<Seen>((resolve) => {
+    const seen = (change: Change) => {
       if (change.version < version) return;
       socket.off('room:changed', seen);
-      resolve(change);
+      resolve({ ...change, state: states.get(socket) as RoomState });
     };
     socket.on('room:changed', seen);
   });
