@@ -17,6 +17,7 @@ export function renderFacilitator(v: View): void {
     ...(s.queue.length && round?.status === 'open' ? [button('Give the floor to the next in the queue', () => v.send('floor:give'))] : []),
     ...(s.floor && !s.turns ? [button('End this turn', () => v.send('floor:take'), 'secondary')] : []),
     ...(round?.type === 'round-robin' && round.status === 'open' && !s.turns ? [button('Start the round-robin', () => v.send('turn:start'))] : []),
+    ...(round?.type === 'round-robin' && round.status === 'open' && s.tables.length && !s.tables.some((t) => t.turns) ? [button('Start the round-robin at each table', () => v.send('turn:start', { atTables: true }), 'secondary')] : []),
     ...(s.turns && s.turns.index < s.turns.order.length ? [button('Next turn', () => v.send('turn:next'))] : []),
   );
   setOptions($<HTMLSelectElement>('jump-round'), s.rounds.map((r, i): [string, string] => [String(i), `${i + 1}. ${r.title}${r.status === 'closed' ? ' (done)' : ''}`]));

@@ -139,10 +139,12 @@ function renderAgenda(s: RoomState): void {
   );
 }
 
-/** The floor, the queue and your hand: the plenary's, or your table's while the tables meet. */
+/** The floor, the queue and your hand: the plenary's, or your table's while the tables meet or take turns. */
 function renderSpeaking(v: View): void {
   const { state: s, me } = v;
-  const table = me && atTables(s) ? tableOf(s, me) : undefined;
+  const mine = me ? tableOf(s, me) : undefined;
+  const table = mine && (atTables(s) || mine.turns) ? mine : undefined;
+  const number = table ? s.tables.indexOf(table) + 1 : undefined;
   const stage = table ?? s;
   const who = stage.floor ? (stage.floor.member === me ? 'You have' : `${stage.floor.member} has`) : 'Nobody has';
   $('floor').textContent = `${who} the floor${table ? ' at your table' : ''}.`;
@@ -162,13 +164,13 @@ function renderSpeaking(v: View): void {
   hand.onclick = () => void send(place >= 0 ? 'queue:lower' : 'queue:raise');
   hand.disabled = currentRound(s)?.status !== 'open' || stage.floor?.member === me || (atTables(s) && !table);
   $('place').textContent = place >= 0 ? `You are number ${place + 1} in the queue.` : atTables(s) && !table ? 'You are not at a table yet: the facilitator will seat you.' : '';
-  const myTurn = s.turns && s.turns.order[s.turns.index] === me;
+  const turns = stage.turns;
   const passTurn = $('pass');
-  passTurn.hidden = !myTurn;
-  passTurn.onclick = () => void send('turn:next');
+  passTurn.hidden = !(turns && turns.order[turns.index] === me);
+  passTurn.onclick = () => void send('turn:next', number ? { table: number } : {});
   const finish = $('finish');
-  finish.hidden = !(table?.floor?.member === me);
-  finish.onclick = () => void send('table:next', { table: s.tables.indexOf(table ?? s.tables[0]) + 1 });
+  finish.hidden = !(table && !table.turns && table.floor?.member === me);
+  finish.onclick = () => void send('table:next', { table: number });
 }
 
 function tick(): void {

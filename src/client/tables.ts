@@ -55,6 +55,7 @@ function tableCard(v: View, table: Table, number: number): HTMLElement {
     if (!table.noteTaker) card.append(element('p', 'No note-taker yet.', 'flag'));
     if (table.report) card.append(element('p', `Report: ${table.report}`));
     if (atTables(v.state) && (table.queue.length || table.floor)) card.append(button(`Next speaker at table ${number}`, () => v.send('table:next', { table: number }), 'secondary'));
+    if (table.turns && table.turns.index < table.turns.order.length) card.append(button(`Next turn at table ${number}`, () => v.send('turn:next', { table: number }), 'secondary'));
   }
   return card;
 }

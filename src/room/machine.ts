@@ -28,8 +28,8 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('idea:merge'), idea: z.number().int().min(1), into: z.number().int().min(1) }),
   z.object({ type: z.literal('idea:hide'), idea: z.number().int().min(1), reason: z.string().trim().min(3, 'say why, for the record').max(200) }),
   z.object({ type: z.literal('idea:pick'), idea: z.number().int().min(1) }),
-  z.object({ type: z.literal('turn:start') }),
-  z.object({ type: z.literal('turn:next') }),
+  z.object({ type: z.literal('turn:start'), atTables: z.boolean().optional() }),
+  z.object({ type: z.literal('turn:next'), table: table.optional() }),
   z.object({ type: z.literal('tables:propose'), size: z.number().int().min(3).max(12).optional(), members: z.array(member).max(2000).optional() }),
   z.object({ type: z.literal('tables:move'), member, table: table }),
   z.object({ type: z.literal('table:note-taker'), table, member }),
@@ -129,10 +129,10 @@ export function apply(state: RoomState, actor: Actor, command: Command, now: num
       pickQuestion(next, command.idea, now);
       return next;
     case 'turn:start':
-      startTurns(next, now);
+      startTurns(next, now, command.atTables);
       return next;
     case 'turn:next':
-      nextTurn(next, actor, now);
+      nextTurn(next, actor, now, command.table);
       return next;
     case 'tables:propose':
       proposeTables(next, answers, command.size, command.members, now);

@@ -107,6 +107,7 @@ export function actorKey(actor: Actor): string {
 /** States stored before tables and picked questions existed gain their empty defaults. */
 function upgrade(state: RoomState): RoomState {
   state.tables ??= [];
+  for (const table of state.tables) table.turns ??= null;
   for (const idea of state.ideas) {
     idea.table ??= null;
     idea.picked ??= null;

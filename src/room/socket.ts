@@ -18,7 +18,7 @@ const facilitators = (sessionId: number) => `session:${sessionId}:facilitators`;
 const others = (sessionId: number) => `session:${sessionId}:others`;
 
 /**
- * The live room over Socket.IO. A join link's pass says who connects and to which session. Every command
+ * The live room over Socket.IO. The handshake says who connects and to which session (auth.ts). Every command
  * goes through one path (rule 4): validate, refuse a repeat, apply the rules, store, acknowledge, broadcast.
  */
 export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, log: (line: string) => void): void {

@@ -48,6 +48,8 @@ export interface Table {
   floor: Floor | null;
   /** What the table reports back to the plenary, written by its note-taker. */
   report: string | null;
+  /** A round-robin at this table. */
+  turns: Turns | null;
 }
 
 /** A round-robin: everyone in turn, in this order. */

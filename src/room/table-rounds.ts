@@ -19,7 +19,7 @@ export function proposeTables(state: RoomState, answers: Answers, size: number |
   if (people.length === 0) throw new RoomError('conflict', 'There is nobody to seat: the session has no panel members.');
   for (const table of state.tables) setFloor(state, table, null, now);
   const seated = assignTables(people.map((m) => ({ member: m, answers: answers.get(m) ?? {} })), size ?? round.tableSize ?? 7, `${state.title}:${state.current}:${state.version}`);
-  state.tables = seated.map((list) => ({ members: list, noteTaker: null, queue: [], floor: null, report: null }));
+  state.tables = seated.map((list) => ({ members: list, noteTaker: null, queue: [], floor: null, report: null, turns: null }));
 }
 
 /** Moves a member to table `number` (1-based); one past the last opens a new table. */
@@ -30,7 +30,7 @@ export function moveToTable(state: RoomState, member: string, number: number, no
   const from = tableOf(state, member);
   if (from && state.tables.indexOf(from) + 1 === number) throw new RoomError('conflict', `${member} is at table ${number} already.`);
   if (from) leave(state, from, member, now);
-  if (number === state.tables.length + 1) state.tables.push({ members: [], noteTaker: null, queue: [], floor: null, report: null });
+  if (number === state.tables.length + 1) state.tables.push({ members: [], noteTaker: null, queue: [], floor: null, report: null, turns: null });
   state.tables[number - 1].members.push(member);
 }
 
@@ -72,11 +72,12 @@ export function raiseAtTable(state: RoomState, member: string, up: boolean): voi
   table.queue = up ? [...table.queue, member] : table.queue.filter((m) => m !== member);
 }
 
-/** Hands go down and speakers stop at every table (the round closed). */
+/** Hands go down, speakers stop and round-robins end at every table (the round closed). */
 export function quietTables(state: RoomState, now: number): void {
   for (const table of state.tables) {
     setFloor(state, table, null, now);
     table.queue = [];
+    table.turns = null;
   }
 }
 
@@ -102,4 +103,6 @@ function leave(state: RoomState, table: Table, member: string, now: number): voi
   table.members = table.members.filter((m) => m !== member);
   table.queue = table.queue.filter((m) => m !== member);
   if (table.noteTaker === member) table.noteTaker = null;
+  const turns = table.turns;
+  if (turns) turns.order = [...turns.order.slice(0, turns.index + 1), ...turns.order.slice(turns.index + 1).filter((m) => m !== member)];
 }

@@ -124,6 +124,36 @@ describe('tables in the room', () => {
   });
 });
 
+describe('a round-robin at each table', () => {
+  test('every table takes turns at once; a speaker passes, the note-taker moves on, others may not', () => {
+    let state = seated();
+    const ROBIN = agenda.rounds.findIndex((r) => r.type === 'round-robin');
+    state = step(state, facilitator, { type: 'round:open', round: ROBIN }, 2000);
+    state = step(state, facilitator, { type: 'turn:start', atTables: true }, 2000);
+    expect(state.tables.map((t) => t.floor?.member)).toEqual(state.tables.map((t) => t.members[0]));
+    expect(state.tables[0].floor?.until).toBe(2000 + (agenda.rounds[ROBIN].turnSeconds ?? 0) * 1000);
+    expect(state.floor).toBeNull(); // the plenary floor is free
+    const [a, b, c] = state.tables[0].members;
+    expect(refusal(state, as(b), { type: 'turn:next', table: 1 }).code).toBe('forbidden');
+    state = step(state, as(a), { type: 'turn:next', table: 1 }, 12_000);
+    expect(state.tables[0].floor?.member).toBe(b);
+    expect(state.tables[1].floor?.member).toBe(state.tables[1].members[0]); // table 2 goes at its own pace
+    state = step(state, facilitator, { type: 'table:note-taker', table: 1, member: c });
+    state = step(state, as(c), { type: 'turn:next', table: 1 }, 20_000);
+    expect(state.tables[0].floor?.member).toBe(c);
+    expect(state.airtime[a]).toBe(10_000);
+    state = step(state, facilitator, { type: 'round:close' }, 25_000);
+    expect(state.tables.every((t) => t.turns === null && t.floor === null)).toBe(true);
+    expect(refusal(state, facilitator, { type: 'turn:next', table: 9 }).code).toBe('not_found');
+  });
+
+  test('needs tables', () => {
+    const ROBIN = agenda.rounds.findIndex((r) => r.type === 'round-robin');
+    const open = step(initialState(agenda, members), facilitator, { type: 'round:open', round: ROBIN });
+    expect(refusal(open, facilitator, { type: 'turn:start', atTables: true }).message).toMatch(/no tables yet/);
+  });
+});
+
 describe('questions in a briefing', () => {
   test('panellists write questions; the facilitator puts one to the speaker, once', () => {
     let state = step(initialState(agenda, members), facilitator, { type: 'round:open', round: BRIEFING });
