@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createApp } from '../src/app';
@@ -7,8 +6,7 @@ import { testConfig } from '../src/config';
 import { closeDb, openDb } from '../src/db';
 import { seedDemo } from '../src/demo/seed';
 import { findPanel } from '../src/panels/repo';
-import { fixturesDir } from '../src/paths';
-import { parseAgenda } from '../src/room/agenda';
+import { exampleAgenda } from '../src/room/agenda';
 import { createSession } from '../src/room/create';
 import { RoomRepo } from '../src/room/repo';
 import { addMembers, insertDraw } from '../src/selection/repo';
@@ -43,7 +41,7 @@ function main(): void {
   addMembers(db, demo.panelId, drawId, ids);
   const panel = findPanel(db, demo.panelId);
   if (!panel) throw new Error('the demo panel vanished');
-  const agenda = parseAgenda(fs.readFileSync(path.join(fixturesDir, 'cultural-strategy-agenda.json'), 'utf8'));
+  const agenda = exampleAgenda();
   const made = createSession(db, systemClock, new RoomRepo(db), panel, agenda, null);
   const rounds = { discussion: agenda.rounds.findIndex((r) => r.type === 'discussion'), ideas: agenda.rounds.findIndex((r) => r.type === 'ideas') };
 

@@ -8,6 +8,7 @@ import { testConfig } from '../src/config';
 import { openDb, type Db } from '../src/db';
 import { seedDemo } from '../src/demo/seed';
 import { insertCategory, insertPanel, openPanel } from '../src/panels/repo';
+import { addMembers, insertDraw } from '../src/selection/repo';
 
 export type Agent = TestAgent;
 
@@ -70,4 +71,10 @@ export function smallPanel(db: Db, clock: ManualClock) {
   insertCategory(db, panelId, { key: 'age', label: 'Age band', question: 'Your age band?', values: values([['16-39', 45], ['40-64', 35], ['65+', 20]]) });
   openPanel(db, panelId, now);
   return { panelId, slug: 'test-panel' };
+}
+
+/** Members on a panel as a final draw would leave them (no real draw runs): for room tests. */
+export function seatMembers(db: Db, panelId: number, publicIds: string[], now: number): void {
+  const drawId = insertDraw(db, { panelId, kind: 'final', algorithm: 'leximin', seed: 'test', panelSize: publicIds.length, poolCsv: '', quotasCsv: '' }, null, now);
+  addMembers(db, panelId, drawId, publicIds);
 }

@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
+import { fixturesDir } from '../paths';
 
 /** Round types the room runs. A `vote` round is carried now and filled in by the voting feature. */
 export const ROUND_TYPES = ['briefing', 'discussion', 'round-robin', 'ideas', 'tables', 'vote'] as const;
@@ -42,4 +45,11 @@ export class AgendaError extends Error {
   constructor(readonly problems: string[]) {
     super(`The agenda cannot be used:\n  ${problems.join('\n  ')}`);
   }
+}
+
+/** The example agenda: a real day of the Coventry cultural-strategy panel. */
+export const EXAMPLE_AGENDA = path.join(fixturesDir, 'cultural-strategy-agenda.json');
+
+export function exampleAgenda(): Agenda {
+  return parseAgenda(fs.readFileSync(EXAMPLE_AGENDA, 'utf8'));
 }

@@ -1,18 +1,16 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { Router } from 'express';
 import { z } from 'zod';
 import { audit } from '../audit';
 import { currentUser, requireRole } from '../auth/middleware';
 import type { AppContext } from '../context';
 import { findPanel, listPanels } from '../panels/repo';
-import { fixturesDir } from '../paths';
 import { parseForm } from '../web/validate';
-import { AgendaError, parseAgenda } from './agenda';
+import { AgendaError, EXAMPLE_AGENDA, parseAgenda } from './agenda';
 import { createSession, joinLink } from './create';
 import type { RoomRepo } from './repo';
 
-const EXAMPLE = fs.readFileSync(path.join(fixturesDir, 'cultural-strategy-agenda.json'), 'utf8');
+const EXAMPLE = fs.readFileSync(EXAMPLE_AGENDA, 'utf8');
 const formSchema = z.object({
   panelId: z.coerce.number({ error: 'Choose a panel' }).int().min(1, 'Choose a panel'),
   agenda: z.string().trim().min(1, 'Paste an agenda, or keep the example').max(200_000, 'The agenda is too long (at most 200,000 characters)'),

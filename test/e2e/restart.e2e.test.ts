@@ -6,12 +6,11 @@ import { testConfig } from '../../src/config';
 import { closeDb, openDb } from '../../src/db';
 import { seedDemo } from '../../src/demo/seed';
 import { findPanel } from '../../src/panels/repo';
-import { fixturesDir } from '../../src/paths';
-import { parseAgenda } from '../../src/room/agenda';
+import { exampleAgenda } from '../../src/room/agenda';
 import { createSession, joinLink } from '../../src/room/create';
 import { RoomRepo } from '../../src/room/repo';
 import type { RoomState } from '../../src/room/state';
-import { addMembers, insertDraw } from '../../src/selection/repo';
+import { seatMembers } from '../helpers';
 import { launch } from './browser';
 import { type ServerProcess, startServerProcess, tempDbFile } from './server-process';
 
@@ -37,10 +36,9 @@ beforeAll(async () => {
   const db = openDb(dbFile);
   const demo = seedDemo({ db, clock: systemClock, config: testConfig() });
   if (!demo) throw new Error('demo was not seeded');
-  const drawId = insertDraw(db, { panelId: demo.panelId, kind: 'final', algorithm: 'leximin', seed: 's', panelSize: 40, poolCsv: '', quotasCsv: '' }, null, Date.now());
   [annId, bobId] = db.prepare('SELECT public_id FROM registrants LIMIT 2').pluck().all() as string[];
-  addMembers(db, demo.panelId, drawId, [annId, bobId]);
-  const agenda = parseAgenda(fs.readFileSync(path.join(fixturesDir, 'cultural-strategy-agenda.json'), 'utf8'));
+  seatMembers(db, demo.panelId, [annId, bobId], Date.now());
+  const agenda = exampleAgenda();
   const made = createSession(db, systemClock, new RoomRepo(db), findPanel(db, demo.panelId) as NonNullable<ReturnType<typeof findPanel>>, agenda, null);
   const token = (id: string) => made.panellists.find((p) => p.member === id)?.token ?? '';
   sessionId = made.sessionId;

@@ -1,13 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { systemClock } from '../../src/clock';
 import { findPanel } from '../../src/panels/repo';
-import { fixturesDir } from '../../src/paths';
-import { parseAgenda } from '../../src/room/agenda';
+import { exampleAgenda } from '../../src/room/agenda';
 import { createSession, joinLink } from '../../src/room/create';
 import { RoomRepo } from '../../src/room/repo';
-import { addMembers, insertDraw } from '../../src/selection/repo';
+import { seatMembers } from '../helpers';
 import { launch, screenshot, startServer } from './browser';
 
 let server: Awaited<ReturnType<typeof startServer>>;
@@ -19,10 +16,9 @@ beforeAll(async () => {
   browser = await launch();
   const { db, demo } = server;
   // Two members, as after the final draw.
-  const drawId = insertDraw(db, { panelId: demo.panelId, kind: 'final', algorithm: 'leximin', seed: 's', panelSize: 40, poolCsv: '', quotasCsv: '' }, null, Date.now());
   const [annId, bobId] = db.prepare('SELECT public_id FROM registrants LIMIT 2').pluck().all() as string[];
-  addMembers(db, demo.panelId, drawId, [annId, bobId]);
-  const agenda = parseAgenda(fs.readFileSync(path.join(fixturesDir, 'cultural-strategy-agenda.json'), 'utf8'));
+  seatMembers(db, demo.panelId, [annId, bobId], Date.now());
+  const agenda = exampleAgenda();
   const made = createSession(db, systemClock, new RoomRepo(db), findPanel(db, demo.panelId) as NonNullable<ReturnType<typeof findPanel>>, agenda, null);
   const link = (token: string) => joinLink(server.url, made.sessionId, token);
   const token = (id: string) => made.panellists.find((p) => p.member === id)?.token ?? '';

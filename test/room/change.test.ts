@@ -1,12 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fixturesDir } from '../../src/paths';
-import { parseAgenda } from '../../src/room/agenda';
+import { exampleAgenda } from '../../src/room/agenda';
 import { applyChange, diff } from '../../src/room/change';
 import { type Actor, apply, type Command } from '../../src/room/machine';
 import { initialState, type RoomState, sharedView } from '../../src/room/state';
 
-const agenda = parseAgenda(fs.readFileSync(path.join(fixturesDir, 'cultural-strategy-agenda.json'), 'utf8'));
+const agenda = exampleAgenda();
 const members = Array.from({ length: 30 }, (_, i) => `R-${String(i).padStart(3, '0')}`);
 const facilitator: Actor = { role: 'facilitator' };
 const as = (i: number): Actor => ({ role: 'panellist', member: members[i] });

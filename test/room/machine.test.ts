@@ -1,11 +1,8 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { parseAgenda } from '../../src/room/agenda';
+import { exampleAgenda, parseAgenda } from '../../src/room/agenda';
 import { type Actor, apply, type Command, RoomError } from '../../src/room/machine';
 import { initialState, type RoomState, sharedView } from '../../src/room/state';
-import { fixturesDir } from '../../src/paths';
 
-const agenda = parseAgenda(fs.readFileSync(path.join(fixturesDir, 'cultural-strategy-agenda.json'), 'utf8'));
+const agenda = exampleAgenda();
 const facilitator: Actor = { role: 'facilitator' };
 const ann: Actor = { role: 'panellist', member: 'R-ANN' };
 const bob: Actor = { role: 'panellist', member: 'R-BOB' };

@@ -1,12 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fixturesDir } from '../../src/paths';
-import { parseAgenda } from '../../src/room/agenda';
+import { exampleAgenda } from '../../src/room/agenda';
 import { makeApp } from '../helpers';
 
 test('the room page carries no room data and no pass; an unknown session is a clear 404', async () => {
   const t = makeApp({ demo: true });
-  const agenda = parseAgenda(fs.readFileSync(path.join(fixturesDir, 'cultural-strategy-agenda.json'), 'utf8'));
+  const agenda = exampleAgenda();
   const id = t.room.createSession(t.demo?.panelId ?? 0, agenda, ['R-SECRET01'], null, t.clock.now());
   const page = await t.agent().get(`/room/${id}`);
   expect(page.status).toBe(200);

@@ -8,7 +8,7 @@ import { closeDb, openDb } from '../../src/db';
 import { seedDemo } from '../../src/demo/seed';
 import { fixturesDir } from '../../src/paths';
 import { RoomRepo } from '../../src/room/repo';
-import { addMembers, insertDraw } from '../../src/selection/repo';
+import { seatMembers } from '../helpers';
 
 const agendaFile = path.join(fixturesDir, 'cultural-strategy-agenda.json');
 let dir: string;
@@ -28,8 +28,7 @@ beforeEach(() => {
   const clock = new ManualClock();
   const demo = seedDemo({ db, clock, config: testConfig() });
   // Three members, as after a final draw.
-  const drawId = insertDraw(db, { panelId: demo?.panelId ?? 0, kind: 'final', algorithm: 'leximin', seed: 's', panelSize: 40, poolCsv: '', quotasCsv: '' }, null, clock.now());
-  addMembers(db, demo?.panelId ?? 0, drawId, db.prepare('SELECT public_id FROM registrants LIMIT 3').pluck().all() as string[]);
+  seatMembers(db, demo?.panelId ?? 0, db.prepare('SELECT public_id FROM registrants LIMIT 3').pluck().all() as string[], clock.now());
   closeDb(db);
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -3,9 +3,9 @@ import { io as connect } from 'socket.io-client';
 import { createSession as logInAs } from '../../src/auth/sessions';
 import { createUser } from '../../src/auth/users';
 import type { Snapshot } from '../../src/room/events';
-import { addMembers, insertDraw, listMembers, setInvitation, setStatus } from '../../src/selection/repo';
+import { listMembers, setInvitation, setStatus } from '../../src/selection/repo';
 import { newToken, sha256 } from '../../src/tokens';
-import { logIn, makeApp, snapshot, submit } from '../helpers';
+import { logIn, makeApp, seatMembers, snapshot, submit } from '../helpers';
 
 const t = makeApp({ demo: true });
 const panelId = t.demo?.panelId ?? 0;
@@ -14,8 +14,7 @@ const invitations: Record<string, string> = {};
 
 beforeAll(async () => {
   // Three members after the final draw: one confirmed, one declined, one who never answered.
-  const drawId = insertDraw(t.db, { panelId, kind: 'final', algorithm: 'leximin', seed: 's', panelSize: 40, poolCsv: '', quotasCsv: '' }, null, t.clock.now());
-  addMembers(t.db, panelId, drawId, t.db.prepare('SELECT public_id FROM registrants LIMIT 3').pluck().all() as string[]);
+  seatMembers(t.db, panelId, t.db.prepare('SELECT public_id FROM registrants LIMIT 3').pluck().all() as string[], t.clock.now());
   const [confirmed, declined, invited] = listMembers(t.db, panelId);
   for (const [name, member] of Object.entries({ confirmed, declined, invited })) {
     invitations[name] = newToken();

@@ -8,15 +8,14 @@ import { ManualClock } from '../../src/clock';
 import { testConfig } from '../../src/config';
 import { closeDb, openDb } from '../../src/db';
 import { seedDemo } from '../../src/demo/seed';
-import { fixturesDir } from '../../src/paths';
-import { parseAgenda } from '../../src/room/agenda';
+import { exampleAgenda } from '../../src/room/agenda';
 import { applyChange } from '../../src/room/change';
 import type { Change, ClientToServerEvents, Presence, Reply, ServerToClientEvents, Snapshot } from '../../src/room/events';
 import type { RoomState } from '../../src/room/state';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-const agenda = parseAgenda(fs.readFileSync(path.join(fixturesDir, 'cultural-strategy-agenda.json'), 'utf8'));
+const agenda = exampleAgenda();
 const DISCUSSION = agenda.rounds.findIndex((r) => r.type === 'discussion');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-room-'));
 const file = path.join(dir, 'room.db');

@@ -1,12 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fixturesDir } from '../../src/paths';
-import { parseAgenda } from '../../src/room/agenda';
+import { exampleAgenda } from '../../src/room/agenda';
 import { type Actor, apply, type Command, RoomError } from '../../src/room/machine';
 import { initialState, type RoomState } from '../../src/room/state';
 import { mixingGap } from '../../src/room/tables';
 
-const agenda = parseAgenda(fs.readFileSync(path.join(fixturesDir, 'cultural-strategy-agenda.json'), 'utf8'));
+const agenda = exampleAgenda();
 const TABLES = agenda.rounds.findIndex((r) => r.type === 'tables');
 const BRIEFING = agenda.rounds.findIndex((r) => r.type === 'briefing');
 const facilitator: Actor = { role: 'facilitator' };
