@@ -52,8 +52,8 @@ export function snapshot(db: Db): Record<string, string> {
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'sessions' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
   return Object.fromEntries(
     tables.map((t) => {
-      const rows = db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all();
-      return [t, `${rows.length} rows, digest ${crypto.createHash('sha256').update(JSON.stringify(rows)).digest('hex').slice(0, 16)}`];
+      const rows = db.prepare(`SELECT * FROM ${t}`).all().map((r) => JSON.stringify(r)).sort();
+      return [t, `${rows.length} rows, digest ${crypto.createHash('sha256').update(rows.join('\n')).digest('hex').slice(0, 16)}`];
     }),
   );
 }

@@ -7,6 +7,8 @@ import { renderBoard, wireBoard } from './board';
 import { $, item } from './dom';
 import { renderFacilitator, wireFacilitator } from './facilitator';
 import { renderTables, wireTables } from './tables';
+import { renderVotes, wireVotes } from './voting';
+import { describeBallot } from '../voting/tally';
 import { atTables, type View } from './view';
 
 /**
@@ -89,6 +91,16 @@ async function send(event: string, payload: Record<string, unknown> = {}): Promi
   return false;
 }
 
+async function check(vote: number, receipt: string): Promise<string> {
+  try {
+    const reply = await socket.timeout(5000).emitWithAck('vote:check', { vote, receipt });
+    if (!reply.ok) return reply.message;
+    return reply.data.counted ? `Counted: ${describeBallot(reply.data.ballot)}.` : 'No ballot with your receipt was found. Tell the facilitator.';
+  } catch {
+    return 'The server did not answer. Try again when connected.';
+  }
+}
+
 /** Resolves true once the socket is connected, or false after `ms`. */
 function connected(ms: number): Promise<boolean> {
   if (socket.connected) return Promise.resolve(true);
@@ -106,7 +118,7 @@ function connected(ms: number): Promise<boolean> {
 
 function view(): View | undefined {
   if (!last || !you) return undefined;
-  return { state: last.state, you, me: you.role === 'panellist' ? you.member : '', send, airtime: last.airtime, presence };
+  return { state: last.state, you, me: you.role === 'panellist' ? you.member : '', send, airtime: last.airtime, presence, alert: announce, check };
 }
 
 function render(): void {
@@ -122,10 +134,11 @@ function render(): void {
   renderSpeaking(v);
   renderBoard(v);
   renderTables(v);
+  renderVotes(v);
   if (actor.role === 'facilitator') renderFacilitator(v);
   tick();
   const line = `${round ? round.title : ''}: ${round?.status ?? ''}. ${s.floor ? `${s.floor.member} has the floor.` : ''}`;
-  if (line !== lastAnnounced) announce((lastAnnounced = line));
+  if (line !== lastAnnounced) announce((lastAnnounced = line), false);
 }
 
 function renderAgenda(s: RoomState): void {
@@ -191,11 +204,12 @@ function show(id: string, text: string): void {
   $(id).textContent = text;
 }
 
-function announce(text: string, urgent = false): void {
+function announce(text: string, urgent = true): void {
   $(urgent ? 'alert' : 'announce').textContent = text;
 }
 
 wireBoard(view);
 wireTables(view);
 wireFacilitator(view);
+wireVotes(view);
 setInterval(tick, 1000);

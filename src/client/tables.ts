@@ -24,7 +24,8 @@ export function renderTables(v: View): void {
     setOptions($<HTMLSelectElement>('move-member'), state.members.map((m) => [m, seatLabel(v, m)]));
   } else if (you.role === 'panellist') {
     const index = state.tables.findIndex((t) => t.members.includes(me));
-    if (index >= 0) {
+    // Your table matters while the tables meet (or take turns); afterwards only the reports do.
+    if (index >= 0 && (open || state.tables[index].turns)) {
       $('my-table').hidden = false;
       $('my-table-card').replaceChildren(tableCard(v, state.tables[index], index + 1));
       const table = state.tables[index];

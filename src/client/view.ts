@@ -14,6 +14,10 @@ export interface View {
   send: Send;
   airtime?: AirtimeReport;
   presence?: Presence;
+  /** Tells the person something: urgent (role=alert) by default, else politely. */
+  alert: (text: string, urgent?: boolean) => void;
+  /** Asks whether the ballot with this receipt was counted; resolves with a sentence for the person. */
+  check: (vote: number, receipt: string) => Promise<string>;
 }
 
 /** True while a tables round is open: hands and ideas then belong to the tables. */

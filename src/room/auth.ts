@@ -36,7 +36,7 @@ export function authenticate(ctx: AppContext, repo: RoomRepo, auth: Credentials 
   if (!user) return 'You are not logged in. Log in as a facilitator, or use your join link.';
   if (!sameOrigin(request)) return 'This page is not on the room’s own site, so your login cannot be used here.';
   if (user.role !== 'facilitator' && user.role !== 'organiser') return 'Only facilitators and organisers can run the room.';
-  return { sessionId, actor: { role: 'facilitator' } };
+  return { sessionId, actor: { role: 'facilitator', who: `user:${user.id}` } };
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {

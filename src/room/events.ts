@@ -1,4 +1,5 @@
 import type { AirtimeReport } from './airtime';
+import type { Ballot } from '../voting/types';
 import type { StateChange } from './change';
 import type { ErrorCode } from './errors';
 import { type Actor, type Command, commandSchema } from './machine';
@@ -33,6 +34,8 @@ export type ClientToServerEvents = {
   [K in Command['type']]: (payload: CommandPayload<K>, ack: Ack<{ version: number }>) => void;
 } & {
   'room:sync': (payload: Record<string, never>, ack: Ack<Snapshot>) => void;
+  /** Was my ballot counted? Only the receipt's holder can ask; the answer goes to them alone. */
+  'vote:check': (payload: { vote: number; receipt: string }, ack: Ack<{ counted: boolean; ballot?: Ballot }>) => void;
 };
 
 export interface ServerToClientEvents {

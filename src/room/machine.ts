@@ -5,10 +5,25 @@ import { hideIdea, mergeIdea, pickQuestion, postIdea, supportIdea, themeIdea } f
 import { currentRound, type RoomState } from './state';
 import { type Answers, chooseNoteTaker, isTablesRound, moveToTable, nextAtTable, proposeTables, quietTables, raiseAtTable, reportBack } from './table-rounds';
 import { nextTurn, startTurns } from './turns';
+import type { BallotBox } from './ballot-box';
+import { castBallot, closeRoundVotes, closeVote, enterPaper, openVote } from './votes';
+import { voteCommands } from './vote-schema';
+
+function box(env: Env): BallotBox {
+  if (!env.box) throw new Error('Votes need the ballot box (Env.box).');
+  return env.box;
+}
 
 export { ERROR_CODES, type ErrorCode, RoomError } from './errors';
 
-export type Actor = { role: 'facilitator' } | { role: 'panellist'; member: string } | { role: 'observer' };
+/** Who acts. A facilitator's `who` tells two facilitators apart (a login, or a join link), as paper-ballot tellers. */
+export type Actor = { role: 'facilitator'; who?: string } | { role: 'panellist'; member: string } | { role: 'observer' };
+
+/** What the rules need besides the state: the members' census answers (tables) and the ballot box (votes). */
+export interface Env {
+  answers?: Answers;
+  box?: BallotBox;
+}
 
 const member = z.string().min(1).max(40);
 const table = z.number().int().min(1).max(500);
@@ -35,27 +50,29 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('table:note-taker'), table, member }),
   z.object({ type: z.literal('table:next'), table }),
   z.object({ type: z.literal('table:report'), table, text: z.string().trim().max(2000, 'at most 2000 characters') }),
+  ...voteCommands,
 ]);
 export type Command = z.infer<typeof commandSchema>;
 
 const FACILITATOR_ONLY = new Set<Command['type']>([
   'round:open', 'round:pause', 'round:resume', 'round:extend', 'round:close', 'floor:give', 'floor:take',
   'idea:theme', 'idea:merge', 'idea:hide', 'idea:pick', 'turn:start', 'tables:propose', 'tables:move',
+  'vote:open', 'vote:paper', 'vote:close',
 ]);
 
 /**
  * The room's rules, as a pure function: the state after `actor` does `command` at time `now`, with the
- * version one higher. A command that may not happen throws a RoomError and changes nothing. `answers`
- * (the members' census answers) are needed only to propose tables.
+ * version one higher. A command that may not happen throws a RoomError and changes nothing (the caller
+ * runs it in the transaction that stores the state, so ballots written by a refused command roll back).
  */
-export function apply(state: RoomState, actor: Actor, command: Command, now: number, answers: Answers = new Map()): RoomState {
+export function apply(state: RoomState, actor: Actor, command: Command, now: number, env: Env = {}): RoomState {
   if (actor.role === 'observer') throw new RoomError('forbidden', 'Observers can watch but not act.');
   if (FACILITATOR_ONLY.has(command.type) && actor.role !== 'facilitator') throw new RoomError('forbidden', 'Only the facilitator can do that.');
   const next: RoomState = structuredClone(state);
   next.version = state.version + 1;
   switch (command.type) {
     case 'round:open':
-      return openRound(next, command.round, now);
+      return openRound(next, command.round, now, env);
     case 'round:pause': {
       const round = inHand(next, 'open');
       round.remainingMs = Math.max(0, (round.deadline ?? now) - now);
@@ -79,7 +96,7 @@ export function apply(state: RoomState, actor: Actor, command: Command, now: num
       return next;
     }
     case 'round:close':
-      closeCurrent(next, now);
+      closeCurrent(next, now, env);
       return next;
     case 'floor:give':
       return giveFloor(next, command.member, now);
@@ -135,7 +152,7 @@ export function apply(state: RoomState, actor: Actor, command: Command, now: num
       nextTurn(next, actor, now, command.table);
       return next;
     case 'tables:propose':
-      proposeTables(next, answers, command.size, command.members, now);
+      proposeTables(next, env.answers ?? new Map(), command.size, command.members, now);
       return next;
     case 'tables:move':
       moveToTable(next, command.member, command.table, now);
@@ -149,14 +166,26 @@ export function apply(state: RoomState, actor: Actor, command: Command, now: num
     case 'table:report':
       reportBack(next, actor, command.table, command.text);
       return next;
+    case 'vote:open':
+      openVote(next, command);
+      return next;
+    case 'vote:cast':
+      castBallot(next, box(env), actor, command.vote, command.ballot, command.receipt);
+      return next;
+    case 'vote:paper':
+      enterPaper(next, box(env), actor.role === 'facilitator' ? (actor.who ?? 'facilitator') : '', command.vote, command.ballots, command.spoiled);
+      return next;
+    case 'vote:close':
+      closeVote(next, box(env), command.vote);
+      return next;
   }
 }
 
-function openRound(state: RoomState, index: number, now: number): RoomState {
+function openRound(state: RoomState, index: number, now: number, env: Env): RoomState {
   const round = state.rounds[index];
   if (!round) throw new RoomError('not_found', `There is no round ${index + 1}; the agenda has ${state.rounds.length}.`);
   if (state.current === index && (round.status === 'open' || round.status === 'paused')) throw new RoomError('conflict', 'That round is already under way.');
-  closeCurrent(state, now, false);
+  closeCurrent(state, now, env, false);
   state.current = index;
   round.status = 'open';
   round.deadline = now + round.minutes * 60_000;
@@ -165,7 +194,7 @@ function openRound(state: RoomState, index: number, now: number): RoomState {
 }
 
 /** Closes the round in hand, if there is one under way: the floor ends and hands go down. */
-function closeCurrent(state: RoomState, now: number, required = true): void {
+function closeCurrent(state: RoomState, now: number, env: Env, required = true): void {
   const round = currentRound(state);
   if (!round || (round.status !== 'open' && round.status !== 'paused')) {
     if (required) throw new RoomError('conflict', 'No round is under way.');
@@ -173,6 +202,7 @@ function closeCurrent(state: RoomState, now: number, required = true): void {
   }
   endFloor(state, state, now);
   quietTables(state, now);
+  closeRoundVotes(state, env.box);
   round.status = 'closed';
   round.deadline = null;
   round.remainingMs = null;

@@ -1,7 +1,7 @@
 import type { Db } from '../db';
 import { newToken, sha256 } from '../tokens';
 import type { Agenda } from './agenda';
-import type { Actor, Command } from './machine';
+import type { Actor } from './machine';
 import { initialState, type RoomState } from './state';
 
 export interface Pass {
@@ -68,7 +68,7 @@ export class RoomRepo {
   }
 
   /** Stores the new state and the command that made it, together. */
-  record(sessionId: number, state: RoomState, actor: string, clientId: string, command: Command, now: number): void {
+  record(sessionId: number, state: RoomState, actor: string, clientId: string, command: Record<string, unknown>, now: number): void {
     this.db.transaction(() => {
       this.q.saveState.run(JSON.stringify(state), state.version, sessionId);
       this.q.insertCommand.run(sessionId, actor, clientId, JSON.stringify(command), state.version, now);
@@ -92,9 +92,11 @@ export class RoomRepo {
   }
 
   findPass(token: string): Pass | undefined {
-    const row = this.q.findPass.get(sha256(token)) as { sessionId: number; role: Actor['role']; member: string | null } | undefined;
+    const hash = sha256(token);
+    const row = this.q.findPass.get(hash) as { sessionId: number; role: Actor['role']; member: string | null } | undefined;
     if (!row) return undefined;
-    const actor: Actor = row.role === 'panellist' ? { role: 'panellist', member: row.member ?? '' } : { role: row.role };
+    // A facilitator's link is named by the start of its hash, to tell two tellers apart.
+    const actor: Actor = row.role === 'panellist' ? { role: 'panellist', member: row.member ?? '' } : row.role === 'facilitator' ? { role: 'facilitator', who: `link:${hash.slice(0, 8)}` } : { role: 'observer' };
     return { sessionId: row.sessionId, actor };
   }
 }
@@ -107,6 +109,7 @@ export function actorKey(actor: Actor): string {
 /** States stored before tables and picked questions existed gain their empty defaults. */
 function upgrade(state: RoomState): RoomState {
   state.tables ??= [];
+  state.votes ??= [];
   for (const table of state.tables) table.turns ??= null;
   for (const idea of state.ideas) {
     idea.table ??= null;

@@ -2,7 +2,9 @@ import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import { type AirtimeReport, airtimeReport } from './airtime';
+import { SqliteBallotBox, statements } from './ballot-box';
 import { diff } from './change';
+import { receipt } from './vote-schema';
 import { authenticate } from './auth';
 import type { Ack, ClientToServerEvents, ServerToClientEvents, Snapshot, SocketData } from './events';
 import { COMMAND_TYPES } from './events';
@@ -14,6 +16,14 @@ export type RoomServer = Server<ClientToServerEvents, ServerToClientEvents, Reco
 type RoomSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 const clientId = z.string().min(1).max(64);
+const checkSchema = z.object({ vote: z.number().int().min(1), receipt });
+
+/** What the command record keeps: never a ballot, which would tie a voter to a choice (rule 8). */
+function forTheRecord(command: Command): Record<string, unknown> {
+  if (command.type === 'vote:cast') return { type: command.type, vote: command.vote };
+  if (command.type === 'vote:paper') return { type: command.type, vote: command.vote, ballots: command.ballots.length, spoiled: command.spoiled };
+  return command;
+}
 const facilitators = (sessionId: number) => `session:${sessionId}:facilitators`;
 const others = (sessionId: number) => `session:${sessionId}:others`;
 
@@ -44,6 +54,8 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, log:
       ? { version: state.version, serverTime: ctx.clock.now(), you: actor, state, airtime: airtimeOf(sessionId, state) }
       : { version: state.version, serverTime: ctx.clock.now(), you: actor, state: sharedView(state) };
 
+  const ballots = statements(ctx.db);
+
   io.use((socket, next) => {
     const pass = authenticate(ctx, repo, socket.handshake.auth, socket.request);
     if (typeof pass === 'string') return next(new Error(pass));
@@ -72,6 +84,13 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, log:
     const state = repo.state(sessionId);
     if (state) socket.emit('room:state', view(sessionId, state, actor));
     presence(sessionId);
+    socket.on('vote:check', (payload, ack) => {
+      if (typeof ack !== 'function') return;
+      const query = checkSchema.safeParse(payload);
+      if (!query.success) return ack({ ok: false, error: 'invalid', message: 'Give the vote number and your receipt code.' });
+      const found = new SqliteBallotBox(ballots, sessionId).byReceipt(query.data.vote, query.data.receipt);
+      ack({ ok: true, data: found ? { counted: true, ballot: found.ballot } : { counted: false } });
+    });
     socket.on('room:sync', (_payload, ack) => {
       if (typeof ack !== 'function') return;
       const current = repo.state(sessionId);
@@ -98,8 +117,13 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, log:
       const state = repo.state(sessionId);
       if (!state) return ack({ ok: false, error: 'not_found', message: 'This session no longer exists.' });
       const now = ctx.clock.now();
-      const next = apply(state, actor, command.data, now, answersOf(sessionId));
-      repo.record(sessionId, next, key, id.data, command.data, now);
+      const env = { answers: answersOf(sessionId), box: new SqliteBallotBox(ballots, sessionId) };
+      // One transaction: ballots written by the rules roll back with a refused command, and nothing is acknowledged unstored.
+      const next = ctx.db.transaction(() => {
+        const after = apply(state, actor, command.data, now, env);
+        repo.record(sessionId, after, key, id.data, forTheRecord(command.data), now);
+        return after;
+      })();
       ack({ ok: true, data: { version: next.version } });
       const stamp = { version: next.version, serverTime: now };
       const airtime = JSON.stringify(state.airtime) === JSON.stringify(next.airtime) ? {} : { airtime: airtimeOf(sessionId, next) };

@@ -1,3 +1,4 @@
+import type { Result, VoteSettings } from '../voting/types';
 import type { Agenda, RoundType } from './agenda';
 
 export type RoundStatus = 'pending' | 'open' | 'paused' | 'closed';
@@ -58,6 +59,23 @@ export interface Turns {
   index: number;
 }
 
+/** A vote in a vote round. The ballots are kept apart (ballot-box.ts); the state holds only how many. */
+export interface Vote {
+  id: number;
+  round: number;
+  question: string;
+  settings: VoteSettings;
+  secret: boolean;
+  /** Results shown while the vote is open (open votes only). */
+  live: boolean;
+  status: 'open' | 'closed';
+  /** Ballots cast so far: voters on phones, plus counted paper ballots, spoiled ones included. */
+  voted: number;
+  paper: { accepted: number; spoiled: number; pending: boolean };
+  /** At the close; while open, only for a live vote. */
+  result: Result | null;
+}
+
 /**
  * Everything the room knows, as one value: stored in SQLite after every command, sent whole on every
  * (re)connect. Members are pseudonyms; names stay in the members table.
@@ -79,6 +97,7 @@ export interface RoomState {
   turns: Turns | null;
   /** Tables, numbered from 1 in this list's order; empty until the facilitator proposes them. */
   tables: Table[];
+  votes: Vote[];
 }
 
 export function initialState(agenda: Agenda, members: string[] = []): RoomState {
@@ -94,6 +113,7 @@ export function initialState(agenda: Agenda, members: string[] = []): RoomState 
     ideas: [],
     turns: null,
     tables: [],
+    votes: [],
   };
 }
 

@@ -9,7 +9,7 @@ import { launch, screenshot, startServer } from './browser';
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
-let links: { facilitator: string; observer: string; ann: string; bob: string; annId: string; bobId: string };
+let links: { facilitator: string; teller: string; observer: string; ann: string; bob: string; annId: string; bobId: string };
 
 beforeAll(async () => {
   server = await startServer();
@@ -22,7 +22,7 @@ beforeAll(async () => {
   const made = createSession(db, systemClock, new RoomRepo(db), findPanel(db, demo.panelId) as NonNullable<ReturnType<typeof findPanel>>, agenda, null);
   const link = (token: string) => joinLink(server.url, made.sessionId, token);
   const token = (id: string) => made.panellists.find((p) => p.member === id)?.token ?? '';
-  links = { facilitator: link(made.facilitator), observer: link(made.observer), ann: link(token(annId)), bob: link(token(bobId)), annId, bobId };
+  links = { facilitator: link(made.facilitator), teller: link(new RoomRepo(db).issuePass(made.sessionId, { role: 'facilitator' }, Date.now())), observer: link(made.observer), ann: link(token(annId)), bob: link(token(bobId)), annId, bobId };
 });
 afterAll(async () => {
   await browser?.close();
@@ -104,11 +104,15 @@ test('a facilitator and two panellists run the opening rounds in three pages', a
   await facilitator.click('text=/^Open the next round: Ideas wall/');
   await ann.fill('#idea-text', 'Free late buses home from city-centre events');
   await ann.click('#post button');
+  await ann.waitForSelector('#ideas li:has-text("Free late buses")');
+  await ann.fill('#idea-text', 'Open school halls for community arts at weekends');
+  await ann.click('#post button');
+  await bob.waitForSelector('#ideas li:has-text("Open school halls")');
   await bob.fill('#idea-text', 'Something rude');
   await bob.click('#post button');
   await bob.click('text=Support idea 1');
   await facilitator.waitForSelector('#ideas li:has-text("1 supporter")');
-  await facilitator.selectOption('#mod-idea', '2');
+  await facilitator.selectOption('#mod-idea', '3');
   await facilitator.fill('#mod-reason', 'breaks the ground rules');
   await facilitator.click('#mod-hide');
   await ann.waitForFunction(() => !document.getElementById('ideas')?.textContent?.includes('Something rude'));
@@ -132,4 +136,48 @@ test('a facilitator and two panellists run the opening rounds in three pages', a
   await facilitator.click('text=/^Open the next round: Table feedback/');
   await bob.waitForSelector('#report-list:has-text("Table 1: Culture on the doorstep")');
   await screen.waitForSelector('#report-list:has-text("Table 1: Culture on the doorstep")');
+
+  // The vote round: a secret ballot on phones, hidden from everyone until the close, checked by receipt.
+  await facilitator.click('text=/^Open the next round: Which ideas go forward/');
+  await facilitator.fill('#vote-question', 'Put free late buses home forward as a draft recommendation?');
+  await facilitator.selectOption('#vote-method', 'threshold');
+  await facilitator.selectOption('#vote-base', 'decisive');
+  await facilitator.check('input[name="secret"]');
+  await facilitator.click('text=Open the vote');
+  await ann.waitForSelector('#ballot:visible');
+  await ann.check('input[name="choice"][value="agree"]');
+  await ann.click('text=Cast my vote');
+  await ann.waitForSelector('.receipt:has-text("Your receipt")');
+  await bob.check('input[name="choice"][value="disagree"]');
+  await bob.click('text=Cast my vote');
+  await bob.check('input[name="choice"][value="agree"]'); // Bob changes his mind before the close
+  await bob.click('text=Cast my vote');
+  await facilitator.waitForSelector('#vote-list:has-text("2 of 2 have voted")');
+  expect(await facilitator.textContent('#vote-list')).not.toMatch(/Passed|Failed/);
+  await screenshot(ann, 'room-vote-phone');
+  await facilitator.click('text=Close vote 1 and count');
+  await ann.waitForSelector('#vote-list .result:has-text("Passed")');
+  expect(await bob.textContent('#vote-list .result')).toMatch(/Eligible\s*2[\s\S]*Voted\s*2[\s\S]*Abstained\s*0/);
+  await ann.click('text=Check my ballot was counted');
+  await ann.waitForSelector('#vote-list:has-text("Counted: agree")');
+
+  // Dot voting on the ideas wall's ideas, with paper ballots from the hall entered by two tellers.
+  const teller = await open(links.teller);
+  await facilitator.fill('#vote-question', 'Which ideas matter most?');
+  await facilitator.selectOption('#vote-method', 'approval');
+  await facilitator.selectOption('#vote-from', { label: 'the ideas of round 7: Ideas wall: the changes the strategy should make' });
+  await facilitator.uncheck('input[name="secret"]');
+  await facilitator.click('text=Open the vote');
+  await facilitator.waitForSelector('#paper:visible', { timeout: 5000 }).catch(async (err: Error) => {
+    throw new Error(`${err.message}; the page said: ${await facilitator.textContent('#alert')}`);
+  });
+  await facilitator.fill('#paper-text', '1,0 x 3');
+  await facilitator.click('text=Enter the count');
+  await teller.waitForSelector('#vote-list:has-text("waiting for a second person")');
+  await teller.fill('#paper-text', '1,0 x 3');
+  await teller.click('text=Enter the count');
+  await facilitator.waitForSelector('#vote-list:has-text("3 of 2 have voted, including 3 on paper")');
+  await facilitator.click('text=Close vote 2 and count');
+  await bob.waitForSelector('#vote-list .result:has-text("Free late buses home")');
+  await screenshot(facilitator, 'room-votes-facilitator');
 });

@@ -84,7 +84,7 @@ describe('joining without a join link', () => {
     const user = t.db.prepare("SELECT id FROM users WHERE email = 'f2@example.org'").pluck().get() as number;
     const cookie = `cp_session=${logInAs(t.db, t.clock, user)}`;
     const joined = await join({ session: String(sessionId()) }, { cookie, origin: url });
-    expect(typeof joined === 'object' && joined.you).toEqual({ role: 'facilitator' });
+    expect(typeof joined === 'object' && joined.you).toEqual({ role: 'facilitator', who: `user:${user}` });
     expect(await join({ session: String(sessionId()) }, { cookie, origin: 'https://evil.example' })).toMatch(/not on the room’s own site/);
     expect(await join({ session: String(sessionId()) })).toMatch(/You are not logged in/);
     expect(await join({ session: '99999' }, { cookie })).toMatch(/This session does not exist/);

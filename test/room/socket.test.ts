@@ -105,7 +105,7 @@ afterAll(async () => {
 test('each client gets the whole room on connect; a bad join link is refused with a clear message', async () => {
   const { first } = await join(passes.facilitator);
   expect(first.version).toBe(0);
-  expect(first.you).toEqual({ role: 'facilitator' });
+  expect(first.you).toEqual({ role: 'facilitator', who: expect.stringMatching(/^link:[0-9a-f]{8}$/) });
   expect(first.state.rounds).toHaveLength(agenda.rounds.length);
   await expect(join('not-a-real-link')).rejects.toThrow('This join link is not valid');
 });

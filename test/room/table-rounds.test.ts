@@ -14,7 +14,7 @@ const members = Array.from({ length: 21 }, (_, i) => `R-${String(i).padStart(2, 
 const answers = new Map(members.map((m, i) => [m, { age: ['16-34', '35-64', '65+'][i % 3], gender: i % 2 ? 'Woman' : 'Man' }]));
 
 function step(state: RoomState, actor: Actor, command: Command, now = 1000): RoomState {
-  return apply(state, actor, command, now, answers);
+  return apply(state, actor, command, now, { answers });
 }
 
 function refusal(state: RoomState, actor: Actor, command: Command): RoomError {

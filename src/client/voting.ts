@@ -1,0 +1,217 @@
+import type { Vote } from '../room/state';
+import { currentRound } from '../room/state';
+import { describeRule, scaleLabels } from '../voting/tally';
+import type { Ballot, Result } from '../voting/types';
+import { $, element, item, onSubmit, setOptions } from './dom';
+import { PAPER_FORMAT, parsePaper } from './paper';
+import type { View } from './view';
+
+/**
+ * Votes: panellists cast (and may change) a ballot and keep a receipt; the facilitator opens and closes
+ * votes and enters paper ballots; everyone sees the result, with its rule and denominators, at the close.
+ */
+export function renderVotes(v: View): void {
+  const { state, you } = v;
+  const round = currentRound(state);
+  const votes = state.votes.filter((vote) => vote.round === state.current);
+  const open = votes.find((vote) => vote.status === 'open');
+  const inVoteRound = round?.type === 'vote' && round.status === 'open';
+  $('votes').hidden = votes.length === 0 && !(you.role === 'facilitator' && inVoteRound);
+  $('vote-setup').hidden = !(you.role === 'facilitator' && inVoteRound && !open);
+  if (you.role === 'facilitator') setOptions($<HTMLSelectElement>('vote-from'), [['', 'the options typed above'], ...sources(v)]);
+  $('vote-list').replaceChildren(...votes.map((vote) => voteCard(v, vote)));
+  const ballotForm = $<HTMLFormElement>('ballot');
+  ballotForm.hidden = !(you.role === 'panellist' && open);
+  if (you.role === 'panellist' && open && ballotForm.dataset.vote !== String(open.id)) buildBallot(open);
+  $('paper').hidden = !(you.role === 'facilitator' && open);
+  if (open) $('paper-format').textContent = `One ballot per line: ${PAPER_FORMAT[open.settings.method]}. Write "x 12" after a line for twelve alike, and "spoiled x 2" for spoiled ballots. A second person enters the same count to confirm it.`;
+}
+
+/** Earlier rounds whose ideas or themes can become a vote's options. */
+function sources(v: View): [string, string][] {
+  return v.state.rounds.flatMap((r, i): [string, string][] => {
+    const ideas = v.state.ideas.filter((idea) => idea.round === i && !idea.hidden && idea.mergedInto === null);
+    if (!ideas.length) return [];
+    const themes = ideas.some((idea) => idea.theme) ? [[`${i}:themes`, `the themes of round ${i + 1}: ${r.title}`] as [string, string]] : [];
+    return [[`${i}:ideas`, `the ideas of round ${i + 1}: ${r.title}`], ...themes];
+  });
+}
+
+function voteCard(v: View, vote: Vote): HTMLElement {
+  const card = element('li', '', 'vote-card');
+  card.append(element('h3', `Vote ${vote.id}: ${vote.question}`), element('p', describeRule(vote.settings), 'hint'));
+  if (vote.settings.options.length) {
+    const list = element('ol');
+    list.append(...vote.settings.options.map((o) => item(o)));
+    card.append(list);
+  }
+  const how = [vote.secret ? 'Secret ballot: results at the close, for everyone.' : vote.live ? 'Open ballot: results as they come in.' : 'Open ballot: results at the close.'];
+  card.append(element('p', `${how[0]} ${vote.voted} of ${v.state.members.length} have voted${vote.paper.accepted || vote.paper.spoiled ? `, including ${vote.paper.accepted + vote.paper.spoiled} on paper` : ''}.`));
+  if (vote.paper.pending) card.append(element('p', 'A paper count is waiting for a second person to confirm it.', 'flag'));
+  if (v.you.role === 'panellist') {
+    const receipt = localStorage.getItem(receiptKey(vote.id));
+    if (receipt) card.append(element('p', `Your receipt: ${receipt.slice(0, 12)}. ${vote.status === 'open' ? 'You can change your ballot until the vote closes.' : ''}`, 'receipt'));
+    if (receipt && vote.status === 'closed') card.append(checkButton(v, vote.id, receipt));
+  }
+  if (v.you.role === 'facilitator' && vote.status === 'open') {
+    const close = element('button', `Close vote ${vote.id} and count`);
+    close.type = 'button';
+    close.addEventListener('click', () => void v.send('vote:close', { vote: vote.id }));
+    card.append(close);
+  }
+  if (vote.result) card.append(resultBlock(vote.result, vote.settings.options, vote.status === 'open'));
+  return card;
+}
+
+function resultBlock(result: Result, options: string[], provisional: boolean): HTMLElement {
+  const block = element('div', '', 'result');
+  block.append(element('p', `${provisional ? 'So far: ' : ''}${result.summary}`, 'lead'));
+  const facts = element('dl', '', 'facts');
+  const fact = (term: string, value: string) => {
+    const row = element('div');
+    row.append(element('dt', term), element('dd', value));
+    facts.append(row);
+  };
+  fact('Eligible', String(result.eligible));
+  fact('Voted', String(result.voted));
+  fact('Abstained', String(result.abstained));
+  fact('Spoiled', String(result.spoiled));
+  fact('Quorum', result.quorum.required ? `${result.quorum.required} ballots: ${result.quorum.met ? 'met' : 'not met'}` : 'none');
+  if (result.winners.length) fact('Chosen', result.winners.map((w) => options[w]).join('; '));
+  block.append(facts, element('p', `Rule: ${result.rule}`, 'hint'));
+  return block;
+}
+
+function checkButton(v: View, vote: number, receipt: string): HTMLElement {
+  const wrap = element('p');
+  const b = element('button', 'Check my ballot was counted', 'secondary');
+  b.type = 'button';
+  const out = element('span');
+  out.setAttribute('role', 'status');
+  b.addEventListener('click', () => void v.check(vote, receipt).then((text) => (out.textContent = ` ${text}`)));
+  wrap.append(b, out);
+  return wrap;
+}
+
+/** The ballot form for this vote's method; built once per vote, so a half-filled ballot survives updates. */
+function buildBallot(vote: Vote): void {
+  const form = $<HTMLFormElement>('ballot');
+  form.dataset.vote = String(vote.id);
+  form.dataset.method = vote.settings.method;
+  const fields = $('ballot-fields');
+  const s = vote.settings;
+  const radios = (name: string, choices: [string, string][]) => {
+    const set = element('fieldset');
+    set.append(element('legend', vote.question));
+    for (const [value, label] of choices) {
+      const row = element('label', '', 'choice');
+      const input = element('input');
+      input.type = 'radio';
+      input.name = name;
+      input.value = value;
+      row.append(input, ` ${label}`);
+      set.append(row);
+    }
+    return set;
+  };
+  if (s.method === 'threshold') fields.replaceChildren(radios('choice', [['agree', 'Agree'], ['disagree', 'Disagree'], ['abstain', 'Abstain']]));
+  if (s.method === 'consent') {
+    const reason = element('textarea');
+    reason.name = 'reason';
+    reason.maxLength = 500;
+    reason.rows = 2;
+    reason.id = 'objection';
+    const label = element('label', 'If you object, say why (it goes in the record)');
+    label.htmlFor = 'objection';
+    fields.replaceChildren(radios('choice', [['consent', 'I consent'], ['object', 'I object'], ['abstain', 'Abstain']]), label, reason);
+  }
+  if (s.method === 'scale') fields.replaceChildren(radios('level', [...scaleLabels(s.scale ?? 'likert5').map((l, i): [string, string] => [String(i + 1), `${i + 1}. ${l}`]), ['0', 'Abstain']]));
+  if (s.method === 'approval' || s.method === 'ranked') {
+    const max = s.method === 'approval' ? (s.dots?.perOption ?? 1) : s.options.length;
+    const hint = s.method === 'approval' ? `You have ${s.dots?.perVoter ?? s.options.length} dots, at most ${max} on one option.` : 'Number the options in order of preference: 1 for your first choice. Leave out any you would not rank.';
+    fields.replaceChildren(
+      element('p', hint, 'hint'),
+      ...s.options.map((option, i) => {
+        const label = element('label', `${option} `);
+        const input = element('input');
+        input.type = 'number';
+        input.min = s.method === 'approval' ? '0' : '1';
+        input.max = String(max);
+        input.name = `option-${i}`;
+        input.inputMode = 'numeric';
+        label.append(input);
+        return label;
+      }),
+    );
+  }
+}
+
+function readBallot(form: HTMLFormElement, vote: Vote): Ballot | string {
+  const data = new FormData(form);
+  const value = (name: string) => String(data.get(name) ?? '');
+  switch (vote.settings.method) {
+    case 'threshold':
+      return value('choice') ? { kind: 'threshold', choice: value('choice') as 'agree' } : 'Choose agree, disagree or abstain.';
+    case 'consent':
+      return value('choice') ? { kind: 'consent', choice: value('choice') as 'consent', ...(value('reason').trim() ? { reason: value('reason').trim() } : {}) } : 'Choose whether you consent.';
+    case 'scale':
+      return value('level') ? { kind: 'scale', level: Number(value('level')) } : 'Choose a level.';
+    case 'approval':
+      return { kind: 'approval', dots: vote.settings.options.map((_, i) => Number(value(`option-${i}`) || 0)) };
+    case 'ranked': {
+      const ranks = vote.settings.options.map((_, i) => ({ i, rank: Number(value(`option-${i}`) || 0) })).filter((r) => r.rank > 0);
+      return { kind: 'ranked', ranking: ranks.sort((a, b) => a.rank - b.rank).map((r) => r.i) };
+    }
+  }
+}
+
+const receiptKey = (vote: number) => `receipt:${$('room').dataset.session}:${vote}`;
+
+/** A receipt: 24 random characters made on this device, kept here; the server keeps only its hash. */
+function receiptFor(vote: number): string {
+  const key = receiptKey(vote);
+  let receipt = localStorage.getItem(key);
+  if (!receipt) {
+    const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+    receipt = Array.from(crypto.getRandomValues(new Uint8Array(24)), (b) => alphabet[b % 32]).join('');
+    localStorage.setItem(key, receipt);
+  }
+  return receipt;
+}
+
+export function wireVotes(latest: () => View | undefined): void {
+  onSubmit('ballot', async (form) => {
+    const v = latest();
+    const vote = v?.state.votes.find((x) => String(x.id) === form.dataset.vote);
+    if (!v || !vote) return;
+    const ballot = readBallot(form, vote);
+    if (typeof ballot === 'string') return v.alert(ballot);
+    if (await v.send('vote:cast', { vote: vote.id, ballot, receipt: receiptFor(vote.id) })) v.alert(`Your ballot is recorded (receipt ${receiptFor(vote.id).slice(0, 12)}).`, false);
+  });
+  onSubmit('vote-setup', (form) => {
+    const v = latest();
+    const data = new FormData(form);
+    const text = (name: string) => String(data.get(name) ?? '').trim();
+    const method = text('method');
+    const options = text('options').split('\n').map((o) => o.trim()).filter(Boolean);
+    const from = text('from') ? { round: Number(text('from').split(':')[0]), take: text('from').split(':')[1] } : undefined;
+    const settings: Record<string, unknown> = { method, quorum: Number(text('quorum') || 0) };
+    if (method === 'threshold') settings.threshold = { rule: text('rule'), base: text('base'), ...(text('rule') === 'percent' ? { percent: Number(text('percent')) } : {}) };
+    if (method === 'approval') settings.dots = { perVoter: Number(text('perVoter') || options.length || 1), perOption: Number(text('perOption') || 1) };
+    if (method === 'ranked') settings.count = text('count');
+    if (method === 'scale') settings.scale = text('scale');
+    return v?.send('vote:open', { question: text('question'), settings, ...(from ? { from } : { options }), secret: data.get('secret') === 'on', live: data.get('live') === 'on' });
+  });
+  onSubmit('paper', async (form) => {
+    const v = latest();
+    const vote = v?.state.votes.find((x) => x.status === 'open');
+    if (!v || !vote) return;
+    const box = form.querySelector('textarea') as HTMLTextAreaElement;
+    const parsed = parsePaper(vote.settings.method, box.value);
+    if ('problem' in parsed) return v.alert(parsed.problem);
+    if (await v.send('vote:paper', { vote: vote.id, ...parsed })) {
+      box.value = '';
+      v.alert('Count entered. The vote shows whether it waits for a second count or has been added.', false);
+    }
+  });
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { METHODS } from '../voting/types';
+
+/** A ballot as a client sends it; whether it fits the vote (options, dots, reasons) is checked by validateBallot. */
+export const ballotSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('threshold'), choice: z.enum(['agree', 'disagree', 'abstain']) }),
+  z.object({ kind: z.literal('approval'), dots: z.array(z.number().int().min(0).max(100)).max(100) }),
+  z.object({ kind: z.literal('ranked'), ranking: z.array(z.number().int().min(0).max(99)).max(100) }),
+  z.object({ kind: z.literal('scale'), level: z.number().int().min(0).max(8) }),
+  z.object({ kind: z.literal('consent'), choice: z.enum(['consent', 'object', 'abstain']), reason: z.string().trim().max(500).optional() }),
+]);
+
+const settings = z.object({
+  method: z.enum(METHODS),
+  threshold: z.object({ rule: z.enum(['majority', 'two-thirds', 'percent']), percent: z.number().min(1).max(100).optional(), base: z.enum(['all', 'decisive']) }).optional(),
+  dots: z.object({ perVoter: z.number().int().min(1).max(100), perOption: z.number().int().min(1).max(100) }).optional(),
+  count: z.enum(['irv', 'borda']).optional(),
+  scale: z.enum(['likert5', 'gradients8']).optional(),
+  quorum: z.number().int().min(0).max(10_000).default(0),
+});
+
+/** A receipt code: made by the voter's device, at least 128 bits of randomness in practice. */
+export const receipt = z.string().regex(/^[A-Za-z0-9_-]{20,64}$/, 'a receipt is 20 to 64 letters, digits, - or _');
+
+export const voteCommands = [
+  z.object({
+    type: z.literal('vote:open'),
+    question: z.string().trim().min(3, 'write the question').max(500),
+    settings,
+    options: z.array(z.string().trim().min(1).max(280)).max(50).optional(),
+    from: z.object({ round: z.number().int().min(0), take: z.enum(['ideas', 'themes']) }).optional(),
+    secret: z.boolean().default(false),
+    live: z.boolean().default(false),
+  }),
+  z.object({ type: z.literal('vote:cast'), vote: z.number().int().min(1), ballot: ballotSchema, receipt }),
+  z.object({ type: z.literal('vote:paper'), vote: z.number().int().min(1), ballots: z.array(ballotSchema).max(2000), spoiled: z.number().int().min(0).max(2000).default(0) }),
+  z.object({ type: z.literal('vote:close'), vote: z.number().int().min(1) }),
+] as const;
