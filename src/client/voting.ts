@@ -4,6 +4,7 @@ import { describeRule, scaleLabels } from '../voting/tally';
 import type { Ballot, Result } from '../voting/types';
 import { $, element, item, onSubmit, setOptions } from './dom';
 import { PAPER_FORMAT, parsePaper } from './paper';
+import { resultTable } from './result-table';
 import type { View } from './view';
 
 /**
@@ -78,7 +79,10 @@ function resultBlock(result: Result, options: string[], provisional: boolean): H
   fact('Spoiled', String(result.spoiled));
   fact('Quorum', result.quorum.required ? `${result.quorum.required} ballots: ${result.quorum.met ? 'met' : 'not met'}` : 'none');
   if (result.winners.length) fact('Chosen', result.winners.map((w) => options[w]).join('; '));
-  block.append(facts, element('p', `Rule: ${result.rule}`, 'hint'));
+  block.append(facts);
+  const figures = resultTable(result, options);
+  if (figures) block.append(figures);
+  block.append(element('p', `Rule: ${result.rule}`, 'hint'));
   return block;
 }
 

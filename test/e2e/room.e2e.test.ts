@@ -179,5 +179,7 @@ test('a facilitator and two panellists run the opening rounds in three pages', a
   await facilitator.waitForSelector('#vote-list:has-text("3 of 2 have voted, including 3 on paper")');
   await facilitator.click('text=Close vote 2 and count');
   await bob.waitForSelector('#vote-list .result:has-text("Free late buses home")');
+  const dots = bob.locator('#vote-list table.result-table tbody tr').first();
+  expect((await dots.locator('th, td').allTextContents()).map((t) => t.trim())).toEqual(['Free late buses home from city-centre events', '3', '3']);
   await screenshot(facilitator, 'room-votes-facilitator');
 });
