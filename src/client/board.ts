@@ -1,5 +1,5 @@
 import type { Idea } from '../room/state';
-import { currentRound } from '../room/state';
+import { currentRound, tableNumber } from '../room/state';
 import { $, button, element, item, onSubmit, setOptions } from './dom';
 import type { View } from './view';
 
@@ -15,7 +15,7 @@ export function renderBoard(v: View): void {
   if (!title || state.current === null || !round) return;
   $('board-title').textContent = you.role === 'facilitator' && round.type === 'tables' ? 'Ideas from the tables' : title;
   $('post').hidden = you.role !== 'panellist';
-  const myTable = state.tables.findIndex((t) => t.members.includes(me)) + 1;
+  const myTable = tableNumber(state, me);
   const ideas = state.ideas.filter((i) => i.round === state.current && i.mergedInto === null && (you.role !== 'panellist' || i.table === null || i.table === myTable));
   if (you.role === 'observer') return renderThemes(ideas);
   $('ideas').replaceChildren(

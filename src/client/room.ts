@@ -2,14 +2,14 @@ import { io, type Socket } from 'socket.io-client';
 import { applyChange } from '../room/change';
 import type { ClientToServerEvents, Presence, Reply, ServerToClientEvents, Snapshot } from '../room/events';
 import type { Actor } from '../room/machine';
-import { currentRound, type RoomState, tableOf } from '../room/state';
+import { currentRound, type RoomState, tableOf, tablesMeeting } from '../room/state';
 import { renderBoard, wireBoard } from './board';
 import { $, item } from './dom';
 import { renderFacilitator, wireFacilitator } from './facilitator';
 import { renderTables, wireTables } from './tables';
 import { renderVotes, wireVotes } from './voting';
 import { describeBallot } from '../voting/tally';
-import { atTables, type View } from './view';
+import type { View } from './view';
 
 /**
  * The room in the browser: shows the server's snapshots and sends commands (docs/protocol.md). The pass
@@ -156,7 +156,7 @@ function renderAgenda(s: RoomState): void {
 function renderSpeaking(v: View): void {
   const { state: s, me } = v;
   const mine = me ? tableOf(s, me) : undefined;
-  const table = mine && (atTables(s) || mine.turns) ? mine : undefined;
+  const table = mine && (tablesMeeting(s) || mine.turns) ? mine : undefined;
   const number = table ? s.tables.indexOf(table) + 1 : undefined;
   const stage = table ?? s;
   const who = stage.floor ? (stage.floor.member === me ? 'You have' : `${stage.floor.member} has`) : 'Nobody has';
@@ -175,8 +175,8 @@ function renderSpeaking(v: View): void {
   const hand = $<HTMLButtonElement>('hand');
   hand.textContent = place >= 0 ? 'Lower my hand' : 'Raise my hand';
   hand.onclick = () => void send(place >= 0 ? 'queue:lower' : 'queue:raise');
-  hand.disabled = currentRound(s)?.status !== 'open' || stage.floor?.member === me || (atTables(s) && !table);
-  $('place').textContent = place >= 0 ? `You are number ${place + 1} in the queue.` : atTables(s) && !table ? 'You are not at a table yet: the facilitator will seat you.' : '';
+  hand.disabled = currentRound(s)?.status !== 'open' || stage.floor?.member === me || (tablesMeeting(s) && !table);
+  $('place').textContent = place >= 0 ? `You are number ${place + 1} in the queue.` : tablesMeeting(s) && !table ? 'You are not at a table yet: the facilitator will seat you.' : '';
   const turns = stage.turns;
   const passTurn = $('pass');
   passTurn.hidden = !(turns && turns.order[turns.index] === me);

@@ -1,7 +1,7 @@
 import type { Table } from '../room/state';
-import { currentRound } from '../room/state';
+import { currentRound, tableNumber, tablesMeeting } from '../room/state';
 import { $, button, element, item, onSubmit, setOptions } from './dom';
-import { atTables, type View } from './view';
+import type { View } from './view';
 
 /**
  * Tables: the facilitator seats and moves people and sees every table; a panellist sees their own table,
@@ -10,7 +10,7 @@ import { atTables, type View } from './view';
 export function renderTables(v: View): void {
   const { state, you, me } = v;
   const round = currentRound(state);
-  const open = atTables(state);
+  const open = tablesMeeting(state);
   const facilitating = you.role === 'facilitator';
   $('tables').hidden = !(state.tables.length > 0 || (facilitating && open));
   $('seat').hidden = !(facilitating && open);
@@ -23,7 +23,7 @@ export function renderTables(v: View): void {
     setOptions($<HTMLSelectElement>('move-table'), [...numbers, [String(state.tables.length + 1), 'A new table']]);
     setOptions($<HTMLSelectElement>('move-member'), state.members.map((m) => [m, seatLabel(v, m)]));
   } else if (you.role === 'panellist') {
-    const index = state.tables.findIndex((t) => t.members.includes(me));
+    const index = (tableNumber(state, me) ?? 0) - 1;
     // Your table matters while the tables meet (or take turns); afterwards only the reports do.
     if (index >= 0 && (open || state.tables[index].turns)) {
       $('my-table').hidden = false;
@@ -55,14 +55,14 @@ function tableCard(v: View, table: Table, number: number): HTMLElement {
   if (v.you.role === 'facilitator') {
     if (!table.noteTaker) card.append(element('p', 'No note-taker yet.', 'flag'));
     if (table.report) card.append(element('p', `Report: ${table.report}`));
-    if (atTables(v.state) && (table.queue.length || table.floor)) card.append(button(`Next speaker at table ${number}`, () => v.send('table:next', { table: number }), 'secondary'));
+    if (tablesMeeting(v.state) && (table.queue.length || table.floor)) card.append(button(`Next speaker at table ${number}`, () => v.send('table:next', { table: number }), 'secondary'));
     if (table.turns && table.turns.index < table.turns.order.length) card.append(button(`Next turn at table ${number}`, () => v.send('turn:next', { table: number }), 'secondary'));
   }
   return card;
 }
 
 function seatLabel(v: View, member: string): string {
-  const number = v.state.tables.findIndex((t) => t.members.includes(member)) + 1;
+  const number = tableNumber(v.state, member);
   return `${member} (${number ? `table ${number}` : 'not seated'})`;
 }
 
@@ -70,7 +70,7 @@ export function wireTables(latest: () => View | undefined): void {
   const send = (event: string, payload: Record<string, unknown> = {}) => latest()?.send(event, payload) ?? Promise.resolve(false);
   const myTable = () => {
     const v = latest();
-    return v ? v.state.tables.findIndex((t) => t.members.includes(v.me)) + 1 : 0;
+    return v ? (tableNumber(v.state, v.me) ?? 0) : 0;
   };
   onSubmit('seat', () => {
     const size = Number($<HTMLInputElement>('seat-size').value) || undefined;
@@ -81,7 +81,7 @@ export function wireTables(latest: () => View | undefined): void {
   $('make-note-taker').addEventListener('click', () => {
     const v = latest();
     const member = $<HTMLSelectElement>('move-member').value;
-    const table = v ? v.state.tables.findIndex((t) => t.members.includes(member)) + 1 : 0;
+    const table = v ? (tableNumber(v.state, member) ?? 0) : 0;
     void send('table:note-taker', { table, member });
   });
   $('volunteer').addEventListener('click', () => void send('table:note-taker', { table: myTable(), member: latest()?.me }));

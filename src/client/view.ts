@@ -1,7 +1,7 @@
 import type { AirtimeReport } from '../room/airtime';
 import type { Presence } from '../room/events';
 import type { Actor } from '../room/machine';
-import { currentRound, type RoomState } from '../room/state';
+import type { RoomState } from '../room/state';
 
 export type Send = (event: string, payload?: Record<string, unknown>) => Promise<boolean>;
 
@@ -18,10 +18,4 @@ export interface View {
   alert: (text: string, urgent?: boolean) => void;
   /** Asks whether the ballot with this receipt was counted; resolves with a sentence for the person. */
   check: (vote: number, receipt: string) => Promise<string>;
-}
-
-/** True while a tables round is open: hands and ideas then belong to the tables. */
-export function atTables(state: RoomState): boolean {
-  const round = currentRound(state);
-  return round?.type === 'tables' && round.status === 'open';
 }

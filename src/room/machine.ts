@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { RoomError } from './errors';
 import { endFloor, setFloor } from './floor';
 import { hideIdea, mergeIdea, pickQuestion, postIdea, supportIdea, themeIdea } from './ideas';
-import { currentRound, type RoomState } from './state';
-import { type Answers, chooseNoteTaker, isTablesRound, moveToTable, nextAtTable, proposeTables, quietTables, raiseAtTable, reportBack } from './table-rounds';
+import { currentRound, type RoomState, tablesMeeting } from './state';
+import { type Answers, chooseNoteTaker, moveToTable, nextAtTable, proposeTables, quietTables, raiseAtTable, reportBack } from './table-rounds';
 import { nextTurn, startTurns } from './turns';
 import type { BallotBox } from './ballot-box';
 import { castBallot, closeRoundVotes, closeVote, enterPaper, openVote } from './votes';
@@ -107,7 +107,7 @@ export function apply(state: RoomState, actor: Actor, command: Command, now: num
     case 'queue:raise': {
       if (actor.role !== 'panellist') throw new RoomError('forbidden', 'Only panellists raise a hand.');
       inHand(next, 'open');
-      if (isTablesRound(next)) {
+      if (tablesMeeting(next)) {
         raiseAtTable(next, actor.member, true);
         return next;
       }
@@ -119,7 +119,7 @@ export function apply(state: RoomState, actor: Actor, command: Command, now: num
     case 'queue:lower': {
       const who = actor.role === 'panellist' ? actor.member : command.member;
       if (actor.role === 'panellist' && command.member && command.member !== actor.member) throw new RoomError('forbidden', 'You can lower only your own hand.');
-      if (who && isTablesRound(next)) {
+      if (who && tablesMeeting(next)) {
         raiseAtTable(next, who, false);
         return next;
       }

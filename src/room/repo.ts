@@ -27,6 +27,7 @@ export class RoomRepo {
       insertSession: db.prepare('INSERT INTO room_sessions (panel_id, title, agenda, state, version, created_by, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)'),
       state: db.prepare('SELECT state FROM room_sessions WHERE id = ?').pluck(),
       panelOf: db.prepare('SELECT panel_id FROM room_sessions WHERE id = ?').pluck(),
+      title: db.prepare('SELECT title FROM room_sessions WHERE id = ?').pluck(),
       list: db.prepare(
         `SELECT s.id, s.title, s.version, s.created_at AS createdAt, p.id AS panelId, p.title AS panelTitle
          FROM room_sessions s JOIN panels p ON p.id = s.panel_id ORDER BY s.id DESC`,
@@ -51,6 +52,11 @@ export class RoomRepo {
   state(sessionId: number): RoomState | undefined {
     const text = this.q.state.get(sessionId) as string | undefined;
     return text === undefined ? undefined : upgrade(JSON.parse(text) as RoomState);
+  }
+
+  /** The session's title, without reading its state. */
+  title(sessionId: number): string | undefined {
+    return this.q.title.get(sessionId) as string | undefined;
   }
 
   panelOf(sessionId: number): number | undefined {

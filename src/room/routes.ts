@@ -8,9 +8,9 @@ export function roomRouter(repo: RoomRepo): Router {
   const router = Router();
   router.get('/room/:sessionId', (req, res) => {
     const sessionId = parseId(req.params.sessionId, 'That session');
-    const state = repo.state(sessionId);
-    if (!state) throw notFound('That session');
-    res.render('pages/room', { title: state.title, sessionId });
+    const title = repo.title(sessionId);
+    if (title === undefined) throw notFound('That session');
+    res.render('pages/room', { title, sessionId });
   });
   return router;
 }

@@ -132,6 +132,12 @@ export function tableNumber(state: RoomState, member: string): number | null {
   return index < 0 ? null : index + 1;
 }
 
+/** True while a tables round is open: hands and ideas then belong to the tables. */
+export function tablesMeeting(state: RoomState): boolean {
+  const round = currentRound(state);
+  return round?.type === 'tables' && round.status === 'open';
+}
+
 /** The round in hand, if any. */
 export function currentRound(state: RoomState): Round | undefined {
   return state.current === null ? undefined : state.rounds[state.current];

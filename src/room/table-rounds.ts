@@ -81,11 +81,6 @@ export function quietTables(state: RoomState, now: number): void {
   }
 }
 
-export function isTablesRound(state: RoomState): boolean {
-  const round = currentRound(state);
-  return round?.type === 'tables' && round.status === 'open';
-}
-
 function tablesRound(state: RoomState) {
   const round = currentRound(state);
   if (!round || round.type !== 'tables' || round.status !== 'open') throw new RoomError('conflict', 'Tables run in an open tables round.');

@@ -86,7 +86,8 @@ export function closeVote(state: RoomState, box: BallotBox, voteId: number): voi
 
 /** Closing the round closes its open vote too, counted as it stands. */
 export function closeRoundVotes(state: RoomState, box: BallotBox | undefined): void {
-  for (const vote of state.votes) if (vote.status === 'open' && box) closeVote(state, box, vote.id);
+  if (!box) return; // no ballot box, no votes to close (the pure rules without votes)
+  for (const vote of state.votes) if (vote.status === 'open') closeVote(state, box, vote.id);
 }
 
 function count(state: RoomState, box: BallotBox, vote: Vote): Result {
