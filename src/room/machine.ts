@@ -7,7 +7,8 @@ import { type Answers, chooseNoteTaker, moveToTable, nextAtTable, proposeTables,
 import { nextTurn, startTurns } from './turns';
 import type { BallotBox } from './ballot-box';
 import { castBallot, closeRoundVotes, closeVote, enterPaper, openVote } from './votes';
-import { voteCommands } from './vote-schema';
+import { recommendationCommands, voteCommands } from './vote-schema';
+import { addMinorityReport, draftRecommendation, proposeAmendment, supportMinorityReport, withdraw } from './recommendations';
 
 function box(env: Env): BallotBox {
   if (!env.box) throw new Error('Votes need the ballot box (Env.box).');
@@ -51,13 +52,14 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('table:next'), table }),
   z.object({ type: z.literal('table:report'), table, text: z.string().trim().max(2000, 'at most 2000 characters') }),
   ...voteCommands,
+  ...recommendationCommands,
 ]);
 export type Command = z.infer<typeof commandSchema>;
 
 const FACILITATOR_ONLY = new Set<Command['type']>([
   'round:open', 'round:pause', 'round:resume', 'round:extend', 'round:close', 'floor:give', 'floor:take',
   'idea:theme', 'idea:merge', 'idea:hide', 'idea:pick', 'turn:start', 'tables:propose', 'tables:move',
-  'vote:open', 'vote:paper', 'vote:close',
+  'vote:open', 'vote:paper', 'vote:close', 'rec:draft',
 ]);
 
 /**
@@ -177,6 +179,21 @@ export function apply(state: RoomState, actor: Actor, command: Command, now: num
       return next;
     case 'vote:close':
       closeVote(next, box(env), command.vote);
+      return next;
+    case 'rec:draft':
+      draftRecommendation(next, command.text, command.from);
+      return next;
+    case 'rec:amend':
+      proposeAmendment(next, actor, command.rec, command.text, command.reason);
+      return next;
+    case 'rec:withdraw':
+      withdraw(next, actor, command.rec, command.amendment);
+      return next;
+    case 'rec:minority':
+      addMinorityReport(next, actor, command.rec, command.text);
+      return next;
+    case 'rec:support':
+      supportMinorityReport(next, actor, command.rec, command.report, command.support);
       return next;
   }
 }

@@ -116,6 +116,8 @@ export function actorKey(actor: Actor): string {
 function upgrade(state: RoomState): RoomState {
   state.tables ??= [];
   state.votes ??= [];
+  state.recommendations ??= [];
+  for (const vote of state.votes) vote.subject ??= null;
   for (const table of state.tables) table.turns ??= null;
   for (const idea of state.ideas) {
     idea.table ??= null;

@@ -74,6 +74,44 @@ export interface Vote {
   paper: { accepted: number; spoiled: number; pending: boolean };
   /** At the close; while open, only for a live vote. */
   result: Result | null;
+  /** A vote that decides an amendment to a recommendation, or (amendment null) the recommendation as a whole. */
+  subject: { rec: number; amendment: number | null } | null;
+}
+
+/** A recommendation: its wording now (the draft, as changed by carried amendments), and how it got there. */
+export interface Recommendation {
+  id: number;
+  text: string;
+  /** Where the draft came from: a theme of a round, a table's report back, or null if typed. */
+  from: { round: number; theme: string } | { round: number; table: number } | null;
+  /** Every wording it has had, the draft first; `amendment` is the carried amendment that made it. */
+  history: { text: string; amendment: number | null }[];
+  amendments: Amendment[];
+  status: 'draft' | 'adopted' | 'rejected' | 'withdrawn';
+  /** The latest final vote on it. */
+  vote: number | null;
+  minority: MinorityReport[];
+}
+
+export interface Amendment {
+  id: number;
+  /** A member, or "facilitator" when proposed for someone in the hall. */
+  by: string;
+  /** The whole wording it proposes. */
+  text: string;
+  reason: string | null;
+  /** The wording it was proposed against: an index into the recommendation's history. */
+  against: number;
+  status: 'proposed' | 'carried' | 'lost' | 'withdrawn';
+  vote: number | null;
+}
+
+/** Members who disagree with an adopted recommendation, in their words; the author is the first supporter. */
+export interface MinorityReport {
+  id: number;
+  by: string;
+  text: string;
+  supporters: string[];
 }
 
 /**
@@ -98,6 +136,7 @@ export interface RoomState {
   /** Tables, numbered from 1 in this list's order; empty until the facilitator proposes them. */
   tables: Table[];
   votes: Vote[];
+  recommendations: Recommendation[];
 }
 
 export function initialState(agenda: Agenda, members: string[] = []): RoomState {
@@ -114,6 +153,7 @@ export function initialState(agenda: Agenda, members: string[] = []): RoomState 
     turns: null,
     tables: [],
     votes: [],
+    recommendations: [],
   };
 }
 

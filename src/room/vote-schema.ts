@@ -25,7 +25,9 @@ export const receipt = z.string().regex(/^[A-Za-z0-9_-]{20,64}$/, 'a receipt is 
 export const voteCommands = [
   z.object({
     type: z.literal('vote:open'),
-    question: z.string().trim().min(3, 'write the question').max(500),
+    /** Not needed for a vote on a recommendation or amendment: its question states the wording. */
+    question: z.string().trim().min(3, 'write the question').max(500).optional(),
+    subject: z.object({ rec: z.number().int().min(1), amendment: z.number().int().min(1).optional() }).optional(),
     settings,
     options: z.array(z.string().trim().min(1).max(280)).max(50).optional(),
     from: z.object({ round: z.number().int().min(0), take: z.enum(['ideas', 'themes']) }).optional(),
@@ -35,4 +37,19 @@ export const voteCommands = [
   z.object({ type: z.literal('vote:cast'), vote: z.number().int().min(1), ballot: ballotSchema, receipt }),
   z.object({ type: z.literal('vote:paper'), vote: z.number().int().min(1), ballots: z.array(ballotSchema).max(2000), spoiled: z.number().int().min(0).max(2000).default(0) }),
   z.object({ type: z.literal('vote:close'), vote: z.number().int().min(1) }),
+] as const;
+
+const wording = z.string().trim().min(3, 'write the wording').max(2000, 'at most 2000 characters');
+const rec = z.number().int().min(1);
+
+export const recommendationCommands = [
+  z.object({
+    type: z.literal('rec:draft'),
+    text: wording,
+    from: z.union([z.object({ round: z.number().int().min(0), theme: z.string().trim().min(1).max(80) }), z.object({ round: z.number().int().min(0), table: z.number().int().min(1) })]).optional(),
+  }),
+  z.object({ type: z.literal('rec:amend'), rec, text: wording, reason: z.string().trim().max(500).optional() }),
+  z.object({ type: z.literal('rec:withdraw'), rec, amendment: z.number().int().min(1).optional() }),
+  z.object({ type: z.literal('rec:minority'), rec, text: wording }),
+  z.object({ type: z.literal('rec:support'), rec, report: z.number().int().min(1), support: z.boolean() }),
 ] as const;

@@ -2,12 +2,15 @@ import { tally, validateBallot, validateSettings } from '../voting/tally';
 import type { Ballot, Result, VoteSettings } from '../voting/types';
 import type { BallotBox } from './ballot-box';
 import { RoomError } from './errors';
+import { putToVote, settle } from './recommendations';
 import type { Actor } from './machine';
 import { currentRound, type RoomState, type Vote } from './state';
 
 /** What the facilitator chooses when opening a vote (the command, less its type). */
 export interface VoteOptions {
-  question: string;
+  question?: string;
+  /** A vote on a recommendation as a whole, or on one of its amendments. */
+  subject?: { rec: number; amendment?: number };
   settings: Omit<VoteSettings, 'seed' | 'options'>;
   /** Typed in; or taken from an earlier round's ideas or themes with `from`. */
   options?: string[];
@@ -25,10 +28,16 @@ export function openVote(state: RoomState, options: VoteOptions): void {
   if (choosing && list.length < 2) throw new RoomError('invalid', 'A vote between options needs at least two options.');
   if (options.secret && options.live) throw new RoomError('invalid', 'A secret vote cannot show results before its close.');
   const id = state.votes.length + 1;
+  if (options.subject && options.settings.method !== 'threshold' && options.settings.method !== 'consent') {
+    throw new RoomError('invalid', 'A vote on a recommendation or an amendment must decide it: use agree/disagree with a threshold, or consent.');
+  }
+  const question = options.subject ? putToVote(state, options.subject, id) : options.question;
+  if (!question) throw new RoomError('invalid', 'question: write the question.');
   const settings: VoteSettings = { ...options.settings, options: choosing ? list : [], seed: `${state.title}:vote ${id}` };
   const problem = validateSettings(settings);
   if (problem) throw new RoomError('invalid', problem);
-  state.votes.push({ id, round: state.current, question: options.question, settings, secret: options.secret, live: options.live, status: 'open', voted: 0, paper: { accepted: 0, spoiled: 0, pending: false }, result: null });
+  const subject = options.subject ? { rec: options.subject.rec, amendment: options.subject.amendment ?? null } : null;
+  state.votes.push({ id, round: state.current, question, settings, secret: options.secret, live: options.live, status: 'open', voted: 0, paper: { accepted: 0, spoiled: 0, pending: false }, result: null, subject });
 }
 
 /** A panellist's ballot; their later ballot replaces it until the close. `receipt` is theirs alone. */
@@ -78,6 +87,7 @@ export function closeVote(state: RoomState, box: BallotBox, voteId: number): voi
   const vote = openOne(state, voteId);
   vote.status = 'closed';
   vote.result = count(state, box, vote);
+  settle(state, vote, vote.result);
   if (vote.paper.pending) {
     box.setPendingPaper(vote.id, null);
     vote.paper.pending = false;
