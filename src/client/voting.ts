@@ -4,6 +4,7 @@ import { describeRule, scaleLabels } from '../voting/tally';
 import type { Ballot, Result } from '../voting/types';
 import { $, element, item, onSubmit, setOptions } from './dom';
 import { PAPER_FORMAT, parsePaper } from './paper';
+import { voteSubjects } from './recommendations';
 import { resultTable } from './result-table';
 import type { View } from './view';
 
@@ -19,7 +20,10 @@ export function renderVotes(v: View): void {
   const inVoteRound = round?.type === 'vote' && round.status === 'open';
   $('votes').hidden = votes.length === 0 && !(you.role === 'facilitator' && inVoteRound);
   $('vote-setup').hidden = !(you.role === 'facilitator' && inVoteRound && !open);
-  if (you.role === 'facilitator') setOptions($<HTMLSelectElement>('vote-from'), [['', 'the options typed above'], ...sources(v)]);
+  if (you.role === 'facilitator') {
+    setOptions($<HTMLSelectElement>('vote-from'), [['', 'the options typed above'], ...sources(v)]);
+    setOptions($<HTMLSelectElement>('vote-subject'), [['', 'the question typed below'], ...voteSubjects(state)]);
+  }
   $('vote-list').replaceChildren(...votes.map((vote) => voteCard(v, vote)));
   const ballotForm = $<HTMLFormElement>('ballot');
   ballotForm.hidden = !(you.role === 'panellist' && open);
@@ -40,7 +44,8 @@ function sources(v: View): [string, string][] {
 
 function voteCard(v: View, vote: Vote): HTMLElement {
   const card = element('li', '', 'vote-card');
-  card.append(element('h3', `Vote ${vote.id}: ${vote.question}`), element('p', describeRule(vote.settings), 'hint'));
+  card.append(element('h3', `Vote ${vote.id}: ${vote.question}`));
+  if (!vote.result) card.append(element('p', describeRule(vote.settings), 'hint')); // with a result, the rule comes after it
   if (vote.settings.options.length) {
     const list = element('ol');
     list.append(...vote.settings.options.map((o) => item(o)));
@@ -204,7 +209,9 @@ export function wireVotes(latest: () => View | undefined): void {
     if (method === 'approval') settings.dots = { perVoter: Number(text('perVoter') || options.length || 1), perOption: Number(text('perOption') || 1) };
     if (method === 'ranked') settings.count = text('count');
     if (method === 'scale') settings.scale = text('scale');
-    return v?.send('vote:open', { question: text('question'), settings, ...(from ? { from } : { options }), secret: data.get('secret') === 'on', live: data.get('live') === 'on' });
+    const [rec, amendment] = text('subject').split(':').filter(Boolean).map(Number);
+    const what = rec ? { subject: { rec, ...(amendment ? { amendment } : {}) } } : { question: text('question'), ...(from ? { from } : { options }) };
+    return v?.send('vote:open', { ...what, settings, secret: data.get('secret') === 'on', live: data.get('live') === 'on' });
   });
   onSubmit('paper', async (form) => {
     const v = latest();

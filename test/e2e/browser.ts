@@ -41,9 +41,11 @@ export async function launch(): Promise<Browser> {
   });
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** A picture of the whole page, or of one part of it (`selector`). */
+export async function screenshot(page: Page, name: string, selector?: string): Promise<void> {
   fs.mkdirSync(screenshotsDir, { recursive: true });
-  await page.screenshot({ path: path.join(screenshotsDir, `${name}.png`), fullPage: true });
+  const file = path.join(screenshotsDir, `${name}.png`);
+  await (selector ? page.locator(selector).screenshot({ path: file }) : page.screenshot({ path: file, fullPage: true }));
 }
 
 /** Presses Tab until the element matching `selector` has focus: proves it is reachable by keyboard. */
