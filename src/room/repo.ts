@@ -18,6 +18,21 @@ export interface SessionSummary {
   panelTitle: string;
 }
 
+export interface Attendance {
+  member: string;
+  firstAt: number;
+  lastAt: number;
+}
+
+/** A command as the record keeps it (ballots never: see forTheRecord in socket.ts). */
+export interface RecordedCommand {
+  /** A panellist's pseudonym, or a role. */
+  actor: string;
+  command: { type: string } & Record<string, unknown>;
+  version: number;
+  at: number;
+}
+
 /** Statements prepared once per database (rule 6). */
 export class RoomRepo {
   private readonly q;
@@ -35,6 +50,12 @@ export class RoomRepo {
       saveState: db.prepare('UPDATE room_sessions SET state = ?, version = ? WHERE id = ?'),
       insertCommand: db.prepare('INSERT INTO room_commands (session_id, actor, client_id, command, version, at) VALUES (?, ?, ?, ?, ?, ?)'),
       findCommand: db.prepare('SELECT version FROM room_commands WHERE session_id = ? AND actor = ? AND client_id = ?').pluck(),
+      attend: db.prepare(
+        `INSERT INTO room_attendance (session_id, member, first_at, last_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (session_id, member) DO UPDATE SET last_at = excluded.last_at`,
+      ),
+      attendance: db.prepare('SELECT member, first_at AS firstAt, last_at AS lastAt FROM room_attendance WHERE session_id = ? ORDER BY member'),
+      commands: db.prepare('SELECT actor, command, version, at FROM room_commands WHERE session_id = ? ORDER BY version'),
       insertPass: db.prepare('INSERT INTO room_passes (token_hash, session_id, role, member, created_at) VALUES (?, ?, ?, ?, ?)'),
       findPass: db.prepare('SELECT session_id AS sessionId, role, member FROM room_passes WHERE token_hash = ?'),
       answers: db.prepare(
@@ -79,6 +100,20 @@ export class RoomRepo {
       this.q.saveState.run(JSON.stringify(state), state.version, sessionId);
       this.q.insertCommand.run(sessionId, actor, clientId, JSON.stringify(command), state.version, now);
     })();
+  }
+
+  /** A panellist connected: the record's attendance keeps their first and latest connection. */
+  attend(sessionId: number, member: string, now: number): void {
+    this.q.attend.run(sessionId, member, now, now);
+  }
+
+  attendance(sessionId: number): Attendance[] {
+    return this.q.attendance.all(sessionId) as Attendance[];
+  }
+
+  /** The session's record: every applied command, in order, with who sent it and when. */
+  commands(sessionId: number): RecordedCommand[] {
+    return (this.q.commands.all(sessionId) as (Omit<RecordedCommand, 'command'> & { command: string })[]).map((r) => ({ ...r, command: JSON.parse(r.command) as RecordedCommand['command'] }));
   }
 
   /** The answers of a session's panel's registrants: pseudonym -> category -> value. */

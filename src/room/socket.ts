@@ -83,6 +83,7 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, log:
     });
     const state = repo.state(sessionId);
     if (state) socket.emit('room:state', view(sessionId, state, actor));
+    if (actor.role === 'panellist') repo.attend(sessionId, actor.member, ctx.clock.now());
     presence(sessionId);
     socket.on('vote:check', (payload, ack) => {
       if (typeof ack !== 'function') return;
