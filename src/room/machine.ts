@@ -24,6 +24,8 @@ export type Actor = { role: 'facilitator'; who?: string } | { role: 'panellist';
 export interface Env {
   answers?: Answers;
   box?: BallotBox;
+  /** The latest revision of the session's written summary, if there is one (for a vote approving it). */
+  summaryRevision?: () => number | undefined;
 }
 
 const member = z.string().min(1).max(40);
@@ -169,7 +171,7 @@ export function apply(state: RoomState, actor: Actor, command: Command, now: num
       reportBack(next, actor, command.table, command.text);
       return next;
     case 'vote:open':
-      openVote(next, command);
+      openVote(next, command, env.summaryRevision?.());
       return next;
     case 'vote:cast':
       castBallot(next, box(env), actor, command.vote, command.ballot, command.receipt);

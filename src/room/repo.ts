@@ -56,6 +56,7 @@ export class RoomRepo {
       ),
       attendance: db.prepare('SELECT member, first_at AS firstAt, last_at AS lastAt FROM room_attendance WHERE session_id = ? ORDER BY member'),
       commands: db.prepare('SELECT actor, command, version, at FROM room_commands WHERE session_id = ? ORDER BY version'),
+      summaryRevision: db.prepare('SELECT revision FROM summary_drafts WHERE session_id = ?').pluck(),
       insertPass: db.prepare('INSERT INTO room_passes (token_hash, session_id, role, member, created_at) VALUES (?, ?, ?, ?, ?)'),
       findPass: db.prepare('SELECT session_id AS sessionId, role, member FROM room_passes WHERE token_hash = ?'),
       answers: db.prepare(
@@ -116,6 +117,11 @@ export class RoomRepo {
     return (this.q.commands.all(sessionId) as (Omit<RecordedCommand, 'command'> & { command: string })[]).map((r) => ({ ...r, command: JSON.parse(r.command) as RecordedCommand['command'] }));
   }
 
+  /** The latest revision of the session's written summary (src/outcomes), which a vote in the room can approve. */
+  summaryRevision(sessionId: number): number | undefined {
+    return this.q.summaryRevision.get(sessionId) as number | undefined;
+  }
+
   /** The answers of a session's panel's registrants: pseudonym -> category -> value. */
   answers(sessionId: number): Map<string, Record<string, string>> {
     const map = new Map<string, Record<string, string>>();
@@ -152,7 +158,10 @@ function upgrade(state: RoomState): RoomState {
   state.tables ??= [];
   state.votes ??= [];
   state.recommendations ??= [];
-  for (const vote of state.votes) vote.subject ??= null;
+  for (const vote of state.votes) {
+    vote.subject ??= null;
+    vote.approves ??= null;
+  }
   for (const table of state.tables) table.turns ??= null;
   for (const idea of state.ideas) {
     idea.table ??= null;

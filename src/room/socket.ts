@@ -118,7 +118,7 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, log:
       const state = repo.state(sessionId);
       if (!state) return ack({ ok: false, error: 'not_found', message: 'This session no longer exists.' });
       const now = ctx.clock.now();
-      const env = { answers: answersOf(sessionId), box: new SqliteBallotBox(ballots, sessionId) };
+      const env = { answers: answersOf(sessionId), box: new SqliteBallotBox(ballots, sessionId), summaryRevision: () => repo.summaryRevision(sessionId) };
       // One transaction: ballots written by the rules roll back with a refused command, and nothing is acknowledged unstored.
       const next = ctx.db.transaction(() => {
         const after = apply(state, actor, command.data, now, env);

@@ -76,6 +76,8 @@ export interface Vote {
   result: Result | null;
   /** A vote that decides an amendment to a recommendation, or (amendment null) the recommendation as a whole. */
   subject: { rec: number; amendment: number | null } | null;
+  /** A vote that approves this revision of the session's written summary (src/outcomes). */
+  approves: number | null;
 }
 
 /** A recommendation: its wording now (the draft, as changed by carried amendments), and how it got there. */
