@@ -7,6 +7,9 @@ import { loadUser } from './auth/middleware';
 import { authRouter } from './auth/routes';
 import type { AppContext } from './context';
 import { homeRouter } from './home';
+import { outcomesRouter } from './outcomes/public-routes';
+import { Summaries } from './outcomes/summaries';
+import { summaryRouter } from './outcomes/summary-routes';
 import { quotasRouter } from './panels/quota-routes';
 import { panelsRouter } from './panels/routes';
 import { publicDir, viewsDir } from './paths';
@@ -43,6 +46,10 @@ export function createApp(options: CreateAppOptions) {
   app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } }));
   if (ctx.config.LOG_REQUESTS) app.use(requestLog(log));
   app.use(express.static(publicDir, { maxAge: '1h' }));
+  const room = new RoomRepo(ctx.db);
+  const summaries = new Summaries(ctx, room);
+  // The public outcomes site, before cookies and logins: the same page for everyone, so caches can keep it.
+  app.use(outcomesRouter(ctx, room, summaries));
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 2000 }));
   app.use(express.json({ limit: '100kb' }));
   app.use(cookieParser());
@@ -62,15 +69,15 @@ export function createApp(options: CreateAppOptions) {
   failInterruptedDraws(ctx.db, ctx.clock.now());
   const runner = new DrawRunner(ctx);
   app.use(selectionRouter(ctx, runner));
-  const room = new RoomRepo(ctx.db);
   app.use(publicSelectionRouter(ctx, room));
   app.use(roomRouter(room));
   app.use(sessionsRouter(ctx, room));
+  app.use(summaryRouter(ctx, room, summaries));
   app.use((_req, _res, next) => next(notFound('That page')));
   app.use(errorHandler(log));
 
   const server = http.createServer(app);
   const io = new IoServer(server, { serveClient: false });
   attachRoom(io, ctx, room, log);
-  return { app, server, io, runner, room };
+  return { app, server, io, runner, room, summaries };
 }

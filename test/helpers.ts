@@ -78,3 +78,11 @@ export function seatMembers(db: Db, panelId: number, publicIds: string[], now: n
   const drawId = insertDraw(db, { panelId, kind: 'final', algorithm: 'leximin', seed: 'test', panelSize: publicIds.length, poolCsv: '', quotasCsv: '' }, null, now);
   addMembers(db, panelId, drawId, publicIds);
 }
+
+/** Every registrant's name, email, phone, address and postcode that appears in any of `texts`: public pages must give none. */
+export function personalDataIn(db: Db, texts: string[]): string[] {
+  const people = db.prepare('SELECT name, email, phone, address, postcode FROM registrants').all() as Record<string, string | null>[];
+  const values = new Set(people.flatMap((p) => Object.values(p).filter((v): v is string => typeof v === 'string' && v.trim().length >= 5)));
+  const all = texts.join('\n');
+  return [...values].filter((v) => all.includes(v));
+}

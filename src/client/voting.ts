@@ -22,7 +22,7 @@ export function renderVotes(v: View): void {
   $('vote-setup').hidden = !(you.role === 'facilitator' && inVoteRound && !open);
   if (you.role === 'facilitator') {
     setOptions($<HTMLSelectElement>('vote-from'), [['', 'the options typed above'], ...sources(v)]);
-    setOptions($<HTMLSelectElement>('vote-subject'), [['', 'the question typed below'], ...voteSubjects(state)]);
+    setOptions($<HTMLSelectElement>('vote-subject'), [['', 'the question typed below'], ...voteSubjects(state), ['summary', "the session's written summary (its latest revision)"]]);
   }
   $('vote-list').replaceChildren(...votes.map((vote) => voteCard(v, vote)));
   const ballotForm = $<HTMLFormElement>('ballot');
@@ -210,7 +210,8 @@ export function wireVotes(latest: () => View | undefined): void {
     if (method === 'ranked') settings.count = text('count');
     if (method === 'scale') settings.scale = text('scale');
     const [rec, amendment] = text('subject').split(':').filter(Boolean).map(Number);
-    const what = rec ? { subject: { rec, ...(amendment ? { amendment } : {}) } } : { question: text('question'), ...(from ? { from } : { options }) };
+    const what =
+      text('subject') === 'summary' ? { summary: 'latest' } : rec ? { subject: { rec, ...(amendment ? { amendment } : {}) } } : { question: text('question'), ...(from ? { from } : { options }) };
     return v?.send('vote:open', { ...what, settings, secret: data.get('secret') === 'on', live: data.get('live') === 'on' });
   });
   onSubmit('paper', async (form) => {

@@ -107,7 +107,8 @@ export function buildRecord(input: RecordInput): SessionRecord {
     questions: state.ideas.filter((i) => i.picked !== null && !i.hidden).map((i) => ({ round: i.round, text: i.text, putAt: i.picked as number })),
     boards: boards(state),
     tableReports: state.tables.flatMap((t, i) => (t.report ? [{ table: i + 1, text: t.report }] : [])),
-    votes: state.votes.filter((v) => v.status === 'closed' && v.result).map((v) => {
+    // Votes on the summary itself are shown as its approval, not as part of the deliberation.
+    votes: state.votes.filter((v) => v.status === 'closed' && v.result && v.approves === null).map((v) => {
       const r = v.result as NonNullable<typeof v.result>;
       return {
         id: v.id, round: v.round, question: v.question, method: r.method, secret: v.secret, options: v.settings.options,

@@ -18,6 +18,13 @@ export interface SessionSummary {
   panelTitle: string;
 }
 
+export interface Session {
+  id: number;
+  title: string;
+  createdAt: number;
+  panelId: number;
+}
+
 export interface Attendance {
   member: string;
   firstAt: number;
@@ -43,6 +50,8 @@ export class RoomRepo {
       state: db.prepare('SELECT state FROM room_sessions WHERE id = ?').pluck(),
       panelOf: db.prepare('SELECT panel_id FROM room_sessions WHERE id = ?').pluck(),
       title: db.prepare('SELECT title FROM room_sessions WHERE id = ?').pluck(),
+      find: db.prepare('SELECT id, title, created_at AS createdAt, panel_id AS panelId FROM room_sessions WHERE id = ?'),
+      ofPanel: db.prepare('SELECT id, title, created_at AS createdAt, panel_id AS panelId FROM room_sessions WHERE panel_id = ? ORDER BY id'),
       list: db.prepare(
         `SELECT s.id, s.title, s.version, s.created_at AS createdAt, p.id AS panelId, p.title AS panelTitle
          FROM room_sessions s JOIN panels p ON p.id = s.panel_id ORDER BY s.id DESC`,
@@ -79,6 +88,15 @@ export class RoomRepo {
   /** The session's title, without reading its state. */
   title(sessionId: number): string | undefined {
     return this.q.title.get(sessionId) as string | undefined;
+  }
+
+  find(sessionId: number): Session | undefined {
+    return this.q.find.get(sessionId) as Session | undefined;
+  }
+
+  /** A panel's sessions, oldest first. */
+  ofPanel(panelId: number): Session[] {
+    return this.q.ofPanel.all(panelId) as Session[];
   }
 
   panelOf(sessionId: number): number | undefined {

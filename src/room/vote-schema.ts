@@ -28,8 +28,8 @@ export const voteCommands = [
     /** Not needed for a vote on a recommendation or amendment: its question states the wording. */
     question: z.string().trim().min(3, 'write the question').max(500).optional(),
     subject: z.object({ rec: z.number().int().min(1), amendment: z.number().int().min(1).optional() }).optional(),
-    /** Approves this revision of the session's summary. */
-    summary: z.number().int().min(1).optional(),
+    /** Approves this revision of the session's summary, or the latest one (the question then names it). */
+    summary: z.union([z.number().int().min(1), z.literal('latest')]).optional(),
     settings,
     options: z.array(z.string().trim().min(1).max(280)).max(50).optional(),
     from: z.object({ round: z.number().int().min(0), take: z.enum(['ideas', 'themes']) }).optional(),

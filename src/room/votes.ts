@@ -12,7 +12,7 @@ export interface VoteOptions {
   /** A vote on a recommendation as a whole, or on one of its amendments. */
   subject?: { rec: number; amendment?: number };
   /** A vote approving this revision of the session's summary (which must be the latest: `latestSummary`). */
-  summary?: number;
+  summary?: number | 'latest';
   settings: Omit<VoteSettings, 'seed' | 'options'>;
   /** Typed in; or taken from an earlier round's ideas or themes with `from`. */
   options?: string[];
@@ -34,16 +34,17 @@ export function openVote(state: RoomState, options: VoteOptions, latestSummary?:
     throw new RoomError('invalid', 'A vote on a recommendation, an amendment or the summary must decide it: use agree/disagree with a threshold, or consent.');
   }
   if (options.subject && options.summary) throw new RoomError('invalid', 'A vote decides one thing: a recommendation or the summary.');
-  const question = options.subject ? putToVote(state, options.subject, id) : options.summary ? summaryQuestion(options.summary, latestSummary) : options.question;
+  const approves = options.summary === 'latest' ? latestSummary : options.summary;
+  const question = options.subject ? putToVote(state, options.subject, id) : options.summary ? summaryQuestion(approves, latestSummary) : options.question;
   if (!question) throw new RoomError('invalid', 'question: write the question.');
   const settings: VoteSettings = { ...options.settings, options: choosing ? list : [], seed: `${state.title}:vote ${id}` };
   const problem = validateSettings(settings);
   if (problem) throw new RoomError('invalid', problem);
   const subject = options.subject ? { rec: options.subject.rec, amendment: options.subject.amendment ?? null } : null;
-  state.votes.push({ id, round: state.current, question, settings, secret: options.secret, live: options.live, status: 'open', voted: 0, paper: { accepted: 0, spoiled: 0, pending: false }, result: null, subject, approves: options.summary ?? null });
+  state.votes.push({ id, round: state.current, question, settings, secret: options.secret, live: options.live, status: 'open', voted: 0, paper: { accepted: 0, spoiled: 0, pending: false }, result: null, subject, approves: approves ?? null });
 }
 
-function summaryQuestion(revision: number, latest: number | undefined): string {
+function summaryQuestion(revision: number | undefined, latest: number | undefined): string {
   if (latest === undefined) throw new RoomError('not_found', 'This session has no written summary yet: the facilitator saves one on the summary page first.');
   if (revision !== latest) throw new RoomError('conflict', `The summary has changed since revision ${revision}: put revision ${latest}, the latest, to the vote.`);
   return `Approve the written summary of this session (revision ${revision}) as a true record of what happened?`;

@@ -1,0 +1,363 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { audit } from '../audit';
+import { findUserByEmail } from '../auth/users';
+import type { Clock } from '../clock';
+import type { AppContext } from '../context';
+import type { Db } from '../db';
+import { findPanel, type Panel } from '../panels/repo';
+import { fixturesDir } from '../paths';
+import { exampleAgenda } from '../room/agenda';
+import { SqliteBallotBox, statements } from '../room/ballot-box';
+import { createSession } from '../room/create';
+import { type Actor, apply, type Command, commandSchema, RoomError } from '../room/machine';
+import { actorKey, RoomRepo } from '../room/repo';
+import type { RoomState } from '../room/state';
+import { commitmentFields, commitmentHash, normaliseNumbers, replacementSeed, seedFrom } from '../selection/commitment';
+import { replacementInput, vacancies } from '../selection/replacement';
+import {
+  addMembers,
+  findCommitment,
+  findDraw,
+  insertCommitment,
+  listDraws,
+  listMembers,
+  markReplaced,
+  recordNumbers,
+  setInvitation,
+  setStatus,
+} from '../selection/repo';
+import { DrawRunner } from '../selection/runner';
+import { snapshot } from '../selection/snapshot';
+import { ENGINE_VERSION } from '../sortition/draw';
+import { ALGORITHMS, type Algorithm } from '../sortition/types';
+import { newToken, sha256 } from '../tokens';
+import { DEMO_FACILITATOR, DEMO_ORGANISER } from './seed';
+
+/**
+ * The rest of the Coventry demo's story, after seedDemo: registration closes, the organiser publishes a
+ * commitment and the public numbers, the final draw runs (a real LEXIMIN draw of 40 from 1,500), two people
+ * decline and a replacement draw fills their seats, everyone confirms, and a whole day of the panel is
+ * replayed from fixtures/coventry/session.json through the room's own rules. Every step goes through the
+ * functions the organiser's pages and the room's socket handler use, so the demo shows what the app does.
+ */
+
+export const DEMO_SESSION_SCRIPT = path.join(fixturesDir, 'coventry', 'session.json');
+
+/** The meta key that marks the story as told, holding its session's id: the story is told once per database. */
+const STORY_KEY = 'demo_story';
+
+const ref = z.string().regex(/^(m\d+|t\d+\.\d+)$/, 'a member is m1 to m40 (in the session’s list) or tX.Y (the Yth person at table X)');
+const scriptSchema = z.object({
+  selection: z.object({
+    algorithm: z.enum(ALGORITHMS as [Algorithm, ...Algorithm[]]),
+    randomness: z.string().min(10),
+    numbers: z.string().regex(/^[\d\s,;]+$/),
+    /** Who declines their invitation: positions in the final draw's list, from 1. */
+    decline: z.array(z.number().int().min(1)),
+  }),
+  attendance: z.object({
+    absent: z.array(ref),
+    /** Minutes from the start: people who came late, and who left early. */
+    late: z.record(z.string(), z.number()),
+    leftEarly: z.record(z.string(), z.number()),
+  }),
+  steps: z.array(z.object({ at: z.number().min(0).max(720), actor: z.string().min(1), command: z.record(z.string(), z.unknown()) })).min(1),
+});
+type Script = z.infer<typeof scriptSchema>;
+type Step = Script['steps'][number];
+
+/**
+ * Tells the demo's story once per database, and returns its session. A second call finds the story told and
+ * does nothing. The selection steps each check whether they are done already, so a story cut short before
+ * its session resumes where it stopped; the session and its replay are one transaction: all or nothing.
+ */
+export async function seedDemoStory(ctx: AppContext, panelId: number, log: (line: string) => void = () => {}): Promise<{ sessionId: number }> {
+  const { db } = ctx;
+  const told = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(STORY_KEY) as string | undefined;
+  if (told) return { sessionId: Number(told) };
+  const script = loadScript();
+  const panel = findPanel(db, panelId);
+  if (!panel) throw new Error(`The demo story needs the demo panel (id ${panelId}), and there is none: seed the demo first.`);
+  const organiser = demoUser(db, DEMO_ORGANISER);
+  const facilitator = demoUser(db, DEMO_FACILITATOR);
+
+  closeRegistration(ctx, panel, organiser);
+  const runner = new DrawRunner(ctx);
+  publishCommitment(ctx, panel, organiser, script.selection);
+  await finalDraw(ctx, runner, panel, organiser, script.selection.numbers, log);
+  invite(ctx, panel, organiser);
+  answerInvitations(ctx, panel, script.selection.decline);
+  await replaceDecliners(ctx, runner, panel, organiser, log);
+  invite(ctx, panel, organiser);
+  answerInvitations(ctx, panel, []);
+
+  log(`Replaying the demo's panel day (${script.steps.length} steps)…`);
+  const sessionId = replaySession(ctx, panel, facilitator, script);
+  log(`The demo story is ready: live session ${sessionId}, with its votes and recommendations.`);
+  return { sessionId };
+}
+
+export function loadScript(file = DEMO_SESSION_SCRIPT): Script {
+  const parsed = scriptSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new Error(`${file} cannot be used: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  parsed.data.steps.forEach((step, i) => {
+    const before = parsed.data.steps[i - 1];
+    if (before && step.at < before.at) throw new Error(`${file}: steps[${i}] is at minute ${step.at}, before steps[${i - 1}] (${before.at}): keep the steps in time order.`);
+  });
+  return parsed.data;
+}
+
+function demoUser(db: Db, email: string): number {
+  const user = findUserByEmail(db, email);
+  if (!user) throw new Error(`The demo story needs the demo account ${email}, and there is none: seed the demo first.`);
+  return user.id;
+}
+
+// --- Selection: the organiser's road from pool to panel, as the Selection page's routes take it ---
+
+/**
+ * Nobody can join a pool once its draw is fixed, so registration closes now. There is no page for this yet
+ * (registration closes at the panel's closing date), so the date moves to now; the audit log says so.
+ */
+function closeRegistration(ctx: AppContext, panel: Panel, userId: number): void {
+  const { db, clock } = ctx;
+  if (panel.closesAt <= clock.now()) return;
+  db.transaction(() => {
+    db.prepare('UPDATE panels SET closes_at = ? WHERE id = ?').run(clock.now(), panel.id);
+    audit(db, clock, { userId, panelId: panel.id, action: 'panel.close', subject: panel.slug });
+  })();
+}
+
+/** As POST /admin/panels/:id/commitment: the pool and quotas as they stand, fingerprinted and fixed. */
+function publishCommitment(ctx: AppContext, panel: Panel, userId: number, selection: Script['selection']): void {
+  const { db, clock } = ctx;
+  if (findCommitment(db, panel.id)) return;
+  const input = snapshot(ctx, panel);
+  const fields = commitmentFields({ panel: panel.slug, algorithm: selection.algorithm, randomness: selection.randomness, engineVersion: ENGINE_VERSION, panelSize: panel.panelSize, ...input });
+  const hash = commitmentHash(fields);
+  db.transaction(() => {
+    insertCommitment(db, { panelId: panel.id, ...fields, algorithm: selection.algorithm, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv, hash, committedAt: clock.now() }, userId);
+    audit(db, clock, { userId, panelId: panel.id, action: 'commitment.publish', subject: hash, detail: { algorithm: fields.algorithm, randomness: fields.randomness } });
+  })();
+}
+
+/** As POST /admin/panels/:id/commitment/numbers: the numbers make the seed, and the final draw runs on the worker. */
+async function finalDraw(ctx: AppContext, runner: DrawRunner, panel: Panel, userId: number, typed: string, log: (line: string) => void): Promise<void> {
+  const { db, clock } = ctx;
+  const commitment = findCommitment(db, panel.id);
+  if (!commitment) throw new Error('The demo panel has no commitment.');
+  if (!commitment.numbers) {
+    log(`Preparing the demo story: a real draw of ${commitment.panelSize} from ${(commitment.poolCsv.trim().split('\n').length - 1).toLocaleString('en-GB')}…`);
+    const numbers = normaliseNumbers(typed);
+    const seed = seedFrom(commitment.hash, numbers);
+    const { algorithm, panelSize, poolCsv, quotasCsv } = commitment;
+    const id = runner.start(
+      { panelId: panel.id, kind: 'final', algorithm, seed, panelSize, poolCsv, quotasCsv },
+      userId,
+      (outcome, drawId) => addMembers(db, panel.id, drawId, outcome.selected),
+      (drawId) => {
+        recordNumbers(db, panel.id, numbers, seed, drawId);
+        audit(db, clock, { userId, panelId: panel.id, action: 'commitment.numbers', subject: numbers, detail: { seed } });
+      },
+    );
+    await finished(ctx, runner, panel, id);
+    return;
+  }
+  const draw = commitment.drawId ? findDraw(db, panel.id, commitment.drawId) : undefined;
+  if (draw?.status !== 'done') {
+    throw new Error(`The demo's final draw is ${draw?.status ?? 'missing'}, so the story cannot go on. Start the server, run the final draw again from the panel's Selection page, and carry on from there by hand.`);
+  }
+}
+
+/** As POST /admin/panels/:id/invitations: a link for everyone drawn. Nobody will use these links, so they are not kept. */
+function invite(ctx: AppContext, panel: Panel, userId: number): void {
+  const { db, clock } = ctx;
+  const members = listMembers(db, panel.id).filter((m) => m.status === 'selected');
+  if (members.length === 0) return;
+  db.transaction(() => {
+    for (const member of members) setInvitation(db, member.id, sha256(newToken()), clock.now());
+    audit(db, clock, { userId, panelId: panel.id, action: 'invitations.create', detail: { count: members.length, members: members.map((m) => m.publicId) } });
+  })();
+}
+
+/**
+ * As POST /invite/:token: each invited person answers. Those at the `decline` positions of the draw say no,
+ * unless someone has declined already (the story was cut short after the answers); everyone else says yes.
+ */
+function answerInvitations(ctx: AppContext, panel: Panel, decline: number[]): void {
+  const { db, clock } = ctx;
+  const members = listMembers(db, panel.id);
+  const declined = members.some((m) => m.status === 'declined');
+  const saysNo = new Set(declined ? [] : decline.map((n) => members[n - 1]?.id));
+  db.transaction(() => {
+    for (const member of members.filter((m) => m.status === 'invited')) {
+      const answer = saysNo.has(member.id) ? 'decline' : 'confirm';
+      setStatus(db, member.id, answer === 'confirm' ? 'confirmed' : 'declined', clock.now());
+      audit(db, clock, { panelId: panel.id, action: `member.${answer}`, subject: member.publicId });
+    }
+  })();
+}
+
+/** As POST /admin/panels/:id/replacements: a verifiable draw for the empty seats, on what is left of the pool. */
+async function replaceDecliners(ctx: AppContext, runner: DrawRunner, panel: Panel, userId: number, log: (line: string) => void): Promise<void> {
+  const { db } = ctx;
+  const commitment = findCommitment(db, panel.id);
+  const members = listMembers(db, panel.id);
+  const empty = vacancies(members);
+  if (!commitment?.seed || empty.length === 0) return;
+  log(`Preparing the demo story: ${empty.length} declined, so a replacement draw fills their seats…`);
+  const n = listDraws(db, panel.id).filter((d) => d.kind === 'replacement' && d.status === 'done').length + 1;
+  const input = replacementInput(commitment.poolCsv, commitment.quotasCsv, members);
+  const id = runner.start(
+    { panelId: panel.id, kind: 'replacement', algorithm: commitment.algorithm, seed: replacementSeed(commitment.seed, n), panelSize: input.seats, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv },
+    userId,
+    (outcome, drawId) => {
+      addMembers(db, panel.id, drawId, outcome.selected);
+      markReplaced(db, empty.map((m) => m.id), drawId);
+    },
+  );
+  await finished(ctx, runner, panel, id);
+}
+
+async function finished(ctx: AppContext, runner: DrawRunner, panel: Panel, drawId: number): Promise<void> {
+  await runner.settled(drawId);
+  const draw = findDraw(ctx.db, panel.id, drawId);
+  if (draw?.status !== 'done') throw new Error(`The demo's ${draw?.kind ?? ''} draw ${drawId} failed: ${draw?.error ?? 'no reason recorded'}.`);
+}
+
+// --- The session: created from the example agenda, then the script replayed through the room's rules ---
+
+/** What the command record keeps: never a ballot. A copy of forTheRecord in room/socket.ts, which is not exported. */
+function forTheRecord(command: Command): Record<string, unknown> {
+  if (command.type === 'vote:cast') return { type: command.type, vote: command.vote };
+  if (command.type === 'vote:paper') return { type: command.type, vote: command.vote, ballots: command.ballots.length, spoiled: command.spoiled };
+  return command;
+}
+
+/** The script's two facilitators: two join links, so a paper count can be entered by two different tellers. */
+const FACILITATORS: Record<string, Actor> = {
+  facilitator: { role: 'facilitator', who: 'link:facil' },
+  teller: { role: 'facilitator', who: 'link:teller' },
+  observer: { role: 'observer' },
+};
+
+/**
+ * Creates the session, replays every step at its minute of the day through `apply` exactly as the socket
+ * handler does (the rules, then the state and the command record together), records who came, and marks
+ * the story told: all in one transaction, so a refused step leaves no half-told session behind.
+ */
+function replaySession(ctx: AppContext, panel: Panel, userId: number, script: Script): number {
+  const { db, clock } = ctx;
+  const repo = new RoomRepo(db);
+  const ballots = statements(db);
+  return db.transaction(() => {
+    const { sessionId } = createSession(db, clock, repo, panel, exampleAgenda(), userId);
+    audit(db, clock, { panelId: panel.id, userId, action: 'session.create', subject: String(sessionId) });
+    let state = repo.state(sessionId) as RoomState;
+    const start = startOfDay(clock);
+    const cast = new Cast(state.members, script.attendance, script.steps);
+    const env = { answers: repo.answers(sessionId), box: new SqliteBallotBox(ballots, sessionId) };
+    script.steps.forEach((step, i) => {
+      const where = `${DEMO_SESSION_SCRIPT} steps[${i}] (minute ${step.at}, ${step.actor}, ${String(step.command.type)})`;
+      const now = start + Math.round(step.at * 60_000);
+      try {
+        const actor = cast.actor(state, step);
+        const command = cast.command(state, step);
+        state = apply(state, actor, command, now, env);
+        repo.record(sessionId, state, actorKey(actor), `demo-${i + 1}`, forTheRecord(command), now);
+      } catch (err) {
+        if (err instanceof RoomError) throw new Error(`${where} was refused (${err.code}): ${err.message}`);
+        throw new Error(`${where}: ${(err as Error).message}`);
+      }
+    });
+    for (const { member, from, until } of cast.attendance()) {
+      repo.attend(sessionId, member, start + from * 60_000);
+      repo.attend(sessionId, member, start + until * 60_000);
+    }
+    db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(STORY_KEY, String(sessionId));
+    return sessionId;
+  })();
+}
+
+/** The day starts at the first full hour at least half an hour from now: after the draw, with time to arrive. */
+function startOfDay(clock: Clock): number {
+  const hour = 3_600_000;
+  return Math.ceil((clock.now() + hour / 2) / hour) * hour;
+}
+
+/**
+ * Who the script's names stand for. `m1` to `m40` are the session's members in its own order (the final
+ * draw's, replacements last), which is also the order of the round-robin, so the script knows whose turn it
+ * skips. `tX.Y` is the Yth person at table X, whoever the tables put there.
+ */
+class Cast {
+  private readonly absent: Set<string>;
+
+  constructor(
+    private readonly members: string[],
+    private readonly plan: Script['attendance'],
+    private readonly steps: Step[],
+  ) {
+    this.absent = new Set(plan.absent.map((r) => this.member(undefined, r)));
+  }
+
+  actor(state: RoomState, step: Step): Actor {
+    const facilitator = FACILITATORS[step.actor];
+    if (facilitator) return facilitator;
+    const member = this.member(state, step.actor);
+    const { from, until } = this.presence(member);
+    if (step.at < from || step.at > until) throw new Error(`${step.actor} (${member}) is not in the room at minute ${step.at} (there from ${from} to ${until}).`);
+    return { role: 'panellist', member };
+  }
+
+  /** The command with its names resolved; a phone ballot gets a receipt its device would have made. */
+  command(state: RoomState, step: Step): Command {
+    const fields: Record<string, unknown> = { ...step.command };
+    if (typeof fields.member === 'string') fields.member = this.member(state, fields.member);
+    if (fields.members === 'present') fields.members = this.members.filter((m) => !this.absent.has(m) && this.presence(m).from <= step.at && step.at <= this.presence(m).until);
+    if (fields.type === 'vote:cast' && fields.receipt === undefined) fields.receipt = receipt(fields.vote, step.actor);
+    const parsed = commandSchema.safeParse(fields);
+    if (!parsed.success) throw new Error(`the command is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    return parsed.data;
+  }
+
+  /** Everyone who came, from when to when (minutes from the start). */
+  attendance(): { member: string; from: number; until: number }[] {
+    return this.members.filter((m) => !this.absent.has(m)).map((member) => ({ member, ...this.presence(member) }));
+  }
+
+  private presence(member: string): { from: number; until: number } {
+    const n = this.members.indexOf(member) + 1;
+    const end = this.steps[this.steps.length - 1].at + 2;
+    // Most arrive in the half hour before the start, in no particular order.
+    return { from: this.plan.late[`m${n}`] ?? -((n * 7) % 25) - 3, until: this.absent.has(member) ? -1 : (this.plan.leftEarly[`m${n}`] ?? end) };
+  }
+
+  private member(state: RoomState | undefined, name: string): string {
+    const seat = /^m(\d+)$/.exec(name);
+    if (seat) {
+      const member = this.members[Number(seat[1]) - 1];
+      if (!member) throw new Error(`${name} is not a member: the session has ${this.members.length}.`);
+      return member;
+    }
+    const place = /^t(\d+)\.(\d+)$/.exec(name);
+    if (place && state) {
+      const table = state.tables[Number(place[1]) - 1];
+      const member = table?.members[Number(place[2]) - 1];
+      if (!member) throw new Error(`${name}: there is nobody there (${state.tables.length} tables${table ? `, table ${place[1]} seats ${table.members.length}` : ''}).`);
+      return member;
+    }
+    throw new Error(`"${name}" is not a name the script knows: use facilitator, teller, m1 to m${this.members.length}, or tX.Y for a place at a table.`);
+  }
+}
+
+/**
+ * A receipt as a phone makes one, the same for a member's later ballot in the same vote (which replaces the
+ * first). Deterministic, so the demo is the same every time it is seeded; a real phone's is random.
+ */
+function receipt(vote: unknown, name: string): string {
+  return `demo-receipt-${String(vote)}-${name}-${crypto.createHash('sha256').update(`demo ${String(vote)} ${name}`).digest('hex').slice(0, 8)}`;
+}

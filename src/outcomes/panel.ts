@@ -1,0 +1,71 @@
+import type { Db } from '../db';
+import { listCategories, type Panel } from '../panels/repo';
+import type { RoomRepo, Session } from '../room/repo';
+import { SEATED } from '../selection/replacement';
+import { findCommitment, findDraw, listDraws } from '../selection/repo';
+import { percent } from '../voting/words';
+import type { Summaries, Version } from './summaries';
+
+/** A panel's published story: its sessions with a published summary, each at its latest version. */
+export function publishedSessions(room: RoomRepo, summaries: Summaries, panelId: number): { session: Session; versions: Version[]; latest: Version }[] {
+  return room.ofPanel(panelId).flatMap((session) => {
+    const versions = summaries.versions(session.id);
+    return versions.length ? [{ session, versions, latest: versions[versions.length - 1] }] : [];
+  });
+}
+
+/**
+ * Who is on the panel against the targets, per category: members seated now (drawn, invited or confirmed),
+ * their share, the census share the quotas were set from, and the quota band. Counts only.
+ */
+export function panelMakeup(db: Db, panelId: number) {
+  const statuses = [...SEATED];
+  const counts = new Map(
+    (db
+      .prepare(
+        `SELECT rv.value_id AS valueId, COUNT(*) AS n FROM members m JOIN registrant_values rv ON rv.registrant_id = m.registrant_id
+         WHERE m.panel_id = ? AND m.status IN (${statuses.map(() => '?').join(', ')}) GROUP BY rv.value_id`,
+      )
+      .all(panelId, ...statuses) as { valueId: number; n: number }[]).map((r) => [r.valueId, r.n]),
+  );
+  const seated = db.prepare(`SELECT COUNT(*) FROM members WHERE panel_id = ? AND status IN (${statuses.map(() => '?').join(', ')})`).pluck().get(panelId, ...statuses) as number;
+  const categories = listCategories(db, panelId).map((c) => {
+    const totalShare = c.values.reduce((sum, v) => sum + (v.share ?? 0), 0);
+    const rows = c.values.map((v) => {
+      const n = counts.get(v.id) ?? 0;
+      const census = totalShare && v.share !== null ? (100 * v.share) / totalShare : null;
+      const within = v.quotaMin === null || v.quotaMax === null || (n >= v.quotaMin && n <= v.quotaMax);
+      return { label: v.label, count: n, share: percent(n, Math.max(1, seated)), census: census === null ? null : Math.round(census * 10) / 10, min: v.quotaMin, max: v.quotaMax, within };
+    });
+    // Bars on one scale per category: the panel's share filled, the census share as a mark.
+    const top = Math.max(1, ...rows.map((r) => Math.max(r.share, r.census ?? 0)));
+    return { label: c.label, rows: rows.map((r) => ({ ...r, bar: Math.round((r.share / top) * 1000) / 10, mark: r.census === null ? null : Math.round((r.census / top) * 1000) / 10 })) };
+  });
+  return { seated, categories };
+}
+
+/** How the panel was chosen, in brief, for the outcome page (the full account is the selection page). */
+export function selectionFacts(db: Db, panel: Panel) {
+  const commitment = findCommitment(db, panel.id);
+  if (!commitment) return null;
+  const final = commitment.drawId ? findDraw(db, panel.id, commitment.drawId) : undefined;
+  const outcome = final?.outcome;
+  const chances = outcome ? [...outcome.chances].sort((a, b) => a - b) : [];
+  const chance = (p: number | undefined) => (p === undefined ? null : `${percent(p, 1)}%`);
+  return {
+    algorithm: commitment.algorithm,
+    engineVersion: commitment.engineVersion,
+    panelSize: commitment.panelSize,
+    poolSize: commitment.poolCsv.trim().split('\n').length - 1,
+    committedAt: commitment.committedAt,
+    hash: commitment.hash,
+    randomness: commitment.randomness,
+    numbers: commitment.numbers,
+    seed: commitment.seed,
+    drawnAt: final?.finishedAt ?? null,
+    lowestChance: chance(outcome?.minProbability),
+    medianChance: chance(chances[Math.floor(chances.length / 2)]),
+    highestChance: chance(chances[chances.length - 1]),
+    replacements: listDraws(db, panel.id).filter((d) => d.kind === 'replacement' && d.status === 'done').length,
+  };
+}

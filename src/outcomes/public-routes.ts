@@ -1,0 +1,112 @@
+import { type Response, Router } from 'express';
+import type { AppContext } from '../context';
+import { findPanelBySlug, listPanels } from '../panels/repo';
+import type { RoomRepo } from '../room/repo';
+import { sendCsv } from '../web/download';
+import { notFound } from '../web/errors';
+import { parseId } from '../web/validate';
+import { CSV_TABLES } from './exports';
+import { panelMakeup, publishedSessions, selectionFacts } from './panel';
+import type { Summaries, Version } from './summaries';
+import { summaryView, versionsView } from './view';
+
+/** Published pages change only when something is published: caches keep them a few minutes and revalidate by ETag. */
+const LIVE = 'public, max-age=300';
+/** A numbered version never changes. */
+const FIXED = 'public, max-age=31536000, immutable';
+
+/**
+ * The public outcomes site: every published panel, and per panel how it was chosen, who it represents, what it
+ * recommended and the sessions' summaries, with downloads. Plain HTML, the same for everyone (mounted before
+ * cookies and logins), so any cache can keep it; Express answers a matching If-None-Match with 304.
+ */
+export function outcomesRouter(ctx: AppContext, room: RoomRepo, summaries: Summaries): Router {
+  const router = Router();
+  const { db } = ctx;
+
+  const loadPanel = (slug: string) => {
+    const panel = findPanelBySlug(db, slug);
+    const sessions = panel ? publishedSessions(room, summaries, panel.id) : [];
+    if (!panel || !sessions.length) throw notFound('Published outcomes for that panel');
+    return { panel, sessions };
+  };
+  const loadSession = (slug: string, id: string, version?: string) => {
+    const { panel, sessions } = loadPanel(slug);
+    const found = sessions.find((s) => s.session.id === parseId(id, 'That session'));
+    if (!found) throw notFound('A published summary of that session');
+    const chosen = version === undefined ? found.latest : found.versions.find((v) => String(v.version) === version);
+    if (!chosen) throw notFound(`Version ${version} of that summary`);
+    return { panel, ...found, chosen };
+  };
+
+  router.get('/outcomes', (_req, res) => {
+    const panels = listPanels(db)
+      .flatMap((panel) => {
+        const sessions = publishedSessions(room, summaries, panel.id);
+        if (!sessions.length) return [];
+        const adopted = sessions.flatMap((s) => s.latest.content.record.recommendations.filter((r) => r.status === 'adopted'));
+        return [{ ...panel, published: Math.max(...sessions.map((s) => s.latest.publishedAt)), sessions: sessions.length, adopted: adopted.length }];
+      })
+      .sort((a, b) => b.published - a.published);
+    res.set('Cache-Control', LIVE).render('pages/outcomes/index', { title: 'Outcomes', panels });
+  });
+
+  router.get('/outcomes/:slug', (req, res) => {
+    const { panel, sessions } = loadPanel(req.params.slug);
+    res.set('Cache-Control', LIVE).render('pages/outcomes/panel', {
+      title: `Outcomes: ${panel.title}`,
+      panel,
+      selection: selectionFacts(db, panel),
+      makeup: panelMakeup(db, panel.id),
+      sessions: sessions.map((s) => ({ ...s.session, version: s.latest.version, publishedAt: s.latest.publishedAt, summary: summaryView(s.latest.content) })),
+    });
+  });
+
+  router.get('/outcomes/:slug/sessions/:id', (req, res) => renderSummary(res, loadSession(req.params.slug, req.params.id), LIVE));
+  router.get('/outcomes/:slug/sessions/:id/v/:version', (req, res) => renderSummary(res, loadSession(req.params.slug, req.params.id, req.params.version), FIXED));
+
+  router.get('/outcomes/:slug/sessions/:id/v/:version/summary.json', (req, res) => {
+    const { panel, session, chosen } = loadSession(req.params.slug, req.params.id, req.params.version);
+    res.set('Cache-Control', FIXED).attachment(`${panel.slug}-session-${session.id}-v${chosen.version}.json`).json(exportJson(panel, session, chosen));
+  });
+  router.get('/outcomes/:slug/sessions/:id/v/:version/:table.csv', (req, res) => {
+    const { panel, session, chosen } = loadSession(req.params.slug, req.params.id, req.params.version);
+    const table = CSV_TABLES[req.params.table];
+    if (!table || !Object.hasOwn(CSV_TABLES, req.params.table)) throw notFound('That download');
+    res.set('Cache-Control', FIXED);
+    sendCsv(res, `${panel.slug}-session-${session.id}-v${chosen.version}-${req.params.table}.csv`, table(chosen.content.record));
+  });
+
+  function renderSummary(res: Response, found: ReturnType<typeof loadSession>, cache: string) {
+    const { panel, session, versions, latest, chosen } = found;
+    const base = `/outcomes/${panel.slug}/sessions/${session.id}/v/${chosen.version}`;
+    res.set('Cache-Control', cache).render('pages/outcomes/summary', {
+      title: `${session.title}: summary`,
+      panel,
+      session,
+      version: chosen,
+      isLatest: chosen.version === latest.version,
+      latestVersion: latest.version,
+      versions: versionsView(versions),
+      summary: summaryView(chosen.content),
+      downloads: { json: `${base}/summary.json`, csv: Object.keys(CSV_TABLES).map((name) => ({ name, href: `${base}/${name}.csv` })) },
+    });
+  }
+
+  return router;
+}
+
+/** The published summary as one JSON document (docs/summary.md describes it). */
+function exportJson(panel: { slug: string; title: string; question: string }, session: { id: number; title: string }, v: Version) {
+  return {
+    panel: { slug: panel.slug, title: panel.title, question: panel.question },
+    session: { id: session.id, title: session.title },
+    version: v.version,
+    publishedAt: new Date(v.publishedAt).toISOString(),
+    approval: v.approval,
+    changes: v.changes,
+    narrative: v.content.narrative,
+    corrections: v.content.corrections,
+    record: v.content.record,
+  };
+}
