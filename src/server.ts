@@ -3,14 +3,24 @@ import { systemClock } from './clock';
 import { loadConfig } from './config';
 import { closeDb, openDb } from './db';
 import { seedDemo } from './demo/seed';
+import { seedDemoStory } from './demo/story';
 
-function main(): void {
+async function main(): Promise<void> {
   const config = loadConfig();
   const db = openDb(config.DATABASE);
   const ctx = { db, clock: systemClock, config };
   if (config.SEED_DEMO) {
     const demo = seedDemo(ctx);
-    if (demo) printDemoLogins(demo.organiser, demo.facilitator);
+    if (demo) {
+      // The logins come last, just above the address, and even if the story stops: they are shown only now.
+      try {
+        await seedDemoStory(ctx, demo.panelId, (line) => console.log(line));
+      } catch (err) {
+        console.error(`The demo's story stopped: ${(err as Error).message}\nThe demo's panel and pool are ready, but not all of its story. To tell it again, stop the server, delete ${config.DATABASE} and start again.`);
+      } finally {
+        printDemoLogins(demo.organiser, demo.facilitator);
+      }
+    }
   }
   const { server, io } = createApp(ctx);
   server.once('error', (err: NodeJS.ErrnoException) => {
@@ -52,9 +62,7 @@ function printDemoLogins(...logins: { email: string; password: string }[]): void
   console.log('  (Lost them? Create another account: npx citizens-panel user add --role organiser --email you@example.org)\n');
 }
 
-try {
-  main();
-} catch (err) {
+main().catch((err: unknown) => {
   console.error((err as Error).message);
   process.exit(1);
-}
+});

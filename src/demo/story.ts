@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -19,29 +18,31 @@ import { commitmentFields, commitmentHash, normaliseNumbers, replacementSeed, se
 import { replacementInput, vacancies } from '../selection/replacement';
 import {
   addMembers,
+  type Commitment,
   findCommitment,
   findDraw,
   insertCommitment,
   listDraws,
   listMembers,
   markReplaced,
+  type Member,
   recordNumbers,
   setInvitation,
   setStatus,
 } from '../selection/repo';
-import { DrawRunner } from '../selection/runner';
+import { DrawRunner, drawInput } from '../selection/runner';
 import { snapshot } from '../selection/snapshot';
 import { ENGINE_VERSION } from '../sortition/draw';
-import { ALGORITHMS, type Algorithm } from '../sortition/types';
+import { ALGORITHMS, type Algorithm, type Person } from '../sortition/types';
 import { newToken, sha256 } from '../tokens';
 import { DEMO_FACILITATOR, DEMO_ORGANISER } from './seed';
 
 /**
- * The rest of the Coventry demo's story, after seedDemo: registration closes, the organiser publishes a
- * commitment and the public numbers, the final draw runs (a real LEXIMIN draw of 40 from 1,500), two people
- * decline and a replacement draw fills their seats, everyone confirms, and a whole day of the panel is
- * replayed from fixtures/coventry/session.json through the room's own rules. Every step goes through the
- * functions the organiser's pages and the room's socket handler use, so the demo shows what the app does.
+ * The rest of the Coventry demo's story, after seedDemo: the organiser publishes a commitment and the public
+ * numbers, the final draw runs (a real LEXIMIN draw of 40 from 1,500), one person declines and a replacement
+ * draw fills the seat, everyone else confirms, and a whole day of the panel is replayed from
+ * fixtures/coventry/session.json through the room's own rules. Every step goes through the functions the
+ * organiser's pages and the room's socket handler use, so the demo shows what the app really does.
  */
 
 export const DEMO_SESSION_SCRIPT = path.join(fixturesDir, 'coventry', 'session.json');
@@ -49,30 +50,31 @@ export const DEMO_SESSION_SCRIPT = path.join(fixturesDir, 'coventry', 'session.j
 /** The meta key that marks the story as told, holding its session's id: the story is told once per database. */
 const STORY_KEY = 'demo_story';
 
-const ref = z.string().regex(/^(m\d+|t\d+\.\d+)$/, 'a member is m1 to m40 (in the session’s list) or tX.Y (the Yth person at table X)');
+const seat = z.string().regex(/^m\d+$/, 'name a member m1 to m40, in the order of the session’s list');
 const scriptSchema = z.object({
   selection: z.object({
     algorithm: z.enum(ALGORITHMS as [Algorithm, ...Algorithm[]]),
     randomness: z.string().min(10),
     numbers: z.string().regex(/^[\d\s,;]+$/),
-    /** Who declines their invitation: positions in the final draw's list, from 1. */
+    /** Who declines their invitation: positions in the final draw's list, from 1 (see `decliners`). */
     decline: z.array(z.number().int().min(1)),
   }),
   attendance: z.object({
-    absent: z.array(ref),
+    absent: z.array(seat),
     /** Minutes from the start: people who came late, and who left early. */
-    late: z.record(z.string(), z.number()),
-    leftEarly: z.record(z.string(), z.number()),
+    late: z.record(seat, z.number()),
+    leftEarly: z.record(seat, z.number()),
   }),
-  steps: z.array(z.object({ at: z.number().min(0).max(720), actor: z.string().min(1), command: z.record(z.string(), z.unknown()) })).min(1),
+  /** `at`: minutes from the start; `note`: what is happening, for whoever reads the script. */
+  steps: z.array(z.object({ at: z.number().min(0).max(720), note: z.string().optional(), actor: z.string().min(1), command: z.record(z.string(), z.unknown()) })).min(1),
 });
-type Script = z.infer<typeof scriptSchema>;
-type Step = Script['steps'][number];
+export type SessionScript = z.infer<typeof scriptSchema>;
+type Step = SessionScript['steps'][number];
 
 /**
  * Tells the demo's story once per database, and returns its session. A second call finds the story told and
- * does nothing. The selection steps each check whether they are done already, so a story cut short before
- * its session resumes where it stopped; the session and its replay are one transaction: all or nothing.
+ * does nothing. Each selection step checks whether it is done already, so a call after a story was cut short
+ * before its session carries on from there; the session and its replay are one transaction: all or nothing.
  */
 export async function seedDemoStory(ctx: AppContext, panelId: number, log: (line: string) => void = () => {}): Promise<{ sessionId: number }> {
   const { db } = ctx;
@@ -84,7 +86,6 @@ export async function seedDemoStory(ctx: AppContext, panelId: number, log: (line
   const organiser = demoUser(db, DEMO_ORGANISER);
   const facilitator = demoUser(db, DEMO_FACILITATOR);
 
-  closeRegistration(ctx, panel, organiser);
   const runner = new DrawRunner(ctx);
   publishCommitment(ctx, panel, organiser, script.selection);
   await finalDraw(ctx, runner, panel, organiser, script.selection.numbers, log);
@@ -100,7 +101,7 @@ export async function seedDemoStory(ctx: AppContext, panelId: number, log: (line
   return { sessionId };
 }
 
-export function loadScript(file = DEMO_SESSION_SCRIPT): Script {
+function loadScript(file = DEMO_SESSION_SCRIPT): SessionScript {
   const parsed = scriptSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
   if (!parsed.success) throw new Error(`${file} cannot be used: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   parsed.data.steps.forEach((step, i) => {
@@ -118,21 +119,8 @@ function demoUser(db: Db, email: string): number {
 
 // --- Selection: the organiser's road from pool to panel, as the Selection page's routes take it ---
 
-/**
- * Nobody can join a pool once its draw is fixed, so registration closes now. There is no page for this yet
- * (registration closes at the panel's closing date), so the date moves to now; the audit log says so.
- */
-function closeRegistration(ctx: AppContext, panel: Panel, userId: number): void {
-  const { db, clock } = ctx;
-  if (panel.closesAt <= clock.now()) return;
-  db.transaction(() => {
-    db.prepare('UPDATE panels SET closes_at = ? WHERE id = ?').run(clock.now(), panel.id);
-    audit(db, clock, { userId, panelId: panel.id, action: 'panel.close', subject: panel.slug });
-  })();
-}
-
 /** As POST /admin/panels/:id/commitment: the pool and quotas as they stand, fingerprinted and fixed. */
-function publishCommitment(ctx: AppContext, panel: Panel, userId: number, selection: Script['selection']): void {
+function publishCommitment(ctx: AppContext, panel: Panel, userId: number, selection: SessionScript['selection']): void {
   const { db, clock } = ctx;
   if (findCommitment(db, panel.id)) return;
   const input = snapshot(ctx, panel);
@@ -150,7 +138,8 @@ async function finalDraw(ctx: AppContext, runner: DrawRunner, panel: Panel, user
   const commitment = findCommitment(db, panel.id);
   if (!commitment) throw new Error('The demo panel has no commitment.');
   if (!commitment.numbers) {
-    log(`Preparing the demo story: a real draw of ${commitment.panelSize} from ${(commitment.poolCsv.trim().split('\n').length - 1).toLocaleString('en-GB')}…`);
+    const pool = drawInput(commitment.poolCsv, commitment.quotasCsv).people.length;
+    log(`Preparing the demo story: a real draw of ${commitment.panelSize} from ${pool.toLocaleString('en-GB')}…`);
     const numbers = normaliseNumbers(typed);
     const seed = seedFrom(commitment.hash, numbers);
     const { algorithm, panelSize, poolCsv, quotasCsv } = commitment;
@@ -184,14 +173,14 @@ function invite(ctx: AppContext, panel: Panel, userId: number): void {
 }
 
 /**
- * As POST /invite/:token: each invited person answers. Those at the `decline` positions of the draw say no,
- * unless someone has declined already (the story was cut short after the answers); everyone else says yes.
+ * As POST /invite/:token: each invited person answers. The script's decliners say no, unless someone has
+ * declined already (the story was cut short after the answers); everyone else says yes.
  */
 function answerInvitations(ctx: AppContext, panel: Panel, decline: number[]): void {
   const { db, clock } = ctx;
   const members = listMembers(db, panel.id);
-  const declined = members.some((m) => m.status === 'declined');
-  const saysNo = new Set(declined ? [] : decline.map((n) => members[n - 1]?.id));
+  const commitment = findCommitment(db, panel.id);
+  const saysNo = commitment && !members.some((m) => m.status === 'declined') ? decliners(commitment, members, decline) : new Set<number>();
   db.transaction(() => {
     for (const member of members.filter((m) => m.status === 'invited')) {
       const answer = saysNo.has(member.id) ? 'decline' : 'confirm';
@@ -201,6 +190,36 @@ function answerInvitations(ctx: AppContext, panel: Panel, decline: number[]): vo
   })();
 }
 
+/**
+ * The members at the script's `decline` positions (from 1, in the draw's order), each moved on to the next
+ * member whose seat the pool can surely refill. A replacement draw must meet every quota with the seats left,
+ * which is impossible when nobody left in the pool fits (about one demo in twenty, as pseudonyms and so draws
+ * differ from one database to the next). Someone never drawn with exactly the same answers, outside the
+ * drawn members' households, always fits: then the replacement draw cannot fail.
+ */
+function decliners(commitment: Commitment, members: Member[], positions: number[]): Set<number> {
+  const { people } = drawInput(commitment.poolCsv, commitment.quotasCsv);
+  const drawn = new Set(members.map((m) => m.publicId));
+  const households = new Set(people.flatMap((p) => (drawn.has(p.id) && p.household ? [p.household] : [])));
+  const answers = (p: Person) => JSON.stringify(Object.entries(p.features).sort());
+  const twins = new Map<string, number>();
+  for (const p of people) if (!drawn.has(p.id) && !(p.household && households.has(p.household))) twins.set(answers(p), (twins.get(answers(p)) ?? 0) + 1);
+  const byId = new Map(people.map((p) => [p.id, p]));
+  const chosen = new Set<number>();
+  for (const position of positions) {
+    for (let k = 0; k < members.length; k++) {
+      const member = members[(position - 1 + k) % members.length];
+      const person = byId.get(member.publicId);
+      const key = person && answers(person);
+      if (chosen.has(member.id) || !key || !twins.get(key)) continue;
+      twins.set(key, (twins.get(key) ?? 0) - 1);
+      chosen.add(member.id);
+      break;
+    }
+  }
+  return chosen;
+}
+
 /** As POST /admin/panels/:id/replacements: a verifiable draw for the empty seats, on what is left of the pool. */
 async function replaceDecliners(ctx: AppContext, runner: DrawRunner, panel: Panel, userId: number, log: (line: string) => void): Promise<void> {
   const { db } = ctx;
@@ -208,7 +227,7 @@ async function replaceDecliners(ctx: AppContext, runner: DrawRunner, panel: Pane
   const members = listMembers(db, panel.id);
   const empty = vacancies(members);
   if (!commitment?.seed || empty.length === 0) return;
-  log(`Preparing the demo story: ${empty.length} declined, so a replacement draw fills their seats…`);
+  log(`Preparing the demo story: ${empty.length === 1 ? 'one person declined, so a replacement draw fills the seat' : `${empty.length} people declined, so a replacement draw fills their seats`}…`);
   const n = listDraws(db, panel.id).filter((d) => d.kind === 'replacement' && d.status === 'done').length + 1;
   const input = replacementInput(commitment.poolCsv, commitment.quotasCsv, members);
   const id = runner.start(
@@ -237,8 +256,8 @@ function forTheRecord(command: Command): Record<string, unknown> {
   return command;
 }
 
-/** The script's two facilitators: two join links, so a paper count can be entered by two different tellers. */
-const FACILITATORS: Record<string, Actor> = {
+/** The script's actors who are not members. Two facilitators' links, so two different tellers enter a paper count. */
+const ROLE_ACTORS: Record<string, Actor> = {
   facilitator: { role: 'facilitator', who: 'link:facil' },
   teller: { role: 'facilitator', who: 'link:teller' },
   observer: { role: 'observer' },
@@ -247,9 +266,10 @@ const FACILITATORS: Record<string, Actor> = {
 /**
  * Creates the session, replays every step at its minute of the day through `apply` exactly as the socket
  * handler does (the rules, then the state and the command record together), records who came, and marks
- * the story told: all in one transaction, so a refused step leaves no half-told session behind.
+ * the story told: all in one transaction, so a refused step leaves no half-told session behind. `source`
+ * names the script in errors.
  */
-function replaySession(ctx: AppContext, panel: Panel, userId: number, script: Script): number {
+export function replaySession(ctx: AppContext, panel: Panel, userId: number, script: SessionScript, source = DEMO_SESSION_SCRIPT): number {
   const { db, clock } = ctx;
   const repo = new RoomRepo(db);
   const ballots = statements(db);
@@ -257,11 +277,11 @@ function replaySession(ctx: AppContext, panel: Panel, userId: number, script: Sc
     const { sessionId } = createSession(db, clock, repo, panel, exampleAgenda(), userId);
     audit(db, clock, { panelId: panel.id, userId, action: 'session.create', subject: String(sessionId) });
     let state = repo.state(sessionId) as RoomState;
-    const start = startOfDay(clock);
+    const start = sessionStart(clock);
     const cast = new Cast(state.members, script.attendance, script.steps);
-    const env = { answers: repo.answers(sessionId), box: new SqliteBallotBox(ballots, sessionId) };
+    const env = { answers: repo.answers(sessionId), box: new SqliteBallotBox(ballots, sessionId), summaryRevision: () => repo.summaryRevision(sessionId) };
     script.steps.forEach((step, i) => {
-      const where = `${DEMO_SESSION_SCRIPT} steps[${i}] (minute ${step.at}, ${step.actor}, ${String(step.command.type)})`;
+      const where = `${source} steps[${i}] (minute ${step.at}, ${step.actor}, ${String(step.command.type)})`;
       const now = start + Math.round(step.at * 60_000);
       try {
         const actor = cast.actor(state, step);
@@ -282,8 +302,8 @@ function replaySession(ctx: AppContext, panel: Panel, userId: number, script: Sc
   })();
 }
 
-/** The day starts at the first full hour at least half an hour from now: after the draw, with time to arrive. */
-function startOfDay(clock: Clock): number {
+/** The session starts at the first full hour at least half an hour from now: after the draw, with time to arrive. */
+function sessionStart(clock: Clock): number {
   const hour = 3_600_000;
   return Math.ceil((clock.now() + hour / 2) / hour) * hour;
 }
@@ -298,15 +318,15 @@ class Cast {
 
   constructor(
     private readonly members: string[],
-    private readonly plan: Script['attendance'],
+    private readonly plan: SessionScript['attendance'],
     private readonly steps: Step[],
   ) {
     this.absent = new Set(plan.absent.map((r) => this.member(undefined, r)));
   }
 
   actor(state: RoomState, step: Step): Actor {
-    const facilitator = FACILITATORS[step.actor];
-    if (facilitator) return facilitator;
+    const role = ROLE_ACTORS[step.actor];
+    if (role) return role;
     const member = this.member(state, step.actor);
     const { from, until } = this.presence(member);
     if (step.at < from || step.at > until) throw new Error(`${step.actor} (${member}) is not in the room at minute ${step.at} (there from ${from} to ${until}).`);
@@ -318,7 +338,7 @@ class Cast {
     const fields: Record<string, unknown> = { ...step.command };
     if (typeof fields.member === 'string') fields.member = this.member(state, fields.member);
     if (fields.members === 'present') fields.members = this.members.filter((m) => !this.absent.has(m) && this.presence(m).from <= step.at && step.at <= this.presence(m).until);
-    if (fields.type === 'vote:cast' && fields.receipt === undefined) fields.receipt = receipt(fields.vote, step.actor);
+    if (fields.type === 'vote:cast' && fields.receipt === undefined && !ROLE_ACTORS[step.actor]) fields.receipt = receipt(fields.vote, this.member(state, step.actor));
     const parsed = commandSchema.safeParse(fields);
     if (!parsed.success) throw new Error(`the command is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     return parsed.data;
@@ -331,8 +351,8 @@ class Cast {
 
   private presence(member: string): { from: number; until: number } {
     const n = this.members.indexOf(member) + 1;
+    // Most arrive in the half hour before the start, in no particular order; phones disconnect just after the end.
     const end = this.steps[this.steps.length - 1].at + 2;
-    // Most arrive in the half hour before the start, in no particular order.
     return { from: this.plan.late[`m${n}`] ?? -((n * 7) % 25) - 3, until: this.absent.has(member) ? -1 : (this.plan.leftEarly[`m${n}`] ?? end) };
   }
 
@@ -356,8 +376,8 @@ class Cast {
 
 /**
  * A receipt as a phone makes one, the same for a member's later ballot in the same vote (which replaces the
- * first). Deterministic, so the demo is the same every time it is seeded; a real phone's is random.
+ * first). Made from the vote and the member, not at random as a real phone's is, so a replay is repeatable.
  */
-function receipt(vote: unknown, name: string): string {
-  return `demo-receipt-${String(vote)}-${name}-${crypto.createHash('sha256').update(`demo ${String(vote)} ${name}`).digest('hex').slice(0, 8)}`;
+function receipt(vote: unknown, member: string): string {
+  return `demo-receipt-${String(vote)}-${member}-${sha256(`demo ${String(vote)} ${member}`).slice(0, 8)}`;
 }
