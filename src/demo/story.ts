@@ -36,6 +36,7 @@ import { ENGINE_VERSION } from '../sortition/draw';
 import { ALGORITHMS, type Algorithm, type Person } from '../sortition/types';
 import { newToken, sha256 } from '../tokens';
 import { DEMO_FACILITATOR, DEMO_ORGANISER } from './seed';
+import { publishDemoSummary } from './summary';
 
 /**
  * The rest of the Coventry demo's story, after seedDemo: the organiser publishes a commitment and the public
@@ -97,7 +98,8 @@ export async function seedDemoStory(ctx: AppContext, panelId: number, log: (line
 
   log(`Replaying the demo's panel day (${script.steps.length} steps)…`);
   const sessionId = replaySession(ctx, panel, facilitator, script);
-  log(`The demo story is ready: live session ${sessionId}, with its votes and recommendations.`);
+  publishDemoSummary(ctx, sessionId, facilitator, organiser);
+  log(`The demo story is ready: live session ${sessionId}, with its votes and recommendations, and its published summary at /outcomes.`);
   return { sessionId };
 }
 
