@@ -2,7 +2,7 @@ import type { Db } from '../db';
 import { listCategories, type Panel } from '../panels/repo';
 import type { RoomRepo, Session } from '../room/repo';
 import { SEATED } from '../selection/replacement';
-import { findCommitment, findDraw, listDraws } from '../selection/repo';
+import { findCommitment, findDraw } from '../selection/repo';
 import { percent } from '../voting/words';
 import type { Summaries, Version } from './summaries';
 
@@ -66,6 +66,6 @@ export function selectionFacts(db: Db, panel: Panel) {
     lowestChance: chance(outcome?.minProbability),
     medianChance: chance(chances[Math.floor(chances.length / 2)]),
     highestChance: chance(chances[chances.length - 1]),
-    replacements: listDraws(db, panel.id).filter((d) => d.kind === 'replacement' && d.status === 'done').length,
+    replacements: db.prepare("SELECT COUNT(*) FROM draws WHERE panel_id = ? AND kind = 'replacement' AND status = 'done'").pluck().get(panel.id) as number,
   };
 }
