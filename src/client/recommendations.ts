@@ -1,4 +1,5 @@
 import type { Amendment, Recommendation, RoomState } from '../room/state';
+import { inVote } from '../room/recommendations';
 import { currentRound } from '../room/state';
 import { $, button, element, item, onSubmit, setOptions } from './dom';
 import type { View } from './view';
@@ -14,7 +15,7 @@ export function renderRecs(v: View): void {
   $('recs').hidden = recs.length === 0 && you.role !== 'facilitator';
   $('rec-list').replaceChildren(...recs.map((rec) => card(v, rec)));
   if (you.role === 'facilitator') setOptions($<HTMLSelectElement>('rec-from'), [['', 'typed here'], ...draftSources(state)]);
-  const drafts = recs.filter((r) => r.status === 'draft' && !finalVoteOpen(state, r));
+  const drafts = recs.filter((r) => r.status === 'draft' && !inVote(state, r.id, null));
   const amend = $<HTMLFormElement>('rec-amend');
   amend.hidden = you.role === 'observer' || drafts.length === 0;
   setOptions($<HTMLSelectElement>('amend-rec'), drafts.map((r) => [String(r.id), `Recommendation ${r.id}`]));
@@ -57,7 +58,7 @@ function amendmentItem(v: View, rec: Recommendation, a: Amendment): HTMLElement 
   const stale = a.status === 'proposed' && a.against < rec.history.length - 1 ? ' It was proposed against an earlier wording.' : '';
   const li = item(`“${a.text}” (${by}${a.reason ? `, because: ${a.reason}` : ''}): ${a.status}.${stale}`);
   if (a.vote) li.append(' ', voteLine(v.state, a.vote));
-  if (a.status === 'proposed' && !inAnyVote(v.state, rec.id)) {
+  if (a.status === 'proposed' && !inVote(v.state, rec.id)) {
     if (canOpenVote(v)) li.append(' ', button(`Put amendment ${a.id} to the vote`, () => chooseSubject(`${rec.id}:${a.id}`), 'secondary'));
     if (v.you.role === 'facilitator' || a.by === v.me) li.append(' ', button(`Withdraw amendment ${a.id}`, () => v.send('rec:withdraw', { rec: rec.id, amendment: a.id }), 'secondary'));
   }
@@ -65,7 +66,7 @@ function amendmentItem(v: View, rec: Recommendation, a: Amendment): HTMLElement 
 }
 
 function draftActions(v: View, rec: Recommendation): HTMLElement[] {
-  if (inAnyVote(v.state, rec.id)) return [element('p', 'Being voted on now.', 'flag')];
+  if (inVote(v.state, rec.id)) return [element('p', 'Being voted on now.', 'flag')];
   const actions: HTMLElement[] = [];
   if (v.you.role !== 'observer') {
     actions.push(button('Propose an amendment', () => {
@@ -125,8 +126,6 @@ function sourceOf(state: RoomState, value: string): { from?: Record<string, unkn
   return { text: '' };
 }
 
-const finalVoteOpen = (state: RoomState, rec: Recommendation) => state.votes.some((x) => x.status === 'open' && x.subject?.rec === rec.id && x.subject.amendment === null);
-const inAnyVote = (state: RoomState, rec: number) => state.votes.some((x) => x.status === 'open' && x.subject?.rec === rec);
 
 /** The facilitator can open a vote now: an open vote round with no vote open. */
 function canOpenVote(v: View): boolean {

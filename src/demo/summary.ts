@@ -38,7 +38,7 @@ export function publishDemoSummary(ctx: AppContext, sessionId: number, facilitat
     steps.forEach(([actor, command], i) => {
       const now = ended + (10 + i * 0.05) * 60_000;
       state = apply(state, actor, command, now, env);
-      room.record(sessionId, state, actorKey(actor), `demo-summary-${i + 1}`, command.type === 'vote:cast' ? { type: command.type, vote } : command, now);
+      room.record(sessionId, state, actorKey(actor), `demo-summary-${i + 1}`, command, now);
     });
     for (const member of present) room.attend(sessionId, member, ended + 12 * 60_000);
     summaries.publish(sessionId, '', organiser);

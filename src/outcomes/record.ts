@@ -10,7 +10,7 @@ import type { ThresholdDetail } from '../voting/types';
 export const SCHEMA = 'citizens-panel/session-record/1';
 
 export interface RecordInput {
-  session: { id: number; title: string; createdAt: number };
+  session: { id: number; title: string };
   state: RoomState;
   commands: RecordedCommand[];
   attendance: Attendance[];

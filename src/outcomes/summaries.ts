@@ -75,7 +75,7 @@ export class Summaries {
     if (!session || !state) throw new SummaryError(`There is no session ${sessionId}.`);
     const categories = listCategories(this.ctx.db, session.panelId).map((c) => ({ key: c.key, label: c.label, values: c.values.map((v) => ({ value: v.value, label: v.label })) }));
     return buildRecord({
-      session: { id: sessionId, title: session.title, createdAt: session.createdAt },
+      session: { id: sessionId, title: session.title },
       state,
       commands: this.room.commands(sessionId),
       attendance: this.room.attendance(sessionId),

@@ -23,7 +23,7 @@ export function authenticate(ctx: AppContext, repo: RoomRepo, auth: Credentials 
   if (typeof auth?.pass === 'string') return repo.findPass(auth.pass) ?? bad;
   const sessionId = Number(auth?.session);
   if (!Number.isSafeInteger(sessionId) || sessionId < 1) return 'Open the room from its link, or log in first if you facilitate.';
-  const panelId = repo.panelOf(sessionId);
+  const panelId = repo.find(sessionId)?.panelId;
   if (panelId === undefined) return 'This session does not exist. Check the link.';
   if (typeof auth?.invite === 'string') {
     const member = findByToken(ctx.db, sha256(auth.invite));

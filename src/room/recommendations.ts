@@ -139,6 +139,6 @@ function adopted(state: RoomState, id: number, actor: Actor): Recommendation {
 }
 
 /** Whether an open vote is on this recommendation: on any of it (`amendment` undefined), its final vote (null), or one amendment. */
-function inVote(state: RoomState, rec: number, amendment?: number | null): boolean {
+export function inVote(state: RoomState, rec: number, amendment?: number | null): boolean {
   return state.votes.some((v) => v.status === 'open' && v.subject?.rec === rec && (amendment === undefined || v.subject.amendment === amendment));
 }

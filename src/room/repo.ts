@@ -1,7 +1,7 @@
 import type { Db } from '../db';
 import { newToken, sha256 } from '../tokens';
 import type { Agenda } from './agenda';
-import type { Actor } from './machine';
+import type { Actor, Command } from './machine';
 import { initialState, type RoomState } from './state';
 
 export interface Pass {
@@ -31,7 +31,7 @@ export interface Attendance {
   lastAt: number;
 }
 
-/** A command as the record keeps it (ballots never: see forTheRecord in socket.ts). */
+/** A command as the record keeps it (never a ballot: see `forTheRecord`). */
 export interface RecordedCommand {
   /** A panellist's pseudonym, or a role. */
   actor: string;
@@ -48,7 +48,6 @@ export class RoomRepo {
     this.q = {
       insertSession: db.prepare('INSERT INTO room_sessions (panel_id, title, agenda, state, version, created_by, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)'),
       state: db.prepare('SELECT state FROM room_sessions WHERE id = ?').pluck(),
-      panelOf: db.prepare('SELECT panel_id FROM room_sessions WHERE id = ?').pluck(),
       title: db.prepare('SELECT title FROM room_sessions WHERE id = ?').pluck(),
       find: db.prepare('SELECT id, title, created_at AS createdAt, panel_id AS panelId FROM room_sessions WHERE id = ?'),
       ofPanel: db.prepare('SELECT id, title, created_at AS createdAt, panel_id AS panelId FROM room_sessions WHERE panel_id = ? ORDER BY id'),
@@ -99,10 +98,6 @@ export class RoomRepo {
     return this.q.ofPanel.all(panelId) as Session[];
   }
 
-  panelOf(sessionId: number): number | undefined {
-    return this.q.panelOf.get(sessionId) as number | undefined;
-  }
-
   /** Every session, newest first, with its panel. */
   list(): SessionSummary[] {
     return this.q.list.all() as SessionSummary[];
@@ -113,11 +108,11 @@ export class RoomRepo {
     return this.q.findCommand.get(sessionId, actor, clientId) as number | undefined;
   }
 
-  /** Stores the new state and the command that made it, together. */
-  record(sessionId: number, state: RoomState, actor: string, clientId: string, command: Record<string, unknown>, now: number): void {
+  /** Stores the new state and the command that made it, together; the command without any ballot in it. */
+  record(sessionId: number, state: RoomState, actor: string, clientId: string, command: Command, now: number): void {
     this.db.transaction(() => {
       this.q.saveState.run(JSON.stringify(state), state.version, sessionId);
-      this.q.insertCommand.run(sessionId, actor, clientId, JSON.stringify(command), state.version, now);
+      this.q.insertCommand.run(sessionId, actor, clientId, JSON.stringify(forTheRecord(command)), state.version, now);
     })();
   }
 
@@ -164,6 +159,13 @@ export class RoomRepo {
     const actor: Actor = row.role === 'panellist' ? { role: 'panellist', member: row.member ?? '' } : row.role === 'facilitator' ? { role: 'facilitator', who: `link:${hash.slice(0, 8)}` } : { role: 'observer' };
     return { sessionId: row.sessionId, actor };
   }
+}
+
+/** What the command record keeps: never a ballot, which would tie a voter to a choice (rule 8). */
+function forTheRecord(command: Command): Record<string, unknown> {
+  if (command.type === 'vote:cast') return { type: command.type, vote: command.vote };
+  if (command.type === 'vote:paper') return { type: command.type, vote: command.vote, ballots: command.ballots.length, spoiled: command.spoiled };
+  return command;
 }
 
 /** How an actor is named in the command record: a role, or a panellist's pseudonym. */

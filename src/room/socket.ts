@@ -18,12 +18,6 @@ type RoomSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<stri
 const clientId = z.string().min(1).max(64);
 const checkSchema = z.object({ vote: z.number().int().min(1), receipt });
 
-/** What the command record keeps: never a ballot, which would tie a voter to a choice (rule 8). */
-function forTheRecord(command: Command): Record<string, unknown> {
-  if (command.type === 'vote:cast') return { type: command.type, vote: command.vote };
-  if (command.type === 'vote:paper') return { type: command.type, vote: command.vote, ballots: command.ballots.length, spoiled: command.spoiled };
-  return command;
-}
 const facilitators = (sessionId: number) => `session:${sessionId}:facilitators`;
 const others = (sessionId: number) => `session:${sessionId}:others`;
 
@@ -122,7 +116,7 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, log:
       // One transaction: ballots written by the rules roll back with a refused command, and nothing is acknowledged unstored.
       const next = ctx.db.transaction(() => {
         const after = apply(state, actor, command.data, now, env);
-        repo.record(sessionId, after, key, id.data, forTheRecord(command.data), now);
+        repo.record(sessionId, after, key, id.data, command.data, now);
         return after;
       })();
       ack({ ok: true, data: { version: next.version } });
