@@ -7,7 +7,7 @@ import { percent } from '../voting/words';
 import type { Summaries, Version } from './summaries';
 
 /** A panel's published story: its sessions with a published summary, each at its latest version. */
-export function publishedSessions(room: RoomRepo, summaries: Summaries, panelId: number): { session: Session; versions: Version[]; latest: Version }[] {
+export function publishedSessions(room: RoomRepo, summaries: Summaries, panelId: number): { session: Session; versions: readonly Version[]; latest: Version }[] {
   return room.ofPanel(panelId).flatMap((session) => {
     const versions = summaries.versions(session.id);
     return versions.length ? [{ session, versions, latest: versions[versions.length - 1] }] : [];
@@ -44,8 +44,27 @@ export function panelMakeup(db: Db, panelId: number) {
   return { seated, categories };
 }
 
-/** How the panel was chosen, in brief, for the outcome page (the full account is the selection page). */
+/** The facts of each commitment and its final draw, which never change once drawn, per database. */
+const drawnFacts = new WeakMap<Db, Map<string, ReturnType<typeof commitmentFacts>>>();
+
+/**
+ * How the panel was chosen, in brief, for the outcome page (the full account is the selection page). The
+ * commitment and its draw are read and parsed once per commitment and draw; only the replacements are counted live.
+ */
 export function selectionFacts(db: Db, panel: Panel) {
+  const head = db.prepare('SELECT hash, seed, draw_id AS drawId FROM commitments WHERE panel_id = ?').get(panel.id) as { hash: string; seed: string | null; drawId: number | null } | undefined;
+  if (!head) return null;
+  const key = `${panel.id}:${head.hash}:${head.seed}:${head.drawId}`;
+  const kept = drawnFacts.get(db) ?? new Map<string, ReturnType<typeof commitmentFacts>>();
+  drawnFacts.set(db, kept);
+  let facts = kept.get(key);
+  if (!facts) kept.set(key, (facts = commitmentFacts(db, panel)));
+  if (!facts) return null;
+  const replacements = db.prepare("SELECT COUNT(*) FROM draws WHERE panel_id = ? AND kind = 'replacement' AND status = 'done'").pluck().get(panel.id) as number;
+  return { ...facts, replacements };
+}
+
+function commitmentFacts(db: Db, panel: Panel) {
   const commitment = findCommitment(db, panel.id);
   if (!commitment) return null;
   const final = commitment.drawId ? findDraw(db, panel.id, commitment.drawId) : undefined;
@@ -66,6 +85,5 @@ export function selectionFacts(db: Db, panel: Panel) {
     lowestChance: chance(outcome?.minProbability),
     medianChance: chance(chances[Math.floor(chances.length / 2)]),
     highestChance: chance(chances[chances.length - 1]),
-    replacements: db.prepare("SELECT COUNT(*) FROM draws WHERE panel_id = ? AND kind = 'replacement' AND status = 'done'").pluck().get(panel.id) as number,
   };
 }

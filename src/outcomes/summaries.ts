@@ -50,6 +50,8 @@ const PARTS: (keyof SessionRecord)[] = ['agenda', 'attendance', 'questions', 'bo
  */
 export class Summaries {
   private readonly q;
+  /** Parsed published versions per session: they never change, so they are parsed once, not on every page view. */
+  private readonly published = new Map<number, { key: string; versions: readonly Version[] }>();
 
   constructor(
     private readonly ctx: AppContext,
@@ -63,6 +65,7 @@ export class Summaries {
          ON CONFLICT (session_id) DO UPDATE SET revision = revision + 1, record = excluded.record, narrative = excluded.narrative,
            corrections = excluded.corrections, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
       ),
+      versionsKey: db.prepare("SELECT COUNT(*) || ':' || IFNULL(MAX(published_at), '') FROM summary_versions WHERE session_id = ?").pluck(),
       versions: db.prepare('SELECT session_id AS sessionId, version, revision, content, approval, changes, published_at AS publishedAt FROM summary_versions WHERE session_id = ? ORDER BY version'),
       insertVersion: db.prepare('INSERT INTO summary_versions (session_id, version, revision, content, approval, changes, published_by, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     };
@@ -102,14 +105,20 @@ export class Summaries {
     return vote && { vote: vote.id, summary: vote.result?.summary ?? '' };
   }
 
-  versions(sessionId: number): Version[] {
+  /** The published versions, oldest first. Shared and read-only: they are parsed once and kept while none is added. */
+  versions(sessionId: number): readonly Version[] {
     type Row = Omit<Version, 'content' | 'approval' | 'changes'> & { content: string; approval: string | null; changes: string | null };
-    return (this.q.versions.all(sessionId) as Row[]).map((r) => ({
+    const key = this.q.versionsKey.get(sessionId) as string;
+    const kept = this.published.get(sessionId);
+    if (kept?.key === key) return kept.versions;
+    const versions = (this.q.versions.all(sessionId) as Row[]).map((r) => ({
       ...r,
       content: JSON.parse(r.content) as SummaryContent,
       approval: r.approval ? (JSON.parse(r.approval) as Approval) : null,
       changes: r.changes ? (JSON.parse(r.changes) as Version['changes']) : null,
     }));
+    this.published.set(sessionId, { key, versions });
+    return versions;
   }
 
   /**

@@ -4,8 +4,19 @@ import { renderMarkdown } from './markdown';
 import type { GroupFigure, SessionRecord, VoteRecord } from './record';
 import type { SummaryContent, Version } from './summaries';
 
-/** What the templates show of a summary: the record in words, numbers and bars, and the narrative as safe HTML. */
-export function summaryView(content: SummaryContent) {
+const views = new WeakMap<SummaryContent, ReturnType<typeof buildView>>();
+
+/**
+ * What the templates show of a summary: the record in words, numbers and bars, and the narrative as safe HTML.
+ * Kept per content object, so a published version (parsed once, see Summaries.versions) is rendered to this once.
+ */
+export function summaryView(content: SummaryContent): ReturnType<typeof buildView> {
+  let view = views.get(content);
+  if (!view) views.set(content, (view = buildView(content)));
+  return view;
+}
+
+function buildView(content: SummaryContent) {
   const { record } = content;
   const votes = new Map(record.votes.map((v) => [v.id, v]));
   return {
@@ -32,7 +43,7 @@ export function summaryView(content: SummaryContent) {
   };
 }
 
-export function versionsView(versions: Version[]) {
+export function versionsView(versions: readonly Version[]) {
   return versions.map((v) => ({ version: v.version, publishedAt: v.publishedAt, approval: v.approval, changes: v.changes })).reverse();
 }
 
