@@ -18,6 +18,8 @@ import { RoomRepo } from './room/repo';
 import { roomRouter } from './room/routes';
 import { sessionsRouter } from './room/session-routes';
 import { attachRoom } from './room/socket';
+import { sameOrigin } from './room/auth';
+import { Revocations } from './room/revocations';
 import { poolRouter } from './registration/pool-routes';
 import { publicSelectionRouter } from './selection/public-routes';
 import { failInterruptedDraws } from './selection/repo';
@@ -28,6 +30,9 @@ import { errorHandler } from './web/error-handler';
 import { notFound } from './web/errors';
 import { requestLog } from './web/request-log';
 import { createViewEngine } from './web/views';
+
+/** The largest message a room client may send, in bytes. */
+export const ROOM_MESSAGE_LIMIT = 64 * 1024;
 
 export interface CreateAppOptions extends AppContext {
   log?: (line: string) => void;
@@ -47,6 +52,7 @@ export function createApp(options: CreateAppOptions) {
   if (ctx.config.LOG_REQUESTS) app.use(requestLog(log));
   app.use(express.static(publicDir, { maxAge: '1h' }));
   const room = new RoomRepo(ctx.db);
+  const revocations = new Revocations();
   const summaries = new Summaries(ctx, room);
   // The public outcomes site, before cookies and logins: the same page for everyone, so caches can keep it.
   app.use(outcomesRouter(ctx, room, summaries));
@@ -61,15 +67,15 @@ export function createApp(options: CreateAppOptions) {
   });
 
   app.use(homeRouter(ctx));
-  app.use(authRouter(ctx));
+  app.use(authRouter(ctx, revocations));
   app.use(registrationRouter(ctx));
   app.use(panelsRouter(ctx));
   app.use(quotasRouter(ctx));
   app.use(poolRouter(ctx));
   failInterruptedDraws(ctx.db, ctx.clock.now());
   const runner = new DrawRunner(ctx);
-  app.use(selectionRouter(ctx, runner));
-  app.use(publicSelectionRouter(ctx, room));
+  app.use(selectionRouter(ctx, runner, revocations));
+  app.use(publicSelectionRouter(ctx, room, revocations));
   app.use(roomRouter(room));
   app.use(sessionsRouter(ctx, room));
   app.use(summaryRouter(ctx, room, summaries));
@@ -77,7 +83,13 @@ export function createApp(options: CreateAppOptions) {
   app.use(errorHandler(log));
 
   const server = http.createServer(app);
-  const io = new IoServer(server, { serveClient: false });
-  attachRoom(io, ctx, room, log);
+  const io = new IoServer(server, {
+    serveClient: false,
+    // The largest honest message is a paper count or a recommendation's wording: far below Socket.IO's 1 MB default.
+    maxHttpBufferSize: ROOM_MESSAGE_LIMIT,
+    // Only pages of this site (or clients that are not browser pages) may open the room.
+    allowRequest: (req, callback) => callback(null, sameOrigin(req)),
+  });
+  attachRoom(io, ctx, room, revocations, log);
   return { app, server, io, runner, room, summaries };
 }

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
+import type { Revocations } from '../room/revocations';
 import { HttpError } from '../web/errors';
 import { minutes, RateLimiter } from '../web/rate-limit';
 import { parseForm } from '../web/validate';
@@ -25,7 +26,7 @@ function safeNext(next: string | undefined): string {
   return next && /^\/(?![/\\])/.test(next) ? next : '/admin';
 }
 
-export function authRouter(ctx: AppContext): Router {
+export function authRouter(ctx: AppContext, revocations: Revocations): Router {
   const router = Router();
   const limiter = new RateLimiter(LOGIN_LIMIT, LOGIN_WINDOW_MS, ctx.clock);
   const ipLimiter = new RateLimiter(LOGIN_LIMIT_PER_IP, LOGIN_WINDOW_MS, ctx.clock);
@@ -64,7 +65,10 @@ export function authRouter(ctx: AppContext): Router {
 
   router.post('/logout', (req, res) => {
     const token: unknown = req.cookies?.[SESSION_COOKIE];
-    if (typeof token === 'string') endSession(ctx.db, token);
+    if (typeof token === 'string') {
+      endSession(ctx.db, token);
+      revocations.login(token);
+    }
     res.clearCookie(SESSION_COOKIE, cookie);
     res.redirect(303, '/');
   });

@@ -29,7 +29,11 @@ let lastAnnounced = '';
 const socket: RoomSocket = io({ auth: credentials(), transports: ['websocket'] });
 // A refused join is final (the message says why); anything else is retried by Socket.IO on its own.
 socket.on('connect_error', (err) => show('status', socket.active ? 'Connection lost: reconnecting…' : `Not connected: ${err.message}`));
-socket.on('disconnect', () => show('status', 'Connection lost: reconnecting…'));
+socket.on('disconnect', (reason) => {
+  show('status', 'Connection lost: reconnecting…');
+  // The server closes a socket whose access has ended; trying again brings back the refusal's reason to show.
+  if (reason === 'io server disconnect') socket.connect();
+});
 socket.on('room:state', (s) => {
   you = s.you;
   take(s);

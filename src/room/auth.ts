@@ -31,12 +31,33 @@ export function authenticate(ctx: AppContext, repo: RoomRepo, auth: Credentials 
     if (!repo.state(sessionId)?.members.includes(member.publicId)) return 'You joined the panel after this session was set up. Ask the facilitator for a join link.';
     return { sessionId, actor: { role: 'panellist', member: member.publicId } };
   }
-  const token = readCookie(request.headers.cookie, SESSION_COOKIE);
+  const token = loginToken(auth, request);
   const user = token ? findSessionUser(ctx.db, ctx.clock, token) : undefined;
   if (!user) return 'You are not logged in. Log in as a facilitator, or use your join link.';
-  if (!sameOrigin(request)) return 'This page is not on the room’s own site, so your login cannot be used here.';
   if (user.role !== 'facilitator' && user.role !== 'organiser') return 'Only facilitators and organisers can run the room.';
   return { sessionId, actor: { role: 'facilitator', who: `user:${user.id}` } };
+}
+
+/** The login cookie's token, when the client joined by its login rather than by a link. */
+export function loginToken(auth: Credentials | undefined, request: IncomingMessage): string | undefined {
+  if (typeof auth?.pass === 'string' || typeof auth?.invite === 'string') return undefined;
+  return readCookie(request.headers.cookie, SESSION_COOKIE);
+}
+
+/**
+ * Whether the credential a socket joined with still holds: asked before every event, so a logout, a
+ * withdrawal from the panel or a replaced link takes effect on the next event even if a socket missed its
+ * revocation. Cheaper than `authenticate`: the session and actor were settled at the handshake.
+ */
+export function stillHolds(ctx: AppContext, repo: RoomRepo, auth: Credentials | undefined, request: IncomingMessage): boolean {
+  if (typeof auth?.pass === 'string') return repo.findPass(auth.pass) !== undefined;
+  if (typeof auth?.invite === 'string') {
+    const member = findByToken(ctx.db, sha256(auth.invite));
+    return member !== undefined && SEATED.has(member.status);
+  }
+  const token = loginToken(auth, request);
+  const user = token ? findSessionUser(ctx.db, ctx.clock, token) : undefined;
+  return user?.role === 'facilitator' || user?.role === 'organiser';
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {
@@ -53,8 +74,11 @@ function readCookie(header: string | undefined, name: string): string | undefine
   return undefined;
 }
 
-/** A login cookie rides only on a handshake from a page of this site (the WebSocket has no CORS check). */
-function sameOrigin(request: IncomingMessage): boolean {
+/**
+ * A handshake from a page of this site, or not from a browser page at all. A login cookie rides along on any
+ * handshake, and the WebSocket transport has no CORS check, so app.ts refuses every other origin outright.
+ */
+export function sameOrigin(request: IncomingMessage): boolean {
   const origin = request.headers.origin;
   if (!origin) return true; // not from a browser page
   try {

@@ -1,16 +1,19 @@
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { AppContext } from '../context';
+import type { Ballot } from '../voting/types';
 import { type AirtimeReport, airtimeReport } from './airtime';
 import { SqliteBallotBox, statements } from './ballot-box';
 import { diff } from './change';
 import { receipt } from './vote-schema';
-import { authenticate } from './auth';
+import { authenticate, loginToken, stillHolds } from './auth';
 import type { Ack, ClientToServerEvents, ServerToClientEvents, Snapshot, SocketData } from './events';
 import { COMMAND_TYPES } from './events';
 import { type Actor, apply, type Command, commandSchema, RoomError } from './machine';
 import { actorKey, type RoomRepo } from './repo';
+import { Revocations } from './revocations';
 import { type RoomState, sharedView } from './state';
+import { Throttle } from './throttle';
 
 export type RoomServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type RoomSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -21,12 +24,17 @@ const checkSchema = z.object({ vote: z.number().int().min(1), receipt });
 const facilitators = (sessionId: number) => `session:${sessionId}:facilitators`;
 const others = (sessionId: number) => `session:${sessionId}:others`;
 
+const TOO_FAST = 'You are sending faster than the room can take: wait a few seconds, then try again.';
+const REVOKED = 'Your access to this room has ended (you logged out, left the panel, or your link was replaced). Open the room again from a current link.';
+
 /**
- * The live room over Socket.IO. The handshake says who connects and to which session (auth.ts). Every command
- * goes through one path (rule 4): validate, refuse a repeat, apply the rules, store, acknowledge, broadcast.
+ * The live room over Socket.IO. The handshake says who connects and to which session (auth.ts). Every event is
+ * paced per client (throttle.ts) and checked against the credential it joined with; every command goes through
+ * one path (rule 4): validate, refuse a repeat, apply the rules, store, acknowledge, broadcast.
  */
-export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, log: (line: string) => void): void {
+export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revocations: Revocations, log: (line: string) => void): void {
   const io = server as RoomServer;
+  revocations.listen((group) => io.in(group).disconnectSockets(true));
   // Answers do not change during a session: read them once per session.
   const answers = new Map<number, Map<string, Record<string, string>>>();
   const answersOf = (sessionId: number) => {
@@ -69,9 +77,31 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, log:
   io.on('connection', (socket: RoomSocket) => {
     const { sessionId, actor } = socket.data;
     void socket.join(actor.role === 'facilitator' ? facilitators(sessionId) : others(sessionId));
+    // Named groups that a revocation closes at once (revocations.ts).
+    const token = loginToken(socket.handshake.auth, socket.request);
+    if (token) void socket.join(Revocations.loginGroup(token));
+    const panelId = repo.find(sessionId)?.panelId;
+    if (actor.role === 'panellist' && panelId !== undefined) void socket.join(Revocations.memberGroup(panelId, actor.member));
+    const throttle = new Throttle();
+    /** Every event: at the client's pace, and only while the credential it joined with still holds. */
+    const guarded = <A>(ack: unknown, fn: (ack: Ack<A>) => void) => {
+      if (typeof ack !== 'function') return; // rule 2: an event without an acknowledgement is ignored
+      const reply = ack as Ack<A>;
+      const queued = throttle.run(() => {
+        if (!socket.connected) return;
+        if (!stillHolds(ctx, repo, socket.handshake.auth, socket.request)) {
+          reply({ ok: false, error: 'forbidden', message: REVOKED });
+          socket.disconnect(true);
+          return;
+        }
+        fn(reply);
+      });
+      if (!queued) reply({ ok: false, error: 'too_fast', message: TOO_FAST });
+    };
     if (!connected.has(sessionId)) connected.set(sessionId, new Map());
     connected.get(sessionId)?.set(socket.id, actor);
     socket.on('disconnect', () => {
+      throttle.stop();
       connected.get(sessionId)?.delete(socket.id);
       presence(sessionId);
     });
@@ -79,26 +109,23 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, log:
     if (state) socket.emit('room:state', view(sessionId, state, actor));
     if (actor.role === 'panellist') repo.attend(sessionId, actor.member, ctx.clock.now());
     presence(sessionId);
-    socket.on('vote:check', (payload, ack) => {
-      if (typeof ack !== 'function') return;
+    socket.on('vote:check', (payload, raw) => guarded<{ counted: boolean; ballot?: Ballot }>(raw, (ack) => {
       const query = checkSchema.safeParse(payload);
       if (!query.success) return ack({ ok: false, error: 'invalid', message: 'Give the vote number and your receipt code.' });
       const found = new SqliteBallotBox(ballots, sessionId).byReceipt(query.data.vote, query.data.receipt);
       ack({ ok: true, data: found ? { counted: true, ballot: found.ballot } : { counted: false } });
-    });
-    socket.on('room:sync', (_payload, ack) => {
-      if (typeof ack !== 'function') return;
+    }));
+    socket.on('room:sync', (_payload, raw) => guarded<Snapshot>(raw, (ack) => {
       const current = repo.state(sessionId);
       if (current) ack({ ok: true, data: view(sessionId, current, actor) });
       else ack({ ok: false, error: 'not_found', message: 'This session no longer exists.' });
-    });
+    }));
     for (const type of COMMAND_TYPES) {
-      socket.on(type, (payload: unknown, ack: Ack<{ version: number }>) => handle(socket, type, payload, ack));
+      socket.on(type, (payload: unknown, raw: unknown) => guarded<{ version: number }>(raw, (ack) => handle(socket, type, payload, ack)));
     }
   });
 
   function handle(socket: RoomSocket, type: Command['type'], payload: unknown, ack: Ack<{ version: number }>): void {
-    if (typeof ack !== 'function') return; // rule 2: a command without an acknowledgement is not a command
     const { sessionId, actor } = socket.data;
     try {
       const fields = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};

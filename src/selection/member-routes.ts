@@ -2,6 +2,7 @@ import { type Response, Router } from 'express';
 import { audit } from '../audit';
 import { currentUser } from '../auth/middleware';
 import type { AppContext } from '../context';
+import type { Revocations } from '../room/revocations';
 import type { Panel } from '../panels/repo';
 import { loadPanel } from '../panels/routes';
 import { newToken, sha256 } from '../tokens';
@@ -16,7 +17,7 @@ import type { DrawRunner } from './runner';
  * After the final draw: invitation links, people who drop out, and replacement draws for their seats.
  * Mounted by selectionRouter, behind its organiser check.
  */
-export function memberRouter(ctx: AppContext, runner: DrawRunner): Router {
+export function memberRouter(ctx: AppContext, runner: DrawRunner, revocations: Revocations): Router {
   const router = Router();
   const { db, clock } = ctx;
 
@@ -43,6 +44,7 @@ export function memberRouter(ctx: AppContext, runner: DrawRunner): Router {
       setStatus(db, member.id, 'withdrawn', clock.now());
       audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'member.withdraw', subject: member.publicId });
     })();
+    revocations.member(panel.id, member.publicId);
     res.redirect(303, `/admin/panels/${panel.id}/selection#step-members`);
   });
 

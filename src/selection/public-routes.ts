@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { audit } from '../audit';
 import type { AppContext } from '../context';
+import type { Revocations } from '../room/revocations';
 import { findPanel, findPanelBySlug, type Panel } from '../panels/repo';
 import { sha256 } from '../tokens';
 import { HttpError, notFound } from '../web/errors';
@@ -18,7 +19,7 @@ const answerSchema = z.object({ answer: z.enum(['confirm', 'decline'], { error: 
  * What the public sees of a selection: the commitment, the numbers, the seed, the pseudonymised input
  * and the command that re-runs every draw. And the invitation pages members answer from.
  */
-export function publicSelectionRouter(ctx: AppContext, room: RoomRepo): Router {
+export function publicSelectionRouter(ctx: AppContext, room: RoomRepo, revocations: Revocations): Router {
   const router = Router();
   const { db, clock } = ctx;
 
@@ -109,6 +110,7 @@ export function publicSelectionRouter(ctx: AppContext, room: RoomRepo): Router {
       setStatus(db, member.id, status, clock.now());
       audit(db, clock, { panelId: panel.id, action: `member.${form.data.answer}`, subject: member.publicId });
     })();
+    if (status === 'declined') revocations.member(panel.id, member.publicId);
     res.render('pages/invite-answered', { title: 'Thank you', panel, confirmed: status === 'confirmed', token: req.params.token });
   });
 

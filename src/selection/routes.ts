@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { audit } from '../audit';
 import { currentUser, requireRole } from '../auth/middleware';
 import type { AppContext } from '../context';
+import type { Revocations } from '../room/revocations';
 import { CsvError } from '../csv';
 import type { Panel } from '../panels/repo';
 import { loadPanel } from '../panels/routes';
@@ -31,12 +32,12 @@ const numbersSchema = z.object({
  * The organiser's road from pool to panel: the Selection page, the public commitment and the final draw;
  * trial draws and members have their own routers, mounted here.
  */
-export function selectionRouter(ctx: AppContext, runner: DrawRunner): Router {
+export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations: Revocations): Router {
   const router = Router();
   const { db, clock } = ctx;
   router.use('/admin/panels/:id', requireRole('organiser'));
   router.use(drawRouter(ctx, runner));
-  router.use(memberRouter(ctx, runner));
+  router.use(memberRouter(ctx, runner, revocations));
   const base = (panel: Panel) => `/admin/panels/${panel.id}/selection`;
 
   router.get('/admin/panels/:id/selection', (req, res) => {

@@ -85,7 +85,9 @@ describe('joining without a join link', () => {
     const cookie = `cp_session=${logInAs(t.db, t.clock, user)}`;
     const joined = await join({ session: String(sessionId()) }, { cookie, origin: url });
     expect(typeof joined === 'object' && joined.you).toEqual({ role: 'facilitator', who: `user:${user}` });
-    expect(await join({ session: String(sessionId()) }, { cookie, origin: 'https://evil.example' })).toMatch(/not on the room’s own site/);
+    // Another site's page is refused before any login is looked at: the handshake itself fails.
+    expect(await join({ session: String(sessionId()) }, { cookie, origin: 'https://evil.example' })).toEqual(expect.any(String));
+    expect(await join({ session: String(sessionId()), invite: invitations.confirmed }, { origin: 'https://evil.example' })).toEqual(expect.any(String));
     expect(await join({ session: String(sessionId()) })).toMatch(/You are not logged in/);
     expect(await join({ session: '99999' }, { cookie })).toMatch(/This session does not exist/);
   });

@@ -1,0 +1,35 @@
+import { sha256 } from '../tokens';
+
+/**
+ * Tells the live room that a credential no longer holds, so the sockets that joined with it close at once
+ * (issue 8): a logout ends its login's sockets, a member who declines or withdraws loses theirs. Every event is
+ * checked again as well (socket.ts), so nothing depends on this alone.
+ */
+export class Revocations {
+  private readonly listeners: ((group: string) => void)[] = [];
+
+  /** The Socket.IO room a login's sockets join: named by the hash of its token, never the token. */
+  static loginGroup(token: string): string {
+    return `login:${sha256(token)}`;
+  }
+
+  static memberGroup(panelId: number, member: string): string {
+    return `member:${panelId}:${member}`;
+  }
+
+  listen(fn: (group: string) => void): void {
+    this.listeners.push(fn);
+  }
+
+  login(token: string): void {
+    this.tell(Revocations.loginGroup(token));
+  }
+
+  member(panelId: number, member: string): void {
+    this.tell(Revocations.memberGroup(panelId, member));
+  }
+
+  private tell(group: string): void {
+    for (const fn of this.listeners) fn(group);
+  }
+}
