@@ -40,6 +40,26 @@ export function migrate(db: Db, dir = migrationsDir): number {
   return applied;
 }
 
+/**
+ * When an error means the database cannot store anything just now (disk full, file read-only, an I/O fault,
+ * locked too long), the words for the person whose action was refused; otherwise undefined. Nothing was stored:
+ * the transaction that hit it rolled back.
+ */
+export function storageProblem(err: unknown): string | undefined {
+  const code = (err as { code?: unknown })?.code;
+  if (!(err instanceof Database.SqliteError) || typeof code !== 'string') return undefined;
+  const why = code.startsWith('SQLITE_FULL')
+    ? 'its disk is full'
+    : code.startsWith('SQLITE_READONLY')
+      ? 'its database cannot be written to'
+      : code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')
+        ? 'its disk reported an error'
+        : code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')
+          ? 'its database is busy'
+          : undefined;
+  return why && `The server could not save this because ${why}. Nothing was changed. Tell the organiser, then try again in a minute.`;
+}
+
 /** Flushes the WAL into the main file: call on shutdown. */
 export function closeDb(db: Db): void {
   if (!db.open) return;

@@ -1,3 +1,4 @@
+import { backupCommand } from './backup';
 import { drawCommand } from './draw';
 import { sessionCreate } from './session-create';
 import { userAdd } from './user-add';
@@ -26,6 +27,10 @@ export const USAGE = `Usage:
       Creates an account in the database named by $DATABASE (default ./data/citizens-panel.db).
       Without --password, a strong password is generated and printed once.
       The password can also be given in $CITIZENS_PANEL_PASSWORD, which keeps it out of shell history.
+
+  citizens-panel backup FILE
+      Writes a consistent copy of the database named by $DATABASE to FILE (a new file), while the app runs,
+      checks it, and says how to restore it.
 `;
 
 export async function run(args: string[], io: Io): Promise<number> {
@@ -33,6 +38,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   if (command === 'user' && sub === 'add') return userAdd(rest, io);
   if (command === 'draw') return drawCommand(args.slice(1), io);
   if (command === 'session' && sub === 'create') return sessionCreate(rest, io);
+  if (command === 'backup') return backupCommand(args.slice(1), io);
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     io.out(USAGE);
     return command ? 0 : 2;

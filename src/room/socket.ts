@@ -1,6 +1,7 @@
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { AppContext } from '../context';
+import { storageProblem } from '../db';
 import type { Ballot } from '../voting/types';
 import { type AirtimeReport, airtimeReport } from './airtime';
 import { SqliteBallotBox, statements } from './ballot-box';
@@ -24,6 +25,7 @@ const checkSchema = z.object({ vote: z.number().int().min(1), receipt });
 const facilitators = (sessionId: number) => `session:${sessionId}:facilitators`;
 const others = (sessionId: number) => `session:${sessionId}:others`;
 
+const EVENTS = new Set<string>([...COMMAND_TYPES, 'room:sync', 'vote:check']);
 const TOO_FAST = 'You are sending faster than the room can take: wait a few seconds, then try again.';
 const REVOKED = 'Your access to this room has ended (you logged out, left the panel, or your link was replaced). Open the room again from a current link.';
 
@@ -107,7 +109,14 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
     });
     const state = repo.state(sessionId);
     if (state) socket.emit('room:state', view(sessionId, state, actor));
-    if (actor.role === 'panellist') repo.attend(sessionId, actor.member, ctx.clock.now());
+    if (actor.role === 'panellist') {
+      try {
+        repo.attend(sessionId, actor.member, ctx.clock.now());
+      } catch (err) {
+        // Attendance is worth keeping, not worth refusing someone the room for: a full disk refuses their commands anyway.
+        log(`room: attendance not stored: ${(err as Error).message}`);
+      }
+    }
     presence(sessionId);
     socket.on('vote:check', (payload, raw) => guarded<{ counted: boolean; ballot?: Ballot }>(raw, (ack) => {
       const query = checkSchema.safeParse(payload);
@@ -123,6 +132,11 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
     for (const type of COMMAND_TYPES) {
       socket.on(type, (payload: unknown, raw: unknown) => guarded<{ version: number }>(raw, (ack) => handle(socket, type, payload, ack)));
     }
+    // An event the room does not know still gets its answer, instead of leaving the client waiting.
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event === 'string' && EVENTS.has(event)) return;
+      guarded<never>(args[args.length - 1], (ack) => ack({ ok: false, error: 'invalid', message: `The room has no event called ${JSON.stringify(String(event).slice(0, 40))}. See docs/protocol.md for the events it takes.` }));
+    });
   });
 
   function handle(socket: RoomSocket, type: Command['type'], payload: unknown, ack: Ack<{ version: number }>): void {
@@ -153,6 +167,11 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
       io.to(others(sessionId)).emit('room:changed', { ...stamp, ...diff(sharedView(state), sharedView(next)) });
     } catch (err) {
       if (err instanceof RoomError) return ack({ ok: false, error: err.code, message: err.message });
+      const storage = storageProblem(err);
+      if (storage) {
+        log(`room: ${type} not stored: ${(err as Error).message}`);
+        return ack({ ok: false, error: 'unavailable', message: storage });
+      }
       log(`room: ${type} failed: ${(err as Error).stack ?? String(err)}`);
       ack({ ok: false, error: 'internal', message: 'Something went wrong on the server; the command was not applied. Try again.' });
     }

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { storageProblem } from '../db';
 import { HttpError } from './errors';
 
 /** Turns errors into a page (or JSON) that says what to do; unexpected ones are logged, not shown. */
@@ -7,7 +8,7 @@ export function errorHandler(log: (line: string) => void) {
     if (res.headersSent) return next(err);
     const known = toHttpError(err);
     // The stack, not the message alone: messages can quote the input, and inputs can be personal data.
-    if (!known) log(`internal error on ${req.method} ${routeOf(req)}: ${stackOnly(err)}`);
+    if (!known || known.status >= 500) log(`${known ? 'storage' : 'internal'} error on ${req.method} ${routeOf(req)}: ${stackOnly(err)}`);
     const error = known ?? new HttpError(500, 'Something went wrong on our side. Try again; if it keeps happening, tell the organisers.');
     res.status(error.status);
     if (req.accepts(['html', 'json']) === 'json') return res.json({ error: error.title, message: error.message });
@@ -18,6 +19,8 @@ export function errorHandler(log: (line: string) => void) {
 function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
   if (err instanceof URIError) return new HttpError(400, 'That address is malformed. Check the link and try again.');
+  const storage = storageProblem(err);
+  if (storage) return new HttpError(503, storage, 'Cannot save just now');
   // Body-parser and router errors carry a 4xx status.
   const e = err as { status?: number; type?: string };
   if (e && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
