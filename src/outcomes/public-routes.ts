@@ -5,6 +5,7 @@ import type { RoomRepo } from '../room/repo';
 import { sendCsv } from '../web/download';
 import { notFound } from '../web/errors';
 import { parseId } from '../web/validate';
+import type { ExportDocument } from './export-schema';
 import { CSV_TABLES } from './exports';
 import { panelMakeup, publishedSessions, selectionFacts } from './panel';
 import type { Summaries, Version } from './summaries';
@@ -97,7 +98,7 @@ export function outcomesRouter(ctx: AppContext, room: RoomRepo, summaries: Summa
 }
 
 /** The published summary as one JSON document (docs/summary.md describes it). */
-function exportJson(panel: { slug: string; title: string; question: string }, session: { id: number; title: string }, v: Version) {
+function exportJson(panel: { slug: string; title: string; question: string }, session: { id: number; title: string }, v: Version): ExportDocument {
   return {
     panel: { slug: panel.slug, title: panel.title, question: panel.question },
     session: { id: session.id, title: session.title },

@@ -1,6 +1,7 @@
+import type { RoundType } from '../room/agenda';
 import type { Attendance, RecordedCommand } from '../room/repo';
-import type { Idea, RoomState } from '../room/state';
-import type { ThresholdDetail } from '../voting/types';
+import type { Amendment, Idea, Recommendation, RoomState } from '../room/state';
+import type { Detail, Method, Result, ThresholdDetail } from '../voting/types';
 
 /**
  * The record of a session, built from what the room stored (its final state, its command log and its
@@ -36,7 +37,7 @@ export interface SessionRecord {
 export interface AgendaItem {
   round: number;
   title: string;
-  type: string;
+  type: RoundType;
   plannedMinutes: number;
   openedAt: number | null;
   closedAt: number | null;
@@ -61,11 +62,11 @@ export interface VoteRecord {
   id: number;
   round: number;
   question: string;
-  method: string;
+  method: Method;
   secret: boolean;
   options: string[];
   winners: string[];
-  outcome: string;
+  outcome: Result['outcome'];
   rule: string;
   summary: string;
   eligible: number;
@@ -74,18 +75,18 @@ export interface VoteRecord {
   spoiled: number;
   paper: number;
   quorum: { required: number; met: boolean };
-  detail: Record<string, unknown>;
+  detail: Detail;
   subject: { rec: number; amendment: number | null } | null;
 }
 
 export interface RecommendationRecord {
   id: number;
   text: string;
-  status: string;
+  status: Exclude<Recommendation['status'], 'withdrawn'>;
   from: { theme: string } | { table: number } | null;
   /** Earlier wordings, the draft first, and the amendment that replaced each. */
   history: { text: string; amendment: number | null }[];
-  amendments: { id: number; text: string; reason: string | null; status: string; vote: number | null }[];
+  amendments: { id: number; text: string; reason: string | null; status: Amendment['status']; vote: number | null }[];
   /** The final vote, with agree / disagree / abstain when it was a threshold vote. */
   vote: { id: number; summary: string; agree: number | null; disagree: number | null; abstain: number | null; support: number | null } | null;
   minority: { text: string; supporters: number }[];
@@ -114,10 +115,10 @@ export function buildRecord(input: RecordInput): SessionRecord {
         id: v.id, round: v.round, question: v.question, method: r.method, secret: v.secret, options: v.settings.options,
         winners: r.winners.map((w) => v.settings.options[w]), outcome: r.outcome, rule: r.rule, summary: r.summary,
         eligible: r.eligible, voted: r.voted, abstained: r.abstained, spoiled: r.spoiled, paper: v.paper.accepted + v.paper.spoiled,
-        quorum: r.quorum, detail: r.detail, subject: v.subject,
+        quorum: r.quorum, detail: r.detail as Detail, subject: v.subject,
       };
     }),
-    recommendations: state.recommendations.filter((r) => r.status !== 'withdrawn').map((r) => ({
+    recommendations: state.recommendations.flatMap((r) => (r.status === 'withdrawn' ? [] : [{ ...r, status: r.status }])).map((r) => ({
       id: r.id, text: r.text, status: r.status,
       from: r.from ? ('theme' in r.from ? { theme: r.from.theme } : { table: r.from.table }) : null,
       history: r.history,
