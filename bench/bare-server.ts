@@ -10,11 +10,11 @@ import { Server } from 'socket.io';
 /** What a bench server child reports to its parent over IPC. */
 export type ChildMessage =
   | { type: 'marked' }
-  | { type: 'usage'; peakRss: number; cpuSeconds: number };
+  | { type: 'usage'; peakRss: number; cpuSeconds: number; rss: number; heapUsed: number };
 
 /**
- * Answers the parent: `mark` starts the measured window, `usage` reports peak RSS (sampled every 50 ms)
- * and CPU seconds since the mark, `stop` (or the parent going away) runs `close` and exits.
+ * Answers the parent: `mark` starts the measured window, `usage` reports peak RSS (sampled every 50 ms), CPU
+ * seconds since the mark, and the RSS and heap now (after a collection when gc is exposed), `stop` (or the parent going away) runs `close` and exits.
  */
 export function serveUsage(close: () => Promise<void>): void {
   let peak = process.memoryUsage().rss;
@@ -29,7 +29,10 @@ export function serveUsage(close: () => Promise<void>): void {
       send({ type: 'marked' });
     } else if (m.type === 'usage') {
       const cpu = process.cpuUsage(since);
-      send({ type: 'usage', peakRss: Math.max(peak, process.memoryUsage().rss), cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+      // The heap after a full collection (the benchmarks start their servers with --expose-gc): what is really kept.
+      (globalThis as { gc?: () => void }).gc?.();
+      const now = process.memoryUsage();
+      send({ type: 'usage', peakRss: Math.max(peak, now.rss), cpuSeconds: (cpu.user + cpu.system) / 1e6, rss: now.rss, heapUsed: now.heapUsed });
     } else if (m.type === 'stop') stop();
   });
   process.on('disconnect', stop);

@@ -13,23 +13,26 @@ import { addMembers, insertDraw } from '../src/selection/repo';
 import { serveUsage } from './bare-server';
 
 /**
- * The room server for bench/room.ts, run by fork: `room-server.js DIR N`. A fresh database in DIR with
- * the demo, a final draw of N members, and a session on the cultural-strategy agenda; then it listens
- * on a free loopback port and sends the passes to the parent.
+ * The room server for the room benchmarks, run by fork: `room-server.js DIR N [NORMAL|FULL]`. A fresh database
+ * in DIR with the demo, a final draw of N members, and a session on the cultural-strategy agenda; then it listens
+ * on a free loopback port and sends the passes to the parent. The third argument sets SQLite's `synchronous`
+ * (the app's own choice is NORMAL; see README, Durability).
  */
 export interface RoomReady {
   type: 'ready';
   port: number;
   facilitator: string;
   panellists: { member: string; token: string }[];
-  rounds: { discussion: number; ideas: number };
+  rounds: { discussion: number; ideas: number; vote: number };
 }
 
 function main(): void {
-  const [dir, count] = process.argv.slice(2);
+  const [dir, count, synchronous = 'NORMAL'] = process.argv.slice(2);
   const n = Number(count);
-  const file = path.join(dir, 'room.db');
+  const file = path.join(dir, `room-${synchronous}.db`);
   const db = openDb(file);
+  if (synchronous !== 'NORMAL' && synchronous !== 'FULL') throw new Error(`synchronous must be NORMAL or FULL, not ${synchronous}`);
+  db.pragma(`synchronous = ${synchronous}`);
   const ctx = { db, clock: systemClock, config: testConfig({ DATABASE: file }) };
   const demo = seedDemo(ctx);
   if (!demo) throw new Error('the demo was not seeded into the fresh database');
@@ -43,7 +46,7 @@ function main(): void {
   if (!panel) throw new Error('the demo panel vanished');
   const agenda = exampleAgenda();
   const made = createSession(db, systemClock, new RoomRepo(db), panel, agenda, null);
-  const rounds = { discussion: agenda.rounds.findIndex((r) => r.type === 'discussion'), ideas: agenda.rounds.findIndex((r) => r.type === 'ideas') };
+  const rounds = { discussion: agenda.rounds.findIndex((r) => r.type === 'discussion'), ideas: agenda.rounds.findIndex((r) => r.type === 'ideas'), vote: agenda.rounds.findIndex((r) => r.type === 'vote') };
 
   server.listen(0, '127.0.0.1', () => {
     const ready: RoomReady = { type: 'ready', port: (server.address() as AddressInfo).port, facilitator: made.facilitator, panellists: made.panellists, rounds };

@@ -1,4 +1,4 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { applyChange } from '../src/room/change';
 import type { Change, Reply, Snapshot } from '../src/room/events';
 import type { RoomState } from '../src/room/state';
-import type { ChildMessage } from './bare-server';
+import { ask, children, percentile, startChild, stopChild } from './child';
 import type { RoomReady } from './room-server';
 
 /**
@@ -54,7 +54,6 @@ function parseArgs(argv: string[]): Options {
 
 const started = performance.now();
 const progress = (line: string) => console.error(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
-const children: ChildProcess[] = [];
 const sockets: Socket[] = [];
 
 /** When each version has reached every client. */
@@ -198,31 +197,6 @@ async function closedLoop(n: number, concurrency: number, budget: Budget, step: 
   return (performance.now() - start) / 1000;
 }
 
-function startChild<T>(file: string, args: string[]): Promise<{ child: ChildProcess; ready: T }> {
-  const child = fork(path.join(__dirname, file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve({ child, ready: m as T }));
-    child.once('exit', (code, signal) => reject(new Error(`${file} stopped (${signal ?? `exit code ${code}`}) before it was ready`)));
-    child.once('error', reject);
-  });
-}
-
-function ask(child: ChildProcess, type: 'mark' | 'usage'): Promise<ChildMessage> {
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve(m as ChildMessage));
-    child.send({ type }, (err) => err && reject(err));
-  });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  if (child.connected) child.send({ type: 'stop' });
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
-
 interface Run {
   samples: Samples;
   seconds: number;
@@ -313,11 +287,6 @@ async function runBare(opts: Options, roomSizes: number[], commands: number): Pr
       timed(clients[c], 'cmd', { size: roomSizes[k++ % roomSizes.length] }, tracker, samples),
     );
   });
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);

@@ -47,7 +47,8 @@ export function migrate(db: Db, dir = migrationsDir): number {
  */
 export function storageProblem(err: unknown): string | undefined {
   const code = (err as { code?: unknown })?.code;
-  if (!(err instanceof Database.SqliteError) || typeof code !== 'string') return undefined;
+  // By name, not instanceof: the native module keeps the first SqliteError class it was given (one per process).
+  if ((err as Error)?.name !== 'SqliteError' || typeof code !== 'string') return undefined;
   const why = code.startsWith('SQLITE_FULL')
     ? 'its disk is full'
     : code.startsWith('SQLITE_READONLY')

@@ -43,8 +43,9 @@ socket.on('room:presence', (p) => {
   render();
 });
 socket.on('room:changed', (change) => {
-  // The gap rule: a change that does not follow the version held means one was missed; fetch the whole room.
-  if (!last || change.version !== last.version + 1) {
+  // The gap rule: a change applies only to the version it was made from; otherwise fetch the whole room.
+  if (last && change.version <= last.version) return;
+  if (!last || change.since !== last.version) {
     socket.emit('room:sync', {}, (reply) => reply.ok && take(reply.data));
     return;
   }

@@ -23,8 +23,9 @@ export interface Snapshot {
   airtime?: AirtimeReport;
 }
 
-/** A `room:changed`: the change to apply to the state at `version - 1`; `airtime` only when it changed. */
+/** A `room:changed`: the change from the state at `since` to the state at `version`; `airtime` only when it changed. */
 export type Change = StateChange & {
+  since: number;
   version: number;
   serverTime: number;
   airtime?: AirtimeReport;

@@ -1,4 +1,5 @@
 import type { Db } from '../db';
+import { SEATED } from '../selection/replacement';
 import { newToken, sha256 } from '../tokens';
 import type { Agenda } from './agenda';
 import type { Actor, Command } from './machine';
@@ -43,11 +44,14 @@ export interface RecordedCommand {
 /** Statements prepared once per database (rule 6). */
 export class RoomRepo {
   private readonly q;
+  /** The latest state read per session, by version: parsing a large room on every command costs more than the command. */
+  private readonly states = new Map<number, RoomState>();
 
   constructor(private readonly db: Db) {
     this.q = {
       insertSession: db.prepare('INSERT INTO room_sessions (panel_id, title, agenda, state, version, created_by, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)'),
       state: db.prepare('SELECT state FROM room_sessions WHERE id = ?').pluck(),
+      version: db.prepare('SELECT version FROM room_sessions WHERE id = ?').pluck(),
       title: db.prepare('SELECT title FROM room_sessions WHERE id = ?').pluck(),
       find: db.prepare('SELECT id, title, created_at AS createdAt, panel_id AS panelId FROM room_sessions WHERE id = ?'),
       ofPanel: db.prepare('SELECT id, title, created_at AS createdAt, panel_id AS panelId FROM room_sessions WHERE panel_id = ? ORDER BY id'),
@@ -67,6 +71,10 @@ export class RoomRepo {
       summaryRevision: db.prepare('SELECT revision FROM summary_drafts WHERE session_id = ?').pluck(),
       insertPass: db.prepare('INSERT INTO room_passes (token_hash, session_id, role, member, created_at) VALUES (?, ?, ?, ?, ?)'),
       findPass: db.prepare('SELECT session_id AS sessionId, role, member FROM room_passes WHERE token_hash = ?'),
+      onPanel: db.prepare(
+        `SELECT m.status FROM room_sessions s JOIN registrants r ON r.panel_id = s.panel_id AND r.public_id = ?
+         LEFT JOIN members m ON m.registrant_id = r.id AND m.panel_id = s.panel_id WHERE s.id = ?`,
+      ),
       answers: db.prepare(
         `SELECT r.public_id AS member, c.key AS category, v.value AS value FROM room_sessions s
          JOIN registrants r ON r.panel_id = s.panel_id JOIN registrant_values rv ON rv.registrant_id = r.id
@@ -79,9 +87,18 @@ export class RoomRepo {
     return Number(this.q.insertSession.run(panelId, agenda.title, JSON.stringify(agenda), JSON.stringify(initialState(agenda, members)), userId, now).lastInsertRowid);
   }
 
+  /**
+   * The session's room as stored. Shared and read-only: kept while the stored version is the same, so every
+   * writer must store a new version with a new state (every command does; the rules clone before they change).
+   */
   state(sessionId: number): RoomState | undefined {
-    const text = this.q.state.get(sessionId) as string | undefined;
-    return text === undefined ? undefined : upgrade(JSON.parse(text) as RoomState);
+    const version = this.q.version.get(sessionId) as number | undefined;
+    if (version === undefined) return undefined;
+    const kept = this.states.get(sessionId);
+    if (kept?.version === version) return kept;
+    const state = upgrade(JSON.parse(this.q.state.get(sessionId) as string) as RoomState);
+    this.states.set(sessionId, state);
+    return state;
   }
 
   /** The session's title, without reading its state. */
@@ -151,10 +168,18 @@ export class RoomRepo {
     return token;
   }
 
+  /**
+   * Who a join link lets in, while it holds: a panellist's link stops working once they decline, withdraw or
+   * have their registration erased (someone never drawn, as in tests and benchmarks, keeps theirs).
+   */
   findPass(token: string): Pass | undefined {
     const hash = sha256(token);
     const row = this.q.findPass.get(hash) as { sessionId: number; role: Actor['role']; member: string | null } | undefined;
     if (!row) return undefined;
+    if (row.role === 'panellist') {
+      const member = this.q.onPanel.get(row.member, row.sessionId) as { status: string | null } | undefined;
+      if (!member || (member.status !== null && !SEATED.has(member.status))) return undefined;
+    }
     // A facilitator's link is named by the start of its hash, to tell two tellers apart.
     const actor: Actor = row.role === 'panellist' ? { role: 'panellist', member: row.member ?? '' } : row.role === 'facilitator' ? { role: 'facilitator', who: `link:${hash.slice(0, 8)}` } : { role: 'observer' };
     return { sessionId: row.sessionId, actor };

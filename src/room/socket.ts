@@ -5,7 +5,7 @@ import { storageProblem } from '../db';
 import type { Ballot } from '../voting/types';
 import { type AirtimeReport, airtimeReport } from './airtime';
 import { SqliteBallotBox, statements } from './ballot-box';
-import { diff } from './change';
+import { BROADCAST_WINDOW_MS, Broadcaster } from './broadcast';
 import { receipt } from './vote-schema';
 import { authenticate, loginToken, stillHolds } from './auth';
 import type { Ack, ClientToServerEvents, ServerToClientEvents, Snapshot, SocketData } from './events';
@@ -59,6 +59,12 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
       : { version: state.version, serverTime: ctx.clock.now(), you: actor, state: sharedView(state) };
 
   const ballots = statements(ctx.db);
+  const broadcaster = new Broadcaster(
+    (sessionId, audience, change) => io.to(audience === 'facilitators' ? facilitators(sessionId) : others(sessionId)).emit('room:changed', change),
+    airtimeOf,
+    () => ctx.clock.now(),
+    log,
+  );
 
   io.use((socket, next) => {
     const pass = authenticate(ctx, repo, socket.handshake.auth, socket.request);
@@ -69,11 +75,18 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
 
   // Who is connected, per session: socket id -> actor. In memory: presence is live, not part of the record.
   const connected = new Map<number, Map<string, Actor>>();
+  // Sent at most once per broadcast window per session: a hall of phones joining at once is one list, not a thousand.
+  const presenceDue = new Set<number>();
   const presence = (sessionId: number) => {
-    const actors = [...(connected.get(sessionId)?.values() ?? [])];
-    const count = (role: Actor['role']) => actors.filter((a) => a.role === role).length;
-    const panellists = [...new Set(actors.flatMap((a) => (a.role === 'panellist' ? [a.member] : [])))].sort();
-    io.to(facilitators(sessionId)).emit('room:presence', { panellists, facilitators: count('facilitator'), observers: count('observer') });
+    if (presenceDue.has(sessionId)) return;
+    presenceDue.add(sessionId);
+    setTimeout(() => {
+      presenceDue.delete(sessionId);
+      const actors = [...(connected.get(sessionId)?.values() ?? [])];
+      const count = (role: Actor['role']) => actors.filter((a) => a.role === role).length;
+      const panellists = [...new Set(actors.flatMap((a) => (a.role === 'panellist' ? [a.member] : [])))].sort();
+      io.to(facilitators(sessionId)).emit('room:presence', { panellists, facilitators: count('facilitator'), observers: count('observer') });
+    }, BROADCAST_WINDOW_MS);
   };
 
   io.on('connection', (socket: RoomSocket) => {
@@ -161,10 +174,7 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
         return after;
       })();
       ack({ ok: true, data: { version: next.version } });
-      const stamp = { version: next.version, serverTime: now };
-      const airtime = JSON.stringify(state.airtime) === JSON.stringify(next.airtime) ? {} : { airtime: airtimeOf(sessionId, next) };
-      io.to(facilitators(sessionId)).emit('room:changed', { ...stamp, ...diff(state, next), ...airtime });
-      io.to(others(sessionId)).emit('room:changed', { ...stamp, ...diff(sharedView(state), sharedView(next)) });
+      broadcaster.changed(sessionId, state, next);
     } catch (err) {
       if (err instanceof RoomError) return ack({ ok: false, error: err.code, message: err.message });
       const storage = storageProblem(err);

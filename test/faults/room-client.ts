@@ -23,7 +23,7 @@ export class RoomClient {
     });
     this.socket.on('room:state', (s) => (this.state = s.state));
     this.socket.on('room:changed', (change) => {
-      if (this.state && change.version === this.state.version + 1) this.state = applyChange(this.state, change);
+      if (this.state && change.since === this.state.version) this.state = applyChange(this.state, change);
       else if (!this.state || change.version > this.state.version) this.sync();
     });
   }

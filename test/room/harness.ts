@@ -8,7 +8,7 @@ import { ManualClock } from '../../src/clock';
 import { testConfig } from '../../src/config';
 import { closeDb, openDb } from '../../src/db';
 import { applyChange } from '../../src/room/change';
-import type { Change, ClientToServerEvents, Reply, ServerToClientEvents, Snapshot } from '../../src/room/events';
+import type { ClientToServerEvents, Reply, ServerToClientEvents, Snapshot } from '../../src/room/events';
 import type { RoomState } from '../../src/room/state';
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -31,7 +31,7 @@ export class RoomHarness {
   private start() {
     const db = openDb(this.file);
     const ctx = { db, clock: this.clock, config: testConfig() };
-    return { db, ctx, ...createApp({ ...ctx, log: () => {} }) };
+    return { db, ctx, ...createApp({ ...ctx, log: (l: string) => process.env.ROOM_LOG && console.error(l) }) };
   }
 
   async listen(): Promise<void> {
@@ -69,7 +69,12 @@ export class RoomHarness {
     this.clients.push(socket);
     this.states.set(socket, first.state);
     socket.on('room:state', (s) => this.states.set(socket, s.state));
-    socket.on('room:changed', (c) => this.states.set(socket, applyChange(this.states.get(socket) as RoomState, c)));
+    socket.on('room:changed', (c) => {
+      const held = this.states.get(socket) as RoomState;
+      if (c.since === held.version) this.states.set(socket, applyChange(held, c));
+      // The gap rule (docs/protocol.md): a change from another version means fetching the whole room.
+      else if (c.version > held.version) socket.emit('room:sync', {}, (r) => r.ok && r.data.version > (this.states.get(socket) as RoomState).version && this.states.set(socket, r.data.state));
+    });
     return { socket, first };
   }
 
@@ -92,15 +97,11 @@ export class RoomHarness {
   }
 
   /** Resolves with the room once this client holds `version` or later. */
-  changeTo(socket: Client, version: number): Promise<RoomState> {
-    if (this.state(socket).version >= version) return Promise.resolve(this.state(socket));
-    return new Promise((resolve) => {
-      const seen = (change: Change) => {
-        if (change.version < version) return;
-        socket.off('room:changed', seen);
-        resolve(this.state(socket));
-      };
-      socket.on('room:changed', seen);
-    });
+  async changeTo(socket: Client, version: number): Promise<RoomState> {
+    for (let waited = 0; this.state(socket).version < version; waited += 5) {
+      if (waited > 10_000) throw new Error(`a client still holds version ${this.state(socket).version}, not ${version}, after 10 s`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return this.state(socket);
   }
 }

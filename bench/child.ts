@@ -1,0 +1,39 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import path from 'node:path';
+import type { ChildMessage } from './bare-server';
+
+/** Helpers the benchmarks share: their servers run as child processes, so CPU and memory are the server's own. */
+
+/** Every child started, so a benchmark can stop them all on the way out. */
+export const children: ChildProcess[] = [];
+
+export function startChild<T>(file: string, args: string[]): Promise<{ child: ChildProcess; ready: T }> {
+  const child = fork(path.join(__dirname, file), args, { execArgv: ['--expose-gc', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve({ child, ready: m as T }));
+    child.once('exit', (code, signal) => reject(new Error(`${file} stopped (${signal ?? `exit code ${code}`}) before it was ready`)));
+    child.once('error', reject);
+  });
+}
+
+export function ask(child: ChildProcess, type: 'mark' | 'usage'): Promise<ChildMessage> {
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve(m as ChildMessage));
+    child.send({ type }, (err) => err && reject(err));
+  });
+}
+
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  if (child.connected) child.send({ type: 'stop' });
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+/** The p-th percentile (nearest rank) of `values`. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
