@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { ChildMessage } from './bare-server';
 
@@ -36,4 +37,10 @@ export async function stopChild(child: ChildProcess): Promise<void> {
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+
+/** One figure for `npm run bench`'s combined table: appended to the file named by $BENCH_FIGURES, when set (bench/all.ts). */
+export function figure(bench: string, name: string, value: number, unit: string, digits = 1): void {
+  const file = process.env.BENCH_FIGURES;
+  if (file) fs.appendFileSync(file, `${JSON.stringify({ bench, name, value: Number(value.toFixed(digits)), unit })}\n`);
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { figure } from './child';
 
 /**
  * `npm run bench:pages`: requests per second and latency for the public outcome pages, beside a static file served
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
     for (const [name, url] of urls) {
       const r = await load(port, url);
       if (url === '/style.css') staticRate = r.rate;
+      figure('pages', `${name}: requests per second`, r.rate, 'req/s', 0);
+      figure('pages', `${name}: p99`, r.p99, 'ms', 1);
       console.log(`${name.padEnd(22)} ${r.rate.toFixed(0).padStart(6)} ${r.p50.toFixed(1).padStart(9)} ${r.p99.toFixed(1).padStart(8)} ${(r.bytes / 1024).toFixed(0).padStart(5)}   ${(r.rate / staticRate).toFixed(2)}`);
     }
   } finally {

@@ -8,7 +8,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { applyChange } from '../src/room/change';
 import type { Change, Reply, Snapshot } from '../src/room/events';
 import type { RoomState } from '../src/room/state';
-import { ask, children, percentile, startChild, stopChild } from './child';
+import { ask, children, figure, percentile, startChild, stopChild } from './child';
 import type { RoomReady } from './room-server';
 
 /**
@@ -315,9 +315,10 @@ function report(opts: Options, room: Run, bare: Run): void {
   console.log(`N = ${opts.clients} panellists + 1 facilitator; ${opts.commands ? `${opts.commands} commands a server` : `the room run for ${opts.seconds} s, the bare one for as many commands`}; ${pacing}`);
   console.log(`payload: room:changed to panellists ${sizeLine(room.sizes)}; to the facilitator ${sizeLine(room.facilitatorSizes)}; bare ${sizeLine(bare.sizes)}\n`);
   console.log(`${'figure'.padEnd(32)}${'room'.padStart(10)}${'bare'.padStart(10)}${'room/bare'.padStart(11)}`);
-  for (const [label, figure, digits] of rows) {
-    const r = figure(room);
-    const b = figure(bare);
+  for (const [label, pick, digits] of rows) {
+    const r = pick(room);
+    const b = pick(bare);
+    if (/p99|per second|RSS|per command/.test(label)) figure('room', `${opts.clients} panellists: ${label.replace(/ \(.*\)$/, '')}`, r, /\((.*)\)$/.exec(label)?.[1] ?? '', digits);
     console.log(`${label.padEnd(32)}${r.toFixed(digits).padStart(10)}${b.toFixed(digits).padStart(10)}${(r / b).toFixed(2).padStart(11)}`);
   }
 }

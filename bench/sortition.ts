@@ -8,6 +8,7 @@ import { readPool } from '../src/sortition/pool';
 import { parseQuotasCsv, quotasFromShares } from '../src/sortition/quotas';
 import type { Algorithm, Person, Quota } from '../src/sortition/types';
 import { syntheticInstance } from './synthetic';
+import { figure } from './child';
 
 /**
  * npm run bench:sortition [-- NAME ...]: draws each instance and prints algorithm, n, k, types,
@@ -94,6 +95,8 @@ async function runCase(c: Case): Promise<void> {
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss);
+  figure('sortition', `${c.name}, ${c.algorithm}: time`, seconds, 's', 2);
+  figure('sortition', `${c.name}, ${c.algorithm}: lowest chance`, result.minProbability * 100, '%', 3);
   console.log(
     [c.name, c.algorithm, result.poolSize, result.panelSize, result.types, `${(result.minProbability * 100).toFixed(3)}%`, result.gini.toFixed(3), seconds.toFixed(2), (peak / 2 ** 20).toFixed(0), c.published ?? ''].join(' | '),
   );

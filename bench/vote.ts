@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import seedrandom from 'seedrandom';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Reply } from '../src/room/events';
-import { ask, children, percentile, startChild, stopChild } from './child';
+import { ask, children, figure, percentile, startChild, stopChild } from './child';
 import type { RoomReady } from './room-server';
 
 /**
@@ -130,8 +130,13 @@ async function main(): Promise<void> {
       ['server peak RSS (MiB)', (r) => r.peakRss / 2 ** 20, 0],
     ];
     console.log(`${'figure'.padEnd(40)}${'NORMAL'.padStart(10)}${'FULL'.padStart(10)}${'FULL/NORMAL'.padStart(13)}`);
-    for (const [label, figure, digits] of rows) {
-      const [a, b] = [figure(runs.NORMAL), figure(runs.FULL)];
+    for (const [label, pick, digits] of rows) {
+      const [a, b] = [pick(runs.NORMAL), pick(runs.FULL)];
+      if (!/p50|max|after/.test(label)) {
+        const unit = /\((.*)\)$/.exec(label)?.[1] ?? '';
+        figure('vote', `${n} ballots in 1 s: ${label.replace(/ \(.*\)$/, '')}`, a, unit, digits);
+        figure('vote', `${n} ballots in 1 s, synchronous=FULL: ${label.replace(/ \(.*\)$/, '')}`, b, unit, digits);
+      }
       console.log(`${label.padEnd(40)}${a.toFixed(digits).padStart(10)}${b.toFixed(digits).padStart(10)}${(b / a).toFixed(2).padStart(13)}`);
     }
   } finally {
