@@ -77,7 +77,7 @@ export function createApp(options: CreateAppOptions) {
   app.use(selectionRouter(ctx, runner, revocations));
   app.use(publicSelectionRouter(ctx, room, revocations));
   app.use(roomRouter(room));
-  app.use(sessionsRouter(ctx, room));
+  app.use(sessionsRouter(ctx, room, revocations));
   app.use(summaryRouter(ctx, room, summaries));
   app.use((_req, _res, next) => next(notFound('That page')));
   app.use(errorHandler(log));

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { findSessionUser, SESSION_COOKIE } from '../auth/sessions';
 import type { AppContext } from '../context';
 import { SEATED } from '../selection/replacement';
-import { findByToken } from '../selection/repo';
+import { findByToken, invitationExpired } from '../selection/repo';
 import { sha256 } from '../tokens';
 import type { Pass, RoomRepo } from './repo';
 
@@ -19,8 +19,8 @@ interface Credentials {
  * is the refusal, in words for the person.
  */
 export function authenticate(ctx: AppContext, repo: RoomRepo, auth: Credentials | undefined, request: IncomingMessage): Pass | string {
-  const bad = 'This join link is not valid. Ask the facilitator for your link.';
-  if (typeof auth?.pass === 'string') return repo.findPass(auth.pass) ?? bad;
+  const bad = 'This join link is not valid: it may have expired or been replaced. Ask the facilitator for your current link.';
+  if (typeof auth?.pass === 'string') return repo.findPass(auth.pass, ctx.clock.now()) ?? bad;
   const sessionId = Number(auth?.session);
   if (!Number.isSafeInteger(sessionId) || sessionId < 1) return 'Open the room from its link, or log in first if you facilitate.';
   const panelId = repo.find(sessionId)?.panelId;
@@ -28,6 +28,7 @@ export function authenticate(ctx: AppContext, repo: RoomRepo, auth: Credentials 
   if (typeof auth?.invite === 'string') {
     const member = findByToken(ctx.db, sha256(auth.invite));
     if (!member || member.panelId !== panelId || !SEATED.has(member.status)) return 'This invitation link is not for this session. Use the link from your own invitation, or ask the facilitator.';
+    if (invitationExpired(member, ctx.clock.now())) return 'This invitation link has expired. Ask the organiser for a new one, or the facilitator for a join link.';
     if (!repo.state(sessionId)?.members.includes(member.publicId)) return 'You joined the panel after this session was set up. Ask the facilitator for a join link.';
     return { sessionId, actor: { role: 'panellist', member: member.publicId } };
   }
@@ -50,10 +51,10 @@ export function loginToken(auth: Credentials | undefined, request: IncomingMessa
  * revocation. Cheaper than `authenticate`: the session and actor were settled at the handshake.
  */
 export function stillHolds(ctx: AppContext, repo: RoomRepo, auth: Credentials | undefined, request: IncomingMessage): boolean {
-  if (typeof auth?.pass === 'string') return repo.findPass(auth.pass) !== undefined;
+  if (typeof auth?.pass === 'string') return repo.findPass(auth.pass, ctx.clock.now()) !== undefined;
   if (typeof auth?.invite === 'string') {
     const member = findByToken(ctx.db, sha256(auth.invite));
-    return member !== undefined && SEATED.has(member.status);
+    return member !== undefined && SEATED.has(member.status) && !invitationExpired(member, ctx.clock.now());
   }
   const token = loginToken(auth, request);
   const user = token ? findSessionUser(ctx.db, ctx.clock, token) : undefined;

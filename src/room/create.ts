@@ -20,13 +20,18 @@ export function createSession(db: Db, clock: Clock, repo: RoomRepo, panel: Panel
     const now = clock.now();
     const members = listMembers(db, panel.id).filter((m) => SEATED.has(m.status));
     const sessionId = repo.createSession(panel.id, agenda, members.map((m) => m.publicId), userId, now);
-    return {
-      sessionId,
-      facilitator: repo.issuePass(sessionId, { role: 'facilitator' }, now),
-      observer: repo.issuePass(sessionId, { role: 'observer' }, now),
-      panellists: members.map((m) => ({ member: m.publicId, token: repo.issuePass(sessionId, { role: 'panellist', member: m.publicId }, now) })),
-    };
+    return issuePasses(repo, sessionId, members.map((m) => m.publicId), now);
   })();
+}
+
+/** Join passes for the facilitator, the observers and each member given. */
+export function issuePasses(repo: RoomRepo, sessionId: number, members: string[], now: number): NewSession {
+  return {
+    sessionId,
+    facilitator: repo.issuePass(sessionId, { role: 'facilitator' }, now),
+    observer: repo.issuePass(sessionId, { role: 'observer' }, now),
+    panellists: members.map((member) => ({ member, token: repo.issuePass(sessionId, { role: 'panellist', member }, now) })),
+  };
 }
 
 /** A join link: the pass rides in the fragment, so it never reaches a server log. */

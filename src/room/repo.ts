@@ -41,6 +41,9 @@ export interface RecordedCommand {
   at: number;
 }
 
+/** How long a join link works: long enough to print and hand out links well ahead of a session. */
+export const PASS_DAYS = 60;
+
 /** Statements prepared once per database (rule 6). */
 export class RoomRepo {
   private readonly q;
@@ -69,8 +72,9 @@ export class RoomRepo {
       attendance: db.prepare('SELECT member, first_at AS firstAt, last_at AS lastAt FROM room_attendance WHERE session_id = ? ORDER BY member'),
       commands: db.prepare('SELECT actor, command, version, at FROM room_commands WHERE session_id = ? ORDER BY version'),
       summaryRevision: db.prepare('SELECT revision FROM summary_drafts WHERE session_id = ?').pluck(),
-      insertPass: db.prepare('INSERT INTO room_passes (token_hash, session_id, role, member, created_at) VALUES (?, ?, ?, ?, ?)'),
-      findPass: db.prepare('SELECT session_id AS sessionId, role, member FROM room_passes WHERE token_hash = ?'),
+      insertPass: db.prepare('INSERT INTO room_passes (token_hash, session_id, role, member, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      findPass: db.prepare('SELECT session_id AS sessionId, role, member FROM room_passes WHERE token_hash = ? AND (expires_at IS NULL OR expires_at > ?)'),
+      dropPasses: db.prepare('DELETE FROM room_passes WHERE session_id = ?'),
       onPanel: db.prepare(
         `SELECT m.status FROM room_sessions s JOIN registrants r ON r.panel_id = s.panel_id AND r.public_id = ?
          LEFT JOIN members m ON m.registrant_id = r.id AND m.panel_id = s.panel_id WHERE s.id = ?`,
@@ -161,20 +165,26 @@ export class RoomRepo {
     return map;
   }
 
-  /** A new join link's token (returned once; only its hash is stored). */
+  /** A new join link's token (returned once; only its hash is stored). It works for PASS_DAYS. */
   issuePass(sessionId: number, actor: Actor, now: number): string {
     const token = newToken();
-    this.q.insertPass.run(sha256(token), sessionId, actor.role, actor.role === 'panellist' ? actor.member : null, now);
+    this.q.insertPass.run(sha256(token), sessionId, actor.role, actor.role === 'panellist' ? actor.member : null, now, now + PASS_DAYS * 86_400_000);
     return token;
   }
 
+  /** Revokes every join link of the session (new ones are issued by the caller). */
+  dropPasses(sessionId: number): void {
+    this.q.dropPasses.run(sessionId);
+  }
+
   /**
-   * Who a join link lets in, while it holds: a panellist's link stops working once they decline, withdraw or
-   * have their registration erased (someone never drawn, as in tests and benchmarks, keeps theirs).
+   * Who a join link lets in, while it holds: until it expires or is replaced; and a panellist's link stops working
+   * once they decline, withdraw or have their registration erased (someone never drawn, as in tests and
+   * benchmarks, keeps theirs).
    */
-  findPass(token: string): Pass | undefined {
+  findPass(token: string, now: number): Pass | undefined {
     const hash = sha256(token);
-    const row = this.q.findPass.get(hash) as { sessionId: number; role: Actor['role']; member: string | null } | undefined;
+    const row = this.q.findPass.get(hash, now) as { sessionId: number; role: Actor['role']; member: string | null } | undefined;
     if (!row) return undefined;
     if (row.role === 'panellist') {
       const member = this.q.onPanel.get(row.member, row.sessionId) as { status: string | null } | undefined;

@@ -2,7 +2,8 @@ import { sha256 } from '../tokens';
 
 /**
  * Tells the live room that a credential no longer holds, so the sockets that joined with it close at once
- * (issue 8): a logout ends its login's sockets, a member who declines or withdraws loses theirs. Every event is
+ * (issue 8): a logout ends its login's sockets, a member who declines or withdraws loses theirs, replaced join
+ * links end the sockets that joined with them. Every event is
  * checked again as well (socket.ts), so nothing depends on this alone.
  */
 export class Revocations {
@@ -17,6 +18,11 @@ export class Revocations {
     return `member:${panelId}:${member}`;
   }
 
+  /** The sockets that joined a session with a join link (not a login or an invitation). */
+  static linksGroup(sessionId: number): string {
+    return `links:${sessionId}`;
+  }
+
   listen(fn: (group: string) => void): void {
     this.listeners.push(fn);
   }
@@ -27,6 +33,11 @@ export class Revocations {
 
   member(panelId: number, member: string): void {
     this.tell(Revocations.memberGroup(panelId, member));
+  }
+
+  /** A session's join links were replaced. */
+  links(sessionId: number): void {
+    this.tell(Revocations.linksGroup(sessionId));
   }
 
   private tell(group: string): void {

@@ -97,6 +97,7 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
     if (token) void socket.join(Revocations.loginGroup(token));
     const panelId = repo.find(sessionId)?.panelId;
     if (actor.role === 'panellist' && panelId !== undefined) void socket.join(Revocations.memberGroup(panelId, actor.member));
+    if (typeof socket.handshake.auth?.pass === 'string') void socket.join(Revocations.linksGroup(sessionId));
     const throttle = new Throttle();
     /** Every event: at the client's pace, and only while the credential it joined with still holds. */
     const guarded = <A>(ack: unknown, fn: (ack: Ack<A>) => void) => {

@@ -8,7 +8,7 @@ import { sha256 } from '../tokens';
 import { HttpError, notFound } from '../web/errors';
 import { parseForm, parseId } from '../web/validate';
 import { commitmentFields, commitmentText } from './commitment';
-import { type Draw, findByToken, findCommitment, findDraw, listDraws, setStatus } from './repo';
+import { type Draw, findByToken, findCommitment, findDraw, INVITATION_DAYS, invitationExpired, listDraws, setStatus } from './repo';
 import { HOUSEHOLD_COLUMN } from './snapshot';
 import { sendCsv } from '../web/download';
 import type { RoomRepo } from '../room/repo';
@@ -76,7 +76,11 @@ export function publicSelectionRouter(ctx: AppContext, room: RoomRepo, revocatio
     if (!member) {
       throw new HttpError(404, 'This invitation link is not valid. Check that you copied the whole link, or ask the organiser for a new one.', 'Invitation not found');
     }
-    return { member, panel: findPanel(db, member.panelId) as Panel };
+    const panel = findPanel(db, member.panelId) as Panel;
+    if (invitationExpired(member, clock.now())) {
+      throw new HttpError(410, `This invitation link has expired (links work for ${INVITATION_DAYS} days). Ask the organiser of ${panel.title} for a new one.`, 'Invitation expired');
+    }
+    return { member, panel };
   };
   const loadInvitation = (token: string) => {
     const { member, panel } = findInvitation(token);

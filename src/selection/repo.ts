@@ -154,6 +154,14 @@ export function setInvitation(db: Db, memberId: number, tokenHash: string, now: 
   );
 }
 
+/** How long an invitation link works from when it was made: the life of a panel, with room to spare. */
+export const INVITATION_DAYS = 180;
+
+/** Whether a member's invitation link has run out (a new link, made by the organiser, starts the term again). */
+export function invitationExpired(member: { invitedAt: number | null }, now: number): boolean {
+  return member.invitedAt !== null && now >= member.invitedAt + INVITATION_DAYS * 86_400_000;
+}
+
 export function findByToken(db: Db, tokenHash: string): (Member & { panelId: number }) | undefined {
   return db
     .prepare(`SELECT ${MEMBER_COLUMNS}, m.panel_id AS panelId FROM members m JOIN registrants r ON r.id = m.registrant_id WHERE m.token_hash = ?`)

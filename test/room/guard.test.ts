@@ -8,7 +8,7 @@ import { exampleAgenda } from '../../src/room/agenda';
 import type { Reply } from '../../src/room/events';
 import { listMembers, setInvitation, setStatus } from '../../src/selection/repo';
 import { newToken, sha256 } from '../../src/tokens';
-import { PASSWORD, seatMembers } from '../helpers';
+import { logIn, PASSWORD, seatMembers } from '../helpers';
 import { type Client, RoomHarness } from './harness';
 
 /**
@@ -127,4 +127,40 @@ test('a message over the room’s size limit closes that socket and changes noth
   expect(await gone).toBe('transport close');
   expect(stored()).toBe(before);
   expect(facilitator.connected).toBe(true);
+});
+
+test('replacing a session’s join links lets go of everyone on an old link at once; invitations and logins are untouched', async () => {
+  const old = h.app.room.issuePass(sessionId, { role: 'observer' }, h.clock.now());
+  const { socket: onOldLink } = await h.join(old);
+  const [, , member] = listMembers(h.app.db, panelId);
+  const invite = newToken();
+  setInvitation(h.app.db, member.id, sha256(invite), h.clock.now());
+  const byInvitation = await joinWith({ session: String(sessionId), invite });
+  const gone = closed(onOldLink);
+  const agent = await logIn(h.app.db, h.clock, request.agent(h.app.app), 'facilitator');
+  const page = await agent.get('/admin/sessions');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+  const res = await agent.post(`/admin/sessions/${sessionId}/links`).type('form').send({ _csrf: csrf });
+  expect(res.status).toBe(200);
+  expect(res.text).toContain('Every earlier join link of this session has stopped working');
+  expect(await gone).toBe('io server disconnect');
+  expect(byInvitation.connected).toBe(true);
+  await expect(h.join(old)).rejects.toThrow(/may have expired or been replaced/);
+  const fresh = /#pass(?:=|&#x3D;)([\w-]+)/.exec(res.text)?.[1] ?? '';
+  await expect(h.join(fresh)).resolves.toMatchObject({ first: { you: { role: 'observer' } } });
+});
+
+test('join links expire after 60 days and invitation links after 180; both refuse in words', async () => {
+  const pass = h.app.room.issuePass(sessionId, { role: 'observer' }, h.clock.now());
+  const [, , , member] = listMembers(h.app.db, panelId);
+  const invite = newToken();
+  setInvitation(h.app.db, member.id, sha256(invite), h.clock.now());
+  h.clock.advance(61 * 86_400_000);
+  await expect(h.join(pass)).rejects.toThrow(/may have expired or been replaced/);
+  await expect(joinWith({ session: String(sessionId), invite })).resolves.toBeDefined();
+  h.clock.advance(120 * 86_400_000);
+  await expect(joinWith({ session: String(sessionId), invite })).rejects.toThrow(/invitation link has expired/);
+  const page = await request(h.app.app).get(`/invite/${invite}`);
+  expect(page.status).toBe(410);
+  expect(page.text).toContain('This invitation link has expired (links work for 180 days)');
 });

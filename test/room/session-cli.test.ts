@@ -42,7 +42,7 @@ test('session create prints one join link per role and member; each link is a wo
   const db = openDb(database);
   try {
     const repo = new RoomRepo(db);
-    const pass = (link: string) => repo.findPass(link.split('#pass=')[1]);
+    const pass = (link: string) => repo.findPass(link.split('#pass=')[1], Date.now());
     expect(pass(links.facilitator)).toEqual({ sessionId: links.sessionId, actor: { role: 'facilitator', who: expect.stringMatching(/^link:/) } });
     expect(pass(links.observer)?.actor).toEqual({ role: 'observer' });
     expect(pass(links.panellists[0].link)?.actor).toEqual({ role: 'panellist', member: links.panellists[0].id });

@@ -68,6 +68,7 @@ const HTTP_ROUTES = [
   ['GET /admin', 'staff', 'The dashboard: the list of panels'],
   ['GET /admin/sessions', 'staff', 'Live sessions: list, enter, and the form to create one'],
   ['POST /admin/sessions', 'staff', 'Create a live session from an agenda (shows its join links once)'],
+  ['POST /admin/sessions/:id/links', 'staff', "Replace a session's join links (the old ones stop working at once)"],
   ['GET /admin/sessions/:id/summary', 'staff', "A session's written summary: edit it"],
   ['GET /admin/sessions/:id/summary/preview', 'staff', 'Preview the saved summary as the public would see it'],
   ['POST /admin/sessions/:id/summary', 'staff', 'Save the summary (a new revision)'],

@@ -124,7 +124,7 @@ function fill(pattern: string, role: HttpRole): string {
  * one the handler refuses for its content (400) or the state of things (409), after the permission check: so an
  * allowed cell proves the door was open without changing anything, except where noted.
  */
-const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, string> }> = {
+const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, string>; path?: string }> = {
   'GET /outcomes': { status: 200 },
   'GET /outcomes/:slug': { status: 200 },
   'GET /outcomes/:slug/sessions/:id': { status: 200 },
@@ -150,6 +150,8 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'GET /admin': { status: 200 },
   'GET /admin/sessions': { status: 200 },
   'POST /admin/sessions': { status: 400 },
+  // A session that does not exist: replacing the real one's links would lock out the room tests' own links.
+  'POST /admin/sessions/:id/links': { status: 404, path: '/admin/sessions/999999/links' },
   'GET /admin/sessions/:id/summary': { status: 200 },
   'GET /admin/sessions/:id/summary/preview': { status: 200 },
   'POST /admin/sessions/:id/summary': { status: 400, body: () => ({ narrative: 'x'.repeat(20_001) }) },
@@ -475,7 +477,7 @@ describe('the web site: every route, as every role', () => {
   test.each(httpCases)('%s, as %s: %s', async (action, role, verdict) => {
     const row = HTTP_TABLE.find((r) => r.action === action);
     if (!row) throw new Error(action);
-    const target = fill(row.path, role);
+    const target = PROBES[action].path ?? fill(row.path, role);
     const changing = verdict !== 'allowed' && row.method !== 'GET';
     const before = changing ? snapshot(db) : undefined;
     const res = await httpAs(role, row.method, target, PROBES[action].body?.());
