@@ -1,4 +1,9 @@
+import request from 'supertest';
+import { createApp } from '../../src/app';
 import { createUser } from '../../src/auth/users';
+import { ManualClock } from '../../src/clock';
+import { testConfig } from '../../src/config';
+import { openDb } from '../../src/db';
 import { SESSION_HOURS } from '../../src/auth/sessions';
 import { csrfToken, logIn, makeApp, PASSWORD, submit } from '../helpers';
 
@@ -115,5 +120,36 @@ describe('roles', () => {
     const res = await agent().get('/admin/panels/1/pool.csv');
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe('/login?next=%2Fadmin%2Fpanels%2F1%2Fpool.csv');
+  });
+});
+
+describe('the login cookie', () => {
+  test('a session id planted before login is ended at login, and the new one differs', async () => {
+    const { agent, db, clock } = makeApp();
+    const a = await logIn(db, clock, agent(), 'organiser');
+    const first = db.prepare('SELECT token_hash FROM sessions').pluck().all();
+    const again = await submit(a, '/login', '/login', { email: 'organiser@example.org', password: PASSWORD });
+    expect(again.status).toBe(303);
+    const second = db.prepare('SELECT token_hash FROM sessions').pluck().all();
+    expect(second).toHaveLength(1); // the session the browser arrived with is gone
+    expect(second).not.toEqual(first);
+  });
+
+  test('behind TLS (SECURE_COOKIES=true) the cookies are Secure', async () => {
+    const db = openDb(':memory:');
+    const clock = new ManualClock();
+    const { app } = createApp({ db, clock, config: testConfig({ SECURE_COOKIES: true }), log: () => {} });
+    createUser(db, clock, { email: 'org@example.org', name: 'Olu', role: 'organiser', password: PASSWORD });
+    // A browser sends Secure cookies back over TLS only, so this test hands the CSRF cookie back itself.
+    const page = await request(app).get('/login');
+    const csrf = ([] as string[]).concat(page.headers['set-cookie'] ?? []).find((c) => c.startsWith('cp_csrf=')) ?? '';
+    expect(csrf).toMatch(/; Secure/i);
+    const token = /^cp_csrf=([^;]+)/.exec(csrf)?.[1] ?? '';
+    const res = await request(app).post('/login').set('Cookie', `cp_csrf=${token}`).type('form').send({ _csrf: token, email: 'org@example.org', password: PASSWORD });
+    expect(res.status).toBe(303);
+    const session = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('cp_session='));
+    expect(session).toMatch(/; HttpOnly/i);
+    expect(session).toMatch(/; Secure/i);
+    expect(session).toMatch(/; SameSite=Lax/i);
   });
 });
