@@ -6,7 +6,7 @@ import type { AppContext } from '../context';
 import { findPanel } from '../panels/repo';
 import type { RoomRepo } from '../room/repo';
 import { HttpError, notFound } from '../web/errors';
-import { parseForm, parseId } from '../web/validate';
+import { formValues, parseForm, parseId } from '../web/validate';
 import { type Correction, type Summaries, SummaryError } from './summaries';
 import { summaryView, versionsView } from './view';
 
@@ -53,6 +53,7 @@ export function summaryRouter(ctx: AppContext, room: RoomRepo, summaries: Summar
       panel,
       draft,
       approval: draft && summaries.approval(session.id, draft.revision),
+      nextRevision: (draft?.revision ?? 0) + 1,
       correctionsText: draft?.corrections.map((c) => `${c.about}: ${c.text}`).join('\n') ?? '',
       versions: versionsView(versions),
       published: versions.length > 0,
@@ -71,7 +72,7 @@ export function summaryRouter(ctx: AppContext, room: RoomRepo, summaries: Summar
 
   router.post('/admin/sessions/:id/summary', (req, res) => {
     const form = parseForm(draftSchema, req.body);
-    const again = (errors: Record<string, string>) => res.status(400).render('pages/admin/summary', page(req.params.id, { errors, form: req.body }));
+    const again = (errors: Record<string, string>) => res.status(400).render('pages/admin/summary', page(req.params.id, { errors, form: formValues(req.body) }));
     if (!form.ok) return again(form.errors);
     const corrections = parseCorrections(form.data.corrections);
     if (typeof corrections === 'string') return again({ corrections });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { currentUser, requireRole } from '../auth/middleware';
 import type { AppContext } from '../context';
 import { CsvError } from '../csv';
-import { csvUpload, uploadedFile } from '../web/upload';
+import { csvUpload, problemsView, uploadedFile } from '../web/upload';
 import { parseForm, wholeNumber } from '../web/validate';
 import { computeQuotas, exportQuotasCsv, importQuotas, quotaTable, saveTypedQuotas } from './quotas';
 import type { Panel } from './repo';
@@ -63,7 +63,7 @@ export function quotasRouter(ctx: AppContext): Router {
       importQuotas(ctx, panel, uploadedFile(req), currentUser(res).id);
     } catch (err) {
       if (!(err instanceof CsvError)) throw err;
-      return res.status(400).render('pages/admin/quotas', view(panel, { problems: err.problems, fileName: req.file?.originalname }));
+      return res.status(400).render('pages/admin/quotas', view(panel, problemsView(err, req)));
     }
     res.redirect(303, `/admin/panels/${panel.id}/quotas?saved=imported`);
   });

@@ -3,7 +3,7 @@ import { audit, listAudit } from '../audit';
 import { currentUser, requireRole } from '../auth/middleware';
 import type { AppContext } from '../context';
 import { HttpError, notFound } from '../web/errors';
-import { parseForm, parseId } from '../web/validate';
+import { formValues, parseForm, parseId } from '../web/validate';
 import {
   deleteCategory,
   findPanel,
@@ -57,7 +57,7 @@ export function panelsRouter(ctx: AppContext): Router {
   router.post('/admin/panels', (req, res) => {
     const form = parseForm(panelSchema, req.body);
     const rerender = (errors: Record<string, string>) =>
-      res.status(400).render('pages/admin/panel-new', { title: 'New panel', values: req.body, errors });
+      res.status(400).render('pages/admin/panel-new', { title: 'New panel', values: formValues(req.body), errors });
     if (!form.ok) return rerender(form.errors);
     const slug = form.data.slug || slugify(form.data.title);
     if (!slug) return rerender({ slug: 'Web address is required when the title has no letters or digits.' });
@@ -98,7 +98,7 @@ export function panelsRouter(ctx: AppContext): Router {
       errors.key = `This panel already has a category with the key "${form.data.key}".`;
     }
     if (!form.ok || Object.keys(errors).length) {
-      return res.status(400).render('pages/admin/panel', panelPage(panel, { newCategory: req.body, errors }));
+      return res.status(400).render('pages/admin/panel', panelPage(panel, { newCategory: formValues(req.body), errors }));
     }
     db.transaction(() => {
       insertCategory(db, panel.id, form.data);

@@ -5,7 +5,7 @@ import type { AppContext } from '../context';
 import { findPanelBySlug, listCategories, type Category, type Panel } from '../panels/repo';
 import { HttpError, notFound } from '../web/errors';
 import { minutes, RateLimiter } from '../web/rate-limit';
-import { parseForm } from '../web/validate';
+import { formValues, parseForm } from '../web/validate';
 import { personSchema } from './person';
 import { findDuplicate, insertRegistrant } from './repo';
 
@@ -84,14 +84,14 @@ export function registrationRouter(ctx: AppContext): Router {
     if (wait > 0) throw new HttpError(429, `Too many registrations from this connection. Wait ${minutes(wait)}, then try again.`);
     const form = parseForm(registrationSchema(categories), req.body);
     if (!form.ok) {
-      return res.status(400).render('pages/register', page(panel, categories, { values: req.body, errors: form.errors }));
+      return res.status(400).render('pages/register', page(panel, categories, { values: formValues(req.body), errors: form.errors }));
     }
     const duplicate = findDuplicate(db, panel.id, form.data);
     if (duplicate) {
       const message = `This ${duplicate === 'email' ? 'email address' : 'phone number'} is already registered for this panel, so you do not need to register again. If you want to change your answers, contact the organisers.`;
       return res
         .status(409)
-        .render('pages/register', page(panel, categories, { values: req.body, errors: { [duplicate]: message } }));
+        .render('pages/register', page(panel, categories, { values: formValues(req.body), errors: { [duplicate]: message } }));
     }
     const answers = form.data as Record<string, unknown>;
     const valueIds = categories.map((c) => c.values.find((v) => v.value === answers[`q_${c.key}`])?.id ?? 0);

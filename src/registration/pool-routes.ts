@@ -5,14 +5,13 @@ import { CsvError } from '../csv';
 import { listCategories, poolSize, type Panel } from '../panels/repo';
 import { loadPanel } from '../panels/routes';
 import { notFound } from '../web/errors';
-import { csvUpload, uploadedFile } from '../web/upload';
+import { csvUpload, problemsView, uploadedFile } from '../web/upload';
 import { parseId } from '../web/validate';
 import { erase, exportPoolCsv, importPool } from './pool';
 import { findRegistrant, listPool, poolValues } from './repo';
 import { sendCsv } from '../web/download';
 
 const PAGE_SIZE = 100;
-const MAX_PROBLEMS_SHOWN = 200;
 
 export function poolRouter(ctx: AppContext): Router {
   const router = Router();
@@ -63,12 +62,7 @@ export function poolRouter(ctx: AppContext): Router {
       res.redirect(303, `/admin/panels/${panel.id}/pool?imported=${result.imported}${ignored}`);
     } catch (err) {
       if (!(err instanceof CsvError)) throw err;
-      res.status(400).render('pages/admin/pool', renderPool(panel, 1, {
-        problems: err.problems.slice(0, MAX_PROBLEMS_SHOWN),
-        problemCount: err.problems.length,
-        moreProblems: Math.max(0, err.problems.length - MAX_PROBLEMS_SHOWN),
-        fileName: req.file?.originalname,
-      }));
+      res.status(400).render('pages/admin/pool', renderPool(panel, 1, problemsView(err, req)));
     }
   });
 

@@ -10,6 +10,7 @@ import { receipt } from './vote-schema';
 import { authenticate, loginToken, stillHolds } from './auth';
 import type { Ack, ClientToServerEvents, ServerToClientEvents, Snapshot, SocketData } from './events';
 import { COMMAND_TYPES } from './events';
+import type { ErrorCode } from './errors';
 import { type Actor, apply, type Command, commandSchema, RoomError } from './machine';
 import { actorKey, type RoomRepo } from './repo';
 import { Revocations } from './revocations';
@@ -24,6 +25,18 @@ const checkSchema = z.object({ vote: z.number().int().min(1), receipt });
 
 const facilitators = (sessionId: number) => `session:${sessionId}:facilitators`;
 const others = (sessionId: number) => `session:${sessionId}:others`;
+
+/**
+ * zod's safeParse, or undefined for input zod itself trips over (an object posing as a string, with a `length`
+ * that is not a number): such a payload is refused as unreadable, not answered as a fault.
+ */
+function readable<T>(schema: z.ZodType<T>, value: unknown): z.ZodSafeParseResult<T> | undefined {
+  try {
+    return schema.safeParse(value);
+  } catch {
+    return undefined;
+  }
+}
 
 const EVENTS = new Set<string>([...COMMAND_TYPES, 'room:sync', 'vote:check']);
 const TOO_FAST = 'You are sending faster than the room can take: wait a few seconds, then try again.';
@@ -100,17 +113,24 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
     if (typeof socket.handshake.auth?.pass === 'string') void socket.join(Revocations.linksGroup(sessionId));
     const throttle = new Throttle();
     /** Every event: at the client's pace, and only while the credential it joined with still holds. */
-    const guarded = <A>(ack: unknown, fn: (ack: Ack<A>) => void) => {
-      if (typeof ack !== 'function') return; // rule 2: an event without an acknowledgement is ignored
+    const guarded = <A>(args: unknown[], fn: (ack: Ack<A>, payload: unknown) => void) => {
+      // The acknowledgement is the last argument, the payload the first before it (rule 2: no ack, no answer).
+      const ack = args[args.length - 1];
+      if (typeof ack !== 'function') return;
       const reply = ack as Ack<A>;
+      const payload = args.length > 1 ? args[0] : undefined;
       const queued = throttle.run(() => {
         if (!socket.connected) return;
-        if (!stillHolds(ctx, repo, socket.handshake.auth, socket.request)) {
-          reply({ ok: false, error: 'forbidden', message: REVOKED });
-          socket.disconnect(true);
-          return;
+        try {
+          if (!stillHolds(ctx, repo, socket.handshake.auth, socket.request)) {
+            reply({ ok: false, error: 'forbidden', message: REVOKED });
+            socket.disconnect(true);
+            return;
+          }
+          fn(reply, payload);
+        } catch (err) {
+          reply(failure(err, 'event'));
         }
-        fn(reply);
       });
       if (!queued) reply({ ok: false, error: 'too_fast', message: TOO_FAST });
     };
@@ -132,33 +152,46 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
       }
     }
     presence(sessionId);
-    socket.on('vote:check', (payload, raw) => guarded<{ counted: boolean; ballot?: Ballot }>(raw, (ack) => {
-      const query = checkSchema.safeParse(payload);
-      if (!query.success) return ack({ ok: false, error: 'invalid', message: 'Give the vote number and your receipt code.' });
+    socket.on('vote:check', (...args: unknown[]) => guarded<{ counted: boolean; ballot?: Ballot }>(args, (ack, payload) => {
+      const query = readable(checkSchema, payload);
+      if (!query?.success) return ack({ ok: false, error: 'invalid', message: 'Give the vote number and your receipt code.' });
       const found = new SqliteBallotBox(ballots, sessionId).byReceipt(query.data.vote, query.data.receipt);
       ack({ ok: true, data: found ? { counted: true, ballot: found.ballot } : { counted: false } });
     }));
-    socket.on('room:sync', (_payload, raw) => guarded<Snapshot>(raw, (ack) => {
+    socket.on('room:sync', (...args: unknown[]) => guarded<Snapshot>(args, (ack) => {
       const current = repo.state(sessionId);
       if (current) ack({ ok: true, data: view(sessionId, current, actor) });
       else ack({ ok: false, error: 'not_found', message: 'This session no longer exists.' });
     }));
     for (const type of COMMAND_TYPES) {
-      socket.on(type, (payload: unknown, raw: unknown) => guarded<{ version: number }>(raw, (ack) => handle(socket, type, payload, ack)));
+      socket.on(type, (...args: unknown[]) => guarded<{ version: number }>(args, (ack, payload) => handle(socket, type, payload, ack)));
     }
     // An event the room does not know still gets its answer, instead of leaving the client waiting.
     socket.onAny((event: unknown, ...args: unknown[]) => {
       if (typeof event === 'string' && EVENTS.has(event)) return;
-      guarded<never>(args[args.length - 1], (ack) => ack({ ok: false, error: 'invalid', message: `The room has no event called ${JSON.stringify(String(event).slice(0, 40))}. See docs/protocol.md for the events it takes.` }));
+      guarded<never>(args, (ack) => ack({ ok: false, error: 'invalid', message: `The room has no event called ${JSON.stringify(String(event).slice(0, 40))}. See docs/protocol.md for the events it takes.` }));
     });
   });
+
+  /** A refusal for an error: the rules' own, a database that cannot store, or a fault (logged; the client may retry). */
+  function failure(err: unknown, what: string): { ok: false; error: ErrorCode; message: string } {
+    if (err instanceof RoomError) return { ok: false, error: err.code, message: err.message };
+    const storage = storageProblem(err);
+    if (storage) {
+      log(`room: ${what} not stored: ${(err as Error).message}`);
+      return { ok: false, error: 'unavailable', message: storage };
+    }
+    log(`room: ${what} failed: ${(err as Error).stack ?? String(err)}`);
+    return { ok: false, error: 'internal', message: 'Something went wrong on the server; nothing was applied. Try again.' };
+  }
 
   function handle(socket: RoomSocket, type: Command['type'], payload: unknown, ack: Ack<{ version: number }>): void {
     const { sessionId, actor } = socket.data;
     try {
       const fields = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
-      const id = clientId.safeParse(fields.clientId);
-      const command = commandSchema.safeParse({ ...fields, clientId: undefined, type });
+      const id = readable(clientId, fields.clientId);
+      const command = readable(commandSchema, { ...fields, clientId: undefined, type });
+      if (!id || !command) return ack({ ok: false, error: 'invalid', message: `This ${type} could not be read: send each field with the type docs/protocol.md gives it.` });
       if (!id.success) return ack({ ok: false, error: 'invalid', message: 'Every command needs a clientId (a string of 1 to 64 characters).' });
       if (!command.success) return ack({ ok: false, error: 'invalid', message: command.error.issues.map((i) => `${i.path.join('.') || type}: ${i.message}`).join('; ') });
       const key = actorKey(actor);
@@ -177,14 +210,7 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
       ack({ ok: true, data: { version: next.version } });
       broadcaster.changed(sessionId, state, next);
     } catch (err) {
-      if (err instanceof RoomError) return ack({ ok: false, error: err.code, message: err.message });
-      const storage = storageProblem(err);
-      if (storage) {
-        log(`room: ${type} not stored: ${(err as Error).message}`);
-        return ack({ ok: false, error: 'unavailable', message: storage });
-      }
-      log(`room: ${type} failed: ${(err as Error).stack ?? String(err)}`);
-      ack({ ok: false, error: 'internal', message: 'Something went wrong on the server; the command was not applied. Try again.' });
+      ack(failure(err, type));
     }
   }
 

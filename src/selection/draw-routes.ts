@@ -9,7 +9,7 @@ import { ALGORITHMS, type Algorithm } from '../sortition/types';
 import { newToken } from '../tokens';
 import { sendCsv } from '../web/download';
 import { HttpError, notFound } from '../web/errors';
-import { parseForm, parseId } from '../web/validate';
+import { formValues, parseForm, parseId } from '../web/validate';
 import { percent } from '../sortition/report';
 import { chanceHistogram, quotaBars } from './charts';
 import { selectionPage } from './hub';
@@ -37,7 +37,7 @@ export function drawRouter(ctx: AppContext, runner: DrawRunner): Router {
   router.post('/admin/panels/:id/draws', (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
     const form = parseForm(trialSchema, req.body);
-    if (!form.ok) return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors: form.errors, values: req.body }));
+    if (!form.ok) return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors: form.errors, values: formValues(req.body) }));
     const running = listDraws(db, panel.id).find((d) => d.status === 'running');
     if (running) throw new HttpError(409, `Draw ${running.id} is still running for this panel. Wait for it to finish, then try again.`, 'A draw is running');
     const input = snapshot(ctx, panel);

@@ -11,7 +11,7 @@ import { checkDrawable, ENGINE_VERSION } from '../sortition/draw';
 import { InfeasibleError } from '../sortition/feasibility';
 import { InputError } from '../sortition/instance';
 import { HttpError } from '../web/errors';
-import { parseForm, text } from '../web/validate';
+import { formValues, parseForm, text } from '../web/validate';
 import { commitmentFields, commitmentHash, normaliseNumbers, seedFrom } from './commitment';
 import { algorithm, drawRouter } from './draw-routes';
 import { selectionPage } from './hub';
@@ -48,13 +48,13 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
     const panel = loadPanel(ctx, req.params.id);
     if (findCommitment(db, panel.id)) throw new HttpError(409, 'This panel already has a published commitment; it cannot change. Enter the public numbers when they are drawn.');
     const form = parseForm(commitSchema, req.body);
-    if (!form.ok) return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors: form.errors, values: req.body }));
+    if (!form.ok) return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors: form.errors, values: formValues(req.body) }));
     const input = snapshot(ctx, panel);
     // A commitment cannot change, so it must be one a draw can satisfy.
     const problem = await drawProblem(input.poolCsv, input.quotasCsv, panel.panelSize);
     if (problem) {
       const errors = { form: `Nothing was published: ${problem} Fix the pool or the quotas, then commit.` };
-      return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors, values: req.body }));
+      return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors, values: formValues(req.body) }));
     }
     if (findCommitment(db, panel.id)) throw new HttpError(409, 'This panel already has a published commitment; it cannot change.');
     const fields = commitmentFields({ panel: panel.slug, ...form.data, engineVersion: ENGINE_VERSION, panelSize: panel.panelSize, ...input });
@@ -72,7 +72,7 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
     if (!commitment) throw new HttpError(409, 'Publish a commitment first: the numbers only mean something if the draw was fixed before they were known.', 'Not yet');
     if (commitment.numbers) throw new HttpError(409, `The numbers were already entered (${commitment.numbers}); the final draw cannot be run again.`);
     const form = parseForm(numbersSchema, req.body);
-    if (!form.ok) return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors: form.errors, values: req.body }));
+    if (!form.ok) return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors: form.errors, values: formValues(req.body) }));
     const numbers = normaliseNumbers(form.data.numbers);
     const seed = seedFrom(commitment.hash, numbers);
     const userId = currentUser(res).id;

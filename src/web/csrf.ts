@@ -30,9 +30,9 @@ export function csrf(secure: boolean) {
 
 export function verifyCsrf(req: Request, _res: Response, next: NextFunction): void {
   const body: unknown = req.body;
-  const sent =
-    (body && typeof body === 'object' && '_csrf' in body ? String(body._csrf) : undefined) ??
-    req.get('x-csrf-token');
+  const field: unknown = body && typeof body === 'object' && '_csrf' in body ? body._csrf : undefined;
+  // Only text is a token: String() of a JSON object such as {"toString": 1} throws, and of a list joins it.
+  const sent = field === undefined ? req.get('x-csrf-token') : typeof field === 'string' ? field : undefined;
   const expected = readCookie(req);
   if (!sent || !expected || !sameText(sent, expected)) {
     return next(

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
+import type { CsvError } from '../csv';
 import { verifyCsrf } from './csrf';
 import { HttpError } from './errors';
 
@@ -32,4 +33,17 @@ export function uploadedFile(req: Request): Buffer {
     throw new HttpError(400, 'No file was chosen, or the file is empty. Choose a CSV file and try again.');
   }
   return file.buffer;
+}
+
+/** At most this many problems of a refused file are listed on the page; the rest are counted. */
+export const MAX_PROBLEMS_SHOWN = 200;
+
+/** What the csv-problems partial shows for a refused file: the first problems, how many in all, and the file's name. */
+export function problemsView(err: CsvError, req: Request) {
+  return {
+    problems: err.problems.slice(0, MAX_PROBLEMS_SHOWN),
+    problemCount: err.problems.length,
+    moreProblems: Math.max(0, err.problems.length - MAX_PROBLEMS_SHOWN),
+    fileName: req.file?.originalname,
+  };
 }

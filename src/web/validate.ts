@@ -7,7 +7,7 @@ export type Parsed<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors
 
 /** Validates a form body; on failure, one message per field (the first problem with it). */
 export function parseForm<T>(schema: z.ZodType<T>, body: unknown): Parsed<T> {
-  const result = schema.safeParse(body ?? {});
+  const result = schema.safeParse(formFields(body));
   if (result.success) return { ok: true, data: result.data };
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) {
@@ -15,6 +15,27 @@ export function parseForm<T>(schema: z.ZodType<T>, body: unknown): Parsed<T> {
     errors[field] ??= issue.message;
   }
   return { ok: false, errors };
+}
+
+const isFlat = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+/**
+ * A body's fields as a form can have them: text (numbers and yes/no from JSON), or a list of those for a repeated
+ * field. Objects and nested lists, which only JSON sends, are left out as if not sent: zod's length checks read
+ * `length` from any value, so {"name": {"length": {"toString": 1}}} would make safeParse throw, not refuse.
+ */
+function formFields(body: unknown): Record<string, unknown> {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return {};
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => isFlat(v) || (Array.isArray(v) && v.every(isFlat))));
+}
+
+/**
+ * What a refused form sent, to show it again: its text fields only. A JSON body can hold anything, and a
+ * template that prints an object such as {"toString": 1} throws; a prototype key stays a plain own key.
+ */
+export function formValues(body: unknown): Record<string, string> {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return {};
+  return Object.fromEntries(Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 
 /** Validates route params, answering 404 for anything malformed. */
