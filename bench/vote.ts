@@ -108,15 +108,34 @@ async function burst(n: number, synchronous: 'NORMAL' | 'FULL', dir: string): Pr
   return { ack, results, cpuSeconds: usage.cpuSeconds, peakRss: usage.peakRss, burstSeconds, counted: final.ok ? (final.data.state.votes[0].result?.voted ?? 0) : 0 };
 }
 
+/** What one fsync of a small write costs on the disk under `dir`: what synchronous=FULL adds to every commit. */
+function fsyncMs(dir: string): number {
+  const file = path.join(dir, 'fsync-probe');
+  const fd = fs.openSync(file, 'w');
+  const block = Buffer.alloc(4096, 1);
+  const t = performance.now();
+  for (let i = 0; i < 200; i++) {
+    fs.writeSync(fd, block);
+    fs.fsyncSync(fd);
+  }
+  const ms = (performance.now() - t) / 200;
+  fs.closeSync(fd);
+  fs.rmSync(file);
+  return ms;
+}
+
 async function main(): Promise<void> {
   const n = clientsArg(process.argv.slice(2));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-bench-vote-'));
+  const fsync = fsyncMs(dir);
   try {
     const runs = { NORMAL: await burst(n, 'NORMAL', dir), FULL: await burst(n, 'FULL', dir) };
     for (const [mode, r] of Object.entries(runs)) if (r.counted !== n) throw new Error(`${mode}: the result counted ${r.counted} ballots, not ${n}`);
     const cpus = os.cpus();
     console.log(`\nbench:vote on ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}`);
-    console.log(`${n} panellists on loopback, each casting a secret ballot at a random moment within ${SPREAD_MS / 1000} s; then the close\n`);
+    console.log(`${n} panellists on loopback, each casting a secret ballot at a random moment within ${SPREAD_MS / 1000} s; then the close`);
+    console.log(`one fsync of a 4 KiB write on this disk: ${fsync.toFixed(2)} ms (synchronous=FULL waits for one at every commit)\n`);
+    figure('vote', 'fsync of a 4 KiB write on this disk', fsync, 'ms', 2);
     const rows: [string, (r: Burst) => number, number][] = [
       ['ballot -> ack, p50 (ms)', (r) => percentile(r.ack, 50), 1],
       ['ballot -> ack, p99 (ms)', (r) => percentile(r.ack, 99), 1],

@@ -2,22 +2,19 @@ import { diff } from './change';
 import type { Change } from './events';
 import { type RoomState, sharedView } from './state';
 
-/** How long, at most, a change waits to go out with the ones after it, while commands keep coming. */
-export const BROADCAST_WINDOW_MS = 50;
-
 interface Pending {
   /** The room as clients last received it. */
   sent: RoomState;
   latest: RoomState;
-  timer: NodeJS.Timeout | undefined;
-  lastFlush: number;
+  timer: NodeJS.Immediate | undefined;
 }
 
 /**
- * Sends the room's changes to its clients. A change after a quiet spell goes out at once; while commands keep
- * coming (a thousand ballots in a second), the changes of each BROADCAST_WINDOW_MS go out as one, from the
- * version clients last received (`since`) to the latest. So a burst costs a broadcast per window, not one per
- * command to every phone (docs/protocol.md, Snapshots and versions).
+ * Sends the room's changes to its clients as soon as the server has a moment: the commands that arrived together
+ * go out as one change, from the version clients last received (`since`) to the latest. A lone command goes out
+ * alone, at once; a thousand ballots in a second go out in as many changes as the server had moments, not a
+ * thousand broadcasts to a thousand phones (docs/protocol.md, Snapshots and versions). The busier the server,
+ * the more each change carries: it paces itself.
  */
 export class Broadcaster {
   private readonly sessions = new Map<number, Pending>();
@@ -31,12 +28,10 @@ export class Broadcaster {
 
   /** A command took the room from `before` to `after`. */
   changed(sessionId: number, before: RoomState, after: RoomState): void {
-    const pending = this.sessions.get(sessionId) ?? { sent: before, latest: after, timer: undefined, lastFlush: 0 };
+    const pending = this.sessions.get(sessionId) ?? { sent: before, latest: after, timer: undefined };
     pending.latest = after;
     this.sessions.set(sessionId, pending);
-    if (pending.timer) return;
-    const wait = Math.max(0, pending.lastFlush + BROADCAST_WINDOW_MS - performance.now());
-    pending.timer = setTimeout(() => this.flush(sessionId), wait);
+    pending.timer ??= setImmediate(() => this.flush(sessionId));
   }
 
   private flush(sessionId: number): void {
@@ -44,7 +39,6 @@ export class Broadcaster {
     if (!pending) return;
     const { sent, latest } = pending;
     pending.timer = undefined;
-    pending.lastFlush = performance.now();
     pending.sent = latest;
     if (latest.version === sent.version) return;
     try {

@@ -5,7 +5,7 @@ import { storageProblem } from '../db';
 import type { Ballot } from '../voting/types';
 import { type AirtimeReport, airtimeReport } from './airtime';
 import { SqliteBallotBox, statements } from './ballot-box';
-import { BROADCAST_WINDOW_MS, Broadcaster } from './broadcast';
+import { Broadcaster } from './broadcast';
 import { receipt } from './vote-schema';
 import { authenticate, loginToken, stillHolds } from './auth';
 import type { Ack, ClientToServerEvents, ServerToClientEvents, Snapshot, SocketData } from './events';
@@ -38,6 +38,8 @@ function readable<T>(schema: z.ZodType<T>, value: unknown): z.ZodSafeParseResult
   }
 }
 
+/** How often, at most, facilitators hear who is connected. */
+const PRESENCE_MS = 250;
 const EVENTS = new Set<string>([...COMMAND_TYPES, 'room:sync', 'vote:check']);
 const TOO_FAST = 'You are sending faster than the room can take: wait a few seconds, then try again.';
 const REVOKED = 'Your access to this room has ended (you logged out, left the panel, or your link was replaced). Open the room again from a current link.';
@@ -88,7 +90,7 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
 
   // Who is connected, per session: socket id -> actor. In memory: presence is live, not part of the record.
   const connected = new Map<number, Map<string, Actor>>();
-  // Sent at most once per broadcast window per session: a hall of phones joining at once is one list, not a thousand.
+  // Sent at most every PRESENCE_MS per session: a hall of phones joining at once is one list, not a thousand.
   const presenceDue = new Set<number>();
   const presence = (sessionId: number) => {
     if (presenceDue.has(sessionId)) return;
@@ -99,7 +101,7 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
       const count = (role: Actor['role']) => actors.filter((a) => a.role === role).length;
       const panellists = [...new Set(actors.flatMap((a) => (a.role === 'panellist' ? [a.member] : [])))].sort();
       io.to(facilitators(sessionId)).emit('room:presence', { panellists, facilitators: count('facilitator'), observers: count('observer') });
-    }, BROADCAST_WINDOW_MS);
+    }, PRESENCE_MS);
   };
 
   io.on('connection', (socket: RoomSocket) => {
