@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { csrfToken, logIn, makeApp, smallPanel, snapshot, submit, type Agent } from '../helpers';
+import { problemTable } from '../csv-problems';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -74,24 +75,8 @@ const SMALL_CATEGORIES = [
   { key: 'age', label: 'Age band', question: 'Your age band?', values: ['16-39', '40-64', '65+'] },
 ];
 
-const ENTITIES: Record<string, string> = { quot: '"', amp: '&', lt: '<', gt: '>', '#x27': "'", '#39': "'", '#x3D': '=', '#x60': '`' };
-const decode = (s: string) => s.replace(/&(#x?[0-9a-fA-F]+|\w+);/g, (m, e: string) => ENTITIES[e] ?? m);
 
-interface Problem {
-  line: number;
-  column: string;
-  message: string;
-}
 
-/** The "nothing was imported" table: one row per problem. */
-function problemTable(html: string): Problem[] {
-  const table = /<table class="problems">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
-  return [...table.matchAll(/<tr><td>(\d+)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => ({
-    line: Number(m[1]),
-    column: decode(m[2]),
-    message: decode(m[3]),
-  }));
-}
 
 /** The count at the top of the pool page: "N people registered." */
 function poolCount(html: string): number {

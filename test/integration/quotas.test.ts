@@ -5,6 +5,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import { csrfToken, logIn, makeApp, smallPanel, snapshot, submit, type Agent } from '../helpers';
+import { decode, problemTable } from '../csv-problems';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -13,8 +14,6 @@ import { csrfToken, logIn, makeApp, smallPanel, snapshot, submit, type Agent } f
 type App = ReturnType<typeof makeApp>;
 type Db = App['db'];
 
-const ENTITIES: Record<string, string> = { quot: '"', amp: '&', lt: '<', gt: '>', '#x27': "'", '#39': "'", '#x3D': '=', '#x60': '`' };
-const decode = (s: string) => s.replace(/&(#x?[0-9a-fA-F]+|\w+);/g, (m, e: string) => ENTITIES[e] ?? m);
 const cellText = (html: string) => decode(html.replace(/<label[\s\S]*?<\/label>/g, '').replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ').trim();
 
 interface QuotaRow {
@@ -83,15 +82,6 @@ function errorSummary(html: string): Record<string, string> {
   return Object.fromEntries([...box.matchAll(/<a href="#([^"]+)">([\s\S]*?)<\/a>/g)].map((m) => [m[1], decode(m[2])]));
 }
 
-/** The "nothing was imported" table: one row per problem. */
-function problemTable(html: string): { line: number; column: string; message: string }[] {
-  const table = /<table class="problems">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
-  return [...table.matchAll(/<tr><td>(\d+)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => ({
-    line: Number(m[1]),
-    column: decode(m[2]),
-    message: decode(m[3]),
-  }));
-}
 
 function valueId(db: Db, panelId: number, key: string, value: string): number {
   const row = db

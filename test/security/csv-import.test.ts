@@ -18,6 +18,7 @@ import { ManualClock } from '../../src/clock';
 import { testConfig } from '../../src/config';
 import { closeDb, openDb, type Db } from '../../src/db';
 import { MAX_UPLOAD_MB } from '../../src/web/upload';
+import { decode, problemTable } from '../csv-problems';
 import { csrfToken, logIn, smallPanel, snapshot } from '../helpers';
 
 jest.setTimeout(120_000);
@@ -56,27 +57,11 @@ async function upload(t: Fresh, route: Route, file: string | Buffer, name = `${r
   return req.attach('file', Buffer.isBuffer(file) ? file : Buffer.from(file), name);
 }
 
-const ENTITIES: Record<string, string> = { quot: '"', amp: '&', lt: '<', gt: '>', '#x27': "'", '#39': "'", '#x3D': '=', '#x60': '`' };
-const unescapeHtml = (s: string) => s.replace(/&(#x?[0-9a-fA-F]+|\w+);/g, (m, e: string) => ENTITIES[e] ?? m);
 
-interface Problem {
-  line: number;
-  column: string;
-  message: string;
-}
 
-/** The "nothing was imported" table the pool and quotas pages show: one row per problem, as the user reads it. */
-function problemTable(html: string): Problem[] {
-  const table = /<table class="problems">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
-  return [...table.matchAll(/<tr><td>(\d+)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => ({
-    line: Number(m[1]),
-    column: unescapeHtml(m[2]),
-    message: unescapeHtml(m[3]),
-  }));
-}
 
 /** The message of the error page (413, an empty upload): what the user reads there. */
-const errorPage = (html: string) => unescapeHtml(/<main[\s\S]*<\/main>/.exec(html)?.[0].replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ') ?? html);
+const errorPage = (html: string) => decode(/<main[\s\S]*<\/main>/.exec(html)?.[0].replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ') ?? html);
 
 interface Person {
   name: string;
