@@ -44,3 +44,19 @@ export function figure(bench: string, name: string, value: number, unit: string,
   const file = process.env.BENCH_FIGURES;
   if (file) fs.appendFileSync(file, `${JSON.stringify({ bench, name, value: Number(value.toFixed(digits)), unit })}\n`);
 }
+
+/** `figure` for a table row labelled "name (unit)", as the benchmarks' own tables are. */
+export function labelledFigure(bench: string, prefix: string, label: string, value: number, digits: number): void {
+  figure(bench, `${prefix}: ${label.replace(/ \(.*\)$/, '')}`, value, /\((.*)\)$/.exec(label)?.[1] ?? '', digits);
+}
+
+/** Runs a benchmark's main, then exits: 0 when it finished, 1 with its message when it failed. */
+export function runMain(name: string, main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(`bench:${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    },
+  );
+}

@@ -8,7 +8,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { applyChange } from '../src/room/change';
 import type { Change, Reply, Snapshot } from '../src/room/events';
 import type { RoomState } from '../src/room/state';
-import { ask, children, figure, percentile, startChild, stopChild } from './child';
+import { ask, children, labelledFigure, percentile, runMain, startChild, stopChild } from './child';
 import type { RoomReady } from './room-server';
 
 /**
@@ -318,7 +318,7 @@ function report(opts: Options, room: Run, bare: Run): void {
   for (const [label, pick, digits] of rows) {
     const r = pick(room);
     const b = pick(bare);
-    if (/p99|per second|RSS|per command/.test(label)) figure('room', `${opts.clients} panellists: ${label.replace(/ \(.*\)$/, '')}`, r, /\((.*)\)$/.exec(label)?.[1] ?? '', digits);
+    if (/p99|per second|RSS|per command/.test(label)) labelledFigure('room', `${opts.clients} panellists`, label, r, digits);
     console.log(`${label.padEnd(32)}${r.toFixed(digits).padStart(10)}${b.toFixed(digits).padStart(10)}${(r / b).toFixed(2).padStart(11)}`);
   }
 }
@@ -344,10 +344,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(`bench:room failed: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+runMain('room', main);

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import seedrandom from 'seedrandom';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Reply } from '../src/room/events';
-import { ask, children, figure, percentile, startChild, stopChild } from './child';
+import { ask, children, figure, labelledFigure, percentile, runMain, startChild, stopChild } from './child';
 import type { RoomReady } from './room-server';
 
 /**
@@ -152,9 +152,8 @@ async function main(): Promise<void> {
     for (const [label, pick, digits] of rows) {
       const [a, b] = [pick(runs.NORMAL), pick(runs.FULL)];
       if (!/p50|max|after/.test(label)) {
-        const unit = /\((.*)\)$/.exec(label)?.[1] ?? '';
-        figure('vote', `${n} ballots in 1 s: ${label.replace(/ \(.*\)$/, '')}`, a, unit, digits);
-        figure('vote', `${n} ballots in 1 s, synchronous=FULL: ${label.replace(/ \(.*\)$/, '')}`, b, unit, digits);
+        labelledFigure('vote', `${n} ballots in 1 s`, label, a, digits);
+        labelledFigure('vote', `${n} ballots in 1 s, synchronous=FULL`, label, b, digits);
       }
       console.log(`${label.padEnd(40)}${a.toFixed(digits).padStart(10)}${b.toFixed(digits).padStart(10)}${(b / a).toFixed(2).padStart(13)}`);
     }
@@ -164,10 +163,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(`bench:vote failed: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+runMain('vote', main);

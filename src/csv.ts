@@ -129,7 +129,8 @@ function quotingProblem(err: unknown, header: string[] | undefined): string {
   return `${(err as Error).message.split('\n')[0].replace(/^Invalid[^:]*: /, '')}.`;
 }
 
-const SAVE_AS_CSV = 'Save it as "CSV UTF-8 (comma delimited)" and upload it again.';
+const SAVE_AS = 'save it as "CSV UTF-8 (comma delimited)" and upload it again.';
+const SAVE_AS_CSV = `S${SAVE_AS.slice(1)}`;
 
 /** The bytes as text, or a CsvError naming what the file is instead: UTF-16, a workbook, Latin-1 and so on. */
 function decode(input: string | Buffer): string {
@@ -160,7 +161,7 @@ function notTextKind(bytes: Buffer): string | undefined {
   return undefined;
 }
 
-const BINARY = `the file is not UTF-8 text, nor text at all: it holds control bytes that only images, workbooks and other binary files have. Check that you chose the right file, or open it in your spreadsheet and ${SAVE_AS_CSV[0].toLowerCase()}${SAVE_AS_CSV.slice(1)}`;
+const BINARY = `the file is not UTF-8 text, nor text at all: it holds control bytes that only images, workbooks and other binary files have. Check that you chose the right file, or open it in your spreadsheet and ${SAVE_AS}`;
 
 /** Control bytes other than tab, line feed, form feed and carriage return: no text file has them. */
 function binary(bytes: Buffer): boolean {
@@ -184,7 +185,7 @@ function rejectNul(text: string): void {
   const at = text.indexOf('\u0000');
   if (at === -1) return;
   const line = text.slice(0, at).split('\n').length;
-  throw new CsvError([{ line, message: `this line has a NUL character (code 0), which no CSV file holds: the file is damaged or not text. Remove it, or open the file in your spreadsheet and ${SAVE_AS_CSV[0].toLowerCase()}${SAVE_AS_CSV.slice(1)}` }]);
+  throw new CsvError([{ line, message: `this line has a NUL character (code 0), which no CSV file holds: the file is damaged or not text. Remove it, or open the file in your spreadsheet and ${SAVE_AS}` }]);
 }
 
 /** Starts a cell a spreadsheet would run as a formula (OWASP's list): = + - @ tab, carriage return. */

@@ -40,6 +40,14 @@ export function migrate(db: Db, dir = migrationsDir): number {
   return applied;
 }
 
+/** SQLite's error codes (and their extended forms) that mean nothing can be stored just now, in words. */
+const STORAGE_PROBLEMS: [RegExp, string][] = [
+  [/^SQLITE_FULL/, 'its disk is full'],
+  [/^SQLITE_READONLY/, 'its database cannot be written to'],
+  [/^SQLITE_(IOERR|CANTOPEN)/, 'its disk reported an error'],
+  [/^SQLITE_(BUSY|LOCKED)/, 'its database is busy'],
+];
+
 /**
  * When an error means the database cannot store anything just now (disk full, file read-only, an I/O fault,
  * locked too long), the words for the person whose action was refused; otherwise undefined. Nothing was stored:
@@ -49,15 +57,7 @@ export function storageProblem(err: unknown): string | undefined {
   const code = (err as { code?: unknown })?.code;
   // By name, not instanceof: the native module keeps the first SqliteError class it was given (one per process).
   if ((err as Error)?.name !== 'SqliteError' || typeof code !== 'string') return undefined;
-  const why = code.startsWith('SQLITE_FULL')
-    ? 'its disk is full'
-    : code.startsWith('SQLITE_READONLY')
-      ? 'its database cannot be written to'
-      : code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')
-        ? 'its disk reported an error'
-        : code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')
-          ? 'its database is busy'
-          : undefined;
+  const why = STORAGE_PROBLEMS.find(([prefix]) => prefix.test(code))?.[1];
   return why && `The server could not save this because ${why}. Nothing was changed. Tell the organiser, then try again in a minute.`;
 }
 

@@ -115,7 +115,7 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
     if (typeof socket.handshake.auth?.pass === 'string') void socket.join(Revocations.linksGroup(sessionId));
     const throttle = new Throttle();
     /** Every event: at the client's pace, and only while the credential it joined with still holds. */
-    const guarded = <A>(args: unknown[], fn: (ack: Ack<A>, payload: unknown) => void) => {
+    const guarded = <A>(event: string, args: unknown[], fn: (ack: Ack<A>, payload: unknown) => void) => {
       // The acknowledgement is the last argument, the payload the first before it (rule 2: no ack, no answer).
       const ack = args[args.length - 1];
       if (typeof ack !== 'function') return;
@@ -131,7 +131,7 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
           }
           fn(reply, payload);
         } catch (err) {
-          reply(failure(err, 'event'));
+          reply(failure(err, event));
         }
       });
       if (!queued) reply({ ok: false, error: 'too_fast', message: TOO_FAST });
@@ -154,24 +154,24 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
       }
     }
     presence(sessionId);
-    socket.on('vote:check', (...args: unknown[]) => guarded<{ counted: boolean; ballot?: Ballot }>(args, (ack, payload) => {
+    socket.on('vote:check', (...args: unknown[]) => guarded<{ counted: boolean; ballot?: Ballot }>('vote:check', args, (ack, payload) => {
       const query = readable(checkSchema, payload);
       if (!query?.success) return ack({ ok: false, error: 'invalid', message: 'Give the vote number and your receipt code.' });
       const found = new SqliteBallotBox(ballots, sessionId).byReceipt(query.data.vote, query.data.receipt);
       ack({ ok: true, data: found ? { counted: true, ballot: found.ballot } : { counted: false } });
     }));
-    socket.on('room:sync', (...args: unknown[]) => guarded<Snapshot>(args, (ack) => {
+    socket.on('room:sync', (...args: unknown[]) => guarded<Snapshot>('room:sync', args, (ack) => {
       const current = repo.state(sessionId);
       if (current) ack({ ok: true, data: view(sessionId, current, actor) });
       else ack({ ok: false, error: 'not_found', message: 'This session no longer exists.' });
     }));
     for (const type of COMMAND_TYPES) {
-      socket.on(type, (...args: unknown[]) => guarded<{ version: number }>(args, (ack, payload) => handle(socket, type, payload, ack)));
+      socket.on(type, (...args: unknown[]) => guarded<{ version: number }>(type, args, (ack, payload) => handle(socket, type, payload, ack)));
     }
     // An event the room does not know still gets its answer, instead of leaving the client waiting.
     socket.onAny((event: unknown, ...args: unknown[]) => {
       if (typeof event === 'string' && EVENTS.has(event)) return;
-      guarded<never>(args, (ack) => ack({ ok: false, error: 'invalid', message: `The room has no event called ${JSON.stringify(String(event).slice(0, 40))}. See docs/protocol.md for the events it takes.` }));
+      guarded<never>(String(event).slice(0, 40), args, (ack) => ack({ ok: false, error: 'invalid', message: `The room has no event called ${JSON.stringify(String(event).slice(0, 40))}. See docs/protocol.md for the events it takes.` }));
     });
   });
 
@@ -187,33 +187,30 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
     return { ok: false, error: 'internal', message: 'Something went wrong on the server; nothing was applied. Try again.' };
   }
 
+  /** A command: its faults are answered by `guarded`, which runs it. */
   function handle(socket: RoomSocket, type: Command['type'], payload: unknown, ack: Ack<{ version: number }>): void {
     const { sessionId, actor } = socket.data;
-    try {
-      const fields = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
-      const id = readable(clientId, fields.clientId);
-      const command = readable(commandSchema, { ...fields, clientId: undefined, type });
-      if (!id || !command) return ack({ ok: false, error: 'invalid', message: `This ${type} could not be read: send each field with the type docs/protocol.md gives it.` });
-      if (!id.success) return ack({ ok: false, error: 'invalid', message: 'Every command needs a clientId (a string of 1 to 64 characters).' });
-      if (!command.success) return ack({ ok: false, error: 'invalid', message: command.error.issues.map((i) => `${i.path.join('.') || type}: ${i.message}`).join('; ') });
-      const key = actorKey(actor);
-      const earlier = repo.appliedVersion(sessionId, key, id.data);
-      if (earlier !== undefined) return ack({ ok: true, data: { version: earlier } });
-      const state = repo.state(sessionId);
-      if (!state) return ack({ ok: false, error: 'not_found', message: 'This session no longer exists.' });
-      const now = ctx.clock.now();
-      const env = { answers: answersOf(sessionId), box: new SqliteBallotBox(ballots, sessionId), summaryRevision: () => repo.summaryRevision(sessionId) };
-      // One transaction: ballots written by the rules roll back with a refused command, and nothing is acknowledged unstored.
-      const next = ctx.db.transaction(() => {
-        const after = apply(state, actor, command.data, now, env);
-        repo.record(sessionId, after, key, id.data, command.data, now);
-        return after;
-      })();
-      ack({ ok: true, data: { version: next.version } });
-      broadcaster.changed(sessionId, state, next);
-    } catch (err) {
-      ack(failure(err, type));
-    }
+    const fields = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
+    const id = readable(clientId, fields.clientId);
+    const command = readable(commandSchema, { ...fields, clientId: undefined, type });
+    if (!id || !command) return ack({ ok: false, error: 'invalid', message: `This ${type} could not be read: send each field with the type docs/protocol.md gives it.` });
+    if (!id.success) return ack({ ok: false, error: 'invalid', message: 'Every command needs a clientId (a string of 1 to 64 characters).' });
+    if (!command.success) return ack({ ok: false, error: 'invalid', message: command.error.issues.map((i) => `${i.path.join('.') || type}: ${i.message}`).join('; ') });
+    const key = actorKey(actor);
+    const earlier = repo.appliedVersion(sessionId, key, id.data);
+    if (earlier !== undefined) return ack({ ok: true, data: { version: earlier } });
+    const state = repo.state(sessionId);
+    if (!state) return ack({ ok: false, error: 'not_found', message: 'This session no longer exists.' });
+    const now = ctx.clock.now();
+    const env = { answers: answersOf(sessionId), box: new SqliteBallotBox(ballots, sessionId), summaryRevision: () => repo.summaryRevision(sessionId) };
+    // One transaction: ballots written by the rules roll back with a refused command, and nothing is acknowledged unstored.
+    const next = ctx.db.transaction(() => {
+      const after = apply(state, actor, command.data, now, env);
+      repo.record(sessionId, after, key, id.data, command.data, now);
+      return after;
+    })();
+    ack({ ok: true, data: { version: next.version } });
+    broadcaster.changed(sessionId, state, next);
   }
 
 }
