@@ -4,15 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 
 /**
- * `npm run bench`: the sortition, room, vote and pages benchmarks one after another (each prints its own table and
- * progress as it goes), then one table of their headline figures with the machine they ran on. About 10 minutes on
- * 2 cores, most of it the sortition cases. The soak (bench:soak) is left out: it runs for 10 minutes on its own.
+ * `npm run bench`: the sortition, room, vote, pages and flood benchmarks one after another (each prints its own
+ * table and progress as it goes), then one table of their headline figures with the machine they ran on. About 11
+ * minutes on 2 cores, most of it the sortition cases. The soak (bench:soak) is left out: it runs for 10 minutes on
+ * its own.
  */
 const RUNS: [string, string[]][] = [
   ['sortition', []],
   ['room', ['--clients', '200']],
   ['vote', ['--clients', '1000']],
   ['pages', []],
+  ['flood', []],
 ];
 
 function main(): number {

@@ -22,6 +22,7 @@ export interface RoomReady {
   type: 'ready';
   port: number;
   facilitator: string;
+  observer: string;
   panellists: { member: string; token: string }[];
   rounds: { discussion: number; ideas: number; vote: number };
 }
@@ -49,7 +50,7 @@ function main(): void {
   const rounds = { discussion: agenda.rounds.findIndex((r) => r.type === 'discussion'), ideas: agenda.rounds.findIndex((r) => r.type === 'ideas'), vote: agenda.rounds.findIndex((r) => r.type === 'vote') };
 
   server.listen(0, '127.0.0.1', () => {
-    const ready: RoomReady = { type: 'ready', port: (server.address() as AddressInfo).port, facilitator: made.facilitator, panellists: made.panellists, rounds };
+    const ready: RoomReady = { type: 'ready', port: (server.address() as AddressInfo).port, facilitator: made.facilitator, observer: made.observer, panellists: made.panellists, rounds };
     process.send?.(ready);
   });
   serveUsage(async () => {

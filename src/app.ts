@@ -3,8 +3,10 @@ import cookieParser from 'cookie-parser';
 import express from 'express';
 import helmet from 'helmet';
 import { Server as IoServer } from 'socket.io';
-import { loadUser } from './auth/middleware';
+import { loadUser, requireTeam } from './auth/middleware';
+import { findPanel } from './panels/repo';
 import { authRouter } from './auth/routes';
+import { peopleRouter } from './auth/people-routes';
 import type { AppContext } from './context';
 import { homeRouter } from './home';
 import { outcomesRouter } from './outcomes/public-routes';
@@ -66,8 +68,16 @@ export function createApp(options: CreateAppOptions) {
     next();
   });
 
+  // Each panel its own team (issue 17): every page of a panel, and of its sessions, is for that panel's team only.
+  const panelOfRequest = (req: express.Request) => {
+    const id = Number(req.params.id);
+    return Number.isSafeInteger(id) && findPanel(ctx.db, id) ? id : undefined;
+  };
+  app.use('/admin/panels/:id', requireTeam(ctx.db, panelOfRequest));
+  app.use('/admin/sessions/:id', requireTeam(ctx.db, (req) => room.find(Number(req.params.id))?.panelId));
   app.use(homeRouter(ctx));
   app.use(authRouter(ctx, revocations));
+  app.use(peopleRouter(ctx, revocations));
   app.use(registrationRouter(ctx));
   app.use(panelsRouter(ctx));
   app.use(quotasRouter(ctx));
@@ -90,6 +100,7 @@ export function createApp(options: CreateAppOptions) {
     // Only pages of this site (or clients that are not browser pages) may open the room.
     allowRequest: (req, callback) => callback(null, sameOrigin(req)),
   });
-  attachRoom(io, ctx, room, revocations, log);
-  return { app, server, io, runner, room, summaries };
+  // The room's pacing is returned so tests can see that its buckets are forgotten once their sockets have gone.
+  const pacing = attachRoom(io, ctx, room, revocations, log);
+  return { app, server, io, runner, room, summaries, pacing };
 }

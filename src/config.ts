@@ -4,6 +4,8 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   DATABASE: z.string().min(1).default('./data/citizens-panel.db'),
+  /** The folder of secrets kept apart from the database (src/keys.ts): by default `<DATABASE>.keys` beside it. */
+  KEYS_DIR: z.string().min(1).optional(),
   SEED_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** Set when the app sits behind TLS: cookies then carry the Secure flag. */
   SECURE_COOKIES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),

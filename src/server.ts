@@ -59,7 +59,7 @@ async function main(): Promise<void> {
 function printDemoLogins(...logins: { email: string; password: string }[]): void {
   console.log('\nThe Coventry demo has been set up. These logins are shown once only: note them now.');
   for (const { email, password } of logins) console.log(`  ${email}  password: ${password}`);
-  console.log('  (Lost them? Create another account: npx citizens-panel user add --role organiser --email you@example.org)\n');
+  console.log('  (Lost them? Create another account: npx citizens-panel user add --role organiser --admin --email you@example.org)\n');
 }
 
 main().catch((err: unknown) => {

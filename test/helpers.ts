@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../src/app';
+import { addToTeam } from '../src/auth/teams';
 import { createUser, type Role } from '../src/auth/users';
 import { ManualClock } from '../src/clock';
 import { testConfig } from '../src/config';
@@ -38,9 +39,14 @@ export async function submit(agent: Agent, page: string, action: string, fields:
   return agent.post(action).type('form').send({ _csrf, ...fields });
 }
 
+/**
+ * Logs in as `role`, making the account if needed as a database migrated from before teams would have it (issue
+ * 17): an organiser is an administrator, a facilitator is on the team of every panel there is now.
+ */
 export async function logIn(db: Db, clock: ManualClock, agent: Agent, role: Role, email = `${role}@example.org`) {
   if (!db.prepare('SELECT 1 FROM users WHERE email = ?').get(email)) {
-    createUser(db, clock, { email, name: `Test ${role}`, role, password: PASSWORD });
+    const user = createUser(db, clock, { email, name: `Test ${role}`, role, admin: role === 'organiser', password: PASSWORD });
+    for (const panelId of db.prepare('SELECT id FROM panels').pluck().all() as number[]) addToTeam(db, panelId, user.id, clock.now());
   }
   const res = await submit(agent, '/login', '/login', { email, password: PASSWORD });
   if (res.status !== 303) throw new Error(`login failed: ${res.status}`);

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
 import type { Db } from '../db';
 import { newToken, sha256 } from '../tokens';
-import type { User } from './users';
+import { fromRow, type StoredUser, type User } from './users';
 
 export const SESSION_COOKIE = 'cp_session';
 export const SESSION_HOURS = 12;
@@ -21,12 +21,13 @@ export function createSession(db: Db, clock: Clock, userId: number): string {
 }
 
 export function findSessionUser(db: Db, clock: Clock, token: string): User | undefined {
-  return db
+  const row = db
     .prepare(
-      `SELECT u.id, u.email, u.name, u.role FROM sessions s JOIN users u ON u.id = s.user_id
+      `SELECT u.id, u.email, u.name, u.role, u.admin FROM sessions s JOIN users u ON u.id = s.user_id
        WHERE s.token_hash = ? AND s.expires_at > ?`,
     )
-    .get(sha256(token), clock.now()) as User | undefined;
+    .get(sha256(token), clock.now()) as StoredUser | undefined;
+  return fromRow(row);
 }
 
 export function endSession(db: Db, token: string): void {

@@ -11,18 +11,21 @@ export interface User {
   email: string;
   name: string;
   role: Role;
+  /** An administrator creates panels and accounts, and may act on every panel (src/auth/teams.ts). */
+  admin: boolean;
 }
 
 export const newUserSchema = z.object({
   email: z.string().trim().toLowerCase().email('Email must be a valid email address, like name@example.org.'),
   name: z.string().trim().min(1, 'Name is required.').max(100, 'Name must be at most 100 characters.'),
   role: z.enum(ROLES, { error: `Role must be one of: ${ROLES.join(', ')}.` }),
+  admin: z.boolean().default(false),
   password: z
     .string()
     .min(MIN_PASSWORD_LENGTH, `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`)
     .max(200, 'Password must be at most 200 characters.'),
 });
-export type NewUser = z.infer<typeof newUserSchema>;
+export type NewUser = z.input<typeof newUserSchema>;
 
 export class UserExistsError extends Error {}
 
@@ -32,13 +35,22 @@ export function createUser(db: Db, clock: Clock, input: NewUser): User {
     throw new UserExistsError(`An account for ${user.email} already exists.`);
   }
   const result = db
-    .prepare('INSERT INTO users (email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)')
-    .run(user.email, user.name, user.role, hashPassword(user.password), clock.now());
-  return { id: Number(result.lastInsertRowid), email: user.email, name: user.name, role: user.role };
+    .prepare('INSERT INTO users (email, name, role, admin, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(user.email, user.name, user.role, user.admin ? 1 : 0, hashPassword(user.password), clock.now());
+  return { id: Number(result.lastInsertRowid), email: user.email, name: user.name, role: user.role, admin: user.admin };
 }
 
 export function findUserByEmail(db: Db, email: string): (User & { password_hash: string }) | undefined {
-  return db
-    .prepare('SELECT id, email, name, role, password_hash FROM users WHERE email = ?')
-    .get(email.trim().toLowerCase()) as (User & { password_hash: string }) | undefined;
+  const row = db.prepare('SELECT id, email, name, role, admin, password_hash FROM users WHERE email = ?').get(email.trim().toLowerCase()) as (StoredUser & { password_hash: string }) | undefined;
+  return row && { ...row, admin: row.admin === 1 };
+}
+
+/** A user as SQLite returns it: `admin` is 0 or 1. */
+export type StoredUser = Omit<User, 'admin'> & { admin: number };
+
+export const fromRow = (row: StoredUser | undefined): User | undefined => row && { id: row.id, email: row.email, name: row.name, role: row.role, admin: row.admin === 1 };
+
+/** Every account, for the administrators' People page. */
+export function listUsers(db: Db): User[] {
+  return (db.prepare('SELECT id, email, name, role, admin FROM users ORDER BY name, email').all() as StoredUser[]).map((r) => fromRow(r) as User);
 }

@@ -10,7 +10,9 @@ const COUNTS: [string, string][] = [
   ['members', 'panel members'],
   ['room_sessions', 'sessions'],
   ['room_commands', 'room commands'],
-  ['vote_ballots', 'ballots'],
+  ['vote_ballots', 'open ballots'],
+  ['secret_ballots', 'secret ballots'],
+  ['vote_sealed', 'sealed ballots of open votes'],
   ['summary_versions', 'published summaries'],
 ];
 
@@ -27,7 +29,7 @@ export function backupCommand(args: string[], io: Io): number {
   };
   if (args.length !== 1 || args[0].startsWith('-')) return fail('give one argument, the file to write the backup to, such as backups/panel-2026-11-23.db');
   const target = path.resolve(args[0]);
-  const { DATABASE } = loadConfig(io.env ?? process.env);
+  const { DATABASE, KEYS_DIR } = loadConfig(io.env ?? process.env);
   if (!fs.existsSync(DATABASE)) return fail(`there is no database at ${DATABASE} to back up. Set $DATABASE to the app's database file.`);
   if (fs.existsSync(target)) return fail(`${target} exists already. Choose a new name (a backup never overwrites a file).`);
   if (!fs.existsSync(path.dirname(target))) return fail(`the folder ${path.dirname(target)} does not exist. Create it first.`);
@@ -57,6 +59,7 @@ export function backupCommand(args: string[], io: Io): number {
     const size = fs.statSync(target).size;
     io.out(`Backed up ${DATABASE} to ${target} (${(size / 1024 / 1024).toFixed(1)} MiB in ${Date.now() - started} ms): ${counts.join(', ')}.\n`);
     io.out(`Integrity check: ok. To restore: stop the app, copy this file to ${DATABASE}, delete ${DATABASE}-wal and ${DATABASE}-shm if present, and start the app.\n`);
+    io.out(`The key folder (${KEYS_DIR ?? `${DATABASE}.keys`}) is not in this backup, on purpose (docs/voting.md): copy it separately, to somewhere else. Without it, a secret vote open at the time of the backup cannot be counted after a restore.\n`);
     return 0;
   } finally {
     if (copy.open) copy.close();

@@ -23,10 +23,12 @@ export const USAGE = `Usage:
       Creates a live session for the panel from a JSON agenda (see fixtures/cultural-strategy-agenda.json) and
       prints the join links, once: the facilitator's, the observers', and one per panel member.
 
-  citizens-panel user add --role organiser|facilitator --email EMAIL [--name NAME] [--password PASSWORD]
+  citizens-panel user add --role organiser|facilitator --email EMAIL [--name NAME] [--password PASSWORD] [--panel SLUG ...] [--admin]
       Creates an account in the database named by $DATABASE (default ./data/citizens-panel.db).
       Without --password, a strong password is generated and printed once.
       The password can also be given in $CITIZENS_PANEL_PASSWORD, which keeps it out of shell history.
+      --panel SLUG (repeatable) puts them on that panel's team; without it an organiser or facilitator acts on no
+      panel until an administrator adds them. --admin makes an administrator (creates panels and accounts, every panel).
 
   citizens-panel backup FILE
       Writes a consistent copy of the database named by $DATABASE to FILE (a new file), while the app runs,

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { generatePassword } from '../auth/passwords';
+import { addToTeam } from '../auth/teams';
 import { createUser, newUserSchema, UserExistsError } from '../auth/users';
+import { findPanelBySlug, listPanels } from '../panels/repo';
 import { systemClock } from '../clock';
 import { loadConfig } from '../config';
 import { closeDb, openDb } from '../db';
@@ -16,6 +18,8 @@ export function userAdd(args: string[], io: Io): number {
         email: { type: 'string' },
         name: { type: 'string' },
         password: { type: 'string' },
+        panel: { type: 'string', multiple: true },
+        admin: { type: 'boolean' },
       },
       strict: true,
     }));
@@ -30,6 +34,7 @@ export function userAdd(args: string[], io: Io): number {
     role: values.role,
     email: values.email,
     name: values.name ?? values.email?.split('@')[0] ?? '',
+    admin: values.admin ?? false,
     password,
   });
   if (!input.success) {
@@ -39,8 +44,20 @@ export function userAdd(args: string[], io: Io): number {
   const config = loadConfig(env);
   const db = openDb(config.DATABASE);
   try {
-    const user = createUser(db, systemClock, input.data);
-    io.out(`Created ${user.role} account ${user.email} in ${config.DATABASE}.\n`);
+    const panels = (values.panel ?? []).map((slug) => ({ slug, panel: findPanelBySlug(db, slug) }));
+    const unknown = panels.filter((p) => !p.panel).map((p) => p.slug);
+    if (unknown.length) {
+      const known = listPanels(db).map((p) => p.slug);
+      io.err(`citizens-panel user add: --panel: there is no panel ${unknown.map((s) => `"${s}"`).join(', ')}. ${known.length ? `The panels are: ${known.join(', ')}.` : 'There are no panels yet.'} Nothing was created.\n`);
+      return 2;
+    }
+    const user = db.transaction(() => {
+      const made = createUser(db, systemClock, input.data);
+      for (const { panel } of panels) if (panel) addToTeam(db, panel.id, made.id, systemClock.now());
+      return made;
+    })();
+    const teams = panels.length ? `on the team of ${panels.map((p) => p.slug).join(', ')}` : user.admin ? 'an administrator: every panel' : 'on no panel\'s team yet (add --panel SLUG, or add them on the panel\'s Team page)';
+    io.out(`Created ${user.role} account ${user.email} in ${config.DATABASE}, ${teams}.\n`);
     if (generated) io.out(`Password (shown once): ${password}\n`);
     return 0;
   } catch (err) {

@@ -11,6 +11,7 @@ import { renderRecs, wireRecs } from './recommendations';
 import { renderVotes, wireVotes } from './voting';
 import { describeBallot } from '../voting/tally';
 import type { View } from './view';
+import { BallotOutbox } from './ballots';
 
 /**
  * The room in the browser: shows the server's snapshots and sends commands (docs/protocol.md). The pass
@@ -37,6 +38,7 @@ socket.on('disconnect', (reason) => {
 socket.on('room:state', (s) => {
   you = s.you;
   take(s);
+  void outbox.flush(s.state);
 });
 socket.on('room:presence', (p) => {
   presence = p;
@@ -97,11 +99,27 @@ async function send(event: string, payload: Record<string, unknown> = {}): Promi
   return false;
 }
 
-async function check(vote: number, receipt: string): Promise<string> {
+/** A ballot waiting for the connection, or sent: see ballots.ts. */
+const outbox = new BallotOutbox(
+  root.dataset.session ?? '',
+  async ({ vote, ballot, clientId }) => {
+    if (!socket.connected) return undefined;
+    try {
+      return await socket.timeout(5000).emitWithAck('vote:cast', { vote, ballot, clientId });
+    } catch {
+      return undefined; // no acknowledgement: sent again on the next connection, with the same client id
+    }
+  },
+  (text, urgent) => announce(text, urgent),
+  () => render(),
+);
+
+async function check(vote: number, receipt: string, unlock?: string): Promise<string> {
   try {
-    const reply = await socket.timeout(5000).emitWithAck('vote:check', { vote, receipt });
+    const reply = await socket.timeout(5000).emitWithAck('vote:check', { vote, receipt, unlock });
     if (!reply.ok) return reply.message;
-    return reply.data.counted ? `Counted: ${describeBallot(reply.data.ballot)}.` : 'No ballot with your receipt was found. Tell the facilitator.';
+    if (!reply.data.counted) return 'No ballot with your receipt was found. Tell the facilitator.';
+    return reply.data.ballot ? `Counted: ${describeBallot(reply.data.ballot)}.` : 'Counted.';
   } catch {
     return 'The server did not answer. Try again when connected.';
   }
@@ -124,7 +142,7 @@ function connected(ms: number): Promise<boolean> {
 
 function view(): View | undefined {
   if (!last || !you) return undefined;
-  return { state: last.state, you, me: you.role === 'panellist' ? you.member : '', send, airtime: last.airtime, presence, alert: announce, check };
+  return { state: last.state, you, me: you.role === 'panellist' ? you.member : '', send, airtime: last.airtime, presence, alert: announce, check, outbox, cast: (vote, ballot) => outbox.cast(vote, ballot, newId(), socket.connected) };
 }
 
 function render(): void {

@@ -2,6 +2,8 @@ import type { AirtimeReport } from '../room/airtime';
 import type { Presence } from '../room/events';
 import type { Actor } from '../room/machine';
 import type { RoomState } from '../room/state';
+import type { Ballot } from '../voting/types';
+import type { BallotOutbox } from './ballots';
 
 export type Send = (event: string, payload?: Record<string, unknown>) => Promise<boolean>;
 
@@ -17,5 +19,8 @@ export interface View {
   /** Tells the person something: urgent (role=alert) by default, else politely. */
   alert: (text: string, urgent?: boolean) => void;
   /** Asks whether the ballot with this receipt was counted; resolves with a sentence for the person. */
-  check: (vote: number, receipt: string) => Promise<string>;
+  check: (vote: number, receipt: string, unlock?: string) => Promise<string>;
+  /** Casts a ballot now, or as soon as the connection is back (ballots.ts). */
+  cast: (vote: number, ballot: Ballot) => Promise<void>;
+  outbox: BallotOutbox;
 }

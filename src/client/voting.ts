@@ -28,7 +28,10 @@ export function renderVotes(v: View): void {
   const ballotForm = $<HTMLFormElement>('ballot');
   ballotForm.hidden = !(you.role === 'panellist' && open);
   if (you.role === 'panellist' && open && ballotForm.dataset.vote !== String(open.id)) buildBallot(open);
+  const waiting = v.outbox.pending();
+  $('ballot-pending').textContent = open && waiting?.vote === open.id ? 'Not sent yet: we will send your ballot when the connection is back. Keep this page open.' : '';
   $('paper').hidden = !(you.role === 'facilitator' && open);
+  if (you.role === 'facilitator' && open && $('paper').dataset.vote !== String(open.id)) buildPaperMembers(open.id, state.members);
   if (open) $('paper-format').textContent = `One ballot per line: ${PAPER_FORMAT[open.settings.method]}. Write "x 12" after a line for twelve alike, and "spoiled x 2" for spoiled ballots. A second person enters the same count to confirm it.`;
 }
 
@@ -52,12 +55,14 @@ function voteCard(v: View, vote: Vote): HTMLElement {
     card.append(list);
   }
   const how = [vote.secret ? 'Secret ballot: results at the close, for everyone.' : vote.live ? 'Open ballot: results as they come in.' : 'Open ballot: results at the close.'];
-  card.append(element('p', `${how[0]} ${vote.voted} of ${v.state.members.length} have voted${vote.paper.accepted || vote.paper.spoiled ? `, including ${vote.paper.accepted + vote.paper.spoiled} on paper` : ''}.`));
+  const inFives = vote.secret && vote.status === 'open';
+  const paper = vote.paper.accepted || vote.paper.spoiled ? `, including ${vote.paper.accepted + vote.paper.spoiled} on paper` : '';
+  card.append(element('p', `${how[0]} ${inFives ? 'At least ' : ''}${vote.voted} of ${v.state.members.length} have voted${paper}${inFives ? " (a secret vote's count moves in fives until the close)" : ''}.`));
   if (vote.paper.pending) card.append(element('p', 'A paper count is waiting for a second person to confirm it.', 'flag'));
   if (v.you.role === 'panellist') {
-    const receipt = localStorage.getItem(receiptKey(vote.id));
-    if (receipt) card.append(element('p', `Your receipt: ${receipt.slice(0, 12)}. ${vote.status === 'open' ? 'You can change your ballot until the vote closes.' : ''}`, 'receipt'));
-    if (receipt && vote.status === 'closed') card.append(checkButton(v, vote.id, receipt));
+    const held = v.outbox.receipt(vote.id);
+    if (held) card.append(element('p', `Your receipt: ${held.receipt}. ${vote.status === 'open' ? 'You can change your ballot until the vote closes; the receipt stays the same.' : ''}`, 'receipt'));
+    if (held) card.append(checkButton(v, vote.id, held.receipt, held.unlock));
   }
   if (v.you.role === 'facilitator' && vote.status === 'open') {
     const close = element('button', `Close vote ${vote.id} and count`);
@@ -66,6 +71,7 @@ function voteCard(v: View, vote: Vote): HTMLElement {
     card.append(close);
   }
   if (vote.result) card.append(resultBlock(vote.result, vote.settings.options, vote.status === 'open'));
+  if (vote.withheld) card.append(element('p', `Too few ballots to report without revealing them: ${vote.voted} of ${v.state.members.length} voted, and a secret vote's result is shown only when at least 5 have voted.`, 'lead'));
   return card;
 }
 
@@ -91,13 +97,13 @@ function resultBlock(result: Result, options: string[], provisional: boolean): H
   return block;
 }
 
-function checkButton(v: View, vote: number, receipt: string): HTMLElement {
+function checkButton(v: View, vote: number, receipt: string, unlock: string): HTMLElement {
   const wrap = element('p');
   const b = element('button', 'Check my ballot was counted', 'secondary');
   b.type = 'button';
   const out = element('span');
   out.setAttribute('role', 'status');
-  b.addEventListener('click', () => void v.check(vote, receipt).then((text) => (out.textContent = ` ${text}`)));
+  b.addEventListener('click', () => void v.check(vote, receipt, unlock).then((text) => (out.textContent = ` ${text}`)));
   wrap.append(b, out);
   return wrap;
 }
@@ -155,6 +161,22 @@ function buildBallot(vote: Vote): void {
   }
 }
 
+/** One tick box per member, to say who voted on paper (one for each ballot, counted or spoiled); built once per vote. */
+function buildPaperMembers(vote: number, members: string[]): void {
+  $('paper').dataset.vote = String(vote);
+  $('paper-members').replaceChildren(
+    element('legend', 'Who voted on paper: tick one member for each ballot, counted or spoiled'),
+    ...members.map((member) => {
+      const label = element('label', '', 'choice');
+      const input = element('input');
+      input.type = 'checkbox';
+      input.value = member;
+      label.append(input, ` ${member}`);
+      return label;
+    }),
+  );
+}
+
 function readBallot(form: HTMLFormElement, vote: Vote): Ballot | string {
   const data = new FormData(form);
   const value = (name: string) => String(data.get(name) ?? '');
@@ -174,20 +196,6 @@ function readBallot(form: HTMLFormElement, vote: Vote): Ballot | string {
   }
 }
 
-const receiptKey = (vote: number) => `receipt:${$('room').dataset.session}:${vote}`;
-
-/** A receipt: 24 random characters made on this device, kept here; the server keeps only its hash. */
-function receiptFor(vote: number): string {
-  const key = receiptKey(vote);
-  let receipt = localStorage.getItem(key);
-  if (!receipt) {
-    const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-    receipt = Array.from(crypto.getRandomValues(new Uint8Array(24)), (b) => alphabet[b % 32]).join('');
-    localStorage.setItem(key, receipt);
-  }
-  return receipt;
-}
-
 export function wireVotes(latest: () => View | undefined): void {
   onSubmit('ballot', async (form) => {
     const v = latest();
@@ -195,7 +203,7 @@ export function wireVotes(latest: () => View | undefined): void {
     if (!v || !vote) return;
     const ballot = readBallot(form, vote);
     if (typeof ballot === 'string') return v.alert(ballot);
-    if (await v.send('vote:cast', { vote: vote.id, ballot, receipt: receiptFor(vote.id) })) v.alert(`Your ballot is recorded (receipt ${receiptFor(vote.id).slice(0, 12)}).`, false);
+    await v.cast(vote.id, ballot);
   });
   onSubmit('vote-setup', (form) => {
     const v = latest();
@@ -221,8 +229,10 @@ export function wireVotes(latest: () => View | undefined): void {
     const box = form.querySelector('textarea') as HTMLTextAreaElement;
     const parsed = parsePaper(vote.settings.method, box.value);
     if ('problem' in parsed) return v.alert(parsed.problem);
-    if (await v.send('vote:paper', { vote: vote.id, ...parsed })) {
+    const ticked = Array.from(form.querySelectorAll<HTMLInputElement>('#paper-members input:checked'), (i) => i.value);
+    if (await v.send('vote:paper', { vote: vote.id, members: ticked, ...parsed })) {
       box.value = '';
+      form.querySelectorAll<HTMLInputElement>('#paper-members input').forEach((i) => (i.checked = false));
       v.alert('Count entered. The vote shows whether it waits for a second count or has been added.', false);
     }
   });

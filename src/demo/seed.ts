@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { audit } from '../audit';
 import { generatePassword } from '../auth/passwords';
+import { addToTeam } from '../auth/teams';
 import { createUser } from '../auth/users';
 import type { AppContext } from '../context';
 import { computeQuotas } from '../panels/quotas';
@@ -60,8 +61,10 @@ export function seedDemo(ctx: AppContext, dir = path.join(fixturesDir, 'coventry
     computeQuotas(ctx, panel, demo.quotaTolerance, null);
     importPool(ctx, panel, pool, null);
     openPanel(db, id, clock.now());
-    createUser(db, clock, { email: DEMO_ORGANISER, name: 'Demo Organiser', role: 'organiser', password: logins.organiser });
-    createUser(db, clock, { email: DEMO_FACILITATOR, name: 'Demo Facilitator', role: 'facilitator', password: logins.facilitator });
+    // The demo's organiser is also its administrator; both are on the demo panel's team.
+    const organiser = createUser(db, clock, { email: DEMO_ORGANISER, name: 'Demo Organiser', role: 'organiser', admin: true, password: logins.organiser });
+    const facilitator = createUser(db, clock, { email: DEMO_FACILITATOR, name: 'Demo Facilitator', role: 'facilitator', password: logins.facilitator });
+    for (const person of [organiser, facilitator]) addToTeam(db, id, person.id, clock.now());
     audit(db, clock, { panelId: id, action: 'demo.seed' });
     db.prepare("INSERT INTO meta (key, value) VALUES ('demo_seeded', ?)").run(String(clock.now()));
     return id;

@@ -9,12 +9,11 @@ import type { Db } from '../db';
 import { findPanel, type Panel } from '../panels/repo';
 import { fixturesDir } from '../paths';
 import { exampleAgenda } from '../room/agenda';
-import { SqliteBallotBox, statements } from '../room/ballot-box';
+import { ballotBoxOf } from '../room/ballot-box';
 import { createSession } from '../room/create';
 import { type Actor, apply, type Command, commandSchema, RoomError } from '../room/machine';
 import { actorKey, RoomRepo } from '../room/repo';
 import type { RoomState } from '../room/state';
-import { sha256 } from '../tokens';
 import { DEMO_FACILITATOR, DEMO_ORGANISER } from './seed';
 import { selectDemoPanel, selectionSchema } from './selection';
 import { publishDemoSummary } from './summary';
@@ -89,12 +88,13 @@ function demoUser(db: Db, email: string): number {
 
 // --- The session: created from the example agenda, then the script replayed through the room's rules ---
 
-/** The script's actors who are not members. Two facilitators' links, so two different tellers enter a paper count. */
-const ROLE_ACTORS: Record<string, Actor> = {
-  facilitator: { role: 'facilitator', who: 'link:facil' },
-  teller: { role: 'facilitator', who: 'link:teller' },
-  observer: { role: 'observer' },
-};
+/**
+ * The script's actors who are not members: the demo's facilitator, and its organiser as the second teller (a
+ * paper count is entered by two different signed-in people).
+ */
+function roleActors(facilitator: number, organiser: number): Record<string, Actor> {
+  return { facilitator: { role: 'facilitator', who: `user:${facilitator}` }, teller: { role: 'facilitator', who: `user:${organiser}` }, observer: { role: 'observer' } };
+}
 
 /**
  * Creates the session, replays every step at its minute of the day through `apply` exactly as the socket
@@ -105,14 +105,14 @@ const ROLE_ACTORS: Record<string, Actor> = {
 export function replaySession(ctx: AppContext, panel: Panel, userId: number, script: SessionScript, source = DEMO_SESSION_SCRIPT): number {
   const { db, clock } = ctx;
   const repo = new RoomRepo(db);
-  const ballots = statements(db);
+  const actors = roleActors(userId, demoUser(db, DEMO_ORGANISER));
   return db.transaction(() => {
     const { sessionId } = createSession(db, clock, repo, panel, exampleAgenda(), userId);
     audit(db, clock, { panelId: panel.id, userId, action: 'session.create', subject: String(sessionId) });
     let state = repo.state(sessionId) as RoomState;
     const start = sessionStart(clock);
-    const cast = new Cast(state.members, script.attendance, script.steps);
-    const env = { answers: repo.answers(sessionId), box: new SqliteBallotBox(ballots, sessionId), summaryRevision: () => repo.summaryRevision(sessionId) };
+    const cast = new Cast(state.members, script.attendance, script.steps, actors);
+    const env = { answers: repo.answers(sessionId), box: ballotBoxOf(db, sessionId, ctx.config.KEYS_DIR), summaryRevision: () => repo.summaryRevision(sessionId) };
     script.steps.forEach((step, i) => {
       const where = `${source} steps[${i}] (minute ${step.at}, ${step.actor}, ${String(step.command.type)})`;
       const now = start + Math.round(step.at * 60_000);
@@ -153,12 +153,13 @@ class Cast {
     private readonly members: string[],
     private readonly plan: SessionScript['attendance'],
     private readonly steps: Step[],
+    private readonly roles: Record<string, Actor>,
   ) {
     this.absent = new Set(plan.absent.map((r) => this.member(undefined, r)));
   }
 
   actor(state: RoomState, step: Step): Actor {
-    const role = ROLE_ACTORS[step.actor];
+    const role = this.roles[step.actor];
     if (role) return role;
     const member = this.member(state, step.actor);
     const { from, until } = this.presence(member);
@@ -166,12 +167,12 @@ class Cast {
     return { role: 'panellist', member };
   }
 
-  /** The command with its names resolved; a phone ballot gets a receipt its device would have made. */
+  /** The command with its names resolved (a member, a list of members, or everyone present). */
   command(state: RoomState, step: Step): Command {
     const fields: Record<string, unknown> = { ...step.command };
     if (typeof fields.member === 'string') fields.member = this.member(state, fields.member);
+    if (Array.isArray(fields.members)) fields.members = fields.members.map((m: unknown) => (typeof m === 'string' ? this.member(state, m) : m));
     if (fields.members === 'present') fields.members = this.members.filter((m) => !this.absent.has(m) && this.presence(m).from <= step.at && step.at <= this.presence(m).until);
-    if (fields.type === 'vote:cast' && fields.receipt === undefined && !ROLE_ACTORS[step.actor]) fields.receipt = receipt(fields.vote, this.member(state, step.actor));
     const parsed = commandSchema.safeParse(fields);
     if (!parsed.success) throw new Error(`the command is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     return parsed.data;
@@ -205,12 +206,4 @@ class Cast {
     }
     throw new Error(`"${name}" is not a name the script knows: use facilitator, teller, m1 to m${this.members.length}, or tX.Y for a place at a table.`);
   }
-}
-
-/**
- * A receipt as a phone makes one, the same for a member's later ballot in the same vote (which replaces the
- * first). Made from the vote and the member, not at random as a real phone's is, so a replay is repeatable.
- */
-function receipt(vote: unknown, member: string): string {
-  return `demo-receipt-${String(vote)}-${member}-${sha256(`demo ${String(vote)} ${member}`).slice(0, 8)}`;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { AppContext } from '../context';
 import { Summaries } from '../outcomes/summaries';
 import { fixturesDir } from '../paths';
-import { SqliteBallotBox, statements } from '../room/ballot-box';
+import { ballotBoxOf } from '../room/ballot-box';
 import { type Actor, apply, type Command } from '../room/machine';
 import { actorKey, RoomRepo } from '../room/repo';
 import type { RoomState } from '../room/state';
@@ -25,13 +25,13 @@ export function publishDemoSummary(ctx: AppContext, sessionId: number, facilitat
     const ended = Math.max(...room.commands(sessionId).map((c) => c.at));
     const attendance = room.attendance(sessionId);
     const present = attendance.filter((a) => a.lastAt >= ended).map((a) => a.member);
-    const env = { box: new SqliteBallotBox(statements(db), sessionId), summaryRevision: () => room.summaryRevision(sessionId) };
-    const host: Actor = { role: 'facilitator', who: 'link:facil' };
+    const env = { box: ballotBoxOf(db, sessionId, ctx.config.KEYS_DIR), summaryRevision: () => room.summaryRevision(sessionId) };
+    const host: Actor = { role: 'facilitator', who: `user:${facilitator}` };
     const vote = state.votes.length + 1;
     const steps: [Actor, Command][] = [
       [host, { type: 'round:open', round: state.rounds.findIndex((r) => r.type === 'vote') }],
       [host, { type: 'vote:open', summary: 'latest', settings: { method: 'threshold', threshold: { rule: 'majority', base: 'decisive' }, quorum: 20 }, secret: false, live: false }],
-      ...present.map((member, i): [Actor, Command] => [{ role: 'panellist', member }, { type: 'vote:cast', vote, ballot: { kind: 'threshold', choice: i % 12 === 5 ? 'abstain' : 'agree' }, receipt: `demo-summary-approval-${member}` }]),
+      ...present.map((member, i): [Actor, Command] => [{ role: 'panellist', member }, { type: 'vote:cast', vote, ballot: { kind: 'threshold', choice: i % 12 === 5 ? 'abstain' : 'agree' } }]),
       [host, { type: 'vote:close', vote }],
       [host, { type: 'round:close' }],
     ];

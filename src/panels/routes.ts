@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { audit, listAudit } from '../audit';
-import { currentUser, requireRole } from '../auth/middleware';
+import { currentUser, requireAdmin, requireRole } from '../auth/middleware';
+import { addToTeam, panelIdsOf } from '../auth/teams';
 import type { AppContext } from '../context';
 import { HttpError, notFound } from '../web/errors';
 import { formValues, parseForm, parseId } from '../web/validate';
@@ -45,16 +46,18 @@ export function panelsRouter(ctx: AppContext): Router {
   };
 
   router.get('/admin', requireRole('organiser', 'facilitator'), (_req, res) => {
-    res.render('pages/admin/dashboard', { title: 'Panels', panels: listPanels(db) });
+    const user = currentUser(res);
+    const mine = new Set(panelIdsOf(db, user));
+    res.render('pages/admin/dashboard', { title: 'Panels', panels: listPanels(db).filter((p) => mine.has(p.id)), admin: user.admin });
   });
 
   router.use('/admin/panels', requireRole('organiser'));
 
-  router.get('/admin/panels/new', (_req, res) => {
+  router.get('/admin/panels/new', requireAdmin, (_req, res) => {
     res.render('pages/admin/panel-new', { title: 'New panel', values: { quotaTolerance: 2 } });
   });
 
-  router.post('/admin/panels', (req, res) => {
+  router.post('/admin/panels', requireAdmin, (req, res) => {
     const form = parseForm(panelSchema, req.body);
     const rerender = (errors: Record<string, string>) =>
       res.status(400).render('pages/admin/panel-new', { title: 'New panel', values: formValues(req.body), errors });
@@ -66,6 +69,7 @@ export function panelsRouter(ctx: AppContext): Router {
     }
     const id = db.transaction(() => {
       const panelId = insertPanel(db, { ...form.data, slug }, clock.now());
+      addToTeam(db, panelId, currentUser(res).id, clock.now());
       audit(db, clock, { userId: currentUser(res).id, panelId, action: 'panel.create', subject: slug });
       return panelId;
     })();

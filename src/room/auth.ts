@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { findSessionUser, SESSION_COOKIE } from '../auth/sessions';
+import { onTeam } from '../auth/teams';
 import type { AppContext } from '../context';
 import { SEATED } from '../selection/replacement';
 import { findByToken, invitationExpired } from '../selection/repo';
@@ -36,6 +37,7 @@ export function authenticate(ctx: AppContext, repo: RoomRepo, auth: Credentials 
   const user = token ? findSessionUser(ctx.db, ctx.clock, token) : undefined;
   if (!user) return 'You are not logged in. Log in as a facilitator, or use your join link.';
   if (user.role !== 'facilitator' && user.role !== 'organiser') return 'Only facilitators and organisers can run the room.';
+  if (!onTeam(ctx.db, user, panelId)) return 'You are not on the team of this session’s panel, so you cannot run it. Ask an administrator to add you to its team.';
   return { sessionId, actor: { role: 'facilitator', who: `user:${user.id}` } };
 }
 
@@ -58,7 +60,8 @@ export function stillHolds(ctx: AppContext, repo: RoomRepo, auth: Credentials | 
   }
   const token = loginToken(auth, request);
   const user = token ? findSessionUser(ctx.db, ctx.clock, token) : undefined;
-  return user?.role === 'facilitator' || user?.role === 'organiser';
+  const panelId = repo.find(Number(auth?.session))?.panelId;
+  return (user?.role === 'facilitator' || user?.role === 'organiser') && panelId !== undefined && onTeam(ctx.db, user, panelId);
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {

@@ -1,77 +1,220 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db';
+import { type KeyStore, keyStore } from '../keys';
 import { sha256 } from '../tokens';
 import type { Ballot } from '../voting/types';
+import { RoomError } from './errors';
+import { hmac, newReceipt, seal, shuffled, unseal } from './seal';
 
-/** Where a session's ballots are kept, apart from the room's state (rule 8). */
+export type Source = 'phone' | 'paper';
+
+/** Where a session's ballots are kept, apart from the room's state (rule 8, docs/voting.md). */
 export interface BallotBox {
-  hasVoted(vote: number, member: string): boolean;
-  /** The ballot stored under this receipt, if any. */
-  byReceipt(vote: number, receipt: string): { ballot: Ballot; source: 'phone' | 'paper' } | undefined;
-  /**
-   * Stores a phone ballot. A secret one is keyed by its receipt's hash and names nobody; an open one names
-   * its member, so a member's later ballot replaces their earlier one. Marks the member as having voted.
-   */
-  cast(vote: number, member: string, receipt: string, ballot: Ballot, secret: boolean): void;
-  addPaper(vote: number, ballots: Ballot[]): void;
+  /** How this member has voted in this vote, if they have. */
+  votedBy(vote: number, member: string): Source | undefined;
+  /** How many members have voted, on phones and on paper. */
+  voters(vote: number): number;
+  /** A member's phone ballot, replacing their earlier one: an open vote's under their name, a secret vote's sealed. */
+  cast(vote: number, member: string, ballot: Ballot, secret: boolean): void;
+  /** An accepted paper count: its members marked as having voted on paper, its ballots kept (sealed if secret). */
+  addPaper(vote: number, members: string[], ballots: Ballot[], secret: boolean): void;
+  /** An open vote's ballots as they stand. */
   ballots(vote: number): Ballot[];
-  /** A first paper count waiting for its second. */
+  /** A secret vote's ballots at its close: opened, shuffled and stored with nothing that links them; once. */
+  open(vote: number): Ballot[];
+  /** A first paper count waiting for its second (`content` is what the second must match). */
   pendingPaper(vote: number): { by: string; content: string } | undefined;
-  setPendingPaper(vote: number, pending: { by: string; content: string } | null): void;
+  /** Sets or clears it; a secret vote's is sealed, since a pile of one would show its voter's choice. */
+  setPendingPaper(vote: number, pending: { by: string; content: string } | null, secret: boolean): void;
 }
 
-/** The ballot box of one session, on SQLite. Statements are prepared once per database. */
+/** What a voter's device holds for a secret ballot: the receipt to show, and the secret that lets it see the ballot. */
+export interface Receipt {
+  receipt: string;
+  unlock: string;
+}
+
+interface SealedPhone extends Receipt {
+  ballot: Ballot;
+}
+
+const receiptKeyName = 'receipts';
+const voteKeyName = (session: number, vote: number) => `vote-${session}-${vote}`;
+const randomKey = () => crypto.randomBytes(32).toString('hex');
+const proofOf = (unlock: string, content: string) => sha256(`${unlock}\n${content}`);
+
+/**
+ * The ballot box of one session, on SQLite, with the keys kept outside it. While a secret vote is open each
+ * ballot is sealed under the vote's key; at the close the ballots are opened, shuffled, stored under keys that
+ * name nobody, the sealed rows erased and the vote's key destroyed (`afterClose`).
+ */
 export class SqliteBallotBox implements BallotBox {
   constructor(
     private readonly q: ReturnType<typeof statements>,
+    private readonly keys: KeyStore,
     private readonly session: number,
   ) {}
 
-  hasVoted(vote: number, member: string): boolean {
-    return this.q.hasVoted.get(this.session, vote, member) !== undefined;
+  votedBy(vote: number, member: string): Source | undefined {
+    return this.q.votedBy.get(this.session, vote, member) as Source | undefined;
   }
 
-  byReceipt(vote: number, receipt: string) {
-    const row = this.q.byKey.get(this.session, vote, sha256(receipt)) as { content: string; source: 'phone' | 'paper' } | undefined;
-    return row && { ballot: JSON.parse(row.content) as Ballot, source: row.source };
+  voters(vote: number): number {
+    return this.q.voters.get(this.session, vote) as number;
   }
 
-  cast(vote: number, member: string, receipt: string, ballot: Ballot, secret: boolean): void {
-    const key = sha256(receipt);
-    if (!secret) this.q.deleteMember.run(this.session, vote, member);
-    this.q.upsertBallot.run(this.session, vote, key, secret ? null : member, 'phone', JSON.stringify(ballot));
-    this.q.addVoter.run(this.session, vote, member);
+  cast(vote: number, member: string, ballot: Ballot, secret: boolean): void {
+    if (secret) {
+      const slot = this.phoneSlot(vote, member);
+      // A changed ballot keeps its receipt: the voter has written it down.
+      const receipt = this.sealedPhone(vote, slot) ?? { receipt: newReceipt(), unlock: randomKey() };
+      this.q.putSealed.run(this.session, vote, slot, this.sealRow(vote, slot, { ...receipt, ballot }));
+    } else {
+      this.q.deleteMember.run(this.session, vote, member);
+      this.q.insertBallot.run(this.session, vote, randomKey(), member, 'phone', JSON.stringify(ballot));
+    }
+    this.q.addVoter.run(this.session, vote, member, 'phone');
   }
 
-  addPaper(vote: number, ballots: Ballot[]): void {
-    for (const ballot of ballots) this.q.upsertBallot.run(this.session, vote, crypto.randomBytes(16).toString('hex'), null, 'paper', JSON.stringify(ballot));
+  addPaper(vote: number, members: string[], ballots: Ballot[], secret: boolean): void {
+    for (const member of members) this.q.addVoter.run(this.session, vote, member, 'paper');
+    if (secret) {
+      const slot = randomKey();
+      this.q.putSealed.run(this.session, vote, slot, this.sealRow(vote, slot, { paper: ballots }));
+      return;
+    }
+    for (const ballot of ballots) this.q.insertBallot.run(this.session, vote, randomKey(), null, 'paper', JSON.stringify(ballot));
   }
 
   ballots(vote: number): Ballot[] {
     return (this.q.ballots.all(this.session, vote) as string[]).map((c) => JSON.parse(c) as Ballot);
   }
 
-  pendingPaper(vote: number) {
-    return this.q.pending.get(this.session, vote) as { by: string; content: string } | undefined;
+  open(vote: number): Ballot[] {
+    const rows = this.q.sealed.all(this.session, vote) as { slot: string; sealed: Buffer }[];
+    if (rows.length && !this.keys.has(voteKeyName(this.session, vote))) {
+      throw new RoomError('unavailable', `The key of vote ${vote} is missing from the key folder, so its ${rows.length} sealed ballots cannot be opened and the vote was not closed. Put the key folder back as it was when the vote opened (docs/voting.md), then close the vote again.`);
+    }
+    const key = this.voteKey(vote);
+    const opened: { content: string; ballotKey: string; proof: string }[] = [];
+    for (const row of rows) {
+      const value = unseal<SealedPhone | { paper: Ballot[] }>(key, this.where(vote, row.slot), row.sealed);
+      if ('paper' in value) for (const b of value.paper) opened.push({ content: JSON.stringify(b), ballotKey: randomKey(), proof: randomKey() });
+      else opened.push({ content: JSON.stringify(value.ballot), ballotKey: this.tag(vote, value.receipt), proof: proofOf(value.unlock, JSON.stringify(value.ballot)) });
+    }
+    // Shuffled, and the table orders rows by their random keys anyway: neither order follows the voting.
+    for (const b of shuffled(opened)) this.q.insertSecret.run(this.session, vote, b.ballotKey, b.content, b.proof);
+    this.q.dropSealed.run(this.session, vote);
+    // Votes stored before ballots were sealed kept theirs in vote_ballots: they count too.
+    return [...opened.map((b) => JSON.parse(b.content) as Ballot), ...this.ballots(vote)];
   }
 
-  setPendingPaper(vote: number, pending: { by: string; content: string } | null): void {
-    this.q.clearPending.run(this.session, vote);
-    if (pending) this.q.setPending.run(this.session, vote, pending.by, pending.content);
+  pendingPaper(vote: number) {
+    const row = this.q.pending.get(this.session, vote) as { by: string; content: string } | undefined;
+    if (!row?.content.startsWith('sealed:')) return row;
+    return { by: row.by, content: unseal<string>(this.voteKey(vote), this.where(vote, 'pending'), Buffer.from(row.content.slice(7), 'base64')) };
   }
+
+  setPendingPaper(vote: number, pending: { by: string; content: string } | null, secret: boolean): void {
+    this.q.clearPending.run(this.session, vote);
+    if (!pending) return;
+    const content = secret ? `sealed:${seal(this.voteKey(vote), this.where(vote, 'pending'), pending.content).toString('base64')}` : pending.content;
+    this.q.setPending.run(this.session, vote, pending.by, content);
+  }
+
+  /** The receipt of this member's sealed ballot in an open secret vote, for the acknowledgement (or its retry). */
+  receiptOf(vote: number, member: string): Receipt | undefined {
+    if (!this.keys.has(voteKeyName(this.session, vote))) return undefined;
+    const found = this.sealedPhone(vote, this.phoneSlot(vote, member));
+    return found && { receipt: found.receipt, unlock: found.unlock };
+  }
+
+  /**
+   * Whether the ballot behind a receipt is in the box (while the vote is open) or was counted (after its close);
+   * the ballot itself only with the `unlock` secret of the device that cast it.
+   */
+  check(vote: number, status: 'open' | 'closed', receipt: string, unlock?: string): { counted: boolean; ballot?: Ballot } {
+    if (status === 'open') {
+      for (const row of this.q.sealed.all(this.session, vote) as { slot: string; sealed: Buffer }[]) {
+        const value = unseal<SealedPhone | { paper: Ballot[] }>(this.voteKey(vote), this.where(vote, row.slot), row.sealed);
+        if ('receipt' in value && value.receipt === receipt) return { counted: true, ...(unlock === value.unlock ? { ballot: value.ballot } : {}) };
+      }
+      return { counted: false };
+    }
+    const row = this.q.secret.get(this.session, vote, this.tag(vote, receipt)) as { content: string; proof: string } | undefined;
+    if (!row) return { counted: false };
+    return { counted: true, ...(unlock && proofOf(unlock, row.content) === row.proof ? { ballot: JSON.parse(row.content) as Ballot } : {}) };
+  }
+
+  /** After the close is stored: the vote's key is destroyed and the WAL emptied, so no copy can open what was sealed. */
+  afterClose(db: Db, vote: number): void {
+    this.keys.drop(voteKeyName(this.session, vote));
+    if (!db.memory) db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  private voteKey(vote: number): Buffer {
+    return this.keys.key(voteKeyName(this.session, vote));
+  }
+
+  private phoneSlot(vote: number, member: string): string {
+    return hmac(this.voteKey(vote), `phone:${member}`);
+  }
+
+  private where(vote: number, slot: string): string {
+    return `${this.session}:${vote}:${slot}`;
+  }
+
+  private tag(vote: number, receipt: string): string {
+    return hmac(this.keys.key(receiptKeyName), `${this.session}:${vote}:${receipt}`);
+  }
+
+  private sealRow(vote: number, slot: string, value: SealedPhone | { paper: Ballot[] }): Buffer {
+    return seal(this.voteKey(vote), this.where(vote, slot), value);
+  }
+
+  private sealedPhone(vote: number, slot: string): SealedPhone | undefined {
+    const row = this.q.sealedSlot.get(this.session, vote, slot) as Buffer | undefined;
+    return row && unseal<SealedPhone>(this.voteKey(vote), this.where(vote, slot), row);
+  }
+}
+
+/** Vote keys left behind by a close that stopped before it could destroy them (a crash): destroyed now. */
+export function sweepVoteKeys(db: Db, keys: KeyStore): number {
+  const open = new Set((db.prepare('SELECT DISTINCT session_id, vote_id FROM vote_sealed').all() as { session_id: number; vote_id: number }[]).map((r) => voteKeyName(r.session_id, r.vote_id)));
+  const pending = new Set((db.prepare("SELECT session_id, vote_id FROM vote_paper_counts WHERE content LIKE 'sealed:%'").all() as { session_id: number; vote_id: number }[]).map((r) => voteKeyName(r.session_id, r.vote_id)));
+  const stale = keys.names().filter((name) => name.startsWith('vote-') && !open.has(name) && !pending.has(name) && !openSecretVote(db, name));
+  for (const name of stale) keys.drop(name);
+  return stale.length;
+}
+
+/** Whether the vote a key belongs to is still open (a secret vote with no ballot yet keeps its key). */
+function openSecretVote(db: Db, name: string): boolean {
+  const [, session, vote] = name.split('-').map(Number);
+  const state = db.prepare('SELECT state FROM room_sessions WHERE id = ?').pluck().get(session) as string | undefined;
+  if (!state) return false;
+  const votes = (JSON.parse(state) as { votes?: { id: number; status: string }[] }).votes ?? [];
+  return votes.some((v) => v.id === vote && v.status === 'open');
+}
+
+/** A session's ballot box on this database, with the keys kept beside it (or in KEYS_DIR): for the demo and scripts. */
+export function ballotBoxOf(db: Db, sessionId: number, keysDir?: string): SqliteBallotBox {
+  return new SqliteBallotBox(statements(db), keyStore(db, keysDir), sessionId);
 }
 
 export function statements(db: Db) {
   return {
-    hasVoted: db.prepare('SELECT 1 FROM vote_voters WHERE session_id = ? AND vote_id = ? AND member = ?'),
-    addVoter: db.prepare('INSERT OR IGNORE INTO vote_voters (session_id, vote_id, member) VALUES (?, ?, ?)'),
-    byKey: db.prepare('SELECT content, source FROM vote_ballots WHERE session_id = ? AND vote_id = ? AND ballot_key = ?'),
+    votedBy: db.prepare('SELECT source FROM vote_voters WHERE session_id = ? AND vote_id = ? AND member = ?').pluck(),
+    voters: db.prepare('SELECT COUNT(*) FROM vote_voters WHERE session_id = ? AND vote_id = ?').pluck(),
+    addVoter: db.prepare('INSERT OR IGNORE INTO vote_voters (session_id, vote_id, member, source) VALUES (?, ?, ?, ?)'),
     deleteMember: db.prepare('DELETE FROM vote_ballots WHERE session_id = ? AND vote_id = ? AND member = ?'),
-    upsertBallot: db.prepare(
-      `INSERT INTO vote_ballots (session_id, vote_id, ballot_key, member, source, content) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (session_id, vote_id, ballot_key) DO UPDATE SET content = excluded.content`,
-    ),
+    insertBallot: db.prepare('INSERT INTO vote_ballots (session_id, vote_id, ballot_key, member, source, content) VALUES (?, ?, ?, ?, ?, ?)'),
     ballots: db.prepare('SELECT content FROM vote_ballots WHERE session_id = ? AND vote_id = ?').pluck(),
+    putSealed: db.prepare('INSERT INTO vote_sealed (session_id, vote_id, slot, sealed) VALUES (?, ?, ?, ?) ON CONFLICT (session_id, vote_id, slot) DO UPDATE SET sealed = excluded.sealed'),
+    sealed: db.prepare('SELECT slot, sealed FROM vote_sealed WHERE session_id = ? AND vote_id = ?'),
+    sealedSlot: db.prepare('SELECT sealed FROM vote_sealed WHERE session_id = ? AND vote_id = ? AND slot = ?').pluck(),
+    dropSealed: db.prepare('DELETE FROM vote_sealed WHERE session_id = ? AND vote_id = ?'),
+    insertSecret: db.prepare('INSERT INTO secret_ballots (session_id, vote_id, ballot_key, content, proof) VALUES (?, ?, ?, ?, ?)'),
+    secret: db.prepare('SELECT content, proof FROM secret_ballots WHERE session_id = ? AND vote_id = ? AND ballot_key = ?'),
     pending: db.prepare('SELECT entered_by AS by, content FROM vote_paper_counts WHERE session_id = ? AND vote_id = ?'),
     clearPending: db.prepare('DELETE FROM vote_paper_counts WHERE session_id = ? AND vote_id = ?'),
     setPending: db.prepare('INSERT INTO vote_paper_counts (session_id, vote_id, entered_by, content) VALUES (?, ?, ?, ?)'),

@@ -31,12 +31,18 @@ export type Change = StateChange & {
   airtime?: AirtimeReport;
 };
 
+/**
+ * A command's acknowledgement: the room's version after it. A secret ballot's also carries its receipt (to show
+ * the voter) and its unlock (kept on the device, never shown), issued by the server (docs/voting.md).
+ */
+export type CommandDone = { version: number; receipt?: string; unlock?: string };
+
 export type ClientToServerEvents = {
-  [K in Command['type']]: (payload: CommandPayload<K>, ack: Ack<{ version: number }>) => void;
+  [K in Command['type']]: (payload: CommandPayload<K>, ack: Ack<CommandDone>) => void;
 } & {
   'room:sync': (payload: Record<string, never>, ack: Ack<Snapshot>) => void;
-  /** Was my ballot counted? Only the receipt's holder can ask; the answer goes to them alone. */
-  'vote:check': (payload: { vote: number; receipt: string }, ack: Ack<{ counted: boolean; ballot?: Ballot }>) => void;
+  /** Was the ballot behind this receipt counted? Panellists only; the ballot itself only with the device's unlock. */
+  'vote:check': (payload: { vote: number; receipt: string; unlock?: string }, ack: Ack<{ counted: boolean; ballot?: Ballot }>) => void;
 };
 
 export interface ServerToClientEvents {

@@ -5,11 +5,21 @@ import { currentRound, type Idea, type RoomState, tableNumber } from './state';
 /** Round types whose board takes contributions: ideas, table ideas, and written questions in a briefing. */
 const BOARD_ROUNDS = new Set(['ideas', 'tables', 'briefing']);
 
+/**
+ * Ideas one member may post in one round (issue 16): one a minute for a half-hour round, more than anyone writes
+ * by hand, and it keeps a room from growing without bound (every snapshot and every stored version carries the
+ * whole board). Hidden and merged ideas count: they were posted.
+ */
+export const IDEAS_PER_ROUND = 30;
+
 export function postIdea(state: RoomState, actor: Actor, text: string): void {
   const round = boardRound(state);
   if (actor.role !== 'panellist') throw new RoomError('forbidden', 'Only panellists post to the board.');
   const table = state.rounds[round].type === 'tables' ? tableNumber(state, actor.member) : null;
   if (state.rounds[round].type === 'tables' && table === null) throw new RoomError('conflict', 'You are not at a table yet: the facilitator will seat you.');
+  if (state.ideas.filter((i) => i.round === round && i.author === actor.member).length >= IDEAS_PER_ROUND) {
+    throw new RoomError('conflict', `You have posted ${IDEAS_PER_ROUND} ideas in this round, the most one member can: support others' ideas instead, or put your hand up to say more.`);
+  }
   const id = state.ideas.reduce((max, i) => Math.max(max, i.id), 0) + 1;
   state.ideas.push({ id, round, author: actor.member, text, supporters: [], theme: null, hidden: null, mergedInto: null, table, picked: null });
 }

@@ -174,10 +174,10 @@ export function apply(state: RoomState, actor: Actor, command: Command, now: num
       openVote(next, command, env.summaryRevision?.());
       return next;
     case 'vote:cast':
-      castBallot(next, box(env), actor, command.vote, command.ballot, command.receipt);
+      castBallot(next, box(env), actor, command.vote, command.ballot);
       return next;
     case 'vote:paper':
-      enterPaper(next, box(env), actor.role === 'facilitator' ? (actor.who ?? 'facilitator') : '', command.vote, command.ballots, command.spoiled);
+      enterPaper(next, box(env), actor.role === 'facilitator' ? actor.who : undefined, command.vote, command);
       return next;
     case 'vote:close':
       closeVote(next, box(env), command.vote);

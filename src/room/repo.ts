@@ -137,6 +137,14 @@ export class RoomRepo {
     })();
   }
 
+  /**
+   * Stores a command that changed nothing anyone sees (a secret ballot whose vote's counter stays put): the
+   * room keeps its version, so no change goes out and nobody can watch the member cast.
+   */
+  recordUnseen(sessionId: number, actor: string, clientId: string, command: Command, version: number, now: number): void {
+    this.q.insertCommand.run(sessionId, actor, clientId, JSON.stringify(forTheRecord(command)), version, now);
+  }
+
   /** A panellist connected: the record's attendance keeps their first and latest connection. */
   attend(sessionId: number, member: string, now: number): void {
     this.q.attend.run(sessionId, member, now, now);
@@ -199,7 +207,7 @@ export class RoomRepo {
 /** What the command record keeps: never a ballot, which would tie a voter to a choice (rule 8). */
 function forTheRecord(command: Command): Record<string, unknown> {
   if (command.type === 'vote:cast') return { type: command.type, vote: command.vote };
-  if (command.type === 'vote:paper') return { type: command.type, vote: command.vote, ballots: command.ballots.length, spoiled: command.spoiled };
+  if (command.type === 'vote:paper') return { type: command.type, vote: command.vote, members: command.members.length, ballots: command.ballots.length, spoiled: command.spoiled };
   return command;
 }
 
@@ -216,6 +224,7 @@ function upgrade(state: RoomState): RoomState {
   for (const vote of state.votes) {
     vote.subject ??= null;
     vote.approves ??= null;
+    vote.withheld ??= false;
   }
   for (const table of state.tables) table.turns ??= null;
   for (const idea of state.ideas) {

@@ -18,6 +18,20 @@ export class Revocations {
     return `member:${panelId}:${member}`;
   }
 
+  /** A person's login sockets in the rooms of one panel: closed when they are taken off its team. */
+  static teamGroup(panelId: number, userId: number): string {
+    return `team:${panelId}:${userId}`;
+  }
+
+  /** The sockets that joined with one invitation link (by the hash the database keeps): closed when it is replaced. */
+  static invitationGroup(tokenHash: string): string {
+    return `invitation:${tokenHash}`;
+  }
+
+  invitation(tokenHash: string): void {
+    this.tell(Revocations.invitationGroup(tokenHash));
+  }
+
   /** The sockets that joined a session with a join link (not a login or an invitation). */
   static linksGroup(sessionId: number): string {
     return `links:${sessionId}`;
@@ -33,6 +47,10 @@ export class Revocations {
 
   member(panelId: number, member: string): void {
     this.tell(Revocations.memberGroup(panelId, member));
+  }
+
+  team(panelId: number, userId: number): void {
+    this.tell(Revocations.teamGroup(panelId, userId));
   }
 
   /** A session's join links were replaced. */

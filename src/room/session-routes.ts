@@ -3,6 +3,8 @@ import { type Request, Router } from 'express';
 import { z } from 'zod';
 import { audit } from '../audit';
 import { currentUser, requireRole } from '../auth/middleware';
+import { onTeam, panelIdsOf } from '../auth/teams';
+import type { User } from '../auth/users';
 import type { AppContext } from '../context';
 import { findPanel, listPanels } from '../panels/repo';
 import { notFound } from '../web/errors';
@@ -37,22 +39,27 @@ export function sessionsRouter(ctx: AppContext, repo: RoomRepo, revocations: Rev
   const { db, clock } = ctx;
   router.use('/admin/sessions', requireRole('organiser', 'facilitator'));
 
-  const page = (form: { panelId?: unknown; agenda?: unknown } = { agenda: EXAMPLE }, errors?: Record<string, string>) => ({
-    title: 'Live sessions',
-    sessions: repo.list(),
-    panels: listPanels(db).map((p) => ({ ...p, selected: String(p.id) === String(form.panelId) })),
-    form,
-    errors,
-  });
+  /** Only the sessions and panels of the teams this person is on. */
+  const page = (user: User, form: { panelId?: unknown; agenda?: unknown } = { agenda: EXAMPLE }, errors?: Record<string, string>) => {
+    const mine = new Set(panelIdsOf(db, user));
+    return {
+      title: 'Live sessions',
+      sessions: repo.list().filter((s) => mine.has(s.panelId)),
+      panels: listPanels(db).filter((p) => mine.has(p.id)).map((p) => ({ ...p, selected: String(p.id) === String(form.panelId) })),
+      form,
+      errors,
+    };
+  };
 
-  router.get('/admin/sessions', (_req, res) => res.render('pages/admin/sessions', page()));
+  router.get('/admin/sessions', (_req, res) => res.render('pages/admin/sessions', page(currentUser(res))));
 
   router.post('/admin/sessions', (req, res) => {
     const form = parseForm(formSchema, req.body);
-    const again = (errors: Record<string, string>) => res.status(400).render('pages/admin/sessions', page(formValues(req.body), errors));
+    const again = (errors: Record<string, string>, status = 400) => res.status(status).render('pages/admin/sessions', page(currentUser(res), formValues(req.body), errors));
     if (!form.ok) return again(form.errors);
     const panel = findPanel(db, form.data.panelId);
     if (!panel) return again({ panelId: 'That panel no longer exists. Choose another.' });
+    if (!onTeam(db, currentUser(res), panel.id)) return again({ panelId: 'You are not on that panel’s team, so you cannot run its sessions. Ask an administrator to add you.' }, 403);
     let agenda;
     try {
       agenda = parseAgenda(form.data.agenda);

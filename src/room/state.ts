@@ -69,11 +69,16 @@ export interface Vote {
   /** Results shown while the vote is open (open votes only). */
   live: boolean;
   status: 'open' | 'closed';
-  /** Ballots cast so far: voters on phones, plus counted paper ballots, spoiled ones included. */
+  /**
+   * Members who have voted so far, on phones and on paper (spoiled paper ballots included). While a secret
+   * vote is open it moves in whole fives (votes.ts), so nobody can watch a member cast; exact at the close.
+   */
   voted: number;
   paper: { accepted: number; spoiled: number; pending: boolean };
   /** At the close; while open, only for a live vote. */
   result: Result | null;
+  /** A secret vote closed with too few ballots to report without revealing them: no result, on purpose. */
+  withheld: boolean;
   /** A vote that decides an amendment to a recommendation, or (amendment null) the recommendation as a whole. */
   subject: { rec: number; amendment: number | null } | null;
   /** A vote that approves this revision of the session's written summary (src/outcomes). */

@@ -19,8 +19,8 @@ const settings = z.object({
   quorum: z.number().int().min(0).max(10_000).default(0),
 });
 
-/** A receipt code: made by the voter's device, at least 128 bits of randomness in practice. */
-export const receipt = z.string().regex(/^[A-Za-z0-9_-]{20,64}$/, 'a receipt is 20 to 64 letters, digits, - or _');
+/** A receipt as a person may type it back: 12 letters and digits, in any case, with or without dashes or spaces. */
+export const receipt = z.string().max(40).refine((r) => r.replace(/[\s-]/g, '').length === 12, 'a receipt is 12 letters and digits, such as 7K3M-Q9TX-2BHD');
 
 export const voteCommands = [
   z.object({
@@ -36,8 +36,15 @@ export const voteCommands = [
     secret: z.boolean().default(false),
     live: z.boolean().default(false),
   }),
-  z.object({ type: z.literal('vote:cast'), vote: z.number().int().min(1), ballot: ballotSchema, receipt }),
-  z.object({ type: z.literal('vote:paper'), vote: z.number().int().min(1), ballots: z.array(ballotSchema).max(2000), spoiled: z.number().int().min(0).max(2000).default(0) }),
+  z.object({ type: z.literal('vote:cast'), vote: z.number().int().min(1), ballot: ballotSchema }),
+  z.object({
+    type: z.literal('vote:paper'),
+    vote: z.number().int().min(1),
+    /** The members who voted on paper, by the name the room shows: one for every ballot, counted or spoiled. */
+    members: z.array(z.string().min(1).max(40)).max(2000, 'at most 2000 members'),
+    ballots: z.array(ballotSchema).max(2000),
+    spoiled: z.number().int().min(0).max(2000).default(0),
+  }),
   z.object({ type: z.literal('vote:close'), vote: z.number().int().min(1) }),
 ] as const;
 

@@ -5,6 +5,7 @@ import { RoomError } from './errors';
 import { putToVote, settle } from './recommendations';
 import type { Actor } from './machine';
 import { currentRound, type RoomState, type Vote } from './state';
+import { plural } from '../voting/words';
 
 /** What the facilitator chooses when opening a vote (the command, less its type). */
 export interface VoteOptions {
@@ -41,7 +42,7 @@ export function openVote(state: RoomState, options: VoteOptions, latestSummary?:
   const problem = validateSettings(settings);
   if (problem) throw new RoomError('invalid', problem);
   const subject = options.subject ? { rec: options.subject.rec, amendment: options.subject.amendment ?? null } : null;
-  state.votes.push({ id, round: state.current, question, settings, secret: options.secret, live: options.live, status: 'open', voted: 0, paper: { accepted: 0, spoiled: 0, pending: false }, result: null, subject, approves: approves ?? null });
+  state.votes.push({ id, round: state.current, question, settings, secret: options.secret, live: options.live, status: 'open', voted: 0, paper: { accepted: 0, spoiled: 0, pending: false }, result: null, withheld: false, subject, approves: approves ?? null });
 }
 
 function summaryQuestion(revision: number | undefined, latest: number | undefined): string {
@@ -50,58 +51,107 @@ function summaryQuestion(revision: number | undefined, latest: number | undefine
   return `Approve the written summary of this session (revision ${revision}) as a true record of what happened?`;
 }
 
-/** A panellist's ballot; their later ballot replaces it until the close. `receipt` is theirs alone. */
-export function castBallot(state: RoomState, box: BallotBox, actor: Actor, voteId: number, ballot: Ballot, receipt: string): void {
+/**
+ * A secret vote's result is withheld when fewer members voted than this: with so few, the figures would tell
+ * the voters (and anyone who knows who voted) how each voted. Five, as for every public figure (docs/voting.md).
+ */
+export const SECRET_MINIMUM = 5;
+
+/** What a secret vote's counter shows while it is open: whole fives, so no one can watch a member cast. */
+const shown = (vote: Vote, voters: number) => (vote.secret && vote.status === 'open' ? voters - (voters % SECRET_MINIMUM) : voters);
+
+/** A panellist's ballot, cast or changed by them alone (their credential, not a receipt, says whose it is). */
+export function castBallot(state: RoomState, box: BallotBox, actor: Actor, voteId: number, ballot: Ballot): void {
   if (actor.role !== 'panellist') throw new RoomError('forbidden', 'Only panellists vote.');
   if (!state.members.includes(actor.member)) throw new RoomError('forbidden', 'You are not on this session’s list of voters.');
   const vote = openOne(state, voteId);
   const problem = validateBallot(vote.settings, ballot);
   if (problem) throw new RoomError('invalid', problem);
-  const voted = box.hasVoted(vote.id, actor.member);
-  const earlier = box.byReceipt(vote.id, receipt);
-  if (vote.secret && voted && !earlier) throw new RoomError('conflict', 'You have voted already. To change a secret ballot, use the device you voted on.');
-  if (!voted && earlier) throw new RoomError('conflict', 'That receipt is taken: reload the page and vote again.');
-  box.cast(vote.id, actor.member, receipt, ballot, vote.secret);
-  if (!voted) vote.voted++;
-  if (vote.live) vote.result = count(state, box, vote);
+  if (box.votedBy(vote.id, actor.member) === 'paper' || pendingMembers(box, vote.id).includes(actor.member)) {
+    throw new RoomError('conflict', 'The tellers have your ballot on paper in this vote, so you cannot vote by phone as well. If that is a mistake, tell the facilitator.');
+  }
+  box.cast(vote.id, actor.member, ballot, vote.secret);
+  vote.voted = shown(vote, box.voters(vote.id));
+  if (vote.live) vote.result = count(state, box.ballots(vote.id), vote);
+}
+
+/** A paper count as the tellers enter it: the members who voted on paper, and their ballots (counted or spoiled). */
+export interface PaperCount {
+  members: string[];
+  ballots: Ballot[];
+  spoiled: number;
 }
 
 /**
- * Counted paper ballots, entered twice by two different people. The first count waits (its teller may
- * enter it again to correct it); a second teller's count must match it exactly, and then the ballots join
- * the tally with their source shown. A count that does not match is refused, and the first one still waits.
+ * Counted paper ballots, entered twice by two different signed-in people of the team. The count names the
+ * members who voted on paper, one per ballot, so the hall can never hold more ballots than members and
+ * nobody votes twice. The first count waits (its teller may enter it again to correct it); a second teller's
+ * count must match it exactly, and then the ballots join the tally. A count that does not match is refused,
+ * and the first one still waits.
  */
-export function enterPaper(state: RoomState, box: BallotBox, teller: string, voteId: number, ballots: Ballot[], spoiled: number): 'waiting' | 'accepted' {
+export function enterPaper(state: RoomState, box: BallotBox, teller: string | undefined, voteId: number, paper: PaperCount): 'waiting' | 'accepted' {
+  if (!teller?.startsWith('user:')) throw new RoomError('forbidden', 'Paper counts are entered by two different people of the panel’s team, signed in so they can be told apart: sign in, then open the room from Live sessions.');
   const vote = openOne(state, voteId);
-  for (const [i, ballot] of ballots.entries()) {
-    const problem = validateBallot(vote.settings, ballot);
-    if (problem) throw new RoomError('invalid', `Paper ballot ${i + 1}: ${problem}`);
-  }
-  const content = JSON.stringify({ ballots: canonical(ballots), spoiled });
+  checkPaper(state, box, vote, paper);
+  const content = JSON.stringify({ members: [...paper.members].sort(), ballots: canonical(paper.ballots), spoiled: paper.spoiled });
   const first = box.pendingPaper(vote.id);
   if (!first || first.by === teller) {
-    box.setPendingPaper(vote.id, { by: teller, content });
+    box.setPendingPaper(vote.id, { by: teller, content }, vote.secret);
     vote.paper.pending = true;
     return 'waiting';
   }
   if (first.content !== content) throw new RoomError('conflict', 'This count differs from the first one, so it was not added. Count the paper ballots again; whoever made the mistake enters the count again.');
-  box.setPendingPaper(vote.id, null);
-  box.addPaper(vote.id, ballots);
-  vote.paper = { accepted: vote.paper.accepted + ballots.length, spoiled: vote.paper.spoiled + spoiled, pending: false };
-  vote.voted += ballots.length + spoiled;
-  if (vote.live) vote.result = count(state, box, vote);
+  box.setPendingPaper(vote.id, null, vote.secret);
+  box.addPaper(vote.id, paper.members, paper.ballots, vote.secret);
+  vote.paper = { accepted: vote.paper.accepted + paper.ballots.length, spoiled: vote.paper.spoiled + paper.spoiled, pending: false };
+  vote.voted = shown(vote, box.voters(vote.id));
+  if (vote.live) vote.result = count(state, box.ballots(vote.id), vote);
   return 'accepted';
 }
 
+function checkPaper(state: RoomState, box: BallotBox, vote: Vote, paper: PaperCount): void {
+  const { members, ballots, spoiled } = paper;
+  if (members.length !== ballots.length + spoiled) {
+    throw new RoomError('invalid', `The count names ${plural(members.length, 'member')} but has ${plural(ballots.length, 'ballot')} and ${spoiled} spoiled: tick each member who voted on paper, one for every ballot, counted or spoiled.`);
+  }
+  const twice = members.find((m, i) => members.indexOf(m) !== i);
+  if (twice) throw new RoomError('invalid', `${twice} is named twice in the count: each member votes once.`);
+  const strangers = members.filter((m) => !state.members.includes(m));
+  if (strangers.length) throw new RoomError('invalid', `${strangers.join(', ')} ${strangers.length === 1 ? 'is' : 'are'} not on this session’s list of voters.`);
+  for (const [i, ballot] of ballots.entries()) {
+    const problem = validateBallot(vote.settings, ballot);
+    if (problem) throw new RoomError('invalid', `Paper ballot ${i + 1}: ${problem}`);
+  }
+  const voted = members.filter((m) => box.votedBy(vote.id, m));
+  if (voted.length) throw new RoomError('conflict', `${voted.join(', ')} ${voted.length === 1 ? 'has' : 'have'} voted already in this vote, so the count was not added. Take ${voted.length === 1 ? 'that ballot' : 'those ballots'} out of the pile, or untick ${voted.length === 1 ? 'that member' : 'them'}, and count again.`);
+}
+
+/** The members named by a paper count that waits for its second teller. */
+function pendingMembers(box: BallotBox, vote: number): string[] {
+  const pending = box.pendingPaper(vote);
+  return pending ? ((JSON.parse(pending.content) as { members?: string[] }).members ?? []) : [];
+}
+
+/**
+ * Counts the vote and closes it. A secret vote's ballots are opened now (ballot-box.ts); its result is
+ * withheld if fewer than SECRET_MINIMUM members voted.
+ */
 export function closeVote(state: RoomState, box: BallotBox, voteId: number): void {
   const vote = openOne(state, voteId);
+  const ballots = vote.secret ? box.open(vote.id) : box.ballots(vote.id);
   vote.status = 'closed';
-  vote.result = count(state, box, vote);
-  settle(state, vote, vote.result);
+  vote.voted = box.voters(vote.id);
   if (vote.paper.pending) {
-    box.setPendingPaper(vote.id, null);
+    box.setPendingPaper(vote.id, null, vote.secret);
     vote.paper.pending = false;
   }
+  if (vote.secret && vote.voted < SECRET_MINIMUM) {
+    vote.result = null;
+    vote.withheld = true;
+    return;
+  }
+  vote.result = count(state, ballots, vote);
+  settle(state, vote, vote.result);
 }
 
 /** Closing the round closes its open vote too, counted as it stands. */
@@ -110,8 +160,8 @@ export function closeRoundVotes(state: RoomState, box: BallotBox | undefined): v
   for (const vote of state.votes) if (vote.status === 'open') closeVote(state, box, vote.id);
 }
 
-function count(state: RoomState, box: BallotBox, vote: Vote): Result {
-  return tally(vote.settings, { ballots: box.ballots(vote.id), spoiled: vote.paper.spoiled, eligible: state.members.length });
+function count(state: RoomState, ballots: Ballot[], vote: Vote): Result {
+  return tally(vote.settings, { ballots, spoiled: vote.paper.spoiled, eligible: state.members.length });
 }
 
 function openOne(state: RoomState, voteId: number): Vote {

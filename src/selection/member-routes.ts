@@ -10,7 +10,7 @@ import { HttpError, notFound } from '../web/errors';
 import { parseId } from '../web/validate';
 import { replacementSeed } from './commitment';
 import { replacementInput, SEATED, vacancies } from './replacement';
-import { addMembers, findCommitment, listDraws, listMembers, markReplaced, type Member, setInvitation, setStatus } from './repo';
+import { addMembers, findCommitment, invitationHash, listDraws, listMembers, markReplaced, type Member, setInvitation, setStatus } from './repo';
 import type { DrawRunner } from './runner';
 
 /**
@@ -80,10 +80,14 @@ export function memberRouter(ctx: AppContext, runner: DrawRunner, revocations: R
 
   function issueLinks(panel: Panel, members: Member[], userId: number, protocol: string, host: string | undefined) {
     const links = members.map((m) => ({ member: m, token: newToken() }));
-    db.transaction(() => {
+    // A replaced link stops working, and whoever has the room open with it is let go at once.
+    const replaced = db.transaction(() => {
+      const old = links.flatMap(({ member }) => invitationHash(db, member.id) ?? []);
       for (const { member, token } of links) setInvitation(db, member.id, sha256(token), clock.now());
       audit(db, clock, { userId, panelId: panel.id, action: 'invitations.create', detail: { count: links.length, members: links.map((l) => l.member.publicId) } });
+      return old;
     })();
+    for (const hash of replaced) revocations.invitation(hash);
     return links.map(({ member, token }) => ({ ...member, link: `${protocol}://${host ?? 'localhost'}/invite/${token}` }));
   }
 

@@ -146,6 +146,11 @@ export function addMembers(db: Db, panelId: number, drawId: number, publicIds: s
   for (const publicId of publicIds) insert.run(panelId, drawId, panelId, publicId);
 }
 
+/** The hash of a member's current invitation link, if they have one. */
+export function invitationHash(db: Db, memberId: number): string | undefined {
+  return (db.prepare('SELECT token_hash FROM members WHERE id = ?').pluck().get(memberId) as string | null | undefined) ?? undefined;
+}
+
 export function setInvitation(db: Db, memberId: number, tokenHash: string, now: number): void {
   db.prepare("UPDATE members SET token_hash = ?, invited_at = ?, status = CASE WHEN status = 'selected' THEN 'invited' ELSE status END WHERE id = ?").run(
     tokenHash,

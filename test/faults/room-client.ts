@@ -1,6 +1,6 @@
 import { io as connect, type Socket } from 'socket.io-client';
 import { applyChange } from '../../src/room/change';
-import type { ClientToServerEvents, Reply, ServerToClientEvents } from '../../src/room/events';
+import type { ClientToServerEvents, CommandDone, Reply, ServerToClientEvents } from '../../src/room/events';
 import type { RoomState } from '../../src/room/state';
 
 type Raw = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -39,11 +39,11 @@ export class RoomClient {
   }
 
   /** Sends until acknowledged (one reply, ok or refused); each try waits up to `ms` for its acknowledgement. */
-  async send(event: string, payload: Record<string, unknown>, clientId: string, ms = 1500): Promise<Reply<{ version: number }>> {
+  async send(event: string, payload: Record<string, unknown>, clientId: string, ms = 1500): Promise<Reply<CommandDone>> {
     for (;;) {
       if (!this.socket.connected) await new Promise((resolve) => this.socket.once('connect', () => resolve(undefined)));
       try {
-        const timed = this.socket.timeout(ms) as unknown as { emitWithAck(e: string, p: unknown): Promise<Reply<{ version: number }>> };
+        const timed = this.socket.timeout(ms) as unknown as { emitWithAck(e: string, p: unknown): Promise<Reply<CommandDone>> };
         return await timed.emitWithAck(event, { ...payload, clientId });
       } catch {
         // no acknowledgement in time: the server may have died with it; send it again

@@ -12,8 +12,7 @@ let facilitator: Client;
 let panellists: Client[];
 const everyone = () => h.clients;
 const majority = { method: 'threshold', threshold: { rule: 'majority', base: 'decisive' }, quorum: 0 };
-let receipts = 0;
-const cast = (c: Client, vote: number, choice: string) => h.do(c, 'vote:cast', { vote, ballot: { kind: 'threshold', choice }, receipt: `rec-test-receipt-${++receipts}-abcdefgh` }, everyone());
+const cast = (c: Client, vote: number, choice: string) => h.do(c, 'vote:cast', { vote, ballot: { kind: 'threshold', choice } }, everyone());
 const rec = (c: Client, id = 1) => h.state(c).recommendations[id - 1];
 const storedState = () => JSON.parse(h.app.db.prepare('SELECT state FROM room_sessions WHERE id = ?').pluck().get(sessionId) as string) as RoomState;
 
@@ -73,7 +72,7 @@ describe('drafting and amending', () => {
 
   test('a proposer withdraws their amendment; then the recommendation goes to its final vote, and its wording is fixed while it is open', async () => {
     await h.do(panellists[2], 'rec:withdraw', { rec: 1, amendment: 2 }, everyone());
-    await h.do(facilitator, 'vote:open', { subject: { rec: 1 }, settings: { method: 'threshold', threshold: { rule: 'two-thirds', base: 'all' }, quorum: 3 }, secret: true }, everyone());
+    await h.do(facilitator, 'vote:open', { subject: { rec: 1 }, settings: { method: 'threshold', threshold: { rule: 'two-thirds', base: 'all' }, quorum: 3 }, secret: false }, everyone());
     expect(h.state(panellists[0]).votes[1].question).toBe('Adopt recommendation 1: “The council should run free late buses on festival nights, from every ward.”?');
     expect(await h.send(panellists[0], 'rec:amend', { rec: 1, text: 'Something else entirely.' })).toMatchObject({ ok: false, error: 'conflict', message: expect.stringContaining('final vote on recommendation 1 is open') });
     for (const [i, choice] of ['agree', 'agree', 'agree', 'disagree'].entries()) await cast(panellists[i], 2, choice);
@@ -101,11 +100,11 @@ describe('minority statements', () => {
     await h.do(facilitator, 'rec:draft', { text: 'Every library should host a monthly culture night.' }, everyone());
     expect(await h.send(panellists[0], 'rec:minority', { rec: 2, text: 'Not every library.' })).toMatchObject({ ok: false, error: 'conflict', message: expect.stringContaining('has not been adopted') });
     await h.do(facilitator, 'vote:open', { subject: { rec: 2 }, settings: { method: 'consent', quorum: 3 } }, everyone());
-    await h.do(panellists[0], 'vote:cast', { vote: 3, ballot: { kind: 'consent', choice: 'consent' }, receipt: 'rec-test-consent-1-abcdefgh' }, everyone());
+    await h.do(panellists[0], 'vote:cast', { vote: 3, ballot: { kind: 'consent', choice: 'consent' } }, everyone());
     await h.do(facilitator, 'vote:close', { vote: 3 }, everyone());
     expect(rec(facilitator, 2)).toMatchObject({ status: 'draft', vote: 3 });
     await h.do(facilitator, 'vote:open', { subject: { rec: 2 }, settings: { method: 'consent', quorum: 0 } }, everyone());
-    await h.do(panellists[1], 'vote:cast', { vote: 4, ballot: { kind: 'consent', choice: 'object', reason: 'Some branches have no room.' }, receipt: 'rec-test-consent-2-abcdefgh' }, everyone());
+    await h.do(panellists[1], 'vote:cast', { vote: 4, ballot: { kind: 'consent', choice: 'object', reason: 'Some branches have no room.' } }, everyone());
     await h.do(facilitator, 'vote:close', { vote: 4 }, everyone());
     expect(rec(facilitator, 2)).toMatchObject({ status: 'rejected', vote: 4 });
     expect(h.state(facilitator).votes[3].result?.detail).toMatchObject({ objections: ['Some branches have no room.'] });

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { io as connect } from 'socket.io-client';
 import { createSession as logInAs } from '../../src/auth/sessions';
+import { addToTeam } from '../../src/auth/teams';
 import { createUser } from '../../src/auth/users';
 import type { Snapshot } from '../../src/room/events';
 import { listMembers, setInvitation, setStatus } from '../../src/selection/repo';
@@ -80,9 +81,11 @@ describe('joining without a join link', () => {
   const sessionId = () => t.room.list()[0].id;
 
   test('facilitators join with their login; others and other sites cannot use a login', async () => {
-    createUser(t.db, t.clock, { email: 'f2@example.org', name: 'F', role: 'facilitator', password: 'correct horse battery staple' });
-    const user = t.db.prepare("SELECT id FROM users WHERE email = 'f2@example.org'").pluck().get() as number;
+    const user = createUser(t.db, t.clock, { email: 'f2@example.org', name: 'F', role: 'facilitator', password: 'correct horse battery staple' }).id;
     const cookie = `cp_session=${logInAs(t.db, t.clock, user)}`;
+    // Not on the panel's team yet: refused in words; once added, in.
+    expect(await join({ session: String(sessionId()) }, { cookie, origin: url })).toMatch(/not on the team/);
+    addToTeam(t.db, t.room.list()[0].panelId, user, t.clock.now());
     const joined = await join({ session: String(sessionId()) }, { cookie, origin: url });
     expect(typeof joined === 'object' && joined.you).toEqual({ role: 'facilitator', who: `user:${user}` });
     // Another site's page is refused before any login is looked at: the handshake itself fails.

@@ -25,7 +25,7 @@ import { ManualClock } from '../../src/clock';
 import { testConfig } from '../../src/config';
 import { readCsv, writeCsv } from '../../src/csv';
 import { closeDb, openDb, type Db } from '../../src/db';
-import { SqliteBallotBox, statements } from '../../src/room/ballot-box';
+import { ballotBoxOf } from '../../src/room/ballot-box';
 import { type Actor, apply, type Command, commandSchema } from '../../src/room/machine';
 import { actorKey } from '../../src/room/repo';
 import type { RoomState } from '../../src/room/state';
@@ -328,7 +328,7 @@ describe('the public outcomes CSVs', () => {
 
     // The room's own rules and records, as the socket handlers use them (see src/demo/summary.ts).
     let state = t.room.state(sessionId) as RoomState;
-    const env = { answers: t.room.answers(sessionId), box: new SqliteBallotBox(statements(t.db), sessionId), summaryRevision: () => t.room.summaryRevision(sessionId) };
+    const env = { answers: t.room.answers(sessionId), box: ballotBoxOf(t.db, sessionId), summaryRevision: () => t.room.summaryRevision(sessionId) };
     const host: Actor = { role: 'facilitator', who: 'link:facil' };
     const panellist = (i: number): Actor => ({ role: 'panellist', member: members[i] });
     let minute = 0;
@@ -339,7 +339,7 @@ describe('the public outcomes CSVs', () => {
       t.room.record(sessionId, state, actorKey(actor), `csv-export-${minute}`, parsed, now);
     };
     const everyoneVotes = (vote: number, ballot: Record<string, unknown>) =>
-      members.forEach((_m, i) => step(panellist(i), { type: 'vote:cast', vote, ballot, receipt: `csv-export-test-${vote}-${i}-abcdefgh` }));
+      members.forEach((_m, i) => step(panellist(i), { type: 'vote:cast', vote, ballot }));
     const majority = { method: 'threshold', threshold: { rule: 'majority', base: 'decisive' }, quorum: 0 };
 
     for (const m of members) t.room.attend(sessionId, m, start);

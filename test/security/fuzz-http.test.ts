@@ -72,6 +72,11 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /admin': { who: 'staff' },
   'GET /admin/panels/new': { who: 'organiser' },
   'POST /admin/panels': { who: 'organiser', fields: PANEL_FIELDS, runs: 80 },
+  'GET /admin/people': { who: 'organiser' },
+  'POST /admin/people': { who: 'organiser', fields: ['email', 'name', 'role', 'admin'], runs: 60 },
+  'GET /admin/panels/:id/team': { who: 'staff' },
+  'POST /admin/panels/:id/team': { who: 'organiser', fields: ['email'], runs: 40 },
+  'POST /admin/panels/:id/team/:user/remove': { who: 'organiser', params: { user: () => '999999' } },
   'GET /admin/panels/:id': { who: 'organiser', query: ['opened'] },
   // Panel A is open already, so a request that gets through changes nothing: the refusal is what is fuzzed.
   'POST /admin/panels/:id/open': { who: 'organiser' },

@@ -5,11 +5,11 @@
  */
 
 /** Roles on the web site. A panellist has no login: what they hold is their invitation link (and a join link). */
-export const HTTP_ROLES = ['public', 'registrant', 'panellist', 'otherPanellist', 'facilitator', 'organiser'] as const;
+export const HTTP_ROLES = ['public', 'registrant', 'panellist', 'otherPanellist', 'facilitator', 'organiser', 'otherFacilitator', 'otherOrganiser', 'admin'] as const;
 export type HttpRole = (typeof HTTP_ROLES)[number];
 
 /** Roles in the live room: the same people, and the observer (a join link for the projector or a livestream). */
-export const ROOM_ROLES = ['public', 'registrant', 'panellist', 'otherPanellist', 'observer', 'facilitator', 'organiser'] as const;
+export const ROOM_ROLES = ['public', 'registrant', 'panellist', 'otherPanellist', 'observer', 'facilitator', 'organiser', 'otherFacilitator', 'otherOrganiser', 'admin'] as const;
 export type RoomRole = (typeof ROOM_ROLES)[number];
 
 export const ROLE_NAMES: Record<RoomRole, string> = {
@@ -18,8 +18,11 @@ export const ROLE_NAMES: Record<RoomRole, string> = {
   panellist: 'panellist',
   otherPanellist: 'panellist of another session',
   observer: 'observer',
-  facilitator: 'facilitator',
-  organiser: 'organiser',
+  facilitator: "facilitator on the panel's team",
+  organiser: "organiser on the panel's team",
+  otherFacilitator: "facilitator of another panel",
+  otherOrganiser: "organiser of another panel",
+  admin: 'administrator',
 };
 
 /**
@@ -36,8 +39,12 @@ export type HttpVerdict = 'allowed' | 'login' | 'unauthorised' | 'forbidden' | '
  */
 export type RoomVerdict = 'allowed' | 'own' | 'forbidden' | 'handshake';
 
-/** Who a route is for; the cells follow from it and the method. */
-type Audience = 'everyone' | 'link' | 'staff' | 'organiser';
+/**
+ * Who a route is for; the cells follow from it and the method. `staff`: anyone signed in (each sees only their
+ * teams' panels); `team`: the panel's team, facilitators and organisers; `teamOrganiser`: the panel's organisers;
+ * `admin`: administrators only. Administrators may do everything the panel's team may.
+ */
+type Audience = 'everyone' | 'link' | 'staff' | 'team' | 'teamOrganiser' | 'admin';
 
 const HTTP_ROUTES = [
   // The public outcomes site: mounted before cookies and logins, the same page for everyone.
@@ -65,43 +72,49 @@ const HTTP_ROUTES = [
   ['GET /invite/:token', 'link', 'Your invitation (once confirmed: your way into the live sessions)'],
   ['POST /invite/:token', 'link', 'Accept or decline your invitation'],
   // Staff: facilitators and organisers.
-  ['GET /admin', 'staff', 'The dashboard: the list of panels'],
-  ['GET /admin/sessions', 'staff', 'Live sessions: list, enter, and the form to create one'],
-  ['POST /admin/sessions', 'staff', 'Create a live session from an agenda (shows its join links once)'],
-  ['POST /admin/sessions/:id/links', 'staff', "Replace a session's join links (the old ones stop working at once)"],
-  ['GET /admin/sessions/:id/summary', 'staff', "A session's written summary: edit it"],
-  ['GET /admin/sessions/:id/summary/preview', 'staff', 'Preview the saved summary as the public would see it'],
-  ['POST /admin/sessions/:id/summary', 'staff', 'Save the summary (a new revision)'],
-  ['POST /admin/sessions/:id/summary/publish', 'organiser', 'Publish the approved summary, or a correction'],
-  // Organisers only: panels, registrations, quotas, pool, selection.
-  ['GET /admin/panels/new', 'organiser', 'The form to create a panel'],
-  ['POST /admin/panels', 'organiser', 'Create a panel'],
-  ['GET /admin/panels/:id', 'organiser', 'A panel: its categories, pool size and activity log'],
-  ['POST /admin/panels/:id/open', 'organiser', 'Open registration'],
-  ['POST /admin/panels/:id/categories', 'organiser', 'Add a category'],
-  ['POST /admin/panels/:id/categories/:categoryId/delete', 'organiser', 'Remove a category'],
-  ['GET /admin/panels/:id/quotas', 'organiser', 'Quotas'],
-  ['POST /admin/panels/:id/quotas', 'organiser', 'Save typed quotas'],
-  ['POST /admin/panels/:id/quotas/compute', 'organiser', 'Compute quotas from population shares'],
-  ['POST /admin/panels/:id/quotas/import', 'organiser', 'Import quotas from CSV'],
-  ['GET /admin/panels/:id/quotas.csv', 'organiser', 'Export quotas as CSV'],
-  ['GET /admin/panels/:id/pool', 'organiser', 'The pool, with personal data'],
-  ['POST /admin/panels/:id/pool/import', 'organiser', 'Import registrations from CSV'],
-  ['GET /admin/panels/:id/pool.csv', 'organiser', 'Export the pool, with personal data, as CSV'],
-  ['GET /admin/panels/:id/registrants/:rid/erase', 'organiser', 'Confirm erasing a registrant'],
-  ['POST /admin/panels/:id/registrants/:rid/erase', 'organiser', 'Erase a registrant'],
-  ['GET /admin/panels/:id/selection', 'organiser', 'Selection: draws, commitment, members'],
-  ['POST /admin/panels/:id/draws', 'organiser', 'Run a trial draw'],
-  ['GET /admin/panels/:id/draws/:drawId', 'organiser', "A draw's page, with names of those selected"],
-  ['GET /admin/panels/:id/draws/:drawId/chances.csv', 'organiser', "A draw's chances of selection as CSV"],
-  ['GET /admin/panels/:id/draws/:drawId/events', 'organiser', "A running draw's progress (server-sent events)"],
-  ['POST /admin/panels/:id/commitment', 'organiser', 'Publish the commitment'],
-  ['POST /admin/panels/:id/commitment/numbers', 'organiser', 'Enter the public numbers: runs the final draw'],
-  ['POST /admin/panels/:id/commitment/rerun', 'organiser', 'Run again a final draw that failed'],
-  ['POST /admin/panels/:id/invitations', 'organiser', 'Make invitation links for everyone drawn'],
-  ['POST /admin/panels/:id/members/:memberId/invitation', 'organiser', "Replace a member's invitation link"],
-  ['POST /admin/panels/:id/members/:memberId/withdraw', 'organiser', 'Record that a member has withdrawn'],
-  ['POST /admin/panels/:id/replacements', 'organiser', 'Draw replacements for empty seats'],
+  ['GET /admin', 'staff', 'The dashboard: the panels whose team you are on'],
+  ['GET /admin/sessions', 'staff', 'Live sessions of your teams: list, enter, and the form to create one'],
+  ['POST /admin/sessions', 'team', 'Create a live session from an agenda for this panel (shows its join links once)'],
+  ['POST /admin/sessions/:id/links', 'team', "Replace a session's join links (the old ones stop working at once)"],
+  ['GET /admin/sessions/:id/summary', 'team', "A session's written summary: edit it"],
+  ['GET /admin/sessions/:id/summary/preview', 'team', 'Preview the saved summary as the public would see it'],
+  ['POST /admin/sessions/:id/summary', 'team', 'Save the summary (a new revision)'],
+  ['POST /admin/sessions/:id/summary/publish', 'teamOrganiser', 'Publish the approved summary, or a correction'],
+  // Administrators: panels, accounts and teams.
+  ['GET /admin/panels/new', 'admin', 'The form to create a panel'],
+  ['POST /admin/panels', 'admin', 'Create a panel'],
+  ['GET /admin/people', 'admin', 'People and teams: every account, and the form to create one'],
+  ['POST /admin/people', 'admin', 'Create an account (its password is shown once)'],
+  ['GET /admin/panels/:id/team', 'team', "The panel's team"],
+  ['POST /admin/panels/:id/team', 'admin', "Add someone to the panel's team"],
+  ['POST /admin/panels/:id/team/:user/remove', 'admin', "Take someone off the panel's team (their room sockets close at once)"],
+  // The panel's organisers: registrations, quotas, pool, selection.
+  ['GET /admin/panels/:id', 'teamOrganiser', 'A panel: its categories, pool size and activity log'],
+  ['POST /admin/panels/:id/open', 'teamOrganiser', 'Open registration'],
+  ['POST /admin/panels/:id/categories', 'teamOrganiser', 'Add a category'],
+  ['POST /admin/panels/:id/categories/:categoryId/delete', 'teamOrganiser', 'Remove a category'],
+  ['GET /admin/panels/:id/quotas', 'teamOrganiser', 'Quotas'],
+  ['POST /admin/panels/:id/quotas', 'teamOrganiser', 'Save typed quotas'],
+  ['POST /admin/panels/:id/quotas/compute', 'teamOrganiser', 'Compute quotas from population shares'],
+  ['POST /admin/panels/:id/quotas/import', 'teamOrganiser', 'Import quotas from CSV'],
+  ['GET /admin/panels/:id/quotas.csv', 'teamOrganiser', 'Export quotas as CSV'],
+  ['GET /admin/panels/:id/pool', 'teamOrganiser', 'The pool, with personal data'],
+  ['POST /admin/panels/:id/pool/import', 'teamOrganiser', 'Import registrations from CSV'],
+  ['GET /admin/panels/:id/pool.csv', 'teamOrganiser', 'Export the pool, with personal data, as CSV'],
+  ['GET /admin/panels/:id/registrants/:rid/erase', 'teamOrganiser', 'Confirm erasing a registrant'],
+  ['POST /admin/panels/:id/registrants/:rid/erase', 'teamOrganiser', 'Erase a registrant'],
+  ['GET /admin/panels/:id/selection', 'teamOrganiser', 'Selection: draws, commitment, members'],
+  ['POST /admin/panels/:id/draws', 'teamOrganiser', 'Run a trial draw'],
+  ['GET /admin/panels/:id/draws/:drawId', 'teamOrganiser', "A draw's page, with names of those selected"],
+  ['GET /admin/panels/:id/draws/:drawId/chances.csv', 'teamOrganiser', "A draw's chances of selection as CSV"],
+  ['GET /admin/panels/:id/draws/:drawId/events', 'teamOrganiser', "A running draw's progress (server-sent events)"],
+  ['POST /admin/panels/:id/commitment', 'teamOrganiser', 'Publish the commitment'],
+  ['POST /admin/panels/:id/commitment/numbers', 'teamOrganiser', 'Enter the public numbers: runs the final draw'],
+  ['POST /admin/panels/:id/commitment/rerun', 'teamOrganiser', 'Run again a final draw that failed'],
+  ['POST /admin/panels/:id/invitations', 'teamOrganiser', 'Make invitation links for everyone drawn'],
+  ['POST /admin/panels/:id/members/:memberId/invitation', 'teamOrganiser', "Replace a member's invitation link"],
+  ['POST /admin/panels/:id/members/:memberId/withdraw', 'teamOrganiser', 'Record that a member has withdrawn'],
+  ['POST /admin/panels/:id/replacements', 'teamOrganiser', 'Draw replacements for empty seats'],
 ] as const satisfies readonly (readonly [string, Audience, string])[];
 
 export type HttpAction = (typeof HTTP_ROUTES)[number][0];
@@ -122,8 +135,12 @@ function httpCells(audience: Audience, method: string): Record<HttpRole, HttpVer
   if (audience === 'link') return { ...all('no-link'), panellist: 'allowed', otherPanellist: 'allowed' };
   // No login: a page (GET) sends you to log in; anything else is a 401.
   const anonymous = all(method === 'GET' ? 'login' : 'unauthorised');
-  if (audience === 'staff') return { ...anonymous, facilitator: 'allowed', organiser: 'allowed' };
-  return { ...anonymous, facilitator: 'forbidden', organiser: 'allowed' };
+  const staff = (team: HttpVerdict, organiser: HttpVerdict, others: HttpVerdict, admin: HttpVerdict) =>
+    ({ ...anonymous, facilitator: team, organiser, otherFacilitator: others, otherOrganiser: others, admin });
+  if (audience === 'staff') return staff('allowed', 'allowed', 'allowed', 'allowed');
+  if (audience === 'team') return staff('allowed', 'allowed', 'forbidden', 'allowed');
+  if (audience === 'teamOrganiser') return staff('forbidden', 'allowed', 'forbidden', 'allowed');
+  return staff('forbidden', 'forbidden', 'forbidden', 'allowed');
 }
 
 export const HTTP_TABLE: readonly HttpRow[] = HTTP_ROUTES.map(([action, audience, what]) => {
@@ -159,7 +176,7 @@ const ROOM_EVENTS = [
   ['table:report', 'own', "Write a table's report back", "their table, as its note-taker"],
   ['vote:open', 'facilitator', 'Open a vote'],
   ['vote:cast', 'panellist', 'Cast or change a ballot'],
-  ['vote:paper', 'facilitator', 'Enter a count of paper ballots'],
+  ['vote:paper', 'facilitator', 'Enter a count of paper ballots, naming who voted on paper (signed in: a join link names no person)'],
   ['vote:close', 'facilitator', 'Close and count a vote'],
   ['rec:draft', 'facilitator', 'Draft a recommendation'],
   ['rec:amend', 'both', 'Propose an amendment (the facilitator, for someone in the hall)'],
@@ -167,7 +184,7 @@ const ROOM_EVENTS = [
   ['rec:minority', 'panellist', 'Write a minority statement on an adopted recommendation'],
   ['rec:support', 'panellist', 'Sign, or unsign, a minority statement'],
   ['room:sync', 'connected', 'Ask for the whole room again'],
-  ['vote:check', 'connected', 'Was my ballot counted? (needs the receipt, which only the voter holds)'],
+  ['vote:check', 'panellist', 'Was the ballot behind this receipt counted? (the ballot itself only with the voting device\'s unlock)'],
 ] as const satisfies readonly (readonly [string, RoomAudience, string, string?])[];
 
 export type RoomEvent = (typeof ROOM_EVENTS)[number][0];
@@ -182,8 +199,8 @@ export interface RoomRow {
 
 function roomCells(audience: RoomAudience): Record<RoomRole, RoomVerdict> {
   // Without a credential for this session nobody gets past the handshake; every event needs a connection.
-  const outside = { public: 'handshake', registrant: 'handshake', otherPanellist: 'handshake' } as const;
-  const staff = (v: RoomVerdict) => ({ facilitator: v, organiser: v });
+  const outside = { public: 'handshake', registrant: 'handshake', otherPanellist: 'handshake', otherFacilitator: 'handshake', otherOrganiser: 'handshake' } as const;
+  const staff = (v: RoomVerdict) => ({ facilitator: v, organiser: v, admin: v });
   if (audience === 'connected') return { ...outside, panellist: 'allowed', observer: 'allowed', ...staff('allowed') };
   if (audience === 'facilitator') return { ...outside, panellist: 'forbidden', observer: 'forbidden', ...staff('allowed') };
   if (audience === 'panellist') return { ...outside, panellist: 'allowed', observer: 'forbidden', ...staff('forbidden') };

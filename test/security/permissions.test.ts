@@ -6,6 +6,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { createSession as logInAs } from '../../src/auth/sessions';
+import { addToTeam } from '../../src/auth/teams';
 import { createUser } from '../../src/auth/users';
 import { ManualClock } from '../../src/clock';
 import { testConfig } from '../../src/config';
@@ -68,11 +69,13 @@ let clientIds = 0;
 
 /** Everything the cells refer to: the panel and session "this" means, and another panel's. */
 const f = {
-  users: { facilitator: 0, organiser: 0 },
+  users: { facilitator: 0, organiser: 0, otherFacilitator: 0, otherOrganiser: 0, admin: 0 },
   panel: {} as Panel,
   categoryId: 0,
   valueId: 0,
   spareRegistrant: 0,
+  /** A second one, for the administrator to erase (the organiser erases the first). */
+  spareRegistrant2: 0,
   drawId: 0,
   withdrawnMember: 0,
   /** This session, the one the table is about. */
@@ -91,10 +94,13 @@ const f = {
 
 // --- Requests as each role ---
 
+const STAFF = ['facilitator', 'organiser', 'otherFacilitator', 'otherOrganiser', 'admin'] as const;
+const isStaff = (role: string): role is (typeof STAFF)[number] => (STAFF as readonly string[]).includes(role);
+
 /** The cookies a role's browser sends: everyone's CSRF cookie, and for staff a fresh login (so a logout ends only that one). */
 function cookiesOf(role: HttpRole): string {
   const csrf = `cp_csrf=${CSRF}`;
-  if (role === 'facilitator' || role === 'organiser') return `${csrf}; cp_session=${logInAs(db, clock, f.users[role])}`;
+  if (isStaff(role)) return `${csrf}; cp_session=${logInAs(db, clock, f.users[role])}`;
   return csrf;
 }
 
@@ -107,11 +113,12 @@ function fill(pattern: string, role: HttpRole): string {
       version: 1,
       table: 'agenda',
       categoryId: f.categoryId,
-      rid: f.spareRegistrant,
+      rid: role === 'admin' ? f.spareRegistrant2 : f.spareRegistrant,
       drawId: f.drawId,
       file: 'pool.csv',
       memberId: f.withdrawnMember,
       sessionId: f.session,
+      user: 999_999, // nobody: taking them off the team changes nothing
       token: role === 'panellist' ? f.invitations.panellist : role === 'otherPanellist' ? f.invitations.other : newToken(),
     };
     if (!(name in values)) throw new Error(`no value for :${name} in ${pattern}`);
@@ -149,7 +156,8 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /invite/:token': { status: 400 }, // no answer chosen
   'GET /admin': { status: 200 },
   'GET /admin/sessions': { status: 200 },
-  'POST /admin/sessions': { status: 400 },
+  // For this panel, with an agenda that is not JSON: the team gets the agenda's error, anyone else is refused first.
+  'POST /admin/sessions': { status: 400, body: () => ({ panelId: String(f.panel.id), agenda: 'not an agenda' }) },
   // A session that does not exist: replacing the real one's links would lock out the room tests' own links.
   'POST /admin/sessions/:id/links': { status: 404, path: '/admin/sessions/999999/links' },
   'GET /admin/sessions/:id/summary': { status: 200 },
@@ -158,6 +166,11 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /admin/sessions/:id/summary/publish': { status: 409 }, // nothing has changed since the published version
   'GET /admin/panels/new': { status: 200 },
   'POST /admin/panels': { status: 400 },
+  'GET /admin/people': { status: 200 },
+  'POST /admin/people': { status: 400 }, // no email
+  'GET /admin/panels/:id/team': { status: 200 },
+  'POST /admin/panels/:id/team': { status: 400 }, // no email
+  'POST /admin/panels/:id/team/:user/remove': { status: 303 },
   'GET /admin/panels/:id': { status: 200 },
   'POST /admin/panels/:id/open': { status: 409 }, // open already
   'POST /admin/panels/:id/categories': { status: 409 }, // registration is open
@@ -238,6 +251,9 @@ function roomCredentials(role: RoomRole): { auth: Record<string, string>; header
       return { auth: { pass: f.passes.observer } };
     case 'facilitator':
     case 'organiser':
+    case 'otherFacilitator':
+    case 'otherOrganiser':
+    case 'admin':
       return { auth: { session }, headers: { cookie: `cp_session=${logInAs(db, clock, f.users[role])}` } };
   }
 }
@@ -261,6 +277,8 @@ const HANDSHAKE_REFUSALS: Partial<Record<RoomRole, RegExp>> = {
   public: /not logged in/,
   registrant: /not logged in/,
   otherPanellist: /not for this session/,
+  otherFacilitator: /not on the team/,
+  otherOrganiser: /not on the team/,
 };
 
 /** Room states the cells start from, each made by real commands in beforeAll, and put back before every cell. */
@@ -306,8 +324,8 @@ const EVENTS: Record<RoomEvent, Attempt & { another?: Attempt }> = {
   'table:next': { payload: () => ({ table: f.t1 }), another: { payload: () => ({ table: f.t2 }) } },
   'table:report': { payload: () => ({ table: f.t1, text: 'Our table wants culture on the bus routes.' }), another: { payload: () => ({ table: f.t2, text: 'Not my table.' }) } },
   'vote:open': { payload: () => ({ question: 'Should this go forward?', settings: { method: 'threshold', threshold: { rule: 'majority', base: 'decisive' } } }) },
-  'vote:cast': { payload: () => ({ vote: 1, ballot: { kind: 'threshold', choice: 'agree' }, receipt: 'permissions-receipt-0001' }) },
-  'vote:paper': { payload: () => ({ vote: 1, ballots: [{ kind: 'threshold', choice: 'agree' }] }) },
+  'vote:cast': { payload: () => ({ vote: 1, ballot: { kind: 'threshold', choice: 'agree' } }) },
+  'vote:paper': { payload: () => ({ vote: 1, members: [f.mate], ballots: [{ kind: 'threshold', choice: 'agree' }] }) },
   'vote:close': { payload: () => ({ vote: 1 }) },
   'rec:draft': { payload: () => ({ text: 'Open every library late one evening a week.' }) },
   'rec:amend': { payload: () => ({ rec: 1, text: 'Open every library and museum late one evening a week.' }) },
@@ -315,7 +333,7 @@ const EVENTS: Record<RoomEvent, Attempt & { another?: Attempt }> = {
   'rec:minority': { payload: () => ({ rec: 1, text: 'We think evenings are the wrong time.' }) },
   'rec:support': { payload: () => ({ rec: 1, report: 1, support: true }) },
   'room:sync': { payload: () => ({}) },
-  'vote:check': { payload: () => ({ vote: 1, receipt: 'permissions-receipt-0001' }) },
+  'vote:check': { payload: () => ({ vote: 1, receipt: '7K3M-Q9TX-2BHD' }) },
 };
 
 // --- The fixture: built from the real functions and through the real room, in well under a second ---
@@ -339,12 +357,14 @@ function addPeople(panelId: number, n: number, prefix: string): string[] {
 function drawnPanel(): void {
   const { panelId, slug } = smallPanel(db, clock);
   f.panel = findPanel(db, panelId) as Panel;
+  for (const user of [f.users.facilitator, f.users.organiser]) addToTeam(db, panelId, user, clock.now());
   computeQuotas(ctx, f.panel, 1, null);
   const people = addPeople(panelId, 12, 'A');
   const categories = listCategories(db, panelId);
   f.categoryId = categories[0].id;
   f.valueId = categories[0].values[0].id;
   f.spareRegistrant = db.prepare('SELECT id FROM registrants WHERE public_id = ?').pluck().get(people[11]) as number;
+  f.spareRegistrant2 = db.prepare('SELECT id FROM registrants WHERE public_id = ?').pluck().get(people[10]) as number;
 
   const input = drawSnapshot(ctx, f.panel);
   const fields = commitmentFields({ panel: slug, algorithm: 'leximin', engineVersion: ENGINE_VERSION, panelSize: 10, randomness: 'The National Lottery Lotto draw of Saturday 7 March', ...input });
@@ -390,6 +410,8 @@ function otherPanel(): void {
   const panelId = insertPanel(db, { slug: 'other-panel', title: 'Other Panel', question: 'What else?', panelSize: 2, closesAt: now + 30 * 86400_000, quotaTolerance: 1 }, now);
   insertCategory(db, panelId, { key: 'gender', label: 'Gender', question: 'Your gender?', values: [{ value: 'Woman', label: 'Woman', share: 50 }, { value: 'Man', label: 'Man', share: 50 }] });
   openPanel(db, panelId, now);
+  // The other panel's own team: they may act on it, and on nothing of this one.
+  for (const user of [f.users.otherFacilitator, f.users.otherOrganiser]) addToTeam(db, panelId, user, now);
   seatMembers(db, panelId, addPeople(panelId, 2, 'B'), now);
   const [member] = listMembers(db, panelId);
   f.invitations.other = newToken();
@@ -407,7 +429,7 @@ async function publishedSession(): Promise<void> {
   const voter = await joined({ pass: session.panellists[0].token });
   await ok(host, 'round:open', { round: VOTE_ROUND });
   await ok(host, 'vote:open', { summary: 'latest', settings: { method: 'threshold', threshold: { rule: 'majority', base: 'decisive' } } });
-  await ok(voter, 'vote:cast', { vote: 1, ballot: { kind: 'threshold', choice: 'agree' }, receipt: 'permissions-summary-approval' });
+  await ok(voter, 'vote:cast', { vote: 1, ballot: { kind: 'threshold', choice: 'agree' } });
   await ok(host, 'vote:close', { vote: 1 });
   made.summaries.publish(session.sessionId, '', f.users.organiser);
   host.disconnect();
@@ -449,6 +471,9 @@ async function thisSessionAndScenes(): Promise<void> {
 beforeAll(async () => {
   f.users.facilitator = createUser(db, clock, { email: 'facilitator@example.org', name: 'F', role: 'facilitator', password: PASSWORD }).id;
   f.users.organiser = createUser(db, clock, { email: 'organiser@example.org', name: 'O', role: 'organiser', password: PASSWORD }).id;
+  f.users.otherFacilitator = createUser(db, clock, { email: 'other-facilitator@example.org', name: 'OF', role: 'facilitator', password: PASSWORD }).id;
+  f.users.otherOrganiser = createUser(db, clock, { email: 'other-organiser@example.org', name: 'OO', role: 'organiser', password: PASSWORD }).id;
+  f.users.admin = createUser(db, clock, { email: 'admin@example.org', name: 'A', role: 'organiser', admin: true, password: PASSWORD }).id;
   await new Promise<void>((resolve) => made.server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(made.server.address() as AddressInfo).port}`;
   drawnPanel();
@@ -477,7 +502,8 @@ describe('the web site: every route, as every role', () => {
   test.each(httpCases)('%s, as %s: %s', async (action, role, verdict) => {
     const row = HTTP_TABLE.find((r) => r.action === action);
     if (!row) throw new Error(action);
-    const target = PROBES[action].path ?? fill(row.path, role);
+    // A probe's own path is for those let in; anyone else is refused at the real one, before anything happens.
+    const target = (verdict === 'allowed' && PROBES[action].path) || fill(row.path, role);
     const changing = verdict !== 'allowed' && row.method !== 'GET';
     const before = changing ? snapshot(db) : undefined;
     const res = await httpAs(role, row.method, target, PROBES[action].body?.());

@@ -1,0 +1,87 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { audit } from '../audit';
+import type { AppContext } from '../context';
+import { findPanel, listPanels } from '../panels/repo';
+import type { Revocations } from '../room/revocations';
+import { notFound } from '../web/errors';
+import { formValues, parseForm, parseId } from '../web/validate';
+import { currentUser, requireAdmin, requireRole } from './middleware';
+import { generatePassword } from './passwords';
+import { addToTeam, removeFromTeam, teamOf } from './teams';
+import { createUser, findUserByEmail, listUsers, newUserSchema } from './users';
+
+const accountForm = z.object({
+  email: newUserSchema.shape.email,
+  name: newUserSchema.shape.name,
+  role: newUserSchema.shape.role,
+  admin: z.literal('on').optional(),
+});
+const memberForm = z.object({ email: newUserSchema.shape.email });
+
+/**
+ * People and teams (issue 17): administrators create accounts and put people on panels' teams, or take them
+ * off (their room sockets for that panel close at once). A panel's team can see who is on it.
+ */
+export function peopleRouter(ctx: AppContext, revocations: Revocations): Router {
+  const router = Router();
+  const { db, clock } = ctx;
+
+  const peoplePage = (extra: Record<string, unknown> = {}) => ({
+    title: 'People and teams',
+    people: listUsers(db).map((u) => ({ ...u, panels: listPanels(db).filter((p) => teamOf(db, p.id).some((m) => m.userId === u.id)).map((p) => p.title) })),
+    ...extra,
+  });
+
+  router.use('/admin/people', requireAdmin);
+  router.get('/admin/people', (_req, res) => res.render('pages/admin/people', peoplePage()));
+  router.post('/admin/people', (req, res) => {
+    const form = parseForm(accountForm, req.body);
+    const again = (errors: Record<string, string>) => res.status(400).render('pages/admin/people', peoplePage({ values: formValues(req.body), errors }));
+    if (!form.ok) return again(form.errors);
+    if (findUserByEmail(db, form.data.email)) return again({ email: `An account for ${form.data.email} already exists.` });
+    const password = generatePassword();
+    const user = db.transaction(() => {
+      const made = createUser(db, clock, { ...form.data, admin: form.data.admin === 'on', password });
+      audit(db, clock, { userId: currentUser(res).id, action: 'user.create', subject: `${made.role}${made.admin ? ' (administrator)' : ''}` });
+      return made;
+    })();
+    res.status(201).render('pages/admin/people', peoplePage({ created: { ...user, password } }));
+  });
+
+  const loadTeamPanel = (raw: unknown) => {
+    const panel = findPanel(db, parseId(raw, 'That panel'));
+    if (!panel) throw notFound('That panel');
+    return panel;
+  };
+  const teamPage = (rawId: unknown, admin: boolean, extra: Record<string, unknown> = {}) => {
+    const panel = loadTeamPanel(rawId);
+    return { title: `Team: ${panel.title}`, panel, team: teamOf(db, panel.id), admin, ...extra };
+  };
+
+  router.get('/admin/panels/:id/team', requireRole('organiser', 'facilitator'), (req, res) => {
+    res.render('pages/admin/team', teamPage(req.params.id, currentUser(res).admin));
+  });
+  router.post('/admin/panels/:id/team', requireAdmin, (req, res) => {
+    const panel = loadTeamPanel(req.params.id);
+    const form = parseForm(memberForm, req.body);
+    const again = (errors: Record<string, string>) => res.status(400).render('pages/admin/team', teamPage(req.params.id, true, { values: formValues(req.body), errors }));
+    if (!form.ok) return again(form.errors);
+    const person = findUserByEmail(db, form.data.email);
+    if (!person) return again({ email: `There is no account for ${form.data.email}. Create it on People and teams first.` });
+    db.transaction(() => {
+      if (addToTeam(db, panel.id, person.id, clock.now())) audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'team.add', subject: String(person.id) });
+    })();
+    res.redirect(303, `/admin/panels/${panel.id}/team`);
+  });
+  router.post('/admin/panels/:id/team/:user/remove', requireAdmin, (req, res) => {
+    const panel = loadTeamPanel(req.params.id);
+    const userId = parseId(req.params.user, 'That person');
+    db.transaction(() => {
+      if (removeFromTeam(db, panel.id, userId)) audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'team.remove', subject: String(userId) });
+    })();
+    revocations.team(panel.id, userId);
+    res.redirect(303, `/admin/panels/${panel.id}/team`);
+  });
+  return router;
+}

@@ -1,0 +1,83 @@
+import type { CommandDone, Reply } from '../room/events';
+import type { RoomState } from '../room/state';
+import type { Ballot } from '../voting/types';
+
+/**
+ * A phone's ballots (issue 16): nothing is shown as cast until the server has acknowledged it. A ballot cast
+ * while the connection is down waits here, in this tab only, with its client id, and is sent once when the
+ * room is back (the same id, so a resend after a lost acknowledgement counts once); if its vote has closed
+ * meanwhile it is dropped, and the person is told. Receipts are kept for this tab only (sessionStorage), not
+ * on the phone for the next person to find.
+ */
+export interface Pending {
+  vote: number;
+  ballot: Ballot;
+  clientId: string;
+}
+
+export interface Held {
+  receipt: string;
+  unlock: string;
+}
+
+type Emit = (payload: Pending) => Promise<Reply<CommandDone> | undefined>;
+
+export class BallotOutbox {
+  private sending = false;
+
+  constructor(
+    private readonly session: string,
+    private readonly emit: Emit,
+    private readonly tell: (text: string, urgent: boolean) => void,
+    private readonly changed: () => void,
+  ) {}
+
+  pending(): Pending | undefined {
+    const text = sessionStorage.getItem(this.key('pending'));
+    return text ? (JSON.parse(text) as Pending) : undefined;
+  }
+
+  receipt(vote: number): Held | undefined {
+    const text = sessionStorage.getItem(this.key(`receipt:${vote}`));
+    return text ? (JSON.parse(text) as Held) : undefined;
+  }
+
+  /** Casts now if connected; otherwise keeps the ballot until `flush` can send it. */
+  async cast(vote: number, ballot: Ballot, clientId: string, connected: boolean): Promise<void> {
+    sessionStorage.setItem(this.key('pending'), JSON.stringify({ vote, ballot, clientId }));
+    this.changed();
+    if (!connected) return this.tell('Your ballot is not sent yet: there is no connection. We will send it when the connection is back; keep this page open.', true);
+    await this.flush(undefined);
+  }
+
+  /** Sends the waiting ballot, once, if its vote is still open; called on every (re)connect and after a cast. */
+  async flush(state: RoomState | undefined): Promise<void> {
+    const waiting = this.pending();
+    if (!waiting || this.sending) return;
+    const vote = state?.votes.find((v) => v.id === waiting.vote);
+    if (state && vote?.status !== 'open') {
+      this.drop();
+      return this.tell(`Your ballot in vote ${waiting.vote} was never sent, and that vote has closed, so it was not counted.`, true);
+    }
+    this.sending = true;
+    try {
+      const reply = await this.emit(waiting);
+      if (!reply) return this.tell('Your ballot is not sent yet: the server did not answer. We will send it again when the connection is back.', true);
+      this.drop();
+      if (!reply.ok) return this.tell(reply.message, true);
+      if (reply.data.receipt && reply.data.unlock) sessionStorage.setItem(this.key(`receipt:${waiting.vote}`), JSON.stringify({ receipt: reply.data.receipt, unlock: reply.data.unlock }));
+      this.tell(reply.data.receipt ? `Your ballot is recorded. Your receipt is ${reply.data.receipt}: write it down to check your ballot was counted.` : 'Your ballot is recorded.', false);
+    } finally {
+      this.sending = false;
+      this.changed();
+    }
+  }
+
+  private drop(): void {
+    sessionStorage.removeItem(this.key('pending'));
+  }
+
+  private key(what: string): string {
+    return `ballot:${this.session}:${what}`;
+  }
+}
