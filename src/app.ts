@@ -81,7 +81,7 @@ export function createApp(options: CreateAppOptions) {
   app.use(registrationRouter(ctx));
   app.use(panelsRouter(ctx));
   app.use(quotasRouter(ctx));
-  app.use(poolRouter(ctx));
+  app.use(poolRouter(ctx, revocations));
   failInterruptedDraws(ctx.db, ctx.clock.now());
   const runner = new DrawRunner(ctx);
   app.use(selectionRouter(ctx, runner, revocations));

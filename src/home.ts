@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AppContext } from './context';
-import { listPanels } from './panels/repo';
+import { listPanels, registrationClosed } from './panels/repo';
 
 export function homeRouter(ctx: AppContext): Router {
   const router = Router();
@@ -8,7 +8,7 @@ export function homeRouter(ctx: AppContext): Router {
     const now = ctx.clock.now();
     const panels = listPanels(ctx.db)
       .filter((p) => p.openedAt !== null)
-      .map((p) => ({ ...p, open: p.closesAt > now }));
+      .map((p) => ({ ...p, open: !registrationClosed(p, now) }));
     res.render('pages/home', { title: "Citizens' panels", panels });
   });
   router.get('/healthz', (_req, res) => {

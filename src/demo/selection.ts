@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { audit } from '../audit';
 import type { AppContext } from '../context';
-import type { Panel } from '../panels/repo';
+import { closeRegistration, type Panel } from '../panels/repo';
 import { commitmentFields, commitmentHash, normaliseNumbers, replacementSeed, seedFrom } from '../selection/commitment';
 import { replacementInput, vacancies } from '../selection/replacement';
 import {
@@ -50,10 +50,11 @@ export async function selectDemoPanel(ctx: AppContext, panel: Panel, organiser: 
 }
 
 
-/** As POST /admin/panels/:id/commitment: the pool and quotas as they stand, fingerprinted and fixed. */
+/** As POST /admin/panels/:id/registration/close then /commitment: registration closes, then the pool and quotas as they stand are fingerprinted and fixed. */
 function publishCommitment(ctx: AppContext, panel: Panel, userId: number, selection: DemoSelection): void {
   const { db, clock } = ctx;
   if (findCommitment(db, panel.id)) return;
+  if (closeRegistration(db, panel.id, clock.now())) audit(db, clock, { userId, panelId: panel.id, action: 'panel.close', subject: panel.slug });
   const input = snapshot(ctx, panel);
   const fields = commitmentFields({ panel: panel.slug, algorithm: selection.algorithm, randomness: selection.randomness, engineVersion: ENGINE_VERSION, panelSize: panel.panelSize, ...input });
   const hash = commitmentHash(fields);

@@ -12,6 +12,22 @@ export interface Panel {
   createdAt: number;
   /** When registration opened; null while the panel is a draft. */
   openedAt: number | null;
+  /** When an organiser closed registration by hand (before the commitment); null if not. */
+  closedAt: number | null;
+}
+
+/**
+ * Whether nobody can register now: closed by hand, past its closing date, or never opened (a pool imported
+ * without the public form; such a panel cannot open once it has a commitment).
+ */
+export const registrationClosed = (panel: Pick<Panel, 'closesAt' | 'closedAt' | 'openedAt'>, now: number): boolean =>
+  panel.openedAt === null || panel.closedAt !== null || panel.closesAt <= now;
+
+/** When registration ended, or ends: the earlier of the hand closing and the closing date. */
+export const registrationEnd = (panel: Pick<Panel, 'closesAt' | 'closedAt'>): number => Math.min(panel.closesAt, panel.closedAt ?? Infinity);
+
+export function closeRegistration(db: Db, panelId: number, now: number): boolean {
+  return db.prepare('UPDATE panels SET closed_at = ? WHERE id = ? AND closed_at IS NULL').run(now, panelId).changes === 1;
 }
 
 export interface CategoryValue {
@@ -48,7 +64,7 @@ export interface NewPanel {
 }
 
 const PANEL_COLUMNS = `id, slug, title, question, panel_size AS panelSize, closes_at AS closesAt,
-  quota_tolerance AS quotaTolerance, created_at AS createdAt, opened_at AS openedAt`;
+  quota_tolerance AS quotaTolerance, created_at AS createdAt, opened_at AS openedAt, closed_at AS closedAt`;
 
 export function insertPanel(db: Db, panel: NewPanel, now: number): number {
   const result = db

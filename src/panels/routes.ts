@@ -3,9 +3,11 @@ import { audit, listAudit } from '../audit';
 import { currentUser, requireAdmin, requireRole } from '../auth/middleware';
 import { addToTeam, panelIdsOf } from '../auth/teams';
 import type { AppContext } from '../context';
+import { findCommitment } from '../selection/repo';
 import { HttpError, notFound } from '../web/errors';
 import { formValues, parseForm, parseId } from '../web/validate';
 import {
+  closeRegistration,
   deleteCategory,
   findPanel,
   insertCategory,
@@ -13,6 +15,8 @@ import {
   listCategories,
   listPanels,
   openPanel,
+  registrationClosed,
+  registrationEnd,
   poolSize,
   slugTaken,
   type Panel,
@@ -39,7 +43,8 @@ export function panelsRouter(ctx: AppContext): Router {
       poolSize: size,
       draft: panel.openedAt === null,
       canEditCategories: panel.openedAt === null && size === 0,
-      registrationOpen: panel.openedAt !== null && panel.closesAt > clock.now(),
+      registrationOpen: panel.openedAt !== null && !registrationClosed(panel, clock.now()),
+      closedOn: registrationEnd(panel),
       audit: listAudit(db, panel.id, 20),
       ...extra,
     };
@@ -83,6 +88,7 @@ export function panelsRouter(ctx: AppContext): Router {
   router.post('/admin/panels/:id/open', (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
     if (panel.openedAt !== null) throw new HttpError(409, 'Registration for this panel is already open.');
+    if (findCommitment(db, panel.id)) throw new HttpError(409, 'This panel’s pool is fixed by its published commitment, so registration cannot open now.', 'The pool is fixed');
     if (listCategories(db, panel.id).length === 0) {
       throw new HttpError(409, 'Add at least one category before opening registration: the lottery needs something to balance.');
     }
@@ -91,6 +97,18 @@ export function panelsRouter(ctx: AppContext): Router {
       audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'panel.open', subject: panel.slug });
     })();
     res.redirect(303, `/admin/panels/${panel.id}?opened=1`);
+  });
+
+  // The commitment fixes the pool, so registration closes first: nobody may be told they are in a lottery they are not in.
+  router.post('/admin/panels/:id/registration/close', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    if (panel.openedAt === null) throw new HttpError(409, 'Registration for this panel has not opened yet, so there is nothing to close.', 'Not open yet');
+    if (panel.closedAt !== null) throw new HttpError(409, `Registration for this panel closed on ${new Date(panel.closedAt).toUTCString()}.`, 'Closed already');
+    db.transaction(() => {
+      closeRegistration(db, panel.id, clock.now());
+      audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'panel.close', subject: panel.slug });
+    })();
+    res.redirect(303, req.body?.back === 'selection' ? `/admin/panels/${panel.id}/selection#step-commit` : `/admin/panels/${panel.id}`);
   });
 
   router.post('/admin/panels/:id/categories', (req, res) => {

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { audit } from '../audit';
 import type { AppContext } from '../context';
-import { findPanelBySlug, listCategories, type Category, type Panel } from '../panels/repo';
+import { findPanelBySlug, listCategories, registrationClosed, type Category, type Panel } from '../panels/repo';
 import { HttpError, notFound } from '../web/errors';
 import { minutes, RateLimiter } from '../web/rate-limit';
 import { formValues, parseForm } from '../web/validate';
@@ -63,7 +63,7 @@ export function registrationRouter(ctx: AppContext): Router {
     return {
       title: `Register: ${panel.title}`,
       panel,
-      closed: panel.closesAt <= clock.now(),
+      closed: registrationClosed(panel, clock.now()),
       questions: questions(categories, values, extra.errors ?? {}),
       values,
       errors: extra.errors,
@@ -72,12 +72,12 @@ export function registrationRouter(ctx: AppContext): Router {
 
   router.get('/register/:slug', (req, res) => {
     const { panel, categories } = load(req.params.slug);
-    res.status(panel.closesAt <= clock.now() ? 410 : 200).render('pages/register', page(panel, categories));
+    res.status(registrationClosed(panel, clock.now()) ? 410 : 200).render('pages/register', page(panel, categories));
   });
 
   router.post('/register/:slug', (req, res) => {
     const { panel, categories } = load(req.params.slug);
-    if (panel.closesAt <= clock.now()) {
+    if (registrationClosed(panel, clock.now())) {
       return res.status(410).render('pages/register', page(panel, categories));
     }
     const wait = limiter.hit(req.ip ?? 'unknown');
@@ -86,12 +86,11 @@ export function registrationRouter(ctx: AppContext): Router {
     if (!form.ok) {
       return res.status(400).render('pages/register', page(panel, categories, { values: formValues(req.body), errors: form.errors }));
     }
-    const duplicate = findDuplicate(db, panel.id, form.data);
-    if (duplicate) {
-      const message = `This ${duplicate === 'email' ? 'email address' : 'phone number'} is already registered for this panel, so you do not need to register again. If you want to change your answers, contact the organisers.`;
-      return res
-        .status(409)
-        .render('pages/register', page(panel, categories, { values: formValues(req.body), errors: { [duplicate]: message } }));
+    // A duplicate gets the same answer as a new registration, whichever field matched: the form must not tell
+    // anyone whether an address or a number is registered (issue 17). The organiser's log counts it, naming nobody.
+    if (findDuplicate(db, panel.id, form.data)) {
+      audit(db, clock, { panelId: panel.id, action: 'registrant.duplicate' });
+      return res.redirect(303, `/register/${panel.slug}/thanks`);
     }
     const answers = form.data as Record<string, unknown>;
     const valueIds = categories.map((c) => c.values.find((v) => v.value === answers[`q_${c.key}`])?.id ?? 0);

@@ -4,18 +4,22 @@ import type { AppContext } from '../context';
 import { CsvError } from '../csv';
 import { listCategories, poolSize, type Panel } from '../panels/repo';
 import { loadPanel } from '../panels/routes';
-import { notFound } from '../web/errors';
 import { csvUpload, problemsView, uploadedFile } from '../web/upload';
 import { parseId } from '../web/validate';
 import { erase, exportPoolCsv, importPool } from './pool';
 import { findRegistrant, listPool, poolValues } from './repo';
 import { sendCsv } from '../web/download';
+import { audit } from '../audit';
+import type { Revocations } from '../room/revocations';
+import { SEATED } from '../selection/replacement';
+import { findCommitment, listMembers, setStatus } from '../selection/repo';
+import { HttpError, notFound } from '../web/errors';
 
 const PAGE_SIZE = 100;
 
-export function poolRouter(ctx: AppContext): Router {
+export function poolRouter(ctx: AppContext, revocations: Revocations): Router {
   const router = Router();
-  const { db } = ctx;
+  const { db, clock } = ctx;
   router.use('/admin/panels/:id', requireRole('organiser'));
 
   const renderPool = (panel: Panel, page: unknown, extra: Record<string, unknown> = {}) => {
@@ -51,6 +55,9 @@ export function poolRouter(ctx: AppContext): Router {
 
   router.post('/admin/panels/:id/pool/import', ...csvUpload(), (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
+    if (findCommitment(db, panel.id)) {
+      throw new HttpError(409, 'The pool is fixed: its commitment has been published, and the draw must run on exactly the pool it fingerprints. People who come forward now can be kept for a later panel, not added to this one.', 'The pool is fixed');
+    }
     if (req.body?.consentConfirmed !== 'yes') {
       return res.status(400).render('pages/admin/pool', renderPool(panel, 1, {
         importErrors: { consentConfirmed: 'Confirm that everyone in the file agreed to take part and to the privacy notice.' },
@@ -85,7 +92,14 @@ export function poolRouter(ctx: AppContext): Router {
 
   router.post('/admin/panels/:id/registrants/:rid/erase', (req, res) => {
     const { panel, person } = loadPerson(req.params.id, req.params.rid);
-    erase(ctx, panel, person, currentUser(res).id);
+    const seat = listMembers(db, panel.id).find((m) => m.registrantId === person.id && SEATED.has(m.status));
+    // Someone drawn who asks to be erased has left the panel: their seat is empty, and can be filled.
+    erase(ctx, panel, person, currentUser(res).id, () => {
+      if (!seat) return;
+      setStatus(db, seat.id, 'withdrawn', clock.now());
+      audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'member.withdraw', subject: person.publicId, detail: { erased: true } });
+    });
+    if (seat) revocations.member(panel.id, person.publicId);
     res.redirect(303, `/admin/panels/${panel.id}/pool?erased=${encodeURIComponent(person.publicId)}`);
   });
 

@@ -46,10 +46,12 @@ export function exportPoolCsv(ctx: AppContext, panel: Panel): string {
   );
 }
 
-export function erase(ctx: AppContext, panel: Panel, person: PoolRow, userId: number): void {
+/** Erases a registrant; `alongside` runs in the same transaction (the caller's consequences, such as an empty seat). */
+export function erase(ctx: AppContext, panel: Panel, person: PoolRow, userId: number, alongside: () => void = () => {}): void {
   ctx.db.transaction(() => {
     eraseRegistrant(ctx.db, person.id, ctx.clock.now());
     audit(ctx.db, ctx.clock, { userId, panelId: panel.id, action: 'registrant.erase', subject: person.publicId });
+    alongside();
   })();
   // Old page images in the write-ahead log still hold the data until it is checkpointed and truncated.
   if (ctx.db.name !== ':memory:') ctx.db.pragma('wal_checkpoint(TRUNCATE)');

@@ -5,6 +5,7 @@ import type { Reply } from './events';
 import type { Actor, Command } from './machine';
 import { normalReceipt } from './seal';
 import type { RoomState } from './state';
+import { readable } from './readable';
 import { receipt } from './vote-schema';
 
 const checkSchema = z.object({ vote: z.number().int().min(1), receipt, unlock: z.string().max(80).optional() });
@@ -19,8 +20,8 @@ export type CheckAnswer = { counted: boolean; ballot?: Ballot };
  */
 export function checkReceipt(actor: Actor, state: RoomState | undefined, box: SqliteBallotBox, payload: unknown): Reply<CheckAnswer> {
   if (actor.role !== 'panellist') return { ok: false, error: 'forbidden', message: 'Only the panellist who voted can check a ballot, from their own phone.' };
-  const query = checkSchema.safeParse(payload);
-  if (!query.success) return { ok: false, error: 'invalid', message: 'Give the vote number and your receipt code, such as 7K3M-Q9TX-2BHD.' };
+  const query = readable(checkSchema, payload);
+  if (!query?.success) return { ok: false, error: 'invalid', message: 'Give the vote number and your receipt code, such as 7K3M-Q9TX-2BHD.' };
   const vote = state?.votes.find((v) => v.id === query.data.vote);
   if (!vote) return { ok: false, error: 'not_found', message: `There is no vote ${query.data.vote}.` };
   if (!vote.secret) return { ok: false, error: 'invalid', message: 'This was an open vote: it has no receipts. Your ballot is shown with the vote.' };

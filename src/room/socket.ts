@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context';
 import { storageProblem } from '../db';
 import { sha256 } from '../tokens';
+import { readable } from './readable';
 import { type AirtimeReport, airtimeReport } from './airtime';
 import { SqliteBallotBox, statements, sweepVoteKeys } from './ballot-box';
 import { keyStore } from '../keys';
@@ -26,17 +27,6 @@ const clientId = z.string().min(1).max(64);
 const facilitators = (sessionId: number) => `session:${sessionId}:facilitators`;
 const others = (sessionId: number) => `session:${sessionId}:others`;
 
-/**
- * zod's safeParse, or undefined for input zod itself trips over (an object posing as a string, with a `length`
- * that is not a number): such a payload is refused as unreadable, not answered as a fault.
- */
-function readable<T>(schema: z.ZodType<T>, value: unknown): z.ZodSafeParseResult<T> | undefined {
-  try {
-    return schema.safeParse(value);
-  } catch {
-    return undefined;
-  }
-}
 
 /** How often, at most, facilitators hear who is connected. */
 const PRESENCE_MS = 250;

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context';
-import type { Panel } from '../panels/repo';
+import { type Panel, registrationClosed } from '../panels/repo';
 import { ALGORITHMS } from '../sortition/types';
 import { percent } from '../sortition/report';
 import { vacancies } from './replacement';
@@ -15,6 +15,7 @@ export function selectionPage(ctx: AppContext, panel: Panel, extra: Record<strin
   return {
     title: `Selection: ${panel.title}`,
     panel,
+    registrationOpen: !registrationClosed(panel, ctx.clock.now()),
     algorithms: ALGORITHMS,
     trials: draws.filter((d) => d.kind === 'trial').map(summary),
     replacements: draws.filter((d) => d.kind === 'replacement').map(summary),

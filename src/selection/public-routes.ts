@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { audit } from '../audit';
 import type { AppContext } from '../context';
 import type { Revocations } from '../room/revocations';
-import { findPanel, findPanelBySlug, type Panel } from '../panels/repo';
+import { findPanel, findPanelBySlug, type Panel, registrationEnd } from '../panels/repo';
 import { sha256 } from '../tokens';
 import { HttpError, notFound } from '../web/errors';
 import { parseForm, parseId } from '../web/validate';
@@ -38,6 +38,7 @@ export function publicSelectionRouter(ctx: AppContext, room: RoomRepo, revocatio
     res.render('pages/selection', {
       title: `How the panel was chosen: ${panel.title}`,
       panel,
+      registrationClosed: registrationEnd(panel),
       sourceUrl: ctx.config.SOURCE_URL,
       commitment,
       commitmentText: commitmentText(fields),

@@ -5,7 +5,7 @@ import { currentUser, requireRole } from '../auth/middleware';
 import type { AppContext } from '../context';
 import type { Revocations } from '../room/revocations';
 import { CsvError } from '../csv';
-import type { Panel } from '../panels/repo';
+import { type Panel, registrationClosed } from '../panels/repo';
 import { loadPanel } from '../panels/routes';
 import { checkDrawable, ENGINE_VERSION } from '../sortition/draw';
 import { InfeasibleError } from '../sortition/feasibility';
@@ -47,6 +47,9 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
   router.post('/admin/panels/:id/commitment', async (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
     if (findCommitment(db, panel.id)) throw new HttpError(409, 'This panel already has a published commitment; it cannot change. Enter the public numbers when they are drawn.');
+    if (!registrationClosed(panel, clock.now())) {
+      throw new HttpError(409, 'Close registration first, on the panel’s page: the commitment fixes the pool, and someone who registered after it would be told they are in a lottery they are not in.', 'Registration is still open');
+    }
     const form = parseForm(commitSchema, req.body);
     if (!form.ok) return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors: form.errors, values: formValues(req.body) }));
     const input = snapshot(ctx, panel);

@@ -48,6 +48,7 @@ test('an organiser goes from the demo pool to a published draw and a confirmed p
 
   // Commit, then the public numbers: the final draw.
   await page.click('text=Selection');
+  await page.click('text=Close registration now');
   await page.fill('#randomness', 'The main numbers of the UK National Lottery Lotto draw on Saturday 5 December 2026');
   await page.click('text=Publish the commitment');
   await page.fill('#numbers', '3 11 18 27 38 44');

@@ -5,6 +5,7 @@ import { exampleAgenda } from '../../src/room/agenda';
 import { createSession, joinLink } from '../../src/room/create';
 import { RoomRepo } from '../../src/room/repo';
 import type { RoomState } from '../../src/room/state';
+import { addToTeam } from '../../src/auth/teams';
 import { createUser } from '../../src/auth/users';
 import { PASSWORD, seatMembers } from '../helpers';
 import { launch, screenshot, startServer } from './browser';
@@ -58,7 +59,8 @@ async function open(link: string, phone = false): Promise<Page> {
 }
 
 async function openSignedIn(email: string): Promise<Page> {
-  createUser(server.db, systemClock, { email, name: email, role: 'facilitator', password: PASSWORD });
+  const user = createUser(server.db, systemClock, { email, name: email, role: 'facilitator', password: PASSWORD });
+  addToTeam(server.db, server.demo.panelId, user.id, Date.now());
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
   await page.goto(`${server.url}/login`);

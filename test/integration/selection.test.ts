@@ -5,7 +5,7 @@ import { run } from '../../src/cli/run';
 import { listAudit } from '../../src/audit';
 import { findCommitment, findDraw, listMembers } from '../../src/selection/repo';
 import { drawInput } from '../../src/selection/runner';
-import { type Agent, logIn, makeApp, snapshot, submit } from '../helpers';
+import { type Agent, csrfToken, logIn, makeApp, snapshot, submit } from '../helpers';
 
 jest.setTimeout(120_000);
 
@@ -62,6 +62,19 @@ test('a trial draw runs in the background and reports chances and counts against
   expect(csv.filter((line) => line.endsWith(',yes'))).toHaveLength(40);
 });
 
+test('a commitment needs registration closed first; closing it closes the form, once', async () => {
+  const before = snapshot(t.db);
+  const early = await submit(organiser, `${admin}/selection`, `${admin}/commitment`, { algorithm: 'leximin', randomness: 'The Lotto draw on Saturday 5 December 2026' });
+  expect(early.status).toBe(409);
+  expect(early.text).toContain('Close registration first');
+  expect(snapshot(t.db)).toEqual(before);
+  expect((await submit(organiser, admin, `${admin}/registration/close`, {})).status).toBe(303);
+  expect((await submit(organiser, admin, `${admin}/registration/close`, {})).status).toBe(409); // once
+  const form = await t.agent().get(`/register/${SLUG}`);
+  expect(form.status).toBe(410);
+  expect(listAudit(t.db, panelId, 50).map((e) => e.action)).toContain('panel.close');
+});
+
 test('a bad commitment is refused with a clear message and changes nothing', async () => {
   const before = snapshot(t.db);
   const res = await submit(organiser, `${admin}/selection`, `${admin}/commitment`, { algorithm: 'leximin', randomness: 'soon' });
@@ -103,6 +116,15 @@ test('the commitment is published with the pseudonymised pool and no personal da
 
   const again = await submit(organiser, `${admin}/selection`, `${admin}/commitment`, { algorithm: 'maximin', randomness: 'another lottery entirely' });
   expect(again.status).toBe(409);
+});
+
+test('after the commitment the pool is fixed: an import is refused in words and changes nothing', async () => {
+  const before = snapshot(t.db);
+  const token = await csrfToken(organiser, `${admin}/pool`);
+  const res = await organiser.post(`${admin}/pool/import`).field('_csrf', token).field('consentConfirmed', 'yes').attach('file', Buffer.from('name,email\nLate Comer,late@example.org\n'), 'pool.csv');
+  expect(res.status).toBe(409);
+  expect(res.text).toContain('The pool is fixed');
+  expect(snapshot(t.db)).toEqual(before);
 });
 
 test('entering the public numbers runs the final draw; anyone re-running the published command gets the same panel', async () => {
@@ -226,6 +248,7 @@ describe('a final draw cut short by a server restart', () => {
   test('numbers that are not numbers are refused and change nothing; after a restart the same draw runs again', async () => {
     const agent = s.agent();
     await submit(agent, '/login', '/login', { email: s.demo?.organiser.email ?? '', password: s.demo?.organiser.password ?? '' });
+    await submit(agent, base, `${base}/registration/close`, {});
     await submit(agent, `${base}/selection`, `${base}/commitment`, { algorithm: 'leximin', randomness: 'The Lotto draw on Saturday 5 December 2026' });
     const before = snapshot(s.db);
     const bad = await submit(agent, `${base}/selection`, `${base}/commitment/numbers`, { numbers: "7 19 and 23'" });
@@ -260,6 +283,7 @@ describe('a commitment no draw could satisfy', () => {
   test('is refused with the reason and the smallest change, and nothing is published', async () => {
     const agent = s.agent();
     await submit(agent, '/login', '/login', { email: s.demo?.organiser.email ?? '', password: s.demo?.organiser.password ?? '' });
+    await submit(agent, base, `${base}/registration/close`, {});
     s.db.prepare("UPDATE category_values SET quota_min = 150, quota_max = 150 WHERE value = '16-24'").run();
     const before = snapshot(s.db);
     const res = await submit(agent, `${base}/selection`, `${base}/commitment`, { algorithm: 'leximin', randomness: 'The Lotto draw on Saturday 5 December 2026' });

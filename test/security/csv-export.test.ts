@@ -225,6 +225,7 @@ describe('the selection files: pool and quotas, organiser and public, commitment
   });
 
   test('the public commitment: the pseudonymised pool and the quotas', async () => {
+    await submit(t.organiser, t.admin, `${t.admin}/registration/close`, {});
     const res = await submit(t.organiser, `${t.admin}/selection`, `${t.admin}/commitment`, { algorithm: 'leximin', randomness: 'The Lotto draw on Saturday 5 December 2026' });
     expect(res.status).toBe(303);
     const pool = await t.anyone().get(`/panels/${t.slug}/selection/pool.csv`);

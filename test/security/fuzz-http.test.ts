@@ -80,6 +80,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /admin/panels/:id': { who: 'organiser', query: ['opened'] },
   // Panel A is open already, so a request that gets through changes nothing: the refusal is what is fuzzed.
   'POST /admin/panels/:id/open': { who: 'organiser' },
+  'POST /admin/panels/:id/registration/close': { who: 'organiser', params: { id: () => String(world.draftPanel) } },
   'POST /admin/panels/:id/categories': { who: 'organiser', fields: ['key', 'label', 'question', 'values'], params: { id: () => String(world.draftPanel) }, runs: 70 },
   'POST /admin/panels/:id/categories/:categoryId/delete': { who: 'organiser' },
   'GET /admin/panels/:id/quotas': { who: 'organiser', query: ['saved'] },

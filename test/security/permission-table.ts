@@ -91,6 +91,7 @@ const HTTP_ROUTES = [
   // The panel's organisers: registrations, quotas, pool, selection.
   ['GET /admin/panels/:id', 'teamOrganiser', 'A panel: its categories, pool size and activity log'],
   ['POST /admin/panels/:id/open', 'teamOrganiser', 'Open registration'],
+  ['POST /admin/panels/:id/registration/close', 'teamOrganiser', 'Close registration (before the commitment; for good)'],
   ['POST /admin/panels/:id/categories', 'teamOrganiser', 'Add a category'],
   ['POST /admin/panels/:id/categories/:categoryId/delete', 'teamOrganiser', 'Remove a category'],
   ['GET /admin/panels/:id/quotas', 'teamOrganiser', 'Quotas'],

@@ -74,6 +74,8 @@ const f = {
   categoryId: 0,
   valueId: 0,
   spareRegistrant: 0,
+  /** A draft panel of the same team. */
+  draftPanel: 0,
   /** A second one, for the administrator to erase (the organiser erases the first). */
   spareRegistrant2: 0,
   drawId: 0,
@@ -173,6 +175,13 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /admin/panels/:id/team/:user/remove': { status: 303 },
   'GET /admin/panels/:id': { status: 200 },
   'POST /admin/panels/:id/open': { status: 409 }, // open already
+  // On a draft of this team's (not open, so nothing to close): closing this panel's would end the register probes.
+  'POST /admin/panels/:id/registration/close': {
+    status: 409,
+    get path() {
+      return `/admin/panels/${f.draftPanel}/registration/close`;
+    },
+  },
   'POST /admin/panels/:id/categories': { status: 409 }, // registration is open
   'POST /admin/panels/:id/categories/:categoryId/delete': { status: 409 },
   'GET /admin/panels/:id/quotas': { status: 200 },
@@ -181,7 +190,7 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /admin/panels/:id/quotas/import': { status: 400 }, // no file
   'GET /admin/panels/:id/quotas.csv': { status: 200 },
   'GET /admin/panels/:id/pool': { status: 200 },
-  'POST /admin/panels/:id/pool/import': { status: 400 }, // consent not confirmed
+  'POST /admin/panels/:id/pool/import': { status: 409 }, // the pool is fixed by the commitment
   'GET /admin/panels/:id/pool.csv': { status: 200 },
   'GET /admin/panels/:id/registrants/:rid/erase': { status: 200 },
   'POST /admin/panels/:id/registrants/:rid/erase': { status: 303 }, // really erases the spare registrant
@@ -358,6 +367,8 @@ function drawnPanel(): void {
   const { panelId, slug } = smallPanel(db, clock);
   f.panel = findPanel(db, panelId) as Panel;
   for (const user of [f.users.facilitator, f.users.organiser]) addToTeam(db, panelId, user, clock.now());
+  f.draftPanel = insertPanel(db, { slug: 'draft-panel', title: 'Draft Panel', question: 'Later?', panelSize: 5, closesAt: clock.now() + 86400_000, quotaTolerance: 1 }, clock.now());
+  for (const user of [f.users.facilitator, f.users.organiser]) addToTeam(db, f.draftPanel, user, clock.now());
   computeQuotas(ctx, f.panel, 1, null);
   const people = addPeople(panelId, 12, 'A');
   const categories = listCategories(db, panelId);
