@@ -7,6 +7,7 @@ import { loadUser, requireTeam } from './auth/middleware';
 import { findPanel } from './panels/repo';
 import { authRouter } from './auth/routes';
 import { peopleRouter } from './auth/people-routes';
+import { accountRouter, requireOwnPassword } from './auth/account-routes';
 import type { AppContext } from './context';
 import { homeRouter } from './home';
 import { outcomesRouter } from './outcomes/public-routes';
@@ -63,6 +64,7 @@ export function createApp(options: CreateAppOptions) {
   app.use(cookieParser());
   app.use(csrf(ctx.config.SECURE_COOKIES));
   app.use(loadUser(ctx));
+  app.use(requireOwnPassword);
   app.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
@@ -78,6 +80,7 @@ export function createApp(options: CreateAppOptions) {
   app.use(homeRouter(ctx));
   app.use(authRouter(ctx, revocations));
   app.use(peopleRouter(ctx, revocations));
+  app.use(accountRouter(ctx, revocations));
   app.use(registrationRouter(ctx));
   app.use(panelsRouter(ctx));
   app.use(quotasRouter(ctx));

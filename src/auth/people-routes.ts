@@ -9,7 +9,8 @@ import { formValues, parseForm, parseId } from '../web/validate';
 import { currentUser, requireAdmin, requireRole } from './middleware';
 import { generatePassword } from './passwords';
 import { addToTeam, removeFromTeam, teamOf } from './teams';
-import { createUser, findUserByEmail, listUsers, newUserSchema } from './users';
+import { endSessionsOf } from './sessions';
+import { createUser, findUser, findUserByEmail, listUsers, newUserSchema, setPassword } from './users';
 
 const accountForm = z.object({
   email: newUserSchema.shape.email,
@@ -47,6 +48,21 @@ export function peopleRouter(ctx: AppContext, revocations: Revocations): Router 
       return made;
     })();
     res.status(201).render('pages/admin/people', peoplePage({ created: { ...user, password } }));
+  });
+
+  // A forgotten or leaked password: a new one, shown once, which must be changed at the next sign-in; every
+  // session of theirs ends now, with its room sockets.
+  router.post('/admin/people/:id/reset', (req, res) => {
+    const person = findUser(db, parseId(req.params.id, 'That person'));
+    if (!person) throw notFound('That person');
+    const password = generatePassword();
+    const ended = db.transaction(() => {
+      setPassword(db, person.id, password, true);
+      audit(db, clock, { userId: currentUser(res).id, action: 'password.reset', subject: String(person.id) });
+      return endSessionsOf(db, person.id, { allBut: undefined });
+    })();
+    for (const hash of ended) revocations.loginHash(hash);
+    res.render('pages/admin/people', peoplePage({ reset: { ...person, password } }));
   });
 
   const loadTeamPanel = (raw: unknown) => {

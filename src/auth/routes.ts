@@ -58,9 +58,9 @@ export function authRouter(ctx: AppContext, revocations: Revocations): Router {
     // A new token at every login, so a session id planted before login is worthless.
     const old: unknown = req.cookies?.[SESSION_COOKIE];
     if (typeof old === 'string') endSession(ctx.db, old);
-    const token = createSession(ctx.db, ctx.clock, user.id);
+    const token = createSession(ctx.db, ctx.clock, user.id, req.get('user-agent'));
     res.cookie(SESSION_COOKIE, token, { ...cookie, maxAge: SESSION_HOURS * 3600_000 });
-    res.redirect(303, safeNext(next));
+    res.redirect(303, user.mustChangePassword ? '/account' : safeNext(next));
   });
 
   router.post('/logout', (req, res) => {

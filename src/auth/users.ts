@@ -13,6 +13,8 @@ export interface User {
   role: Role;
   /** An administrator creates panels and accounts, and may act on every panel (src/auth/teams.ts). */
   admin: boolean;
+  /** Set when an administrator reset the password: the person must choose a new one before anything else. */
+  mustChangePassword: boolean;
 }
 
 export const newUserSchema = z.object({
@@ -37,20 +39,34 @@ export function createUser(db: Db, clock: Clock, input: NewUser): User {
   const result = db
     .prepare('INSERT INTO users (email, name, role, admin, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)')
     .run(user.email, user.name, user.role, user.admin ? 1 : 0, hashPassword(user.password), clock.now());
-  return { id: Number(result.lastInsertRowid), email: user.email, name: user.name, role: user.role, admin: user.admin };
+  return { id: Number(result.lastInsertRowid), email: user.email, name: user.name, role: user.role, admin: user.admin, mustChangePassword: false };
 }
 
 export function findUserByEmail(db: Db, email: string): (User & { password_hash: string }) | undefined {
-  const row = db.prepare('SELECT id, email, name, role, admin, password_hash FROM users WHERE email = ?').get(email.trim().toLowerCase()) as (StoredUser & { password_hash: string }) | undefined;
-  return row && { ...row, admin: row.admin === 1 };
+  const row = db.prepare(`SELECT ${USER_COLUMNS}, password_hash FROM users WHERE email = ?`).get(email.trim().toLowerCase()) as (StoredUser & { password_hash: string }) | undefined;
+  return row && { ...(fromRow(row) as User), password_hash: row.password_hash };
 }
 
-/** A user as SQLite returns it: `admin` is 0 or 1. */
-export type StoredUser = Omit<User, 'admin'> & { admin: number };
+/** A user as SQLite returns it: the flags are 0 or 1. */
+export type StoredUser = Omit<User, 'admin' | 'mustChangePassword'> & { admin: number; mustChangePassword: number };
 
-export const fromRow = (row: StoredUser | undefined): User | undefined => row && { id: row.id, email: row.email, name: row.name, role: row.role, admin: row.admin === 1 };
+/** The columns of a user, for `SELECT ${USER_COLUMNS} FROM users` (or `u.` prefixed, with `usersAs`). */
+export const USER_COLUMNS = 'id, email, name, role, admin, must_change_password AS mustChangePassword';
+export const usersAs = (alias: string) => USER_COLUMNS.split(', ').map((c) => `${alias}.${c}`).join(', ');
+
+export const fromRow = (row: StoredUser | undefined): User | undefined =>
+  row && { id: row.id, email: row.email, name: row.name, role: row.role, admin: row.admin === 1, mustChangePassword: row.mustChangePassword === 1 };
+
+export function findUser(db: Db, id: number): User | undefined {
+  return fromRow(db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`).get(id) as StoredUser | undefined);
+}
+
+/** Sets a new password; `mustChange` when it was chosen for the person (a reset), not by them. */
+export function setPassword(db: Db, userId: number, password: string, mustChange: boolean): void {
+  db.prepare('UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?').run(hashPassword(password), mustChange ? 1 : 0, userId);
+}
 
 /** Every account, for the administrators' People page. */
 export function listUsers(db: Db): User[] {
-  return (db.prepare('SELECT id, email, name, role, admin FROM users ORDER BY name, email').all() as StoredUser[]).map((r) => fromRow(r) as User);
+  return (db.prepare(`SELECT ${USER_COLUMNS} FROM users ORDER BY name, email`).all() as StoredUser[]).map((r) => fromRow(r) as User);
 }

@@ -50,31 +50,44 @@ export class BallotOutbox {
     await this.flush(undefined);
   }
 
-  /** Sends the waiting ballot, once, if its vote is still open; called on every (re)connect and after a cast. */
+  /**
+   * Sends the waiting ballot, once, if its vote is still open; called on every (re)connect and after a cast. A
+   * ballot cast while another was on its way waits its turn and goes next; a refusal for a passing reason (too
+   * fast, the server unable to store) keeps it waiting.
+   */
   async flush(state: RoomState | undefined): Promise<void> {
     const waiting = this.pending();
     if (!waiting || this.sending) return;
     const vote = state?.votes.find((v) => v.id === waiting.vote);
     if (state && vote?.status !== 'open') {
-      this.drop();
+      this.drop(waiting.clientId);
       return this.tell(`Your ballot in vote ${waiting.vote} was never sent, and that vote has closed, so it was not counted.`, true);
     }
     this.sending = true;
+    let again = false;
     try {
       const reply = await this.emit(waiting);
-      if (!reply) return this.tell('Your ballot is not sent yet: the server did not answer. We will send it again when the connection is back.', true);
-      this.drop();
+      if (!reply || (!reply.ok && (reply.error === 'too_fast' || reply.error === 'unavailable'))) {
+        return this.tell(`Your ballot is not sent yet: ${reply && !reply.ok ? reply.message : 'the server did not answer.'} We will send it again when the connection is back.`, true);
+      }
+      again = !this.drop(waiting.clientId);
       if (!reply.ok) return this.tell(reply.message, true);
-      if (reply.data.receipt && reply.data.unlock) sessionStorage.setItem(this.key(`receipt:${waiting.vote}`), JSON.stringify({ receipt: reply.data.receipt, unlock: reply.data.unlock }));
-      this.tell(reply.data.receipt ? `Your ballot is recorded. Your receipt is ${reply.data.receipt}: write it down to check your ballot was counted.` : 'Your ballot is recorded.', false);
+      const held = this.receipt(waiting.vote);
+      const receipt = reply.data.receipt ?? held?.receipt;
+      if (receipt) sessionStorage.setItem(this.key(`receipt:${waiting.vote}`), JSON.stringify({ receipt, unlock: reply.data.unlock ?? '' }));
+      this.tell(receipt ? `Your ballot is recorded. Your receipt is ${receipt}: write it down to check your ballot was counted.` : 'Your ballot is recorded.', false);
     } finally {
       this.sending = false;
       this.changed();
     }
+    if (again) await this.flush(state);
   }
 
-  private drop(): void {
+  /** Drops the waiting ballot if it is still the one sent; false if a newer one took its place (it goes next). */
+  private drop(clientId: string): boolean {
+    if (this.pending()?.clientId !== clientId) return false;
     sessionStorage.removeItem(this.key('pending'));
+    return true;
   }
 
   private key(what: string): string {

@@ -37,6 +37,7 @@ export function authenticate(ctx: AppContext, repo: RoomRepo, auth: Credentials 
   const user = token ? findSessionUser(ctx.db, ctx.clock, token) : undefined;
   if (!user) return 'You are not logged in. Log in as a facilitator, or use your join link.';
   if (user.role !== 'facilitator' && user.role !== 'organiser') return 'Only facilitators and organisers can run the room.';
+  if (user.mustChangePassword) return 'Choose a new password first, on your account page (an administrator reset yours), then open the room again.';
   if (!onTeam(ctx.db, user, panelId)) return 'You are not on the team of this session’s panel, so you cannot run it. Ask an administrator to add you to its team.';
   return { sessionId, actor: { role: 'facilitator', who: `user:${user.id}` } };
 }

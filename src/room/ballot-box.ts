@@ -20,8 +20,12 @@ export interface BallotBox {
   addPaper(vote: number, members: string[], ballots: Ballot[], secret: boolean): void;
   /** An open vote's ballots as they stand. */
   ballots(vote: number): Ballot[];
+  /** A secret vote is about to take ballots: its key is made now, so a key lost later is noticed, not remade. */
+  prepare(vote: number): void;
   /** A secret vote's ballots at its close: opened, shuffled and stored with nothing that links them; once. */
   open(vote: number): Ballot[];
+  /** A secret vote closed with too few ballots: its sealed ballots are destroyed unopened, and nothing is kept. */
+  discard(vote: number): void;
   /** A first paper count waiting for its second (`content` is what the second must match). */
   pendingPaper(vote: number): { by: string; content: string } | undefined;
   /** Sets or clears it; a secret vote's is sealed, since a pile of one would show its voter's choice. */
@@ -55,6 +59,9 @@ export class SqliteBallotBox implements BallotBox {
     private readonly session: number,
   ) {}
 
+  /** Receipts issued by this box (one command's), for its acknowledgement. */
+  private readonly issued = new Map<string, Receipt>();
+
   votedBy(vote: number, member: string): Source | undefined {
     return this.q.votedBy.get(this.session, vote, member) as Source | undefined;
   }
@@ -66,9 +73,11 @@ export class SqliteBallotBox implements BallotBox {
   cast(vote: number, member: string, ballot: Ballot, secret: boolean): void {
     if (secret) {
       const slot = this.phoneSlot(vote, member);
-      // A changed ballot keeps its receipt: the voter has written it down.
-      const receipt = this.sealedPhone(vote, slot) ?? { receipt: newReceipt(), unlock: randomKey() };
+      // A changed ballot keeps its receipt (the voter has written it down) but gets a new unlock: whoever saw an
+      // earlier ballot's unlock (a coercer at the voter's side) cannot see the change.
+      const receipt = { receipt: this.sealedPhone(vote, slot)?.receipt ?? newReceipt(), unlock: randomKey() };
       this.q.putSealed.run(this.session, vote, slot, this.sealRow(vote, slot, { ...receipt, ballot }));
+      this.issued.set(`${vote}:${member}`, receipt);
     } else {
       this.q.deleteMember.run(this.session, vote, member);
       this.q.insertBallot.run(this.session, vote, randomKey(), member, 'phone', JSON.stringify(ballot));
@@ -90,11 +99,16 @@ export class SqliteBallotBox implements BallotBox {
     return (this.q.ballots.all(this.session, vote) as string[]).map((c) => JSON.parse(c) as Ballot);
   }
 
+  prepare(vote: number): void {
+    this.keys.key(voteKeyName(this.session, vote));
+  }
+
+  discard(vote: number): void {
+    this.q.dropSealed.run(this.session, vote);
+  }
+
   open(vote: number): Ballot[] {
     const rows = this.q.sealed.all(this.session, vote) as { slot: string; sealed: Buffer }[];
-    if (rows.length && !this.keys.has(voteKeyName(this.session, vote))) {
-      throw new RoomError('unavailable', `The key of vote ${vote} is missing from the key folder, so its ${rows.length} sealed ballots cannot be opened and the vote was not closed. Put the key folder back as it was when the vote opened (docs/voting.md), then close the vote again.`);
-    }
     const key = this.voteKey(vote);
     const opened: { content: string; ballotKey: string; proof: string }[] = [];
     for (const row of rows) {
@@ -122,11 +136,17 @@ export class SqliteBallotBox implements BallotBox {
     this.q.setPending.run(this.session, vote, pending.by, content);
   }
 
-  /** The receipt of this member's sealed ballot in an open secret vote, for the acknowledgement (or its retry). */
-  receiptOf(vote: number, member: string): Receipt | undefined {
-    if (!this.keys.has(voteKeyName(this.session, vote))) return undefined;
+  /**
+   * What the acknowledgement of this member's cast carries: the receipt and unlock this box just issued; for a
+   * resent command (its first acknowledgement lost), the receipt alone, from the sealed ballot: the unlock is
+   * never given twice, so a client id read from a copy of the database cannot fetch it.
+   */
+  receiptOf(vote: number, member: string): Partial<Receipt> {
+    const issued = this.issued.get(`${vote}:${member}`);
+    if (issued) return issued;
+    if (!this.keys.has(voteKeyName(this.session, vote))) return {};
     const found = this.sealedPhone(vote, this.phoneSlot(vote, member));
-    return found && { receipt: found.receipt, unlock: found.unlock };
+    return found ? { receipt: found.receipt } : {};
   }
 
   /**
@@ -146,14 +166,23 @@ export class SqliteBallotBox implements BallotBox {
     return { counted: true, ...(unlock && proofOf(unlock, row.content) === row.proof ? { ballot: JSON.parse(row.content) as Ballot } : {}) };
   }
 
-  /** After the close is stored: the vote's key is destroyed and the WAL emptied, so no copy can open what was sealed. */
+  /**
+   * After the close is stored: the WAL is checkpointed into the file first (so the close is on disk even after a
+   * power cut), then the vote's key destroyed, then the WAL emptied: no copy can open what was sealed.
+   */
   afterClose(db: Db, vote: number): void {
+    if (!db.memory) db.pragma('wal_checkpoint(FULL)');
     this.keys.drop(voteKeyName(this.session, vote));
     if (!db.memory) db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
+  /** The vote's key, made at its opening (`prepare`); missing later means it was lost, and nothing sealed can be trusted to it. */
   private voteKey(vote: number): Buffer {
-    return this.keys.key(voteKeyName(this.session, vote));
+    const name = voteKeyName(this.session, vote);
+    if (!this.keys.has(name)) {
+      throw new RoomError('unavailable', `The key of vote ${vote} is missing from the key folder, so its sealed ballots cannot be read or added to. Put the key folder back as it was when the vote opened (docs/voting.md), then try again.`);
+    }
+    return this.keys.key(name);
   }
 
   private phoneSlot(vote: number, member: string): string {

@@ -171,7 +171,7 @@ export function apply(state: RoomState, actor: Actor, command: Command, now: num
       reportBack(next, actor, command.table, command.text);
       return next;
     case 'vote:open':
-      openVote(next, command, env.summaryRevision?.());
+      openVote(next, command, env.summaryRevision?.(), env.box);
       return next;
     case 'vote:cast':
       castBallot(next, box(env), actor, command.vote, command.ballot);

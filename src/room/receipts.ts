@@ -25,13 +25,14 @@ export function checkReceipt(actor: Actor, state: RoomState | undefined, box: Sq
   const vote = state?.votes.find((v) => v.id === query.data.vote);
   if (!vote) return { ok: false, error: 'not_found', message: `There is no vote ${query.data.vote}.` };
   if (!vote.secret) return { ok: false, error: 'invalid', message: 'This was an open vote: it has no receipts. Your ballot is shown with the vote.' };
+  if (vote.withheld) return { ok: false, error: 'conflict', message: 'Too few voted in this secret vote to report it, so its ballots were destroyed at the close without being counted or kept.' };
   return { ok: true, data: box.check(vote.id, vote.status, normalReceipt(query.data.receipt), query.data.unlock) };
 }
 
 /** What a `vote:cast` acknowledgement carries besides the version: a secret ballot's receipt, from the box. */
 export function castReceipt(actor: Actor, command: Command, box: SqliteBallotBox): Partial<Receipt> {
   if (command.type !== 'vote:cast' || actor.role !== 'panellist') return {};
-  return box.receiptOf(command.vote, actor.member) ?? {};
+  return box.receiptOf(command.vote, actor.member);
 }
 
 /**

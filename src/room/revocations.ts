@@ -14,6 +14,11 @@ export class Revocations {
     return `login:${sha256(token)}`;
   }
 
+  /** A login ended by its hash (from the account page, or a password reset), as the database keeps it. */
+  loginHash(hash: string): void {
+    this.tell(`login:${hash}`);
+  }
+
   static memberGroup(panelId: number, member: string): string {
     return `member:${panelId}:${member}`;
   }

@@ -3,7 +3,8 @@ import crypto from 'node:crypto';
 /**
  * Sealing a secret ballot until its vote closes (docs/voting.md): AES-256-GCM under the vote's own key, with
  * the row's place (`where`) bound in, so a sealed row cannot be moved to another vote or slot. Every sealed
- * value is padded to the same length first: a ciphertext's size must not say "agree" from "disagree".
+ * value is padded to a whole number of 4 KiB blocks first, so every phone ballot (far below 4 KiB) has the same
+ * size: a ciphertext's size must not say "agree" from "disagree". Only a paper count, whose size is public, is longer.
  */
 const SIZE = 4096;
 const IV = 12;
@@ -11,8 +12,7 @@ const TAG = 16;
 
 export function seal(key: Buffer, where: string, value: unknown): Buffer {
   const text = Buffer.from(JSON.stringify(value), 'utf8');
-  if (text.length > SIZE - 4) throw new Error(`A sealed value is at most ${SIZE - 4} bytes, and this one is ${text.length}.`);
-  const padded = Buffer.alloc(SIZE);
+  const padded = Buffer.alloc(Math.ceil((text.length + 4) / SIZE) * SIZE);
   padded.writeUInt32BE(text.length, 0);
   text.copy(padded, 4);
   const iv = crypto.randomBytes(IV);

@@ -221,7 +221,12 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
       else repo.record(sessionId, after, key, id.data, command.data, now);
       return { next: after, seen: !quiet };
     })();
-    for (const vote of closedSecretVotes(state, next)) box.afterClose(ctx.db, vote);
+    // Stored: from here on the command is acknowledged whatever else fails, or the client would think it lost.
+    try {
+      for (const vote of closedSecretVotes(state, next)) box.afterClose(ctx.db, vote);
+    } catch (err) {
+      log(`room: a closed vote's key or checkpoint could not be dealt with (the sweep at the next start retries): ${(err as Error).message}`);
+    }
     ack({ ok: true, data: { version: seen ? next.version : state.version, ...castReceipt(actor, command.data, box) } });
     if (seen) broadcaster.changed(sessionId, state, next);
   }

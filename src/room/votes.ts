@@ -22,7 +22,7 @@ export interface VoteOptions {
   live: boolean;
 }
 
-export function openVote(state: RoomState, options: VoteOptions, latestSummary?: number): void {
+export function openVote(state: RoomState, options: VoteOptions, latestSummary?: number, box?: BallotBox): void {
   const round = currentRound(state);
   if (!round || round.type !== 'vote' || round.status !== 'open' || state.current === null) throw new RoomError('conflict', 'Votes are held in an open vote round.');
   if (state.votes.some((v) => v.status === 'open')) throw new RoomError('conflict', 'Another vote is open: close it first.');
@@ -42,6 +42,7 @@ export function openVote(state: RoomState, options: VoteOptions, latestSummary?:
   const problem = validateSettings(settings);
   if (problem) throw new RoomError('invalid', problem);
   const subject = options.subject ? { rec: options.subject.rec, amendment: options.subject.amendment ?? null } : null;
+  if (options.secret) box?.prepare(id);
   state.votes.push({ id, round: state.current, question, settings, secret: options.secret, live: options.live, status: 'open', voted: 0, paper: { accepted: 0, spoiled: 0, pending: false }, result: null, withheld: false, subject, approves: approves ?? null });
 }
 
@@ -70,7 +71,7 @@ export function castBallot(state: RoomState, box: BallotBox, actor: Actor, voteI
   if (box.votedBy(vote.id, actor.member) === 'paper' || pendingMembers(box, vote.id).includes(actor.member)) {
     throw new RoomError('conflict', 'The tellers have your ballot on paper in this vote, so you cannot vote by phone as well. If that is a mistake, tell the facilitator.');
   }
-  box.cast(vote.id, actor.member, ballot, vote.secret);
+  box.cast(vote.id, actor.member, alike(ballot), vote.secret);
   vote.voted = shown(vote, box.voters(vote.id));
   if (vote.live) vote.result = count(state, box.ballots(vote.id), vote);
 }
@@ -102,7 +103,7 @@ export function enterPaper(state: RoomState, box: BallotBox, teller: string | un
   }
   if (first.content !== content) throw new RoomError('conflict', 'This count differs from the first one, so it was not added. Count the paper ballots again; whoever made the mistake enters the count again.');
   box.setPendingPaper(vote.id, null, vote.secret);
-  box.addPaper(vote.id, paper.members, paper.ballots, vote.secret);
+  box.addPaper(vote.id, paper.members, paper.ballots.map(alike), vote.secret);
   vote.paper = { accepted: vote.paper.accepted + paper.ballots.length, spoiled: vote.paper.spoiled + paper.spoiled, pending: false };
   vote.voted = shown(vote, box.voters(vote.id));
   if (vote.live) vote.result = count(state, box.ballots(vote.id), vote);
@@ -126,6 +127,15 @@ function checkPaper(state: RoomState, box: BallotBox, vote: Vote, paper: PaperCo
   if (voted.length) throw new RoomError('conflict', `${voted.join(', ')} ${voted.length === 1 ? 'has' : 'have'} voted already in this vote, so the count was not added. Take ${voted.length === 1 ? 'that ballot' : 'those ballots'} out of the pile, or untick ${voted.length === 1 ? 'that member' : 'them'}, and count again.`);
 }
 
+/**
+ * A ballot as it is kept: a reason only with an objection, so a phone's ballot and a paper one (whose reason the
+ * tellers write only for an objection) look alike once opened.
+ */
+function alike(ballot: Ballot): Ballot {
+  if (ballot.kind !== 'consent' || ballot.choice === 'object' || ballot.reason === undefined) return ballot;
+  return { kind: 'consent', choice: ballot.choice };
+}
+
 /** The members named by a paper count that waits for its second teller. */
 function pendingMembers(box: BallotBox, vote: number): string[] {
   const pending = box.pendingPaper(vote);
@@ -138,7 +148,6 @@ function pendingMembers(box: BallotBox, vote: number): string[] {
  */
 export function closeVote(state: RoomState, box: BallotBox, voteId: number): void {
   const vote = openOne(state, voteId);
-  const ballots = vote.secret ? box.open(vote.id) : box.ballots(vote.id);
   vote.status = 'closed';
   vote.voted = box.voters(vote.id);
   if (vote.paper.pending) {
@@ -146,10 +155,13 @@ export function closeVote(state: RoomState, box: BallotBox, voteId: number): voi
     vote.paper.pending = false;
   }
   if (vote.secret && vote.voted < SECRET_MINIMUM) {
+    // Not opened at all: stored in the open, so few ballots beside the list of who voted would show each one.
+    box.discard(vote.id);
     vote.result = null;
     vote.withheld = true;
     return;
   }
+  const ballots = vote.secret ? box.open(vote.id) : box.ballots(vote.id);
   vote.result = count(state, ballots, vote);
   settle(state, vote, vote.result);
 }

@@ -66,7 +66,8 @@ describe('a secret ballot', () => {
     expect((await cast(bob, 1, threshold('agree'))).ok).toBe(true);
     const changed = await cast(bob, 1, threshold('disagree')); // Bob changes his mind: the last ballot counts, under the same receipt
     const retried = await cast(cat, 1, threshold('agree'), 'cat-1');
-    expect(await cast(cat, 1, threshold('agree'), 'cat-1')).toEqual(retried); // a retry after a lost ack counts once, with the same receipt
+    // A retry after a lost ack counts once, with the same receipt (but not the unlock again: see docs/voting.md).
+    expect(await cast(cat, 1, threshold('agree'), 'cat-1')).toEqual({ ok: true, data: { version: retried.ok && retried.data.version, receipt: retried.ok && retried.data.receipt } });
     expect((await cast(dan, 1, threshold('abstain'))).ok).toBe(true);
     const last = await cast(eve, 1, threshold('agree'));
     for (const reply of [first, changed, retried, last]) held.push(reply.ok ? reply.data : {});

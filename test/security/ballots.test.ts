@@ -28,11 +28,11 @@ let votes = 0;
 let panelId: number;
 
 /** A socket joined by a signed-in account's cookie, as the console opens the room. */
-async function joinByLogin(role: 'facilitator' | 'organiser', email: string): Promise<Client> {
+async function joinByLogin(role: 'facilitator' | 'organiser', email: string, session = sessionId): Promise<Client> {
   const user = createUser(h.app.db, h.clock, { email, name: email, role, password: PASSWORD });
   addToTeam(h.app.db, panelId, user.id, h.clock.now());
   const cookie = `cp_session=${logInAs(h.app.db, h.clock, user.id)}`;
-  const socket: Client = connect(`http://127.0.0.1:${h.port}`, { auth: { session: String(sessionId) }, transports: ['websocket'], extraHeaders: { cookie }, reconnection: false });
+  const socket: Client = connect(`http://127.0.0.1:${h.port}`, { auth: { session: String(session) }, transports: ['websocket'], extraHeaders: { cookie }, reconnection: false });
   await new Promise<void>((resolve, reject) => {
     socket.once('room:state', () => resolve());
     socket.once('connect_error', reject);
@@ -168,6 +168,8 @@ describe('the moves issue 16 names', () => {
     expect(closed.result).toBeNull();
     expect((closed as { withheld?: boolean }).withheld).toBe(true);
     expect(closed.voted).toBe(1);
+    // Not opened, and not kept: a ballot stored beside the list of who voted would be that voter's.
+    expect([ballotRows(vote), stored('vote_sealed', vote)]).toEqual([0, 0]);
     const told = heard.flatMap((m) => ((JSON.parse(m) as Change).set?.votes ?? []).filter((v) => v.id === vote));
     expect(told.length).toBeGreaterThan(0); // the close went out
     expect(told.every((v) => v.result === null)).toBe(true);
@@ -193,11 +195,21 @@ describe('one step further', () => {
     const first = await cast(phones[2], vote, choice('agree'));
     const changed = await cast(phones[2], vote, choice('disagree'));
     expect(changed.receipt).toBe(first.receipt);
-    const retried = (await h.send(phones[2], 'vote:cast', { vote, ballot: choice('abstain') }, 'same-id')) as Reply<{ receipt?: string }>;
-    const again = (await h.send(phones[2], 'vote:cast', { vote, ballot: choice('abstain') }, 'same-id')) as Reply<{ receipt?: string }>;
-    expect(again).toEqual(retried);
+    const retried = (await h.send(phones[2], 'vote:cast', { vote, ballot: choice('abstain') }, 'same-id')) as Reply<{ version: number; receipt?: string; unlock?: string }>;
+    const again = (await h.send(phones[2], 'vote:cast', { vote, ballot: choice('abstain') }, 'same-id')) as Reply<{ version: number; receipt?: string; unlock?: string }>;
     expect(retried.ok && retried.data.receipt).toBe(first.receipt);
+    // The resend (its first acknowledgement lost) gets the receipt, never the unlock a second time: a client id
+    // read from a copy of the database cannot fetch it.
+    expect(again).toEqual({ ok: true, data: { version: retried.ok && retried.data.version, receipt: first.receipt } });
+    // Each cast has its own unlock: the one seen with an earlier ballot (by a coercer at the voter's side) shows nothing.
+    const latest = retried.ok ? retried.data.unlock : undefined;
+    expect(new Set([first.unlock, changed.unlock, latest]).size).toBe(3);
+    expect(await check(phones[0], { vote, receipt: first.receipt, unlock: first.unlock })).toEqual({ ok: true, data: { counted: true } });
+    expect(await check(phones[0], { vote, receipt: first.receipt, unlock: latest })).toEqual({ ok: true, data: { counted: true, ballot: choice('abstain') } });
+    for (const c of [phones[3], phones[4], phones[5], phones[6]]) await cast(c, vote, choice('agree'));
     await close(vote);
+    expect(await check(phones[0], { vote, receipt: first.receipt, unlock: changed.unlock })).toEqual({ ok: true, data: { counted: true } });
+    expect(await check(phones[0], { vote, receipt: first.receipt, unlock: latest })).toEqual({ ok: true, data: { counted: true, ballot: choice('abstain') } });
   });
 
   test('paper counts must name one member per ballot, each on the session list once', async () => {
@@ -250,7 +262,42 @@ describe('one step further', () => {
     expect(await h.send(facilitator, 'vote:close', { vote })).toMatchObject({ ok: false, error: 'unavailable', message: expect.stringContaining('key folder') });
     expect(voteOf(vote).status).toBe('open');
     expect(stored('vote_sealed', vote)).toBe(5);
-    h.app.db.prepare('DELETE FROM vote_sealed WHERE session_id = ? AND vote_id = ?').run(sessionId, vote); // so afterEach can close it
+    h.app.db.prepare('DELETE FROM vote_sealed WHERE session_id = ? AND vote_id = ?').run(sessionId, vote);
+    keyStore(h.app.db).key(`vote-${sessionId}-${vote}`); // an empty box and a key again, so afterEach can close it
+  });
+
+  test('a lost vote key is noticed, not silently remade: ballots are refused in words, none is doubled', async () => {
+    const vote = await openVote(true);
+    await cast(phones[0], vote, choice('agree'));
+    keyStore(h.app.db).drop(`vote-${sessionId}-${vote}`);
+    expect((await cast(phones[0], vote, choice('disagree'))).reply).toMatchObject({ ok: false, error: 'unavailable', message: expect.stringContaining('key folder') });
+    expect((await cast(phones[1], vote, choice('agree'))).reply).toMatchObject({ ok: false, error: 'unavailable' });
+    expect(stored('vote_sealed', vote)).toBe(1);
+    h.app.db.prepare('DELETE FROM vote_sealed WHERE session_id = ? AND vote_id = ?').run(sessionId, vote);
+    keyStore(h.app.db).key(`vote-${sessionId}-${vote}`); // an empty box and a key again, so afterEach can close it
+  });
+
+  test("a hall's worth of secret paper ballots is counted: 150 members, 148 on paper, 2 on phones", async () => {
+    const hall = h.app.db.prepare('SELECT public_id FROM registrants ORDER BY id LIMIT 150 OFFSET 8').pluck().all() as string[];
+    seatMembers(h.app.db, panelId, hall, h.clock.now());
+    const big = h.app.room.createSession(panelId, agenda, [...members.slice(0, 2), ...hall.slice(0, 148)], null, h.clock.now());
+    const host = await joinByLogin('facilitator', 'f-big@example.org', big);
+    const second = await joinByLogin('organiser', 'o-big@example.org', big);
+    const ok = async (c: Client, event: string, payload: Record<string, unknown>) => {
+      const reply = await h.send(c, event, payload);
+      if (!reply.ok) throw new Error(`${event}: ${reply.message}`);
+    };
+    await ok(host, 'round:open', { round: VOTE_ROUND });
+    await ok(host, 'vote:open', { question: 'Adopt the draft?', settings: threshold, secret: true });
+    const phoneOf = async (m: string) => (await h.join(h.app.room.issuePass(big, { role: 'panellist', member: m }, h.clock.now()))).socket;
+    for (const m of members.slice(0, 2)) await ok(await phoneOf(m), 'vote:cast', { vote: 1, ballot: choice('agree') });
+    const pile = { vote: 1, members: hall.slice(0, 148), ballots: [...Array.from({ length: 100 }, () => choice('agree')), ...Array.from({ length: 47 }, () => choice('disagree'))], spoiled: 1 };
+    await ok(host, 'vote:paper', pile);
+    await ok(second, 'vote:paper', pile);
+    await ok(host, 'vote:close', { vote: 1 });
+    const closed = h.app.room.state(big)?.votes[0];
+    expect(closed?.result?.detail).toMatchObject({ agree: 102, disagree: 47 });
+    expect(closed?.result?.voted).toBe(150);
   });
 
   test('guessing receipts finds nothing', async () => {

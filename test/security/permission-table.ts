@@ -83,7 +83,12 @@ const HTTP_ROUTES = [
   // Administrators: panels, accounts and teams.
   ['GET /admin/panels/new', 'admin', 'The form to create a panel'],
   ['POST /admin/panels', 'admin', 'Create a panel'],
+  ['GET /account', 'staff', 'Your account: where you are signed in, and your password'],
+  ['POST /account/sessions/others/end', 'staff', 'Sign out everywhere else'],
+  ['POST /account/sessions/:id/end', 'staff', 'Sign out one of your own sessions'],
+  ['POST /account/password', 'staff', 'Change your password'],
   ['GET /admin/people', 'admin', 'People and teams: every account, and the form to create one'],
+  ['POST /admin/people/:id/reset', 'admin', "Reset someone's password (shown once; they choose a new one at their next sign-in)"],
   ['POST /admin/people', 'admin', 'Create an account (its password is shown once)'],
   ['GET /admin/panels/:id/team', 'team', "The panel's team"],
   ['POST /admin/panels/:id/team', 'admin', "Add someone to the panel's team"],

@@ -169,6 +169,11 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'GET /admin/panels/new': { status: 200 },
   'POST /admin/panels': { status: 400 },
   'GET /admin/people': { status: 200 },
+  'GET /account': { status: 200 },
+  'POST /account/sessions/others/end': { status: 303 }, // each request is a fresh login: it ends that role's older ones
+  'POST /account/sessions/:id/end': { status: 404, path: '/account/sessions/999999/end' }, // not one of theirs
+  'POST /account/password': { status: 400 }, // no current password
+  'POST /admin/people/:id/reset': { status: 404, path: '/admin/people/999999/reset' }, // nobody
   'POST /admin/people': { status: 400 }, // no email
   'GET /admin/panels/:id/team': { status: 200 },
   'POST /admin/panels/:id/team': { status: 400 }, // no email
