@@ -81,10 +81,10 @@ class MemoryKeys implements KeyStore {
     return this.keys.get(name) as Buffer;
   }
   has(name: string): boolean {
-    return this.keys.has(name);
+    return this.keys.has(checked(name));
   }
   drop(name: string): void {
-    this.keys.delete(name);
+    this.keys.delete(checked(name));
   }
   names(): string[] {
     return [...this.keys.keys()];
@@ -96,17 +96,29 @@ function checked(name: string): string {
   return name;
 }
 
-const stores = new WeakMap<Db, KeyStore>();
+const stores = new WeakMap<Db, { folder: string; store: KeyStore }>();
 
 /**
  * The key store of this database: the folder `dir` if given (KEYS_DIR), else `<database file>.keys` beside it,
  * or memory for an in-memory database. One store per database, so every part of the app sees the same keys.
  */
 export function keyStore(db: Db, dir?: string): KeyStore {
-  let store = stores.get(db);
-  if (!store) {
-    store = db.memory && !dir ? new MemoryKeys() : new FileKeys(path.resolve(dir ?? `${db.name}.keys`));
-    stores.set(db, store);
-  }
+  const folder = db.memory && !dir ? ':memory:' : path.resolve(dir ?? `${db.name}.keys`);
+  const kept = stores.get(db);
+  if (kept && kept.folder !== folder) throw new Error(`This database's keys are in ${kept.folder}, not ${folder}: give every part of the app the same KEYS_DIR.`);
+  if (kept) return kept.store;
+  const store = folder === ':memory:' ? new MemoryKeys() : new FileKeys(folder);
+  stores.set(db, { folder, store });
   return store;
+}
+
+/**
+ * A warning when the key folder sits beside the database, where a copy of the data folder takes both: the
+ * promise that the database files alone link no ballot then rests on nobody copying the folder (docs/voting.md).
+ */
+export function keysBesideDatabase(db: Db, dir?: string): string | undefined {
+  if (db.memory) return undefined;
+  const folder = path.resolve(dir ?? `${db.name}.keys`);
+  if (path.dirname(folder) !== path.dirname(path.resolve(db.name))) return undefined;
+  return `The key folder ${folder} is beside the database. Whoever copies that folder gets the keys too: set KEYS_DIR to a folder on another disk, away from the database and its backups (docs/voting.md).`;
 }

@@ -2,12 +2,15 @@ import { createApp } from './app';
 import { systemClock } from './clock';
 import { loadConfig } from './config';
 import { closeDb, openDb } from './db';
+import { keysBesideDatabase } from './keys';
 import { seedDemo } from './demo/seed';
 import { seedDemoStory } from './demo/story';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const db = openDb(config.DATABASE);
+  const beside = keysBesideDatabase(db, config.KEYS_DIR);
+  if (beside) console.warn(`Note: ${beside} (For the demo on one machine, that is fine.)`);
   const ctx = { db, clock: systemClock, config };
   if (config.SEED_DEMO) {
     const demo = seedDemo(ctx);

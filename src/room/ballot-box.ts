@@ -76,7 +76,7 @@ export class SqliteBallotBox implements BallotBox {
       // A changed ballot keeps its receipt (the voter has written it down) but gets a new unlock: whoever saw an
       // earlier ballot's unlock (a coercer at the voter's side) cannot see the change.
       const receipt = { receipt: this.sealedPhone(vote, slot)?.receipt ?? newReceipt(), unlock: randomKey() };
-      this.q.putSealed.run(this.session, vote, slot, this.sealRow(vote, slot, { ...receipt, ballot }));
+      this.q.putSealed.run(this.session, vote, slot, this.sealRow(vote, slot, { ...receipt, ballot }), this.sealedTag(vote, receipt.receipt));
       this.issued.set(`${vote}:${member}`, receipt);
     } else {
       this.q.deleteMember.run(this.session, vote, member);
@@ -89,7 +89,7 @@ export class SqliteBallotBox implements BallotBox {
     for (const member of members) this.q.addVoter.run(this.session, vote, member, 'paper');
     if (secret) {
       const slot = randomKey();
-      this.q.putSealed.run(this.session, vote, slot, this.sealRow(vote, slot, { paper: ballots }));
+      this.q.putSealed.run(this.session, vote, slot, this.sealRow(vote, slot, { paper: ballots }), null);
       return;
     }
     for (const ballot of ballots) this.q.insertBallot.run(this.session, vote, randomKey(), null, 'paper', JSON.stringify(ballot));
@@ -155,11 +155,10 @@ export class SqliteBallotBox implements BallotBox {
    */
   check(vote: number, status: 'open' | 'closed', receipt: string, unlock?: string): { counted: boolean; ballot?: Ballot } {
     if (status === 'open') {
-      for (const row of this.q.sealed.all(this.session, vote) as { slot: string; sealed: Buffer }[]) {
-        const value = unseal<SealedPhone | { paper: Ballot[] }>(this.voteKey(vote), this.where(vote, row.slot), row.sealed);
-        if ('receipt' in value && value.receipt === receipt) return { counted: true, ...(unlock === value.unlock ? { ballot: value.ballot } : {}) };
-      }
-      return { counted: false };
+      const row = this.q.sealedByTag.get(this.session, vote, this.sealedTag(vote, receipt)) as { slot: string; sealed: Buffer } | undefined;
+      if (!row) return { counted: false };
+      const value = unseal<SealedPhone>(this.voteKey(vote), this.where(vote, row.slot), row.sealed);
+      return { counted: true, ...(unlock === value.unlock ? { ballot: value.ballot } : {}) };
     }
     const row = this.q.secret.get(this.session, vote, this.tag(vote, receipt)) as { content: string; proof: string } | undefined;
     if (!row) return { counted: false };
@@ -187,6 +186,11 @@ export class SqliteBallotBox implements BallotBox {
 
   private phoneSlot(vote: number, member: string): string {
     return hmac(this.voteKey(vote), `phone:${member}`);
+  }
+
+  /** Where a receipt's sealed ballot is, without opening any: an HMAC under the vote's key. */
+  private sealedTag(vote: number, receipt: string): string {
+    return hmac(this.voteKey(vote), `receipt:${receipt}`);
   }
 
   private where(vote: number, slot: string): string {
@@ -238,7 +242,8 @@ export function statements(db: Db) {
     deleteMember: db.prepare('DELETE FROM vote_ballots WHERE session_id = ? AND vote_id = ? AND member = ?'),
     insertBallot: db.prepare('INSERT INTO vote_ballots (session_id, vote_id, ballot_key, member, source, content) VALUES (?, ?, ?, ?, ?, ?)'),
     ballots: db.prepare('SELECT content FROM vote_ballots WHERE session_id = ? AND vote_id = ?').pluck(),
-    putSealed: db.prepare('INSERT INTO vote_sealed (session_id, vote_id, slot, sealed) VALUES (?, ?, ?, ?) ON CONFLICT (session_id, vote_id, slot) DO UPDATE SET sealed = excluded.sealed'),
+    putSealed: db.prepare('INSERT INTO vote_sealed (session_id, vote_id, slot, sealed, tag) VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id, vote_id, slot) DO UPDATE SET sealed = excluded.sealed, tag = excluded.tag'),
+    sealedByTag: db.prepare('SELECT slot, sealed FROM vote_sealed WHERE session_id = ? AND vote_id = ? AND tag = ?'),
     sealed: db.prepare('SELECT slot, sealed FROM vote_sealed WHERE session_id = ? AND vote_id = ?'),
     sealedSlot: db.prepare('SELECT sealed FROM vote_sealed WHERE session_id = ? AND vote_id = ? AND slot = ?').pluck(),
     dropSealed: db.prepare('DELETE FROM vote_sealed WHERE session_id = ? AND vote_id = ?'),
