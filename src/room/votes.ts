@@ -68,7 +68,9 @@ export function castBallot(state: RoomState, box: BallotBox, actor: Actor, voteI
   const vote = openOne(state, voteId);
   const problem = validateBallot(vote.settings, ballot);
   if (problem) throw new RoomError('invalid', problem);
-  if (box.votedBy(vote.id, actor.member) === 'paper' || pendingMembers(box, vote.id).includes(actor.member)) {
+  // A first paper count still waiting does not hold a member's phone back (one teller could otherwise block the
+  // whole hall): if they vote by phone now, the second count is refused, naming them.
+  if (box.votedBy(vote.id, actor.member) === 'paper') {
     throw new RoomError('conflict', 'The tellers have your ballot on paper in this vote, so you cannot vote by phone as well. If that is a mistake, tell the facilitator.');
   }
   box.cast(vote.id, actor.member, alike(ballot), vote.secret);
@@ -134,12 +136,6 @@ function checkPaper(state: RoomState, box: BallotBox, vote: Vote, paper: PaperCo
 function alike(ballot: Ballot): Ballot {
   if (ballot.kind !== 'consent' || ballot.choice === 'object' || ballot.reason === undefined) return ballot;
   return { kind: 'consent', choice: ballot.choice };
-}
-
-/** The members named by a paper count that waits for its second teller. */
-function pendingMembers(box: BallotBox, vote: number): string[] {
-  const pending = box.pendingPaper(vote);
-  return pending ? ((JSON.parse(pending.content) as { members?: string[] }).members ?? []) : [];
 }
 
 /**

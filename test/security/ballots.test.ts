@@ -300,6 +300,16 @@ describe('one step further', () => {
     expect(closed?.result?.voted).toBe(150);
   });
 
+  test("a first paper count that waits does not block the phones of the members it names; the second count then names who voted since", async () => {
+    const vote = await openVote(false);
+    const pile = { vote, members: [members[6], members[7]], ballots: [choice('agree'), choice('agree')], spoiled: 0 };
+    expect((await h.send(facilitator, 'vote:paper', pile)).ok).toBe(true); // waits for its second teller
+    expect((await cast(phones[6], vote, choice('disagree'))).reply.ok).toBe(true);
+    expect(await h.send(organiser, 'vote:paper', pile)).toMatchObject({ ok: false, error: 'conflict', message: expect.stringContaining(`${members[6]} has voted already`) });
+    expect(voteOf(vote)).toMatchObject({ voted: 1, paper: { accepted: 0, pending: true } });
+    await close(vote);
+  });
+
   test('guessing receipts finds nothing', async () => {
     const vote = await openVote(true);
     for (const c of phones.slice(0, 5)) await cast(c, vote, choice('agree'));
