@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { ChildMessage } from './bare-server';
 
@@ -59,4 +60,25 @@ export function runMain(name: string, main: () => Promise<void>): void {
       process.exit(1);
     },
   );
+}
+
+/**
+ * Runs `work` in a scratch folder; afterwards, or on Ctrl-C, the clients are disconnected, the child servers
+ * stopped (killed on Ctrl-C) and the folder removed.
+ */
+export async function inScratch(name: string, clients: { disconnect(): unknown }[], work: (dir: string) => Promise<void>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cp-bench-${name}-`));
+  const cleanUp = () => fs.rmSync(dir, { recursive: true, force: true });
+  process.once('SIGINT', () => {
+    for (const c of children) c.kill('SIGKILL');
+    cleanUp();
+    process.exit(130);
+  });
+  try {
+    await work(dir);
+  } finally {
+    for (const c of clients) c.disconnect();
+    await Promise.all(children.map(stopChild));
+    cleanUp();
+  }
 }

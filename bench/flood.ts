@@ -1,13 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import seedrandom from 'seedrandom';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Change, Reply, Snapshot } from '../src/room/events';
 import type { AttackerMessage, Counts } from './flood-attacker';
-import { ask, children, labelledFigure, percentile, runMain, startChild, stopChild } from './child';
+import { ask, inScratch, labelledFigure, percentile, runMain, startChild, stopChild } from './child';
 import type { RoomReady } from './room-server';
 
 /**
@@ -291,22 +289,11 @@ function report(opts: Options, r: Result): void {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-bench-flood-'));
-  const cleanUp = () => fs.rmSync(dir, { recursive: true, force: true });
-  process.once('SIGINT', () => {
-    for (const c of children) c.kill('SIGKILL');
-    cleanUp();
-    process.exit(130);
-  });
-  try {
+  await inScratch('flood', sockets, async (dir) => {
     const result = await runFlood(opts, dir);
     progress('done');
     report(opts, result);
-  } finally {
-    for (const s of sockets) s.disconnect();
-    await Promise.all(children.map(stopChild));
-    cleanUp();
-  }
+  });
 }
 
 runMain('flood', main);

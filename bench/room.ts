@@ -1,14 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import seedrandom from 'seedrandom';
 import { io as connect, type Socket } from 'socket.io-client';
 import { applyChange } from '../src/room/change';
 import type { Change, Reply, Snapshot } from '../src/room/events';
 import type { RoomState } from '../src/room/state';
-import { ask, children, labelledFigure, percentile, runMain, startChild, stopChild } from './child';
+import { ask, inScratch, labelledFigure, percentile, runMain, startChild, stopChild } from './child';
 import type { RoomReady } from './room-server';
 
 /**
@@ -325,23 +323,12 @@ function report(opts: Options, room: Run, bare: Run): void {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-bench-room-'));
-  const cleanUp = () => fs.rmSync(dir, { recursive: true, force: true });
-  process.once('SIGINT', () => {
-    for (const c of children) c.kill('SIGKILL');
-    cleanUp();
-    process.exit(130);
-  });
-  try {
+  await inScratch('room', sockets, async (dir) => {
     const room = await runRoom(opts, dir);
     const bare = await runBare(opts, room.sizes, room.samples.all.length);
     progress('done');
     report(opts, room, bare);
-  } finally {
-    for (const s of sockets) s.disconnect();
-    await Promise.all(children.map(stopChild));
-    cleanUp();
-  }
+  });
 }
 
 runMain('room', main);

@@ -2,13 +2,13 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { audit } from '../audit';
 import type { AppContext } from '../context';
-import { findPanel, listPanels } from '../panels/repo';
+import { loadPanel } from '../panels/routes';
 import type { Revocations } from '../room/revocations';
 import { notFound } from '../web/errors';
 import { formValues, parseForm, parseId } from '../web/validate';
 import { currentUser, requireAdmin, requireRole } from './middleware';
 import { generatePassword } from './passwords';
-import { addToTeam, removeFromTeam, teamOf } from './teams';
+import { addToTeam, removeFromTeam, teamOf, teamTitlesByUser } from './teams';
 import { endSessionsOf } from './sessions';
 import { createUser, findUser, findUserByEmail, listUsers, newUserSchema, setPassword } from './users';
 
@@ -28,11 +28,10 @@ export function peopleRouter(ctx: AppContext, revocations: Revocations): Router 
   const router = Router();
   const { db, clock } = ctx;
 
-  const peoplePage = (extra: Record<string, unknown> = {}) => ({
-    title: 'People and teams',
-    people: listUsers(db).map((u) => ({ ...u, panels: listPanels(db).filter((p) => teamOf(db, p.id).some((m) => m.userId === u.id)).map((p) => p.title) })),
-    ...extra,
-  });
+  const peoplePage = (extra: Record<string, unknown> = {}) => {
+    const teams = teamTitlesByUser(db);
+    return { title: 'People and teams', people: listUsers(db).map((u) => ({ ...u, panels: teams.get(u.id) ?? [] })), ...extra };
+  };
 
   router.use('/admin/people', requireAdmin);
   router.get('/admin/people', (_req, res) => res.render('pages/admin/people', peoplePage()));
@@ -65,13 +64,8 @@ export function peopleRouter(ctx: AppContext, revocations: Revocations): Router 
     res.render('pages/admin/people', peoplePage({ reset: { ...person, password } }));
   });
 
-  const loadTeamPanel = (raw: unknown) => {
-    const panel = findPanel(db, parseId(raw, 'That panel'));
-    if (!panel) throw notFound('That panel');
-    return panel;
-  };
   const teamPage = (rawId: unknown, admin: boolean, extra: Record<string, unknown> = {}) => {
-    const panel = loadTeamPanel(rawId);
+    const panel = loadPanel(ctx, rawId);
     return { title: `Team: ${panel.title}`, panel, team: teamOf(db, panel.id), admin, ...extra };
   };
 
@@ -79,7 +73,7 @@ export function peopleRouter(ctx: AppContext, revocations: Revocations): Router 
     res.render('pages/admin/team', teamPage(req.params.id, currentUser(res).admin));
   });
   router.post('/admin/panels/:id/team', requireAdmin, (req, res) => {
-    const panel = loadTeamPanel(req.params.id);
+    const panel = loadPanel(ctx, req.params.id);
     const form = parseForm(memberForm, req.body);
     const again = (errors: Record<string, string>) => res.status(400).render('pages/admin/team', teamPage(req.params.id, true, { values: formValues(req.body), errors }));
     if (!form.ok) return again(form.errors);
@@ -91,7 +85,7 @@ export function peopleRouter(ctx: AppContext, revocations: Revocations): Router 
     res.redirect(303, `/admin/panels/${panel.id}/team`);
   });
   router.post('/admin/panels/:id/team/:user/remove', requireAdmin, (req, res) => {
-    const panel = loadTeamPanel(req.params.id);
+    const panel = loadPanel(ctx, req.params.id);
     const userId = parseId(req.params.user, 'That person');
     db.transaction(() => {
       if (removeFromTeam(db, panel.id, userId)) audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'team.remove', subject: String(userId) });

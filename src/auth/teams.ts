@@ -45,3 +45,11 @@ export function addToTeam(db: Db, panelId: number, userId: number, now: number):
 export function removeFromTeam(db: Db, panelId: number, userId: number): boolean {
   return db.prepare('DELETE FROM panel_team WHERE panel_id = ? AND user_id = ?').run(panelId, userId).changes === 1;
 }
+
+/** Each person's teams, by panel title, in one query (the People page). */
+export function teamTitlesByUser(db: Db): Map<number, string[]> {
+  const rows = db.prepare('SELECT t.user_id AS userId, p.title FROM panel_team t JOIN panels p ON p.id = t.panel_id ORDER BY p.title').all() as { userId: number; title: string }[];
+  const map = new Map<number, string[]>();
+  for (const r of rows) map.set(r.userId, [...(map.get(r.userId) ?? []), r.title]);
+  return map;
+}

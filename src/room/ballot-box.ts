@@ -5,6 +5,8 @@ import { sha256 } from '../tokens';
 import type { Ballot } from '../voting/types';
 import { RoomError } from './errors';
 import { hmac, newReceipt, seal, shuffled, unseal } from './seal';
+import { RECEIPT_KEY, voteKeyName } from './vote-keys';
+import { statements } from './ballot-sql';
 
 export type Source = 'phone' | 'paper';
 
@@ -42,8 +44,6 @@ interface SealedPhone extends Receipt {
   ballot: Ballot;
 }
 
-const receiptKeyName = 'receipts';
-const voteKeyName = (session: number, vote: number) => `vote-${session}-${vote}`;
 const randomKey = () => crypto.randomBytes(32).toString('hex');
 const proofOf = (unlock: string, content: string) => sha256(`${unlock}\n${content}`);
 
@@ -166,13 +166,12 @@ export class SqliteBallotBox implements BallotBox {
   }
 
   /**
-   * After the close is stored: the WAL is checkpointed into the file first (so the close is on disk even after a
-   * power cut), then the vote's key destroyed, then the WAL emptied: no copy can open what was sealed.
+   * After the close is stored: the WAL is checkpointed into the file and emptied first (so the close is on disk
+   * even after a power cut, and no earlier page of it survives), then the vote's key is destroyed.
    */
   afterClose(db: Db, vote: number): void {
-    if (!db.memory) db.pragma('wal_checkpoint(FULL)');
-    this.keys.drop(voteKeyName(this.session, vote));
     if (!db.memory) db.pragma('wal_checkpoint(TRUNCATE)');
+    this.keys.drop(voteKeyName(this.session, vote));
   }
 
   /** The vote's key, made at its opening (`prepare`); missing later means it was lost, and nothing sealed can be trusted to it. */
@@ -188,7 +187,7 @@ export class SqliteBallotBox implements BallotBox {
     return hmac(this.voteKey(vote), `phone:${member}`);
   }
 
-  /** Where a receipt's sealed ballot is, without opening any: an HMAC under the vote's key. */
+  /** Where a receipt's sealed ballot is, found without opening the others: an HMAC under the vote's key. */
   private sealedTag(vote: number, receipt: string): string {
     return hmac(this.voteKey(vote), `receipt:${receipt}`);
   }
@@ -198,7 +197,7 @@ export class SqliteBallotBox implements BallotBox {
   }
 
   private tag(vote: number, receipt: string): string {
-    return hmac(this.keys.key(receiptKeyName), `${this.session}:${vote}:${receipt}`);
+    return hmac(this.keys.key(RECEIPT_KEY), `${this.session}:${vote}:${receipt}`);
   }
 
   private sealRow(vote: number, slot: string, value: SealedPhone | { paper: Ballot[] }): Buffer {
@@ -211,46 +210,7 @@ export class SqliteBallotBox implements BallotBox {
   }
 }
 
-/** Vote keys left behind by a close that stopped before it could destroy them (a crash): destroyed now. */
-export function sweepVoteKeys(db: Db, keys: KeyStore): number {
-  const open = new Set((db.prepare('SELECT DISTINCT session_id, vote_id FROM vote_sealed').all() as { session_id: number; vote_id: number }[]).map((r) => voteKeyName(r.session_id, r.vote_id)));
-  const pending = new Set((db.prepare("SELECT session_id, vote_id FROM vote_paper_counts WHERE content LIKE 'sealed:%'").all() as { session_id: number; vote_id: number }[]).map((r) => voteKeyName(r.session_id, r.vote_id)));
-  const stale = keys.names().filter((name) => name.startsWith('vote-') && !open.has(name) && !pending.has(name) && !openSecretVote(db, name));
-  for (const name of stale) keys.drop(name);
-  return stale.length;
-}
-
-/** Whether the vote a key belongs to is still open (a secret vote with no ballot yet keeps its key). */
-function openSecretVote(db: Db, name: string): boolean {
-  const [, session, vote] = name.split('-').map(Number);
-  const state = db.prepare('SELECT state FROM room_sessions WHERE id = ?').pluck().get(session) as string | undefined;
-  if (!state) return false;
-  const votes = (JSON.parse(state) as { votes?: { id: number; status: string }[] }).votes ?? [];
-  return votes.some((v) => v.id === vote && v.status === 'open');
-}
-
 /** A session's ballot box on this database, with the keys kept beside it (or in KEYS_DIR): for the demo and scripts. */
 export function ballotBoxOf(db: Db, sessionId: number, keysDir?: string): SqliteBallotBox {
   return new SqliteBallotBox(statements(db), keyStore(db, keysDir), sessionId);
-}
-
-export function statements(db: Db) {
-  return {
-    votedBy: db.prepare('SELECT source FROM vote_voters WHERE session_id = ? AND vote_id = ? AND member = ?').pluck(),
-    voters: db.prepare('SELECT COUNT(*) FROM vote_voters WHERE session_id = ? AND vote_id = ?').pluck(),
-    addVoter: db.prepare('INSERT OR IGNORE INTO vote_voters (session_id, vote_id, member, source) VALUES (?, ?, ?, ?)'),
-    deleteMember: db.prepare('DELETE FROM vote_ballots WHERE session_id = ? AND vote_id = ? AND member = ?'),
-    insertBallot: db.prepare('INSERT INTO vote_ballots (session_id, vote_id, ballot_key, member, source, content) VALUES (?, ?, ?, ?, ?, ?)'),
-    ballots: db.prepare('SELECT content FROM vote_ballots WHERE session_id = ? AND vote_id = ?').pluck(),
-    putSealed: db.prepare('INSERT INTO vote_sealed (session_id, vote_id, slot, sealed, tag) VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id, vote_id, slot) DO UPDATE SET sealed = excluded.sealed, tag = excluded.tag'),
-    sealedByTag: db.prepare('SELECT slot, sealed FROM vote_sealed WHERE session_id = ? AND vote_id = ? AND tag = ?'),
-    sealed: db.prepare('SELECT slot, sealed FROM vote_sealed WHERE session_id = ? AND vote_id = ?'),
-    sealedSlot: db.prepare('SELECT sealed FROM vote_sealed WHERE session_id = ? AND vote_id = ? AND slot = ?').pluck(),
-    dropSealed: db.prepare('DELETE FROM vote_sealed WHERE session_id = ? AND vote_id = ?'),
-    insertSecret: db.prepare('INSERT INTO secret_ballots (session_id, vote_id, ballot_key, content, proof) VALUES (?, ?, ?, ?, ?)'),
-    secret: db.prepare('SELECT content, proof FROM secret_ballots WHERE session_id = ? AND vote_id = ? AND ballot_key = ?'),
-    pending: db.prepare('SELECT entered_by AS by, content FROM vote_paper_counts WHERE session_id = ? AND vote_id = ?'),
-    clearPending: db.prepare('DELETE FROM vote_paper_counts WHERE session_id = ? AND vote_id = ?'),
-    setPending: db.prepare('INSERT INTO vote_paper_counts (session_id, vote_id, entered_by, content) VALUES (?, ?, ?, ?)'),
-  };
 }

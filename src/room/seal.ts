@@ -53,7 +53,7 @@ export function newReceipt(): string {
   return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8)}`;
 }
 
-/** A receipt as typed back: any case, with or without dashes or spaces, O for 0 and I or L for 1. */
+/** A receipt as typed back, in upper or lower case, with or without dashes or spaces, O for 0 and I or L for 1. */
 export function normalReceipt(text: string): string {
   const chars = text.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8)}`;

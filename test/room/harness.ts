@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { createApp } from '../../src/app';
+import { createSession as logInAs } from '../../src/auth/sessions';
 import { ManualClock } from '../../src/clock';
 import { testConfig } from '../../src/config';
 import { closeDb, openDb } from '../../src/db';
@@ -76,6 +77,26 @@ export class RoomHarness {
       else if (c.version > held.version) socket.emit('room:sync', {}, (r) => r.ok && r.data.version > (this.states.get(socket) as RoomState).version && this.states.set(socket, r.data.state));
     });
     return { socket, first };
+  }
+
+  /**
+   * A client joined by a login's cookie, as the facilitator's console opens the room: its socket, or the refusal
+   * in words. The harness does not keep its room (use `join` for that).
+   */
+  joinByLogin(session: number, userId: number, reconnect = false): Promise<Client | string> {
+    const cookie = `cp_session=${logInAs(this.app.db, this.clock, userId)}`;
+    const retries = reconnect ? { reconnectionDelay: 100, reconnectionDelayMax: 200 } : { reconnection: false };
+    const socket: Client = connect(`http://127.0.0.1:${this.port}`, { auth: { session: String(session) }, transports: ['websocket'], extraHeaders: { cookie }, forceNew: true, ...retries });
+    return new Promise((resolve) => {
+      socket.once('room:state', () => {
+        this.clients.push(socket);
+        resolve(socket);
+      });
+      socket.once('connect_error', (err) => {
+        socket.disconnect();
+        resolve(err.message);
+      });
+    });
   }
 
   /** The room as this client holds it now. */

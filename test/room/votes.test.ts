@@ -1,5 +1,3 @@
-import { io as connect } from 'socket.io-client';
-import { createSession as logInAs } from '../../src/auth/sessions';
 import { addToTeam } from '../../src/auth/teams';
 import { createUser } from '../../src/auth/users';
 import { seedDemo } from '../../src/demo/seed';
@@ -23,9 +21,8 @@ const heard: string[] = [];
 async function tellerLogin(email: string): Promise<Client> {
   const user = createUser(h.app.db, h.clock, { email, name: email, role: 'facilitator', password: PASSWORD });
   addToTeam(h.app.db, h.app.room.find(sessionId)?.panelId ?? 0, user.id, h.clock.now());
-  const socket: Client = connect(`http://127.0.0.1:${h.port}`, { auth: { session: String(sessionId) }, transports: ['websocket'], extraHeaders: { cookie: `cp_session=${logInAs(h.app.db, h.clock, user.id)}` }, reconnectionDelay: 100 });
-  await new Promise<void>((resolve) => socket.once('room:state', () => resolve()));
-  h.clients.push(socket);
+  const socket = await h.joinByLogin(sessionId, user.id, true); // reconnects after the restart test's restart
+  if (typeof socket === 'string') throw new Error(socket);
   return socket;
 }
 

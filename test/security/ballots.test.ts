@@ -1,5 +1,3 @@
-import { io as connect } from 'socket.io-client';
-import { createSession as logInAs } from '../../src/auth/sessions';
 import { addToTeam } from '../../src/auth/teams';
 import { createUser } from '../../src/auth/users';
 import { seedDemo } from '../../src/demo/seed';
@@ -31,13 +29,8 @@ let panelId: number;
 async function joinByLogin(role: 'facilitator' | 'organiser', email: string, session = sessionId): Promise<Client> {
   const user = createUser(h.app.db, h.clock, { email, name: email, role, password: PASSWORD });
   addToTeam(h.app.db, panelId, user.id, h.clock.now());
-  const cookie = `cp_session=${logInAs(h.app.db, h.clock, user.id)}`;
-  const socket: Client = connect(`http://127.0.0.1:${h.port}`, { auth: { session: String(session) }, transports: ['websocket'], extraHeaders: { cookie }, reconnection: false });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('room:state', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  h.clients.push(socket);
+  const socket = await h.joinByLogin(session, user.id);
+  if (typeof socket === 'string') throw new Error(socket);
   return socket;
 }
 

@@ -31,16 +31,7 @@ const get = (userId: number, path: string) => request(h.app.app).get(path).set('
 const count = (table: string) => h.app.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
 
 /** A socket by login cookie, or the refusal's words. */
-function joinByLogin(userId: number, session: number): Promise<Client | string> {
-  const socket: Client = connect(`http://127.0.0.1:${h.port}`, { auth: { session: String(session) }, transports: ['websocket'], extraHeaders: { cookie: cookie(userId) }, reconnection: false, forceNew: true });
-  return new Promise((resolve) => {
-    socket.once('room:state', () => {
-      h.clients.push(socket);
-      resolve(socket);
-    });
-    socket.once('connect_error', (err) => resolve(err.message));
-  });
-}
+const joinByLogin = (userId: number, session: number) => h.joinByLogin(session, userId);
 
 const closed = (socket: Client) => new Promise<void>((resolve) => (socket.connected ? socket.once('disconnect', () => resolve()) : resolve()));
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { closeDb, openDb } from '../../src/db';
 import { keysBesideDatabase, keyStore } from '../../src/keys';
-import { sweepVoteKeys } from '../../src/room/ballot-box';
+import { sweepVoteKeys } from '../../src/room/vote-keys';
 
 /** The key folder (docs/voting.md): private to the app's user, one folder per database, and swept of closed votes' keys. */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-keys-'));
