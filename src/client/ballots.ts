@@ -74,6 +74,12 @@ export class BallotOutbox {
       if (!reply.ok) return this.tell(reply.message, true);
       const held = this.receipt(waiting.vote);
       const receipt = reply.data.receipt ?? held?.receipt;
+      if (receipt && !reply.data.unlock && !again && !waiting.clientId.endsWith('.again')) {
+        // The first acknowledgement was lost with a server restart, and the server never gives an unlock twice:
+        // the same ballot is cast once more, which keeps the receipt and brings a fresh unlock for this tab.
+        sessionStorage.setItem(this.key('pending'), JSON.stringify({ ...waiting, clientId: `${waiting.clientId}.again` }));
+        again = true;
+      }
       if (receipt) sessionStorage.setItem(this.key(`receipt:${waiting.vote}`), JSON.stringify({ receipt, unlock: reply.data.unlock ?? '' }));
       this.tell(receipt ? `Your ballot is recorded. Your receipt is ${receipt}: write it down to check your ballot was counted.` : 'Your ballot is recorded.', false);
     } finally {
