@@ -16,11 +16,11 @@ export type Agent = TestAgent;
 export const PASSWORD = 'correct horse battery staple';
 
 /** A fresh app on an in-memory database, with a clock that moves only when told. */
-export function makeApp(options: { demo?: boolean } = {}) {
+export function makeApp(options: { demo?: boolean; demoDir?: string } = {}) {
   const db = openDb(':memory:');
   const clock = new ManualClock();
   const ctx = { db, clock, config: testConfig() };
-  const demo = options.demo ? seedDemo(ctx) : undefined;
+  const demo = options.demo ? seedDemo(ctx, options.demoDir) : undefined;
   const { app, server, io, runner, room } = createApp({ ...ctx, log: () => {} });
   return { app, server, io, runner, room, db, clock, ctx, demo, agent: () => request.agent(app) };
 }

@@ -1,5 +1,5 @@
 import type { AirtimeReport } from '../room/airtime';
-import { currentRound } from '../room/state';
+import { currentRound, handleOf } from '../room/state';
 import { $, button, element, item, onSubmit, setOptions } from './dom';
 import type { View } from './view';
 
@@ -22,21 +22,21 @@ export function renderFacilitator(v: View): void {
   );
   setOptions($<HTMLSelectElement>('jump-round'), s.rounds.map((r, i): [string, string] => [String(i), `${i + 1}. ${r.title}${r.status === 'closed' ? ' (done)' : ''}`]));
   renderQueueActions(v);
-  renderAirtime(v.airtime, s.airtime);
+  renderAirtime(v.airtime, s.airtime, (m) => handleOf(s, m));
   const p = v.presence;
-  if (p) $('connected').textContent = `${p.panellists.length} of ${s.members.length} panellists connected${p.panellists.length ? `: ${p.panellists.join(', ')}` : ''}. Facilitators: ${p.facilitators}. Observer screens: ${p.observers}.`;
+  if (p) $('connected').textContent = `${p.panellists.length} of ${s.members.length} panellists connected${p.panellists.length ? `: ${p.panellists.map((m) => handleOf(s, m)).join(', ')}` : ''}. Facilitators: ${p.facilitators}. Observer screens: ${p.observers}.`;
 }
 
 function renderQueueActions(v: View): void {
   document.querySelectorAll<HTMLLIElement>('#queue li[data-member]').forEach((li) => {
     const m = li.dataset.member ?? '';
-    li.append(' ', button(`Give the floor to ${m}`, () => v.send('floor:give', { member: m }), 'secondary'), ' ', button(`Lower ${m}'s hand`, () => v.send('queue:lower', { member: m }), 'secondary'));
+    li.append(' ', button(`Give the floor to ${handleOf(v.state, m)}`, () => v.send('floor:give', { member: m }), 'secondary'), ' ', button(`Lower ${handleOf(v.state, m)}'s hand`, () => v.send('queue:lower', { member: m }), 'secondary'));
   });
 }
 
 /** Each group's share of the airtime against its share of the panel, as bars, with the figures in words. */
-function renderAirtime(report: AirtimeReport | undefined, byPerson: Record<string, number>): void {
-  $('not-spoken').textContent = report ? `Not spoken yet: ${report.notSpoken.length ? report.notSpoken.join(', ') : 'nobody'}.` : '';
+function renderAirtime(report: AirtimeReport | undefined, byPerson: Record<string, number>, name: (m: string) => string): void {
+  $('not-spoken').textContent = report ? `Not spoken yet: ${report.notSpoken.length ? report.notSpoken.map(name).join(', ') : 'nobody'}.` : '';
   $('airtime-groups').replaceChildren(
     ...[...(report?.groups ?? [])].sort((a, b) => a.category.localeCompare(b.category) || a.value.localeCompare(b.value)).map((g) => {
       const words = `${g.category} ${g.value}: ${g.spoken} of ${g.members} have spoken; ${Math.round(g.airtimeShare * 100)}% of the airtime for ${Math.round(g.memberShare * 100)}% of the panel`;
@@ -49,7 +49,7 @@ function renderAirtime(report: AirtimeReport | undefined, byPerson: Record<strin
   $('airtime').replaceChildren(
     ...Object.entries(byPerson)
       .sort((a, b) => b[1] - a[1])
-      .map(([m, ms]) => item(`${m}: ${Math.round(ms / 1000)} s`)),
+      .map(([m, ms]) => item(`${name(m)}: ${Math.round(ms / 1000)} s`)),
   );
 }
 

@@ -1,6 +1,6 @@
 import type { Amendment, Recommendation, RoomState } from '../room/state';
 import { inVote } from '../room/recommendations';
-import { currentRound } from '../room/state';
+import { currentRound, handleOf } from '../room/state';
 import { $, button, element, item, onSubmit, setOptions } from './dom';
 import type { View } from './view';
 
@@ -54,7 +54,7 @@ function card(v: View, rec: Recommendation): HTMLElement {
 }
 
 function amendmentItem(v: View, rec: Recommendation, a: Amendment): HTMLElement {
-  const by = a.by === 'facilitator' ? 'proposed from the floor' : a.by === v.me ? 'proposed by you' : `proposed by ${a.by}`;
+  const by = a.by === 'facilitator' ? 'proposed from the floor' : a.by === v.me ? 'proposed by you' : `proposed by ${handleOf(v.state, a.by)}`;
   const stale = a.status === 'proposed' && a.against < rec.history.length - 1 ? ' It was proposed against an earlier wording.' : '';
   const li = item(`“${a.text}” (${by}${a.reason ? `, because: ${a.reason}` : ''}): ${a.status}.${stale}`);
   if (a.vote) li.append(' ', voteLine(v.state, a.vote));
@@ -85,7 +85,7 @@ function draftActions(v: View, rec: Recommendation): HTMLElement[] {
 function minorityBlock(v: View, rec: Recommendation, m: Recommendation['minority'][number]): HTMLElement {
   const block = element('div', '', 'minority');
   const others = m.supporters.length - 1;
-  block.append(element('p', m.text), element('p', `Written by ${m.by === v.me ? 'you' : m.by}; supported by ${m.supporters.length} member${m.supporters.length === 1 ? '' : 's'}${others ? ` (the author and ${others} more)` : ''}.`, 'hint'));
+  block.append(element('p', m.text), element('p', `Written by ${m.by === v.me ? 'you' : handleOf(v.state, m.by)}; supported by ${m.supporters.length} member${m.supporters.length === 1 ? '' : 's'}${others ? ` (the author and ${others} more)` : ''}.`, 'hint'));
   if (v.you.role === 'panellist' && m.by !== v.me) {
     const signed = m.supporters.includes(v.me);
     block.append(button(signed ? 'Take my support off' : 'Support this statement', () => v.send('rec:support', { rec: rec.id, report: m.id, support: !signed }), 'secondary'));

@@ -2,7 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import { applyChange } from '../room/change';
 import type { ClientToServerEvents, Presence, Reply, ServerToClientEvents, Snapshot } from '../room/events';
 import type { Actor } from '../room/machine';
-import { currentRound, type RoomState, tableOf, tablesMeeting } from '../room/state';
+import { currentRound, handleOf, type RoomState, tableOf, tablesMeeting } from '../room/state';
 import { renderBoard, wireBoard } from './board';
 import { $, item } from './dom';
 import { renderFacilitator, wireFacilitator } from './facilitator';
@@ -162,7 +162,7 @@ function render(): void {
   renderRecs(v);
   if (actor.role === 'facilitator') renderFacilitator(v);
   tick();
-  const line = `${round ? round.title : ''}: ${round?.status ?? ''}. ${s.floor ? `${s.floor.member} has the floor.` : ''}`;
+  const line = `${round ? round.title : ''}: ${round?.status ?? ''}. ${s.floor ? `${handleOf(s, s.floor.member)} has the floor.` : ''}`;
   if (line !== lastAnnounced) announce((lastAnnounced = line), false);
 }
 
@@ -184,12 +184,12 @@ function renderSpeaking(v: View): void {
   const table = mine && (tablesMeeting(s) || mine.turns) ? mine : undefined;
   const number = table ? s.tables.indexOf(table) + 1 : undefined;
   const stage = table ?? s;
-  const who = stage.floor ? (stage.floor.member === me ? 'You have' : `${stage.floor.member} has`) : 'Nobody has';
+  const who = stage.floor ? (stage.floor.member === me ? 'You have' : `${handleOf(s, stage.floor.member)} has`) : 'Nobody has';
   $('floor').textContent = `${who} the floor${table ? ' at your table' : ''}.`;
   $('queue-title').textContent = table ? 'Hands up at your table' : 'Queue';
   $('queue').replaceChildren(
     ...stage.queue.map((m) => {
-      const li = item(m === me ? `${m} (you)` : m);
+      const li = item(m === me ? `${handleOf(s, m)} (you)` : handleOf(s, m));
       if (v.you.role === 'facilitator') li.dataset.member = m;
       return li;
     }),

@@ -1,5 +1,5 @@
 import type { Table } from '../room/state';
-import { currentRound, tableNumber, tablesMeeting } from '../room/state';
+import { currentRound, handleOf, tableNumber, tablesMeeting } from '../room/state';
 import { $, button, element, item, onSubmit, setOptions } from './dom';
 import type { View } from './view';
 
@@ -46,12 +46,12 @@ export function renderTables(v: View): void {
 
 function tableCard(v: View, table: Table, number: number): HTMLElement {
   const card = element('li', '', 'table-card');
-  const label = (m: string) => `${m}${m === v.me ? ' (you)' : ''}${m === table.noteTaker ? ' (note-taker)' : ''}`;
+  const label = (m: string) => `${handleOf(v.state, m)}${m === v.me ? ' (you)' : ''}${m === table.noteTaker ? ' (note-taker)' : ''}`;
   const people = element('ul');
   people.append(...table.members.map((m) => item(label(m))));
   card.append(element('h3', `Table ${number}`), people);
-  if (table.floor) card.append(element('p', `Speaking: ${table.floor.member === v.me ? 'you' : table.floor.member}`));
-  if (table.queue.length) card.append(element('p', `Hands up: ${table.queue.map((m) => (m === v.me ? 'you' : m)).join(', ')}`));
+  if (table.floor) card.append(element('p', `Speaking: ${table.floor.member === v.me ? 'you' : handleOf(v.state, table.floor.member)}`));
+  if (table.queue.length) card.append(element('p', `Hands up: ${table.queue.map((m) => (m === v.me ? 'you' : handleOf(v.state, m))).join(', ')}`));
   if (v.you.role === 'facilitator') {
     if (!table.noteTaker) card.append(element('p', 'No note-taker yet.', 'flag'));
     if (table.report) card.append(element('p', `Report: ${table.report}`));

@@ -1,5 +1,5 @@
 import type { Vote } from '../room/state';
-import { currentRound } from '../room/state';
+import { currentRound, handleOf } from '../room/state';
 import { describeRule, scaleLabels } from '../voting/tally';
 import type { Ballot, Result } from '../voting/types';
 import { $, element, item, onSubmit, setOptions } from './dom';
@@ -171,7 +171,7 @@ function buildPaperMembers(vote: number, members: string[]): void {
       const input = element('input');
       input.type = 'checkbox';
       input.value = member;
-      label.append(input, ` ${member}`);
+      label.append(input, ` ${handleOf({ members }, member)} (${member})`);
       return label;
     }),
   );

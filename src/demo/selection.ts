@@ -19,6 +19,7 @@ import {
   setStatus,
 } from '../selection/repo';
 import { DrawRunner, drawInput } from '../selection/runner';
+import { auditorsPool } from '../selection/tickets';
 import { snapshot } from '../selection/snapshot';
 import { ENGINE_VERSION } from '../sortition/draw';
 import { ALGORITHMS, type Algorithm, type Person } from '../sortition/types';
@@ -55,8 +56,8 @@ function publishCommitment(ctx: AppContext, panel: Panel, userId: number, select
   const { db, clock } = ctx;
   if (findCommitment(db, panel.id)) return;
   if (closeRegistration(db, panel.id, clock.now())) audit(db, clock, { userId, panelId: panel.id, action: 'panel.close', subject: panel.slug });
-  const input = snapshot(ctx, panel);
-  const fields = commitmentFields({ panel: panel.slug, algorithm: selection.algorithm, randomness: selection.randomness, engineVersion: ENGINE_VERSION, panelSize: panel.panelSize, ...input });
+  const input = snapshot(ctx, panel, 'coventry-demo');
+  const fields = commitmentFields({ panel: panel.slug, algorithm: selection.algorithm, randomness: selection.randomness, engineVersion: ENGINE_VERSION, panelSize: panel.panelSize, ...input, poolCsv: auditorsPool(input.poolCsv) });
   const hash = commitmentHash(fields);
   db.transaction(() => {
     insertCommitment(db, { panelId: panel.id, ...fields, algorithm: selection.algorithm, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv, hash, committedAt: clock.now() }, userId);

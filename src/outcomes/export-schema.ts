@@ -121,7 +121,7 @@ const groupFigure = z
     label: z.string(),
     members: count.describe('Members of the session in this group.'),
     panelShare: share.describe('The group’s share of the session’s members.'),
-    figure: z.number().min(0).describe('attendance: members of the group who came; airtime: the group’s share of all speaking time (0 to 1).'),
+    figure: z.number().min(0).nullable().describe('attendance: members of the group who came; airtime: the group’s share of all speaking time (0 to 1). Null where withheld: it would tell about fewer than 5 people.'),
   })
   .meta({ id: 'GroupFigure', description: 'A census group of the members, beside its share of the panel.' });
 

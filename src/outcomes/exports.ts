@@ -11,7 +11,7 @@ export const CSV_TABLES: Record<string, (r: SessionRecord) => string> = {
   attendance: (r) =>
     writeCsv(['category', 'group', 'members', 'attended', 'panel_share'], r.attendance.groups.map((g) => [g.categoryLabel, g.label, g.members, g.figure, round(g.panelShare)])),
   airtime: (r) =>
-    writeCsv(['category', 'group', 'members', 'airtime_share', 'panel_share'], r.airtime.groups.map((g) => [g.categoryLabel, g.label, g.members, round(g.figure), round(g.panelShare)])),
+    writeCsv(['category', 'group', 'members', 'airtime_share', 'panel_share'], r.airtime.groups.map((g) => [g.categoryLabel, g.label, g.members, g.figure === null ? null : round(g.figure), round(g.panelShare)])),
   votes: (r) =>
     writeCsv(
       ['vote', 'question', 'method', 'secret', 'outcome', 'winners', 'eligible', 'voted', 'abstained', 'spoiled', 'on_paper', 'quorum', 'quorum_met', 'rule', 'summary'],

@@ -4,12 +4,14 @@ import type { RoomRepo, Session } from '../room/repo';
 import { SEATED } from '../selection/replacement';
 import { findCommitment, findDraw } from '../selection/repo';
 import { percent } from '../voting/words';
+import { combineSmall, eitherOf, publicRecord } from './small-groups';
 import type { Summaries, Version } from './summaries';
 
 /** A panel's published story: its sessions with a published summary, each at its latest version. */
 export function publishedSessions(room: RoomRepo, summaries: Summaries, panelId: number): { session: Session; versions: readonly Version[]; latest: Version }[] {
   return room.ofPanel(panelId).flatMap((session) => {
-    const versions = summaries.versions(session.id);
+    // Versions published before small groups were combined are shown with them combined too.
+    const versions = summaries.versions(session.id).map((v) => ({ ...v, content: { ...v.content, record: publicRecord(v.content.record) } }));
     return versions.length ? [{ session, versions, latest: versions[versions.length - 1] }] : [];
   });
 }
@@ -31,11 +33,18 @@ export function panelMakeup(db: Db, panelId: number) {
   const seated = db.prepare(`SELECT COUNT(*) FROM members WHERE panel_id = ? AND status IN (${statuses.map(() => '?').join(', ')})`).pluck().get(panelId, ...statuses) as number;
   const categories = listCategories(db, panelId).map((c) => {
     const totalShare = c.values.reduce((sum, v) => sum + (v.share ?? 0), 0);
-    const rows = c.values.map((v) => {
-      const n = counts.get(v.id) ?? 0;
-      const census = totalShare && v.share !== null ? (100 * v.share) / totalShare : null;
-      const within = v.quotaMin === null || v.quotaMax === null || (n >= v.quotaMin && n <= v.quotaMax);
-      return { label: v.label, count: n, share: percent(n, Math.max(1, seated)), census: census === null ? null : Math.round(census * 10) / 10, min: v.quotaMin, max: v.quotaMax, within };
+    const values = c.values.map((v) => ({ label: v.label, members: counts.get(v.id) ?? 0, census: totalShare && v.share !== null ? (100 * v.share) / totalShare : null, min: v.quotaMin, max: v.quotaMax }));
+    // Values held by 1 to 4 members are shown combined, with their census shares and quotas added up.
+    const combined = combineSmall(values, (rows) => ({
+      label: eitherOf(rows.map((r) => r.label)),
+      members: rows.reduce((sum, r) => sum + r.members, 0),
+      census: rows.some((r) => r.census === null) ? null : rows.reduce((sum, r) => sum + (r.census ?? 0), 0),
+      min: rows.some((r) => r.min === null) ? null : rows.reduce((sum, r) => sum + (r.min ?? 0), 0),
+      max: rows.some((r) => r.max === null) ? null : rows.reduce((sum, r) => sum + (r.max ?? 0), 0),
+    }));
+    const rows = combined.map(({ label, members: n, census, min, max }) => {
+      const within = min === null || max === null || (n >= min && n <= max);
+      return { label, count: n, share: percent(n, Math.max(1, seated)), census: census === null ? null : Math.round(census * 10) / 10, min, max, within };
     });
     // Bars on one scale per category: the panel's share filled, the census share as a mark.
     const top = Math.max(1, ...rows.map((r) => Math.max(r.share, r.census ?? 0)));
@@ -84,6 +93,5 @@ function commitmentFacts(db: Db, panel: Panel) {
     drawnAt: final?.finishedAt ?? null,
     lowestChance: chance(outcome?.minProbability),
     medianChance: chance(chances[Math.floor(chances.length / 2)]),
-    highestChance: chance(chances[chances.length - 1]),
   };
 }

@@ -54,8 +54,11 @@ export interface GroupFigure {
   label: string;
   members: number;
   panelShare: number;
-  /** attendance: members of the group who came; airtime: the group's share of all airtime (0 to 1). */
-  figure: number;
+  /**
+   * attendance: members of the group who came; airtime: the group's share of all airtime (0 to 1). Null where
+   * withheld, because it would tell about fewer than 5 people (small-groups.ts).
+   */
+  figure: number | null;
 }
 
 export interface VoteRecord {

@@ -2,6 +2,7 @@ import type { AppContext } from '../context';
 import { listCategories } from '../panels/repo';
 import type { RoomRepo } from '../room/repo';
 import { buildRecord, type SessionRecord } from './record';
+import { publicRecord } from './small-groups';
 
 /** Something the facilitator adds to the record: what it corrects, and the correction. */
 export interface Correction {
@@ -77,14 +78,14 @@ export class Summaries {
     const state = this.room.state(sessionId);
     if (!session || !state) throw new SummaryError(`There is no session ${sessionId}.`);
     const categories = listCategories(this.ctx.db, session.panelId).map((c) => ({ key: c.key, label: c.label, values: c.values.map((v) => ({ value: v.value, label: v.label })) }));
-    return buildRecord({
+    return publicRecord(buildRecord({
       session: { id: sessionId, title: session.title },
       state,
       commands: this.room.commands(sessionId),
       attendance: this.room.attendance(sessionId),
       answers: this.room.answers(sessionId),
       categories,
-    });
+    }));
   }
 
   draft(sessionId: number): Draft | undefined {

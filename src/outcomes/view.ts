@@ -28,7 +28,8 @@ function buildView(content: SummaryContent) {
     attendance: {
       ...record.attendance,
       share: `${percent(record.attendance.attended, Math.max(1, record.attendance.members))}%`,
-      categories: byCategory(record.attendance.groups, (g) => ({ figure: `${g.figure} of ${g.members}` })),
+      categories: byCategory(record.attendance.groups, (g) => ({ figure: g.figure === null ? 'not shown' : `${g.figure} of ${g.members}` })),
+      withheld: record.attendance.groups.some((g) => g.figure === null),
     },
     questions: record.questions,
     boards: record.boards,
@@ -38,7 +39,7 @@ function buildView(content: SummaryContent) {
     notAdopted: record.recommendations.filter((r) => r.status !== 'adopted').map((r) => recommendationView(r, votes)),
     airtime: {
       ...record.airtime,
-      categories: byCategory(record.airtime.groups, (g) => ({ figure: `${percent(g.figure, 1)}%`, bar: Math.round(g.figure * 1000) / 10, panelBar: Math.round(g.panelShare * 1000) / 10 })),
+      categories: byCategory(record.airtime.groups, (g) => ({ figure: `${percent(g.figure ?? 0, 1)}%`, bar: Math.round((g.figure ?? 0) * 1000) / 10, panelBar: Math.round(g.panelShare * 1000) / 10 })),
     },
   };
 }

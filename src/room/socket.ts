@@ -18,7 +18,7 @@ import type { ErrorCode } from './errors';
 import { type Actor, apply, type Command, commandSchema, RoomError } from './machine';
 import { actorKey, type RoomRepo } from './repo';
 import { Revocations } from './revocations';
-import { type RoomState, sharedView } from './state';
+import { handleOf, memberOfHandle, type RoomState, sharedView } from './state';
 import { JOINING_TOO_FAST, Pacing, paceKeys } from './pacing';
 
 export type RoomServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -65,7 +65,7 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
   const view = (sessionId: number, state: RoomState, actor: Actor): Snapshot =>
     actor.role === 'facilitator'
       ? { version: state.version, serverTime: ctx.clock.now(), you: actor, state, airtime: airtimeOf(sessionId, state) }
-      : { version: state.version, serverTime: ctx.clock.now(), you: actor, state: sharedView(state) };
+      : { version: state.version, serverTime: ctx.clock.now(), you: actor.role === 'panellist' ? { ...actor, member: handleOf(state, actor.member) } : actor, state: sharedView(state) };
 
   const ballots = statements(ctx.db);
   const keys = keyStore(ctx.db, ctx.config.KEYS_DIR);
@@ -203,7 +203,9 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
     const { sessionId, actor } = socket.data;
     const fields = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
     const id = readable(clientId, fields.clientId);
-    const command = readable(commandSchema, { ...fields, clientId: undefined, type });
+    // A panellist names members as the room shows them, by handle (state.ts).
+    const named = actor.role === 'panellist' && typeof fields.member === 'string' ? { member: memberOfHandle(repo.state(sessionId) ?? { members: [] }, fields.member) ?? fields.member } : {};
+    const command = readable(commandSchema, { ...fields, ...named, clientId: undefined, type });
     if (!id || !command) return ack({ ok: false, error: 'invalid', message: `This ${type} could not be read: send each field with the type docs/protocol.md gives it.` });
     if (!id.success) return ack({ ok: false, error: 'invalid', message: 'Every command needs a clientId (a string of 1 to 64 characters).' });
     if (!command.success) return ack({ ok: false, error: 'invalid', message: command.error.issues.map((i) => `${i.path.join('.') || type}: ${i.message}`).join('; ') });

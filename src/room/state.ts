@@ -166,7 +166,39 @@ export function initialState(agenda: Agenda, members: string[] = []): RoomState 
 
 /** What everyone but the facilitator sees: no per-person airtime, and nothing hidden from the board. */
 export function sharedView(state: RoomState): RoomState {
-  return { ...state, airtime: {}, ideas: state.ideas.filter((i) => !i.hidden) };
+  const kept = shared.get(state);
+  if (kept) return kept;
+  const names = new Map(state.members.map((m) => [m, handleOf(state, m)]));
+  const view = renamed({ ...state, airtime: {}, ideas: state.ideas.filter((i) => !i.hidden) }, names) as RoomState;
+  shared.set(state, view);
+  return view;
+}
+
+/** States are never changed once stored (repo.ts), so each one's shared view is worked out once. */
+const shared = new WeakMap<RoomState, RoomState>();
+
+/**
+ * How the room names a member to everyone but its facilitators (issue 17): "Member 7", by their place on this
+ * session's list, never the pseudonym the organisers' pages and the stored record use. The facilitator's screen
+ * shows the same handles, so what is said in the hall matches every phone.
+ */
+export function handleOf(state: Pick<RoomState, 'members'>, member: string): string {
+  const i = state.members.indexOf(member);
+  return i < 0 ? member : `Member ${i + 1}`;
+}
+
+/** The member a handle names, for a command a panellist sends with one. */
+export function memberOfHandle(state: Pick<RoomState, 'members'>, handle: string): string | undefined {
+  const n = /^Member (\d+)$/.exec(handle)?.[1];
+  return n ? state.members[Number(n) - 1] : undefined;
+}
+
+/** Every string (value or key) that is a member's id, replaced by its name. */
+function renamed(value: unknown, names: Map<string, string>): unknown {
+  if (typeof value === 'string') return names.get(value) ?? value;
+  if (Array.isArray(value)) return value.map((v) => renamed(v, names));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [names.get(k) ?? k, renamed(v, names)]));
+  return value;
 }
 
 export function tableOf(state: RoomState, member: string): Table | undefined {

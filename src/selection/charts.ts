@@ -29,3 +29,33 @@ export function chanceHistogram(chances: number[], bins = 20) {
     top: percent(top),
   };
 }
+
+/**
+ * The public's picture of everyone's chance (issue 17): bands of chances, each holding at least `least` people
+ * (a band with fewer joins its neighbour), labelled by where they start, so no bar, and no label, describes
+ * fewer than `least` people. The highest chance is not shown: it may be one person's.
+ */
+export function chanceBands(chances: number[], least = 5, bands = 8) {
+  if (chances.length < least) return { bars: [], lowest: undefined };
+  const sorted = [...chances].sort((a, b) => a - b);
+  const low = sorted[0];
+  const step = (sorted[sorted.length - 1] - low) / bands || 1;
+  const groups: { from: number; n: number }[] = [];
+  for (const c of sorted) {
+    const from = low + Math.min(bands - 1, Math.floor((c - low) / step)) * step;
+    const last = groups[groups.length - 1];
+    if (last && (last.from === from || last.n < least)) last.n++;
+    else groups.push({ from, n: 1 });
+  }
+  const tail = groups[groups.length - 1];
+  if (groups.length > 1 && tail.n < least) groups[groups.length - 2].n += (groups.pop() as typeof tail).n;
+  const most = Math.max(...groups.map((g) => g.n));
+  return {
+    lowest: percent(low),
+    bars: groups.map((g, i) => {
+      const label = i === groups.length - 1 ? `${percent(g.from)} or more` : `${percent(g.from)} to ${percent(groups[i + 1].from)}`;
+      return { y: i * 12, width: Math.max(1, Math.round((g.n / most) * 1400) / 10), n: g.n, label, text: `${g.n} people with a chance of ${label}` };
+    }),
+    height: groups.length * 12,
+  };
+}

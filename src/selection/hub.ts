@@ -2,6 +2,7 @@ import type { AppContext } from '../context';
 import { type Panel, registrationClosed } from '../panels/repo';
 import { ALGORITHMS } from '../sortition/types';
 import { percent } from '../sortition/report';
+import { listAuditors } from './auditors';
 import { vacancies } from './replacement';
 import { findCommitment, findDraw, listDraws, listMembers } from './repo';
 
@@ -27,6 +28,8 @@ export function selectionPage(ctx: AppContext, panel: Panel, extra: Record<strin
     vacancies: vacancies(members).length,
     replacing: draws.some((d) => d.kind === 'replacement' && d.status === 'running'),
     complete: confirmed === panel.panelSize,
+    auditors: listAuditors(db, panel.id),
+    auditedDraws: draws.filter((d) => d.kind !== 'trial' && d.status === 'done'),
     ...extra,
   };
 }

@@ -6,9 +6,13 @@ import type { Revocations } from '../room/revocations';
 import { findPanel, findPanelBySlug, type Panel, registrationEnd } from '../panels/repo';
 import { sha256 } from '../tokens';
 import { HttpError, notFound } from '../web/errors';
-import { parseForm, parseId } from '../web/validate';
-import { commitmentFields, commitmentText } from './commitment';
-import { type Draw, findByToken, findCommitment, findDraw, INVITATION_DAYS, invitationExpired, listDraws, setStatus } from './repo';
+import { parseForm } from '../web/validate';
+import { MIN_GROUP } from '../outcomes/disclosure';
+import { listAuditors } from './auditors';
+import { chanceBands } from './charts';
+import { commitmentText } from './commitment';
+import { type Draw, findByToken, findCommitment, INVITATION_DAYS, invitationExpired, listDraws, setStatus } from './repo';
+import { publishedFields, ticketFor, ticketsOf } from './tickets';
 import { HOUSEHOLD_COLUMN } from './snapshot';
 import { sendCsv } from '../web/download';
 import type { RoomRepo } from '../room/repo';
@@ -16,8 +20,9 @@ import type { RoomRepo } from '../room/repo';
 const answerSchema = z.object({ answer: z.enum(['confirm', 'decline'], { error: 'Choose yes or no.' }) });
 
 /**
- * What the public sees of a selection: the commitment, the numbers, the seed, the pseudonymised input
- * and the command that re-runs every draw. And the invitation pages members answer from.
+ * What the public sees of a selection (docs/verification.md): the commitment, the numbers, the seed, the quotas,
+ * the tickets drawn, everyone's chance in bands of 5 or more, and the auditors' statements; no row-level pool.
+ * And the invitation pages members answer from.
  */
 export function publicSelectionRouter(ctx: AppContext, room: RoomRepo, revocations: Revocations): Router {
   const router = Router();
@@ -33,8 +38,8 @@ export function publicSelectionRouter(ctx: AppContext, room: RoomRepo, revocatio
   router.get('/panels/:slug/selection', (req, res) => {
     const { panel, commitment } = loadPublished(req.params.slug);
     const draws = listDraws(db, panel.id).filter((d) => d.kind !== 'trial' && d.status === 'done').reverse();
-    const base = `/panels/${panel.slug}/selection`;
-    const fields = commitmentFields({ ...commitment, panel: panel.slug });
+    const fields = publishedFields(commitment, panel.slug);
+    const tickets = ticketsOf(commitment, panel.slug);
     res.render('pages/selection', {
       title: `How the panel was chosen: ${panel.title}`,
       panel,
@@ -45,31 +50,21 @@ export function publicSelectionRouter(ctx: AppContext, room: RoomRepo, revocatio
       poolSha256: fields.poolSha256,
       quotasSha256: fields.quotasSha256,
       poolSize: commitment.poolCsv.trim().split('\n').length - 1,
-      draws: draws.map((d) => ({
-        ...d,
+      auditors: listAuditors(db, panel.id),
+      draws: draws.map((d, i) => ({
         final: d.kind === 'final',
-        files: `${base}/draws/${d.id}`,
+        number: i,
+        seed: d.seed,
         command: command(d),
-        selected: d.outcome?.selected ?? [],
+        selected: (d.outcome?.selected ?? []).map((id) => ticketFor(tickets, id)).sort(),
+        chances: d.kind === 'final' ? chanceBands(d.outcome?.chances ?? [], MIN_GROUP) : undefined,
       })),
     });
   });
 
-  router.get('/panels/:slug/selection/pool.csv', (req, res) => {
-    const { panel, commitment } = loadPublished(req.params.slug);
-    sendCsv(res, `${panel.slug}-pool.csv`, commitment.poolCsv);
-  });
   router.get('/panels/:slug/selection/quotas.csv', (req, res) => {
     const { panel, commitment } = loadPublished(req.params.slug);
     sendCsv(res, `${panel.slug}-quotas.csv`, commitment.quotasCsv);
-  });
-  router.get('/panels/:slug/selection/draws/:drawId/:file', (req, res) => {
-    const { panel } = loadPublished(req.params.slug);
-    const draw = findDraw(db, panel.id, parseId(req.params.drawId, 'That draw'));
-    if (!draw || draw.kind === 'trial') throw notFound('That draw');
-    if (req.params.file === 'pool.csv') return sendCsv(res, `${panel.slug}-draw-${draw.id}-pool.csv`, draw.poolCsv);
-    if (req.params.file === 'quotas.csv') return sendCsv(res, `${panel.slug}-draw-${draw.id}-quotas.csv`, draw.quotasCsv);
-    throw notFound('That file');
   });
 
   const findInvitation = (token: string) => {

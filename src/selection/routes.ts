@@ -13,11 +13,13 @@ import { InputError } from '../sortition/instance';
 import { HttpError } from '../web/errors';
 import { formValues, parseForm, text } from '../web/validate';
 import { commitmentFields, commitmentHash, normaliseNumbers, seedFrom } from './commitment';
+import { auditorRouter } from './auditors';
 import { algorithm, drawRouter } from './draw-routes';
 import { selectionPage } from './hub';
 import { memberRouter } from './member-routes';
 import { addMembers, type Commitment, findCommitment, findDraw, insertCommitment, recordNumbers } from './repo';
 import { type DrawRunner, drawInput } from './runner';
+import { auditorsPool } from './tickets';
 import { snapshot } from './snapshot';
 
 const commitSchema = z.object({
@@ -37,6 +39,7 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
   const { db, clock } = ctx;
   router.use('/admin/panels/:id', requireRole('organiser'));
   router.use(drawRouter(ctx, runner));
+  router.use(auditorRouter(ctx));
   router.use(memberRouter(ctx, runner, revocations));
   const base = (panel: Panel) => `/admin/panels/${panel.id}/selection`;
 
@@ -60,7 +63,7 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
       return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors, values: formValues(req.body) }));
     }
     if (findCommitment(db, panel.id)) throw new HttpError(409, 'This panel already has a published commitment; it cannot change.');
-    const fields = commitmentFields({ panel: panel.slug, ...form.data, engineVersion: ENGINE_VERSION, panelSize: panel.panelSize, ...input });
+    const fields = commitmentFields({ panel: panel.slug, ...form.data, engineVersion: ENGINE_VERSION, panelSize: panel.panelSize, ...input, poolCsv: auditorsPool(input.poolCsv) });
     const hash = commitmentHash(fields);
     db.transaction(() => {
       insertCommitment(db, { panelId: panel.id, ...fields, algorithm: form.data.algorithm, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv, hash, committedAt: clock.now() }, currentUser(res).id);

@@ -4,6 +4,7 @@ import { exportQuotasCsv } from '../panels/quotas';
 import { listCategories, type Panel } from '../panels/repo';
 import { listPool, poolValues } from '../registration/repo';
 import { normaliseAddress } from '../sortition/instance';
+import { newToken, sha256 } from '../tokens';
 
 /** The column of the published pool that ties housemates together. */
 export const HOUSEHOLD_COLUMN = 'household';
@@ -16,12 +17,17 @@ export interface Snapshot {
 
 /**
  * The draw's input with no personal data: each person's pseudonym and answers, and a household code
- * (H1, H2, ...) shared only by people at the same address. Anyone can re-run a draw from this.
+ * (H1, H2, ...) shared only by people at the same address. Its rows are in an order set by `orderKey`, random
+ * unless given (the demo gives one, to stay the same each time), so a row's number, which becomes its ticket in
+ * the public record (tickets.ts), says nothing about when its person registered.
  */
-export function snapshot(ctx: AppContext, panel: Panel): Snapshot {
+export function snapshot(ctx: AppContext, panel: Panel, orderKey = newToken()): Snapshot {
   const categories = listCategories(ctx.db, panel.id);
   const values = poolValues(ctx.db, panel.id);
-  const people = listPool(ctx.db, panel.id, -1, 0);
+  const people = listPool(ctx.db, panel.id, -1, 0)
+    .map((p) => ({ p, order: sha256(`${orderKey} ${p.publicId}`) }))
+    .sort((a, b) => (a.order < b.order ? -1 : 1))
+    .map((e) => e.p);
   const addresses = people.map((p) => normaliseAddress([p.address ?? '', p.postcode ?? '']));
   const shared = new Map<string, number>();
   for (const a of addresses) if (a) shared.set(a, (shared.get(a) ?? 0) + 1);

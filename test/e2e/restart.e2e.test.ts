@@ -9,7 +9,7 @@ import { findPanel } from '../../src/panels/repo';
 import { exampleAgenda } from '../../src/room/agenda';
 import { createSession, joinLink } from '../../src/room/create';
 import { RoomRepo } from '../../src/room/repo';
-import type { RoomState } from '../../src/room/state';
+import { handleOf, type RoomState } from '../../src/room/state';
 import { seatMembers } from '../helpers';
 import { launch } from './browser';
 import { type ServerProcess, startServerProcess, tempDbFile } from './server-process';
@@ -158,8 +158,11 @@ test('SIGKILL in the middle of a live room loses nothing acknowledged, and the r
   }
   expect((await statuses(ann)).slice(shownBefore)).not.toContain(expect.stringMatching(/^Not connected/)); // never shown as final
   expect(await ann.textContent('#floor')).toBe('You have the floor.');
-  expect(await bob.textContent('#floor')).toBe(`${annId} has the floor.`);
-  expect(await facilitator.textContent('#floor')).toBe(`${annId} has the floor.`);
+  // Everyone, the facilitator too, names Ann by her handle in this session, never by her pseudonym.
+  const annHandle = handleOf(stored.state, annId);
+  expect(annHandle).toMatch(/^Member \d+$/);
+  expect(await bob.textContent('#floor')).toBe(`${annHandle} has the floor.`);
+  expect(await facilitator.textContent('#floor')).toBe(`${annHandle} has the floor.`);
   expect(await bob.textContent('#place')).toBe('You are number 1 in the queue.');
   expect(await facilitator.locator('#queue li').allTextContents()).toEqual([expect.stringMatching(new RegExp(`^${bobId} `))]);
 

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { run } from '../../src/cli/run';
 import { listAudit } from '../../src/audit';
-import { findCommitment, findDraw, listMembers } from '../../src/selection/repo';
+import { type Commitment, findCommitment, findDraw, listMembers } from '../../src/selection/repo';
+import { ticketsOf } from '../../src/selection/tickets';
+import { sha256 } from '../../src/tokens';
 import { drawInput } from '../../src/selection/runner';
 import { type Agent, csrfToken, logIn, makeApp, snapshot, submit } from '../helpers';
 
@@ -96,7 +98,7 @@ test('only an organiser can run, commit or publish a draw', async () => {
   expect(snapshot(t.db)).toEqual(before);
 });
 
-test('the commitment is published with the pseudonymised pool and no personal data', async () => {
+test('the commitment is published with fingerprints and no row-level pool; the auditors get the pool with tickets', async () => {
   const res = await submit(organiser, `${admin}/selection`, `${admin}/commitment`, {
     algorithm: 'leximin',
     randomness: 'The main numbers of the UK National Lottery Lotto draw on Saturday 5 December 2026',
@@ -107,12 +109,23 @@ test('the commitment is published with the pseudonymised pool and no personal da
   const commitment = findCommitment(t.db, panelId);
   expect(page.text).toContain(commitment?.hash);
   expect(page.text).toContain('Not yet: the numbers are drawn');
+  expect(page.text).toContain('Only the auditors can check');
+  // The public gets no row of anyone's answers, under any address the site ever used.
+  expect((await t.agent().get(`/panels/${SLUG}/selection/pool.csv`)).status).toBe(404);
+  expect((await t.agent().get(`/panels/${SLUG}/selection/draws/1/pool.csv`)).status).toBe(404);
+  expect((await t.agent().get(`${admin}/auditors/pool.csv`)).status).toBe(302);
 
-  const pool = (await t.agent().get(`/panels/${SLUG}/selection/pool.csv`)).text;
-  expect(pool.split('\n')[0]).toBe('id,age,gender,ward,ethnicity,disability,household');
+  const pool = (await organiser.get(`${admin}/auditors/pool.csv`)).text;
+  const lines = pool.trim().split('\n');
+  expect(lines[0]).toBe('id,age,gender,ward,ethnicity,disability,household');
+  expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(lines.slice(1).map((_, i) => `T${String(i + 1).padStart(4, '0')}`));
+  // The file the auditors get is the one the commitment fingerprinted, and it holds no pseudonym the room uses.
+  expect(page.text).toContain(`<code class="wrap-anywhere" id="pool-sha256">${sha256(pool)}</code>`);
+  expect(pool).not.toMatch(/R-[0-9A-Z]{8}/);
   const someone = t.db.prepare('SELECT name, email, phone, address, postcode FROM registrants LIMIT 1').get() as Record<string, string>;
   for (const text of [page.text, pool]) for (const field of Object.values(someone)) expect(text).not.toContain(field);
   expect(pool).toMatch(/,H1\n/); // housemates share a code
+  expect(listAudit(t.db, panelId).filter((e) => e.action === 'auditors.download')).toHaveLength(1);
 
   const again = await submit(organiser, `${admin}/selection`, `${admin}/commitment`, { algorithm: 'maximin', randomness: 'another lottery entirely' });
   expect(again.status).toBe(409);
@@ -141,20 +154,25 @@ test('entering the public numbers runs the final draw; anyone re-running the pub
   const command = /<pre class="wrap-anywhere command">npx citizens-panel (draw [^<]+)<\/pre>/.exec(page.text)?.[1] ?? '';
   expect(command).toContain('--seed ');
 
-  // A member of the public: download the two files, run the command.
+  // An auditor: given the pool with tickets, and the public quotas, runs the published command.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-verify-'));
   try {
-    fs.writeFileSync(path.join(dir, 'pool.csv'), (await t.agent().get(`/panels/${SLUG}/selection/pool.csv`)).text);
+    fs.writeFileSync(path.join(dir, 'pool.csv'), (await organiser.get(`${admin}/auditors/pool.csv`)).text);
     fs.writeFileSync(path.join(dir, 'quotas.csv'), (await t.agent().get(`/panels/${SLUG}/selection/quotas.csv`)).text);
     const args = command.split(' ').map((a) => (a.endsWith('.csv') ? path.join(dir, a) : a));
     const out: string[] = [];
     expect(await run([...args, '--json'], { out: (s) => out.push(s), err: () => {} })).toBe(0);
     const cli = JSON.parse(out.join('')) as { selected: string[] };
-    expect([...cli.selected].sort()).toEqual(finalSelected);
+    // The tickets it draws are the ones the public page lists, and they are the members drawn.
+    const shown = [...page.text.matchAll(/<li><code>(T\d{4})<\/code><\/li>/g)].map((m) => m[1]);
+    expect(shown).toHaveLength(40);
+    expect([...cli.selected].sort()).toEqual(shown);
+    const tickets = ticketsOf(findCommitment(t.db, panelId) as Commitment, SLUG);
+    expect(finalSelected.map((id) => tickets.get(id)).sort()).toEqual(shown);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  for (const id of finalSelected) expect(page.text).toContain(`<li><code>${id}</code></li>`);
+  for (const id of finalSelected) expect(page.text).not.toContain(id);
 });
 
 test('invitation links are shown once; each lets its person confirm or decline once', async () => {

@@ -185,7 +185,6 @@ const quotasCsv = (perTag: number, perGender: number) =>
 describe('the selection files: pool and quotas, organiser and public, commitment and every draw', () => {
   let t: Fresh;
   const files: Record<string, string> = {};
-  let finalSelected: string[] = [];
 
   beforeAll(async () => {
     t = await fresh('formulas', 4);
@@ -224,50 +223,47 @@ describe('the selection files: pool and quotas, organiser and public, commitment
     expectInert(res.text, 'organiser quotas.csv');
   });
 
-  test('the public commitment: the pseudonymised pool and the quotas', async () => {
+  test("the commitment: the public quotas, and the auditors' pool with tickets", async () => {
     await submit(t.organiser, t.admin, `${t.admin}/registration/close`, {});
     const res = await submit(t.organiser, `${t.admin}/selection`, `${t.admin}/commitment`, { algorithm: 'leximin', randomness: 'The Lotto draw on Saturday 5 December 2026' });
     expect(res.status).toBe(303);
-    const pool = await t.anyone().get(`/panels/${t.slug}/selection/pool.csv`);
+    expect((await t.anyone().get(`/panels/${t.slug}/selection/pool.csv`)).status).toBe(404);
+    const pool = await t.organiser.get(`${t.admin}/auditors/pool.csv`);
     const quotas = await t.anyone().get(`/panels/${t.slug}/selection/quotas.csv`);
     expect([pool.status, quotas.status]).toEqual([200, 200]);
-    files['public pool.csv'] = pool.text;
+    files['auditors pool.csv'] = pool.text;
     files['public quotas.csv'] = quotas.text;
     const rows = rawCells(pool.text);
     expect(rows[0]).toEqual(['id', 'tag', 'gender', 'household']);
-    expect(rows.slice(1).map((r) => r[1])).toEqual(Array.from({ length: 16 }, (_, i) => `'${TAGS[i % 4]}`));
-    expect(rows.slice(1, 3).map((r) => r[3])).toEqual(['H1', 'H1']);
-    expectInert(pool.text, 'public pool.csv');
+    expect(rows.slice(1).map((r) => r[1]).sort()).toEqual(Array.from({ length: 16 }, (_, i) => `'${TAGS[i % 4]}`).sort());
+    expect(rows.slice(1).filter((r) => r[3] === 'H1')).toHaveLength(2);
+    expectInert(pool.text, 'auditors pool.csv');
     expectInert(quotas.text, 'public quotas.csv');
     expect(pool.text).not.toContain('Shared Street');
   });
 
-  test('the final draw: its public files and chances; the published command re-runs from them and picks the same panel', async () => {
+  test("the final draw: the auditors re-run the published command on their files and get the tickets the public page lists", async () => {
     const res = await submit(t.organiser, `${t.admin}/selection`, `${t.admin}/commitment/numbers`, { numbers: '7 19 23 31 40 52' });
     expect(res.status).toBe(303);
     const id = Number(/\/draws\/(\d+)$/.exec(res.headers.location)?.[1]);
     await t.runner.settled(id);
-    finalSelected = listMembers(t.db, t.panelId).map((m) => m.publicId).sort();
-    expect(finalSelected).toHaveLength(4);
-    for (const file of ['pool.csv', 'quotas.csv']) {
-      const got = await t.anyone().get(`/panels/${t.slug}/selection/draws/${id}/${file}`);
-      expect(got.status).toBe(200);
-      files[`final draw ${file}`] = got.text;
-    }
+    expect(listMembers(t.db, t.panelId)).toHaveLength(4);
     files['final draw chances.csv'] = (await t.organiser.get(`${t.admin}/draws/${id}/chances.csv`)).text;
 
     const page = await t.anyone().get(`/panels/${t.slug}/selection`);
     const command = /<pre class="wrap-anywhere command">npx citizens-panel (draw [^<]+)<\/pre>/.exec(page.text)?.[1] ?? '';
     expect(command).toContain('--seed ');
+    const shown = [...page.text.matchAll(/<li><code>(T\d{4})<\/code><\/li>/g)].map((m) => m[1]);
+    expect(shown).toHaveLength(4);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-csv-verify-'));
     try {
-      fs.writeFileSync(path.join(dir, 'pool.csv'), files['public pool.csv']);
+      fs.writeFileSync(path.join(dir, 'pool.csv'), files['auditors pool.csv']);
       fs.writeFileSync(path.join(dir, 'quotas.csv'), files['public quotas.csv']);
       const args = command.split(' ').map((a) => (a.endsWith('.csv') ? path.join(dir, a) : a));
       const out: string[] = [];
       expect(await run([...args, '--json'], { out: (s) => out.push(s), err: () => {} })).toBe(0);
       const cli = JSON.parse(out.join('')) as { selected: string[]; counts: { value: string }[] };
-      expect([...cli.selected].sort()).toEqual(finalSelected);
+      expect([...cli.selected].sort()).toEqual(shown);
       // The CLI read the values themselves, not the guarded cells.
       expect(cli.counts.map((c) => c.value)).toEqual(expect.arrayContaining(TAGS));
     } finally {
@@ -275,7 +271,7 @@ describe('the selection files: pool and quotas, organiser and public, commitment
     }
   });
 
-  test("a replacement draw's public files", async () => {
+  test("a replacement draw's files, for the auditors only", async () => {
     const invited = await submit(t.organiser, `${t.admin}/selection`, `${t.admin}/invitations`, {});
     const token = /\/invite\/([\w-]{43})/.exec(invited.text)?.[1] ?? '';
     expect((await submit(t.anyone(), `/invite/${token}`, `/invite/${token}`, { answer: 'decline' })).status).toBe(200);
@@ -284,7 +280,8 @@ describe('the selection files: pool and quotas, organiser and public, commitment
     const id = Number(/\/draws\/(\d+)$/.exec(res.headers.location)?.[1]);
     await t.runner.settled(id);
     for (const file of ['pool.csv', 'quotas.csv']) {
-      const got = await t.anyone().get(`/panels/${t.slug}/selection/draws/${id}/${file}`);
+      expect((await t.anyone().get(`/panels/${t.slug}/selection/draws/${id}/${file}`)).status).toBe(404);
+      const got = await t.organiser.get(`${t.admin}/auditors/draws/${id}/${file}`);
       expect(got.status).toBe(200);
       files[`replacement draw ${file}`] = got.text;
     }
@@ -293,7 +290,7 @@ describe('the selection files: pool and quotas, organiser and public, commitment
 
   test('no file has a live formula cell', () => {
     expect(Object.keys(files).sort()).toEqual(
-      ['final draw chances.csv', 'final draw pool.csv', 'final draw quotas.csv', 'organiser pool.csv', 'organiser quotas.csv', 'public pool.csv', 'public quotas.csv', 'replacement draw pool.csv', 'replacement draw quotas.csv'].sort(),
+      ['auditors pool.csv', 'final draw chances.csv', 'organiser pool.csv', 'organiser quotas.csv', 'public quotas.csv', 'replacement draw pool.csv', 'replacement draw quotas.csv'].sort(),
     );
     for (const [name, text] of Object.entries(files)) expectInert(text, name);
   });

@@ -64,9 +64,7 @@ const HTTP_ROUTES = [
   ['GET /register/:slug/thanks', 'everyone', 'The thank-you page after registering'],
   ['GET /privacy', 'everyone', 'The privacy notice'],
   ['GET /panels/:slug/selection', 'everyone', 'How the panel was chosen: commitment, numbers, seed, draws'],
-  ['GET /panels/:slug/selection/pool.csv', 'everyone', 'The committed pseudonymised pool'],
   ['GET /panels/:slug/selection/quotas.csv', 'everyone', 'The committed quotas'],
-  ['GET /panels/:slug/selection/draws/:drawId/:file', 'everyone', "A final or replacement draw's input files (never a trial's)"],
   ['GET /room/:sessionId', 'everyone', "The room's page: it holds no data; the link's pass opens the room"],
   // A member's invitation link: the token is the key, and nothing else opens it.
   ['GET /invite/:token', 'link', 'Your invitation (once confirmed: your way into the live sessions)'],
@@ -121,6 +119,10 @@ const HTTP_ROUTES = [
   ['POST /admin/panels/:id/members/:memberId/invitation', 'teamOrganiser', "Replace a member's invitation link"],
   ['POST /admin/panels/:id/members/:memberId/withdraw', 'teamOrganiser', 'Record that a member has withdrawn'],
   ['POST /admin/panels/:id/replacements', 'teamOrganiser', 'Draw replacements for empty seats'],
+  ['GET /admin/panels/:id/auditors/pool.csv', 'teamOrganiser', 'The committed pool with tickets, for named auditors'],
+  ['GET /admin/panels/:id/auditors/draws/:drawId/:file', 'teamOrganiser', "A final or replacement draw's inputs with tickets, for named auditors"],
+  ['POST /admin/panels/:id/auditors', 'teamOrganiser', 'Record the auditor given the files'],
+  ['POST /admin/panels/:id/auditors/:auditorId/statement', 'teamOrganiser', "Publish an auditor's statement"],
 ] as const satisfies readonly (readonly [string, Audience, string])[];
 
 export type HttpAction = (typeof HTTP_ROUTES)[number][0];

@@ -20,6 +20,7 @@ import { COMMAND_TYPES, type ClientToServerEvents, type Reply, type ServerToClie
 import { commitmentFields, commitmentHash, seedFrom } from '../../src/selection/commitment';
 import { addMembers, finishDraw, insertCommitment, insertDraw, listMembers, markReplaced, recordNumbers, setInvitation, setStatus } from '../../src/selection/repo';
 import { drawInput } from '../../src/selection/runner';
+import { handleOf } from '../../src/room/state';
 import { snapshot as drawSnapshot } from '../../src/selection/snapshot';
 import { ENGINE_VERSION } from '../../src/sortition/draw';
 import { newToken, sha256 } from '../../src/tokens';
@@ -118,6 +119,7 @@ function fill(pattern: string, role: HttpRole): string {
       rid: role === 'admin' ? f.spareRegistrant2 : f.spareRegistrant,
       drawId: f.drawId,
       file: 'pool.csv',
+      auditorId: 999_999,
       memberId: f.withdrawnMember,
       sessionId: f.session,
       user: 999_999, // nobody: taking them off the team changes nothing
@@ -150,9 +152,7 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'GET /register/:slug/thanks': { status: 200 },
   'GET /privacy': { status: 200 },
   'GET /panels/:slug/selection': { status: 200 },
-  'GET /panels/:slug/selection/pool.csv': { status: 200 },
   'GET /panels/:slug/selection/quotas.csv': { status: 200 },
-  'GET /panels/:slug/selection/draws/:drawId/:file': { status: 200 },
   'GET /room/:sessionId': { status: 200 },
   'GET /invite/:token': { status: 200 },
   'POST /invite/:token': { status: 400 }, // no answer chosen
@@ -211,6 +211,10 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /admin/panels/:id/members/:memberId/invitation': { status: 409 }, // the member has withdrawn
   'POST /admin/panels/:id/members/:memberId/withdraw': { status: 409 }, // withdrawn already
   'POST /admin/panels/:id/replacements': { status: 409 }, // no empty seat
+  'GET /admin/panels/:id/auditors/pool.csv': { status: 200 },
+  'GET /admin/panels/:id/auditors/draws/:drawId/:file': { status: 200 },
+  'POST /admin/panels/:id/auditors': { status: 400 }, // no name
+  'POST /admin/panels/:id/auditors/:auditorId/statement': { status: 404 }, // nobody: no such auditor
 };
 
 function httpAs(role: HttpRole, method: string, target: string, body: Record<string, string> = {}) {
@@ -390,7 +394,9 @@ function drawnPanel(): void {
   const seed = seedFrom(hash, numbers);
   f.drawId = insertDraw(db, { panelId, kind: 'final', algorithm: 'leximin', seed, panelSize: 10, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv }, f.users.organiser, clock.now());
   const { people: pool, quotas } = drawInput(input.poolCsv, input.quotasCsv);
-  const chosen = pool.slice(0, 10);
+  // Ten drawn, never the two spare registrants that the erase routes take away.
+  const spares = [people[10], people[11]];
+  const chosen = pool.filter((p) => !spares.includes(p.id)).slice(0, 10);
   const has = (list: typeof pool, q: (typeof quotas)[number]) => list.filter((p) => p.features[q.category] === q.value).length;
   finishDraw(db, f.drawId, clock.now(), {
     selected: chosen.map((p) => p.id),
@@ -592,8 +598,10 @@ test('a panellist’s invitation link opens this session as the same panellist a
   const byLink = await join({ pass: f.passes.panellist });
   const byInvitation = await join({ invite: f.invitations.panellist, session: String(f.session) });
   for (const j of [byLink, byInvitation]) if ('socket' in j) j.socket.disconnect();
-  expect('first' in byInvitation && byInvitation.first.you).toEqual({ role: 'panellist', member: f.me });
-  expect('first' in byLink && byLink.first.you).toEqual({ role: 'panellist', member: f.me });
+  // The same handle (the room never shows a panellist their pseudonym, nor anyone else's).
+  const me = { role: 'panellist', member: handleOf(made.room.state(f.session) ?? { members: [] }, f.me) };
+  expect('first' in byInvitation && byInvitation.first.you).toEqual(me);
+  expect('first' in byLink && byLink.first.you).toEqual(me);
 });
 
 // --- The table is complete, and the document is the table ---

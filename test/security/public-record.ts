@@ -168,9 +168,11 @@ function groupCounts(f: Fetched): PublishedCounts[] {
     }
   } else if (f.type === 'json') {
     for (const [part, groups] of Object.entries(recordGroups(f.text))) {
-      for (const g of groups) add(`${part} ${g.categoryLabel} ${g.label}`, g.members, part === 'attendance' ? g.figure : undefined);
+      for (const g of groups) add(`${part} ${g.categoryLabel} ${g.label}`, g.members, part === 'attendance' && g.figure !== null ? g.figure : undefined);
     }
   } else if (f.type === 'html') {
+    // Charts count people too: "12 people with a chance of 2.0% to 2.5%".
+    for (const [, n, band] of f.text.matchAll(/<title>(\d+) people with a chance (?:of|from) ([^<]+)<\/title>/g)) counts.push({ group: `chance ${unescapeHtml(band)}`, count: Number(n) });
     for (const [, table] of f.text.matchAll(/<table class="(?:makeup|compact)">([\s\S]*?)<\/table>/g)) {
       const caption = unescapeHtml(/<caption>([^<]*)<\/caption>/.exec(table)?.[1] ?? '');
       for (const [, escaped, cell] of table.matchAll(/<th scope="row">([^<]*)<\/th><td>([^<]*)<\/td>/g)) {
@@ -188,7 +190,7 @@ interface JsonGroup {
   categoryLabel: string;
   label: string;
   members: number;
-  figure: number;
+  figure: number | null;
 }
 
 function recordGroups(text: string): Record<string, JsonGroup[]> {

@@ -1,0 +1,91 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { audit } from '../audit';
+import { currentUser } from '../auth/middleware';
+import type { AppContext } from '../context';
+import type { Db } from '../db';
+import { loadPanel } from '../panels/routes';
+import { sendCsv } from '../web/download';
+import { HttpError, notFound } from '../web/errors';
+import { formValues, parseForm, parseId, text } from '../web/validate';
+import { selectionPage } from './hub';
+import { findCommitment, findDraw } from './repo';
+import { auditorsFile, committedPoolFile, ticketsOf } from './tickets';
+
+export interface Auditor {
+  id: number;
+  name: string;
+  organisation: string;
+  givenAt: number;
+  statement: string | null;
+  statedAt: number | null;
+}
+
+export function listAuditors(db: Db, panelId: number): Auditor[] {
+  return db
+    .prepare('SELECT id, name, organisation, given_at AS givenAt, statement, stated_at AS statedAt FROM auditors WHERE panel_id = ? ORDER BY id')
+    .all(panelId) as Auditor[];
+}
+
+const auditorSchema = z.object({ name: text('The auditor’s name', 120), organisation: text('Their organisation', 160) });
+const statementSchema = z.object({ statement: text('The statement', 4000) });
+
+/**
+ * Named auditors (issue 17): the draw inputs with tickets (answers and household codes, no names) are for the
+ * panel's organisers to hand to the auditors they name here, and each auditor's statement is published on the
+ * public selection page. Mounted by selectionRouter, behind its organiser and team checks.
+ */
+export function auditorRouter(ctx: AppContext): Router {
+  const router = Router();
+  const { db, clock } = ctx;
+  const committed = (raw: string) => {
+    const panel = loadPanel(ctx, raw);
+    const commitment = findCommitment(db, panel.id);
+    if (!commitment) throw new HttpError(409, 'There is nothing to audit yet: publish the commitment first.', 'Not yet');
+    return { panel, commitment };
+  };
+  const back = (panelId: number) => `/admin/panels/${panelId}/selection#step-auditors`;
+
+  router.get('/admin/panels/:id/auditors/pool.csv', (req, res) => {
+    const { panel, commitment } = committed(req.params.id);
+    audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'auditors.download', subject: 'pool.csv' });
+    sendCsv(res, `${panel.slug}-auditors-pool.csv`, committedPoolFile(commitment, panel.slug));
+  });
+
+  // A replacement draw's inputs: the pool left, and the quotas less the seated members, which tell about them.
+  router.get('/admin/panels/:id/auditors/draws/:drawId/:file', (req, res) => {
+    const { panel, commitment } = committed(req.params.id);
+    const draw = findDraw(db, panel.id, parseId(req.params.drawId, 'That draw'));
+    if (!draw || draw.kind === 'trial') throw notFound('That draw');
+    const file = req.params.file;
+    if (file !== 'pool.csv' && file !== 'quotas.csv') throw notFound('That file');
+    audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'auditors.download', subject: `draw ${draw.id} ${file}` });
+    sendCsv(res, `${panel.slug}-auditors-draw-${draw.id}-${file}`, file === 'pool.csv' ? auditorsFile(draw.poolCsv, ticketsOf(commitment, panel.slug)) : draw.quotasCsv);
+  });
+
+  router.post('/admin/panels/:id/auditors', (req, res) => {
+    const { panel } = committed(req.params.id);
+    const form = parseForm(auditorSchema, req.body);
+    if (!form.ok) return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors: form.errors, values: formValues(req.body) }));
+    db.transaction(() => {
+      const id = db.prepare('INSERT INTO auditors (panel_id, name, organisation, given_by, given_at) VALUES (?, ?, ?, ?, ?)').run(panel.id, form.data.name, form.data.organisation, currentUser(res).id, clock.now()).lastInsertRowid;
+      audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'auditor.add', subject: `auditor ${id}`, detail: form.data });
+    })();
+    res.redirect(303, back(panel.id));
+  });
+
+  router.post('/admin/panels/:id/auditors/:auditorId/statement', (req, res) => {
+    const { panel } = committed(req.params.id);
+    const id = parseId(req.params.auditorId, 'That auditor');
+    if (!listAuditors(db, panel.id).some((a) => a.id === id)) throw notFound('That auditor');
+    const form = parseForm(statementSchema, req.body);
+    if (!form.ok) return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors: form.errors, values: formValues(req.body) }));
+    db.transaction(() => {
+      db.prepare('UPDATE auditors SET statement = ?, stated_at = ? WHERE id = ?').run(form.data.statement, clock.now(), id);
+      audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'auditor.statement', subject: `auditor ${id}` });
+    })();
+    res.redirect(303, back(panel.id));
+  });
+
+  return router;
+}
