@@ -175,6 +175,37 @@ test('entering the public numbers runs the final draw; anyone re-running the pub
   for (const id of finalSelected) expect(page.text).not.toContain(id);
 });
 
+test('a member of the public checks, from the published page and quotas alone, the fingerprint, the quotas and the seed', async () => {
+  const page = (await t.agent().get(`/panels/${SLUG}/selection`)).text;
+  const unescape = (html: string) => html.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&amp;/g, '&');
+  const text = unescape(/<pre class="wrap-anywhere" id="commitment-text">([^<]+)<\/pre>/.exec(page)?.[1] ?? '');
+  const fingerprint = /id="fingerprint">([0-9a-f]{64})</.exec(page)?.[1];
+  expect(sha256(text)).toBe(fingerprint);
+  const committed = JSON.parse(text) as { poolSha256: string; quotasSha256: string; panelSize: number };
+  const quotas = (await t.agent().get(`/panels/${SLUG}/selection/quotas.csv`)).text;
+  expect(sha256(quotas)).toBe(committed.quotasSha256);
+  expect(page).toContain(`id="pool-sha256">${committed.poolSha256}<`);
+  const numbers = /<strong id="numbers">([^<]+)<\/strong>/.exec(page)?.[1];
+  expect(/id="seed">([0-9a-f]{64})</.exec(page)?.[1]).toBe(sha256(`${fingerprint} ${numbers}`));
+  expect([...page.matchAll(/<li><code>(T\d{4})<\/code><\/li>/g)]).toHaveLength(committed.panelSize);
+  expect(page).toMatch(/The lowest chance anyone had was <strong id="lowest-chance">\d+\.\d\d%<\/strong>/);
+});
+
+test('the organiser names an auditor and publishes their statement; a bad form changes nothing', async () => {
+  const before = snapshot(t.db);
+  const bad = await submit(organiser, `${admin}/selection`, `${admin}/auditors`, { name: '', organisation: 'Involve' });
+  expect(bad.status).toBe(400);
+  expect(bad.text).toContain('The auditor’s name is required.');
+  expect(snapshot(t.db)).toEqual(before);
+  expect((await submit(organiser, `${admin}/selection`, `${admin}/auditors`, { name: 'Ada Auditor', organisation: 'Involve' })).status).toBe(303);
+  const form = /action="(\/admin\/panels\/\d+\/auditors\/\d+\/statement)"/.exec((await organiser.get(`${admin}/selection`)).text)?.[1] ?? '';
+  const statement = 'We re-ran the draw on the pool we were given (its SHA-256 matches the commitment) and got the same 40 tickets.';
+  expect((await submit(organiser, `${admin}/selection`, form, { statement })).status).toBe(303);
+  const page = (await t.agent().get(`/panels/${SLUG}/selection`)).text;
+  expect(page).toContain('<strong>Ada Auditor</strong>, Involve');
+  expect(page).toContain(statement);
+});
+
 test('invitation links are shown once; each lets its person confirm or decline once', async () => {
   const res = await submit(organiser, `${admin}/selection`, `${admin}/invitations`, {});
   expect(res.status).toBe(200);
