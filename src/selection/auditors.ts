@@ -33,7 +33,8 @@ const statementSchema = z.object({ statement: text('The statement', 4000) });
 /**
  * Named auditors (issue 17): the draw inputs with tickets (answers and household codes, no names) are for the
  * panel's organisers to hand to the auditors they name here, and each auditor's statement is published on the
- * public selection page. Mounted by selectionRouter, behind its organiser and team checks.
+ * public selection page. Downloads are GETs, which change nothing (not even the log): who was given the files is
+ * what the organiser records, and that is logged. Mounted by selectionRouter, behind its organiser and team checks.
  */
 export function auditorRouter(ctx: AppContext): Router {
   const router = Router();
@@ -48,7 +49,6 @@ export function auditorRouter(ctx: AppContext): Router {
 
   router.get('/admin/panels/:id/auditors/pool.csv', (req, res) => {
     const { panel, commitment } = committed(req.params.id);
-    audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'auditors.download', subject: 'pool.csv' });
     sendCsv(res, `${panel.slug}-auditors-pool.csv`, committedPoolFile(commitment, panel.slug));
   });
 
@@ -59,7 +59,6 @@ export function auditorRouter(ctx: AppContext): Router {
     if (!draw || draw.kind === 'trial') throw notFound('That draw');
     const file = req.params.file;
     if (file !== 'pool.csv' && file !== 'quotas.csv') throw notFound('That file');
-    audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'auditors.download', subject: `draw ${draw.id} ${file}` });
     sendCsv(res, `${panel.slug}-auditors-draw-${draw.id}-${file}`, file === 'pool.csv' ? auditorsFile(draw.poolCsv, ticketsOf(commitment, panel.slug)) : draw.quotasCsv);
   });
 
