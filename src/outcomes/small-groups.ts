@@ -14,7 +14,7 @@ export function combineSmall<T extends { members: number }>(rows: readonly T[], 
   const size = () => small.reduce((sum, r) => sum + r.members, 0);
   while (size() < least) {
     const next = kept.filter((r) => r.members > 0).sort((a, b) => a.members - b.members)[0];
-    if (!next) return kept;
+    if (!next) return []; // too few people in the whole category to show any of it, even its empty groups
     kept.splice(kept.indexOf(next), 1);
     small.push(next);
   }
