@@ -8,6 +8,7 @@ import { findPanel } from './panels/repo';
 import { authRouter } from './auth/routes';
 import { peopleRouter } from './auth/people-routes';
 import { accountRouter, requireOwnPassword } from './auth/account-routes';
+import { requireTwoFactor, twoFactorRouter } from './auth/two-factor-routes';
 import type { AppContext } from './context';
 import { homeRouter } from './home';
 import { outcomesRouter } from './outcomes/public-routes';
@@ -65,6 +66,7 @@ export function createApp(options: CreateAppOptions) {
   app.use(csrf(ctx.config.SECURE_COOKIES));
   app.use(loadUser(ctx));
   app.use(requireOwnPassword);
+  app.use(requireTwoFactor(ctx));
   app.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
@@ -81,6 +83,7 @@ export function createApp(options: CreateAppOptions) {
   app.use(authRouter(ctx, revocations));
   app.use(peopleRouter(ctx, revocations));
   app.use(accountRouter(ctx, revocations));
+  app.use(twoFactorRouter(ctx, revocations));
   app.use(registrationRouter(ctx));
   app.use(panelsRouter(ctx));
   app.use(quotasRouter(ctx));

@@ -9,6 +9,8 @@ const schema = z.object({
   SEED_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** Set when the app sits behind TLS: cookies then carry the Secure flag. */
   SECURE_COOKIES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** Who must sign in with a TOTP app as well as a password: nobody (each person may choose to), administrators, or organisers and administrators. */
+  REQUIRE_TWO_FACTOR: z.enum(['none', 'admins', 'organisers'], { error: 'must be none, admins or organisers' }).default('none'),
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   LOG_REQUESTS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** Where the public can get this software, to re-run a published draw. */

@@ -5,7 +5,7 @@ import { createApp } from '../src/app';
 import { addToTeam } from '../src/auth/teams';
 import { createUser, type Role } from '../src/auth/users';
 import { ManualClock } from '../src/clock';
-import { testConfig } from '../src/config';
+import { type Config, testConfig } from '../src/config';
 import { openDb, type Db } from '../src/db';
 import { seedDemo } from '../src/demo/seed';
 import { insertCategory, insertPanel, openPanel } from '../src/panels/repo';
@@ -16,10 +16,10 @@ export type Agent = TestAgent;
 export const PASSWORD = 'correct horse battery staple';
 
 /** A fresh app on an in-memory database, with a clock that moves only when told. */
-export function makeApp(options: { demo?: boolean; demoDir?: string } = {}) {
+export function makeApp(options: { demo?: boolean; demoDir?: string; config?: Partial<Config> } = {}) {
   const db = openDb(':memory:');
   const clock = new ManualClock();
-  const ctx = { db, clock, config: testConfig() };
+  const ctx = { db, clock, config: testConfig(options.config) };
   const demo = options.demo ? seedDemo(ctx, options.demoDir) : undefined;
   const { app, server, io, runner, room } = createApp({ ...ctx, log: () => {} });
   return { app, server, io, runner, room, db, clock, ctx, demo, agent: () => request.agent(app) };

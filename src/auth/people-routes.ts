@@ -10,6 +10,7 @@ import { currentUser, requireAdmin, requireRole } from './middleware';
 import { generatePassword } from './passwords';
 import { addToTeam, removeFromTeam, teamOf, teamTitlesByUser } from './teams';
 import { endSessionsOf } from './sessions';
+import { TwoFactor } from './two-factor';
 import { createUser, findUser, findUserByEmail, listUsers, newUserSchema, setPassword } from './users';
 
 const accountForm = z.object({
@@ -62,6 +63,20 @@ export function peopleRouter(ctx: AppContext, revocations: Revocations): Router 
     })();
     for (const hash of ended) revocations.loginHash(hash);
     res.render('pages/admin/people', peoplePage({ reset: { ...person, password } }));
+  });
+
+  // A lost phone: two-factor off (secret and recovery codes gone) and every session ended; the person sets it up
+  // again at their next sign-in (at once, where the installation requires it).
+  router.post('/admin/people/:id/two-factor/reset', (req, res) => {
+    const person = findUser(db, parseId(req.params.id, 'That person'));
+    if (!person) throw notFound('That person');
+    const ended = db.transaction(() => {
+      new TwoFactor(ctx).disable(person.id);
+      audit(db, clock, { userId: currentUser(res).id, action: 'two-factor.reset', subject: String(person.id) });
+      return endSessionsOf(db, person.id, { allBut: undefined });
+    })();
+    for (const hash of ended) revocations.loginHash(hash);
+    res.render('pages/admin/people', peoplePage({ twoFactorReset: person }));
   });
 
   const teamPage = (rawId: unknown, admin: boolean, extra: Record<string, unknown> = {}) => {

@@ -7,6 +7,8 @@ import { minutes, RateLimiter } from '../web/rate-limit';
 import { parseForm } from '../web/validate';
 import { hashPassword, verifyPassword } from './passwords';
 import { createSession, endSession, SESSION_COOKIE, SESSION_HOURS } from './sessions';
+import { CHALLENGE_MINUTES, TwoFactor } from './two-factor';
+import { LOGIN_COOKIE } from './two-factor-routes';
 import { findUserByEmail } from './users';
 
 const loginSchema = z.object({
@@ -31,6 +33,7 @@ export function authRouter(ctx: AppContext, revocations: Revocations): Router {
   const limiter = new RateLimiter(LOGIN_LIMIT, LOGIN_WINDOW_MS, ctx.clock);
   const ipLimiter = new RateLimiter(LOGIN_LIMIT_PER_IP, LOGIN_WINDOW_MS, ctx.clock);
   const cookie = { httpOnly: true, sameSite: 'lax' as const, secure: ctx.config.SECURE_COOKIES, path: '/' };
+  const twoFactor = new TwoFactor(ctx);
 
   router.get('/login', (req, res) => {
     res.render('pages/login', { title: 'Log in', next: typeof req.query.next === 'string' ? req.query.next : '' });
@@ -55,6 +58,11 @@ export function authRouter(ctx: AppContext, revocations: Revocations): Router {
       });
     }
     limiter.reset(`${req.ip}|${email}`);
+    if (user.twoFactor) {
+      // The password was right; the code from the app comes next (two-factor-routes.ts). No session yet.
+      res.cookie(LOGIN_COOKIE, twoFactor.challenge(user.id, safeNext(next)), { ...cookie, maxAge: CHALLENGE_MINUTES * 60_000 });
+      return res.redirect(303, '/login/code');
+    }
     // A new token at every login, so a session id planted before login is worthless.
     const old: unknown = req.cookies?.[SESSION_COOKIE];
     if (typeof old === 'string') endSession(ctx.db, old);

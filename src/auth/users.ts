@@ -15,6 +15,8 @@ export interface User {
   admin: boolean;
   /** Set when an administrator reset the password: the person must choose a new one before anything else. */
   mustChangePassword: boolean;
+  /** Signs in with a code from a TOTP app as well as the password (src/auth/two-factor.ts). */
+  twoFactor: boolean;
 }
 
 export const newUserSchema = z.object({
@@ -39,7 +41,7 @@ export function createUser(db: Db, clock: Clock, input: NewUser): User {
   const result = db
     .prepare('INSERT INTO users (email, name, role, admin, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)')
     .run(user.email, user.name, user.role, user.admin ? 1 : 0, hashPassword(user.password), clock.now());
-  return { id: Number(result.lastInsertRowid), email: user.email, name: user.name, role: user.role, admin: user.admin, mustChangePassword: false };
+  return { id: Number(result.lastInsertRowid), email: user.email, name: user.name, role: user.role, admin: user.admin, mustChangePassword: false, twoFactor: false };
 }
 
 export function findUserByEmail(db: Db, email: string): (User & { password_hash: string }) | undefined {
@@ -48,14 +50,14 @@ export function findUserByEmail(db: Db, email: string): (User & { password_hash:
 }
 
 /** A user as SQLite returns it: the flags are 0 or 1. */
-export type StoredUser = Omit<User, 'admin' | 'mustChangePassword'> & { admin: number; mustChangePassword: number };
+export type StoredUser = Omit<User, 'admin' | 'mustChangePassword' | 'twoFactor'> & { admin: number; mustChangePassword: number; twoFactor: number };
 
 /** The columns of a user, for `SELECT ${USER_COLUMNS} FROM users` (or `u.` prefixed, with `usersAs`). */
-export const USER_COLUMNS = 'id, email, name, role, admin, must_change_password AS mustChangePassword';
+export const USER_COLUMNS = 'id, email, name, role, admin, must_change_password AS mustChangePassword, totp_secret IS NOT NULL AS twoFactor';
 export const usersAs = (alias: string) => USER_COLUMNS.split(', ').map((c) => `${alias}.${c}`).join(', ');
 
 export const fromRow = (row: StoredUser | undefined): User | undefined =>
-  row && { id: row.id, email: row.email, name: row.name, role: row.role, admin: row.admin === 1, mustChangePassword: row.mustChangePassword === 1 };
+  row && { id: row.id, email: row.email, name: row.name, role: row.role, admin: row.admin === 1, mustChangePassword: row.mustChangePassword === 1, twoFactor: row.twoFactor === 1 };
 
 export function findUser(db: Db, id: number): User | undefined {
   return fromRow(db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`).get(id) as StoredUser | undefined);

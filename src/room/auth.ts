@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { findSessionUser, SESSION_COOKIE } from '../auth/sessions';
 import { onTeam } from '../auth/teams';
+import { required } from '../auth/two-factor';
 import type { AppContext } from '../context';
 import { SEATED } from '../selection/replacement';
 import { findByToken, invitationExpired } from '../selection/repo';
@@ -38,6 +39,7 @@ export function authenticate(ctx: AppContext, repo: RoomRepo, auth: Credentials 
   if (!user) return 'You are not logged in. Log in as a facilitator, or use your join link.';
   if (user.role !== 'facilitator' && user.role !== 'organiser') return 'Only facilitators and organisers can run the room.';
   if (user.mustChangePassword) return 'Choose a new password first, on your account page (an administrator reset yours), then open the room again.';
+  if (!user.twoFactor && required(ctx.config.REQUIRE_TWO_FACTOR, user)) return 'Set up two-factor sign-in first, on your account page (this installation requires it for your account), then open the room again.';
   if (!onTeam(ctx.db, user, panelId)) return 'You are not on the team of this session’s panel, so you cannot run it. Ask an administrator to add you to its team.';
   return { sessionId, actor: { role: 'facilitator', who: `user:${user.id}` } };
 }

@@ -23,6 +23,13 @@ export class RateLimiter {
     return entry.count > this.limit ? entry.resetAt - now : 0;
   }
 
+  /** How long to wait when over the limit, without counting an attempt; else 0. */
+  waiting(key: string): number {
+    const entry = this.hits.get(key);
+    const now = this.clock.now();
+    return entry && entry.resetAt > now && entry.count >= this.limit ? entry.resetAt - now : 0;
+  }
+
   reset(key: string): void {
     this.hits.delete(key);
   }

@@ -146,6 +146,8 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'GET /healthz': { status: 200 },
   'GET /login': { status: 200 },
   'POST /login': { status: 400 },
+  'GET /login/code': { status: 303 }, // no sign-in waiting: back to the password
+  'POST /login/code': { status: 400 }, // no code
   'POST /logout': { status: 303 },
   'GET /register/:slug': { status: 200 },
   'POST /register/:slug': { status: 400 },
@@ -173,6 +175,11 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /account/sessions/others/end': { status: 303 }, // each request is a fresh login: it ends that role's older ones
   'POST /account/sessions/:id/end': { status: 404, path: '/account/sessions/999999/end' }, // not one of theirs
   'POST /account/password': { status: 400 }, // no current password
+  'GET /account/two-factor': { status: 200 },
+  'POST /account/two-factor': { status: 400 }, // no code
+  'POST /account/two-factor/recovery': { status: 409 }, // not on
+  'POST /account/two-factor/off': { status: 409 }, // off already
+  'POST /admin/people/:id/two-factor/reset': { status: 404, path: '/admin/people/999999/two-factor/reset' }, // nobody
   'POST /admin/people/:id/reset': { status: 404, path: '/admin/people/999999/reset' }, // nobody
   'POST /admin/people': { status: 400 }, // no email
   'GET /admin/panels/:id/team': { status: 200 },
