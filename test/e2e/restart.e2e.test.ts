@@ -164,7 +164,7 @@ test('SIGKILL in the middle of a live room loses nothing acknowledged, and the r
   expect(await bob.textContent('#floor')).toBe(`${annHandle} has the floor.`);
   expect(await facilitator.textContent('#floor')).toBe(`${annHandle} has the floor.`);
   expect(await bob.textContent('#place')).toBe('You are number 1 in the queue.');
-  expect(await facilitator.locator('#queue li').allTextContents()).toEqual([expect.stringMatching(new RegExp(`^${bobId} `))]);
+  expect(await facilitator.locator('#queue li').allTextContents()).toEqual([expect.stringMatching(new RegExp(`^${handleOf(stored.state, bobId)} `))]);
 
   // The clock carried on from the stored deadline: lower than before by about the time away, not reset to 20:00.
   const timerAfter = seconds(await ann.textContent('#timer'));

@@ -4,12 +4,13 @@ import { findPanel } from '../../src/panels/repo';
 import { exampleAgenda } from '../../src/room/agenda';
 import { createSession, joinLink } from '../../src/room/create';
 import { RoomRepo } from '../../src/room/repo';
+import { handleOf, type RoomState } from '../../src/room/state';
 import { seatMembers } from '../helpers';
 import { launch, screenshot, startServer } from './browser';
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
-let links: { facilitator: string; observer: string; ann: string; bob: string; annId: string; bobId: string };
+let links: { facilitator: string; observer: string; ann: string; bob: string; annName: string; bobName: string };
 
 beforeAll(async () => {
   server = await startServer();
@@ -22,7 +23,9 @@ beforeAll(async () => {
   const made = createSession(db, systemClock, new RoomRepo(db), findPanel(db, demo.panelId) as NonNullable<ReturnType<typeof findPanel>>, agenda, null);
   const link = (token: string) => joinLink(server.url, made.sessionId, token);
   const token = (id: string) => made.panellists.find((p) => p.member === id)?.token ?? '';
-  links = { facilitator: link(made.facilitator), observer: link(made.observer), ann: link(token(annId)), bob: link(token(bobId)), annId, bobId };
+  // Everyone, the facilitator too, sees members by their handle in the session ("Member 1"), never a pseudonym.
+  const state = new RoomRepo(db).state(made.sessionId) as RoomState;
+  links = { facilitator: link(made.facilitator), observer: link(made.observer), ann: link(token(annId)), bob: link(token(bobId)), annName: handleOf(state, annId), bobName: handleOf(state, bobId) };
 });
 afterAll(async () => {
   await browser?.close();
@@ -48,7 +51,7 @@ test('a facilitator and two panellists run the opening rounds in three pages', a
   // Welcome, then introductions, then the questions round.
   await facilitator.click('text=/^Open the next round: Welcome/');
   await ann.waitForSelector('#round:text("Welcome")');
-  expect(await facilitator.textContent('#not-spoken')).toBe(`Not spoken yet: ${[links.annId, links.bobId].join(', ')}.`);
+  expect(await facilitator.textContent('#not-spoken')).toBe(`Not spoken yet: ${[links.annName, links.bobName].join(', ')}.`);
   expect(await ann.textContent('#timer')).toMatch(/^1[45]:\d\d left$/);
   await facilitator.click('text=/^Open the next round: Introductions/');
   // The round-robin: each member in turn; Ann passes, then the facilitator moves on.
@@ -69,7 +72,7 @@ test('a facilitator and two panellists run the opening rounds in three pages', a
   await bob.focus('#hand');
   await bob.keyboard.press('Enter');
   await bob.waitForSelector('#place:text("You are number 2 in the queue.")');
-  await facilitator.waitForSelector(`#queue li:has-text("${links.bobId}")`);
+  await facilitator.waitForSelector(`#queue li:has-text("${links.bobName}")`);
   await screenshot(facilitator, 'room-facilitator');
 
   await facilitator.click('text=Give the floor to the next in the queue');
@@ -78,7 +81,7 @@ test('a facilitator and two panellists run the opening rounds in three pages', a
   expect(await ann.isDisabled('#hand')).toBe(true);
   await screenshot(ann, 'room-panellist-phone');
   await facilitator.click('text=End this turn');
-  await facilitator.waitForSelector(`#airtime li:has-text("${links.annId}")`);
+  await facilitator.waitForSelector(`#airtime li:has-text("${links.annName}")`);
   expect(await facilitator.locator('#airtime-groups li').count()).toBeGreaterThan(3);
   expect(await bob.locator('#airtime li').count()).toBe(0); // airtime is the facilitator's alone
 
@@ -87,9 +90,9 @@ test('a facilitator and two panellists run the opening rounds in three pages', a
   await facilitator.click('text=Propose tables');
   await ann.waitForSelector('#my-table-card:has-text("Table 1")');
   await ann.click('text=I will take notes for my table');
-  await bob.waitForSelector(`#my-table-card li:has-text("${links.annId} (note-taker)")`);
+  await bob.waitForSelector(`#my-table-card li:has-text("${links.annName} (note-taker)")`);
   await bob.click('#hand');
-  await ann.waitForSelector(`#queue li:has-text("${links.bobId}")`);
+  await ann.waitForSelector(`#queue li:has-text("${links.bobName}")`);
   expect(await facilitator.textContent('#queue-empty')).toBe('No hands up.'); // the plenary queue is untouched
   await ann.click('text=Give the floor to the next hand at my table');
   await bob.waitForSelector('#floor:text("You have the floor at your table.")');
