@@ -7,9 +7,10 @@ import type { Revocations } from '../room/revocations';
 import { CsvError } from '../csv';
 import { type Panel, registrationClosed } from '../panels/repo';
 import { loadPanel } from '../panels/routes';
-import { checkDrawable, ENGINE_VERSION } from '../sortition/draw';
+import { ENGINE_VERSION } from '../sortition/draw';
 import { InfeasibleError } from '../sortition/feasibility';
 import { InputError } from '../sortition/instance';
+import { checkInWorker } from '../sortition/worker';
 import { HttpError } from '../web/errors';
 import { formValues, parseForm, text } from '../web/validate';
 import { commitmentFields, commitmentHash, normaliseNumbers, seedFrom } from './commitment';
@@ -118,7 +119,7 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
 async function drawProblem(poolCsv: string, quotasCsv: string, panelSize: number): Promise<string | undefined> {
   try {
     const { people, quotas } = drawInput(poolCsv, quotasCsv);
-    await checkDrawable(people, quotas, { panelSize });
+    await checkInWorker(people, quotas, { panelSize });
     return undefined;
   } catch (err) {
     if (err instanceof InputError || err instanceof InfeasibleError || err instanceof CsvError) return err.message;

@@ -1,12 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { draw } from './draw';
+import { checkDrawable, draw } from './draw';
+import type { Progress } from './types';
 import type { WorkerMessage, WorkerPayload } from './worker';
 
-/** The worker thread's side: run one draw, post progress and then the result or the error. */
+/** The worker thread's side: run one draw (or check), post progress and then the result or the error. */
 const { payload } = workerData as { payload: WorkerPayload };
 const post = (message: WorkerMessage) => parentPort?.postMessage(message);
 
-draw(payload.people, payload.quotas, { ...payload.options, onProgress: (progress) => post({ type: 'progress', progress }) }).then(
+const options = { ...payload.options, onProgress: (progress: Progress) => post({ type: 'progress', progress }) };
+(payload.job === 'check' ? checkDrawable(payload.people, payload.quotas, options).then(() => null) : draw(payload.people, payload.quotas, options)).then(
   (result) => post({ type: 'done', result }),
   (err: unknown) => {
     const e = err as Error & { relaxations?: unknown };

@@ -6,11 +6,12 @@ import { SolverError } from './solver';
 import type { DrawOptions, DrawResult, Person, Progress, Quota } from './types';
 
 /**
- * Runs a draw in a worker thread, so a long LEXIMIN solve never blocks the server's event loop
- * (HiGHS solves synchronously). Progress arrives through `options.onProgress`; errors come back as the
- * same classes `draw` throws.
+ * Runs a draw, or only the check that one can run, in a worker thread, so no solve ever blocks the server's
+ * event loop and its live rooms (HiGHS solves synchronously: the check alone took 138 to 590 ms on the demo
+ * pool). Progress arrives through `options.onProgress`; errors come back as the same classes `draw` throws.
  */
 export interface WorkerPayload {
+  job: 'draw' | 'check';
   people: Person[];
   quotas: Quota[];
   options: Omit<DrawOptions, 'onProgress'>;
@@ -18,7 +19,7 @@ export interface WorkerPayload {
 
 export type WorkerMessage =
   | { type: 'progress'; progress: Progress }
-  | { type: 'done'; result: DrawResult }
+  | { type: 'done'; result: DrawResult | null }
   | { type: 'error'; name: string; message: string; relaxations?: unknown };
 
 // Under ts-jest the engine is TypeScript source: the worker compiles it on the fly with TypeScript.
@@ -36,11 +37,20 @@ require(require('node:worker_threads').workerData.entry);
 `;
 
 export function drawInWorker(people: Person[], quotas: Quota[], options: DrawOptions): Promise<DrawResult> {
+  return inWorker('draw', people, quotas, options) as Promise<DrawResult>;
+}
+
+/** As `checkDrawable`, off the event loop: resolves when some panel meets every quota, else throws why not. */
+export async function checkInWorker(people: Person[], quotas: Quota[], options: DrawOptions): Promise<void> {
+  await inWorker('check', people, quotas, options);
+}
+
+function inWorker(job: WorkerPayload['job'], people: Person[], quotas: Quota[], options: DrawOptions): Promise<DrawResult | null> {
   const { onProgress, ...rest } = options;
   const entry = path.join(__dirname, `worker-main${path.extname(__filename)}`);
-  const workerData = { entry, payload: { people, quotas, options: rest } satisfies WorkerPayload };
+  const workerData = { entry, payload: { job, people, quotas, options: rest } satisfies WorkerPayload };
   const worker = entry.endsWith('.ts') ? new Worker(TS_BOOTSTRAP, { eval: true, workerData }) : new Worker(entry, { workerData });
-  return new Promise<DrawResult>((resolve, reject) => {
+  return new Promise<DrawResult | null>((resolve, reject) => {
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'progress') return onProgress?.(message.progress);
       void worker.terminate();

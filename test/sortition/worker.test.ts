@@ -6,7 +6,7 @@ import { InfeasibleError } from '../../src/sortition/feasibility';
 import { readPool } from '../../src/sortition/pool';
 import { parseQuotasCsv } from '../../src/sortition/quotas';
 import type { Progress, Quota } from '../../src/sortition/types';
-import { drawInWorker } from '../../src/sortition/worker';
+import { checkInWorker, drawInWorker } from '../../src/sortition/worker';
 
 function benchmark(name: string) {
   const dir = path.join(fixturesDir, 'sortition-benchmarks', name);
@@ -46,4 +46,12 @@ test('infeasible quotas come back as an InfeasibleError with its relaxations', a
   const error = await drawInWorker(people, quotas, { panelSize: 2 }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(InfeasibleError);
   expect((error as InfeasibleError).relaxations[0]).toMatchObject({ category: 'age', value: 'young', bound: 'min', from: 2, to: 1 });
+});
+
+test('the feasibility check runs in a worker too: it resolves for a drawable input and gives the relaxations for one that is not', async () => {
+  const { people, quotas } = benchmark('example_small_20');
+  await expect(checkInWorker(people, quotas, { panelSize: 20 })).resolves.toBeUndefined();
+  const impossible = quotas.map((q, i) => (i === 0 ? { ...q, min: people.length + 1, max: people.length + 1 } : q));
+  const error = await checkInWorker(people, impossible, { panelSize: 20 }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(InfeasibleError);
 });
