@@ -31,6 +31,16 @@ function parseArgs(argv: string[]): { clients: number } {
   return { clients };
 }
 
+/** 100,000 registrations: the demo generator's people, repeated with their own email each (it has 1,500 phone numbers to give). */
+function hundredThousand(): string {
+  const people = generatePool({ seed: 'bench-eventloop', size: 1500 });
+  const rows = Array.from({ length: 100_000 }, (_, i) => {
+    const p = people[i % people.length];
+    return { ...p, id: `B${i}`, name: `${p.name} ${i}`, email: `person${i}@example.org`, phone: '', address: `${Math.floor(i / 1500)} ${p.address}` };
+  });
+  return poolToCsv(rows);
+}
+
 function join(port: number, pass: string): Promise<Socket> {
   const socket = connect(`http://127.0.0.1:${port}`, { auth: { pass }, transports: ['websocket'], forceNew: true, reconnection: false });
   sockets.push(socket);
@@ -126,7 +136,7 @@ async function main(): Promise<void> {
     const phones = await Promise.all(ready.panellists.map((p) => join(ready.port, p.token)));
     await facilitator.emitWithAck('round:open', { clientId: 'open', round: ready.discussion });
     progress('generating 100,000 registrations to import…');
-    const csv = poolToCsv(generatePool({ seed: 'bench-eventloop', size: 100_000 }));
+    const csv = hundredThousand();
     const org = await organiser(base, ready.organiser.email, ready.organiser.password);
 
     const load = new Load(phones);

@@ -1,6 +1,5 @@
 import { isUtf8 } from 'node:buffer';
 import { parse, type Options } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 
 /** A problem found in a CSV file: `line` is the file's line number (the header is line 1). */
 export interface CsvProblem {
@@ -203,7 +202,14 @@ function unescapeCell(cell: string): string {
 
 /** Writes CSV; a cell that a spreadsheet would run as a formula is prefixed with a quote mark. */
 export function writeCsv(header: string[], rows: (string | number | null | undefined)[][]): string {
-  return stringify([header, ...rows.map((r) => r.map(safeCell))]);
+  let out = `${header.map(quoted).join(',')}\n`;
+  for (const row of rows) out += `${row.map((cell) => quoted(safeCell(cell))).join(',')}\n`;
+  return out;
+}
+
+/** A cell as RFC 4180 writes it: in quotes, with quotes doubled, when it holds a comma, a quote or a line break. */
+function quoted(cell: string): string {
+  return /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
 }
 
 function safeCell(cell: string | number | null | undefined): string {

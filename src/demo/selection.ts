@@ -19,7 +19,6 @@ import {
   setStatus,
 } from '../selection/repo';
 import { DrawRunner, drawInput } from '../selection/runner';
-import { auditorsPool } from '../selection/tickets';
 import { snapshot } from '../selection/snapshot';
 import { ENGINE_VERSION } from '../sortition/draw';
 import { ALGORITHMS, type Algorithm, type Person } from '../sortition/types';
@@ -57,7 +56,7 @@ function publishCommitment(ctx: AppContext, panel: Panel, userId: number, select
   if (findCommitment(db, panel.id)) return;
   if (closeRegistration(db, panel.id, clock.now())) audit(db, clock, { userId, panelId: panel.id, action: 'panel.close', subject: panel.slug });
   const input = snapshot(ctx, panel, 'coventry-demo');
-  const fields = commitmentFields({ panel: panel.slug, algorithm: selection.algorithm, randomness: selection.randomness, engineVersion: ENGINE_VERSION, panelSize: panel.panelSize, ...input, poolCsv: auditorsPool(input.poolCsv) });
+  const fields = commitmentFields({ panel: panel.slug, algorithm: selection.algorithm, randomness: selection.randomness, engineVersion: ENGINE_VERSION, panelSize: panel.panelSize, ...input, poolCsv: input.auditorsCsv });
   const hash = commitmentHash(fields);
   db.transaction(() => {
     insertCommitment(db, { panelId: panel.id, ...fields, algorithm: selection.algorithm, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv, hash, committedAt: clock.now() }, userId);

@@ -19,9 +19,8 @@ import { algorithm, drawRouter } from './draw-routes';
 import { selectionPage } from './hub';
 import { memberRouter } from './member-routes';
 import { addMembers, type Commitment, findCommitment, findDraw, insertCommitment, recordNumbers } from './repo';
-import { type DrawRunner, drawInput } from './runner';
-import { auditorsPool } from './tickets';
-import { snapshot } from './snapshot';
+import type { DrawRunner } from './runner';
+import { HOUSEHOLD_COLUMN, snapshot } from './snapshot';
 
 const commitSchema = z.object({
   algorithm,
@@ -64,7 +63,7 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
       return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors, values: formValues(req.body) }));
     }
     if (findCommitment(db, panel.id)) throw new HttpError(409, 'This panel already has a published commitment; it cannot change.');
-    const fields = commitmentFields({ panel: panel.slug, ...form.data, engineVersion: ENGINE_VERSION, panelSize: panel.panelSize, ...input, poolCsv: auditorsPool(input.poolCsv) });
+    const fields = commitmentFields({ panel: panel.slug, ...form.data, engineVersion: ENGINE_VERSION, panelSize: panel.panelSize, ...input, poolCsv: input.auditorsCsv });
     const hash = commitmentHash(fields);
     db.transaction(() => {
       insertCommitment(db, { panelId: panel.id, ...fields, algorithm: form.data.algorithm, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv, hash, committedAt: clock.now() }, currentUser(res).id);
@@ -118,8 +117,7 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
 /** Why a draw on this input could not run, in words; undefined when it can. */
 async function drawProblem(poolCsv: string, quotasCsv: string, panelSize: number): Promise<string | undefined> {
   try {
-    const { people, quotas } = drawInput(poolCsv, quotasCsv);
-    await checkInWorker(people, quotas, { panelSize });
+    await checkInWorker({ files: { poolCsv, quotasCsv, addressColumns: [HOUSEHOLD_COLUMN] } }, { panelSize });
     return undefined;
   } catch (err) {
     if (err instanceof InputError || err instanceof InfeasibleError || err instanceof CsvError) return err.message;

@@ -1,7 +1,6 @@
 import { audit } from '../audit';
 import type { AppContext } from '../context';
-import { readPool } from '../sortition/pool';
-import { parseQuotasCsv } from '../sortition/quotas';
+import { readDrawFiles } from '../sortition/pool';
 import type { DrawOptions, DrawResult, Person, Progress, Quota } from '../sortition/types';
 import { drawInWorker } from '../sortition/worker';
 import { type Draw, type DrawOutcome, finishDraw, insertDraw } from './repo';
@@ -12,9 +11,7 @@ type Engine = (people: Person[], quotas: Quota[], options: DrawOptions) => Promi
 
 /** Reads a draw's published input exactly as `citizens-panel draw --address-columns household` does. */
 export function drawInput(poolCsv: string, quotasCsv: string): { people: Person[]; quotas: Quota[] } {
-  const quotas = parseQuotasCsv(quotasCsv).map(({ category, value, min, max }) => ({ category, value, min, max }));
-  const people = readPool(poolCsv, { categories: [...new Set(quotas.map((q) => q.category))], addressColumns: [HOUSEHOLD_COLUMN] });
-  return { people, quotas };
+  return readDrawFiles(poolCsv, quotasCsv, [HOUSEHOLD_COLUMN]);
 }
 
 /**

@@ -5,12 +5,15 @@ import { listCategories, type Panel } from '../panels/repo';
 import { listPool, poolValues } from '../registration/repo';
 import { normaliseAddress } from '../sortition/instance';
 import { newToken, sha256 } from '../tokens';
+import { ticketAt } from './tickets';
 
 /** The column of the published pool that ties housemates together. */
 export const HOUSEHOLD_COLUMN = 'household';
 
 export interface Snapshot {
   poolCsv: string;
+  /** The same pool with tickets for ids (tickets.ts): the file the commitment fingerprints. */
+  auditorsCsv: string;
   quotasCsv: string;
   categories: string[];
 }
@@ -37,9 +40,12 @@ export function snapshot(ctx: AppContext, panel: Panel, orderKey = newToken()): 
     if (!codes.has(a)) codes.set(a, `H${codes.size + 1}`);
     return codes.get(a);
   };
-  const poolCsv = writeCsv(
-    ['id', ...categories.map((c) => c.key), HOUSEHOLD_COLUMN],
-    people.map((p, i) => [p.publicId, ...categories.map((c) => values.get(p.id)?.get(c.id) ?? ''), household(addresses[i])]),
-  );
-  return { poolCsv, quotasCsv: exportQuotasCsv(ctx, panel), categories: categories.map((c) => c.key) };
+  const header = ['id', ...categories.map((c) => c.key), HOUSEHOLD_COLUMN];
+  const answers = people.map((p, i) => [...categories.map((c) => values.get(p.id)?.get(c.id) ?? ''), household(addresses[i])]);
+  return {
+    poolCsv: writeCsv(header, answers.map((row, i) => [people[i].publicId, ...row])),
+    auditorsCsv: writeCsv(header, answers.map((row, i) => [ticketAt(i, people.length), ...row])),
+    quotasCsv: exportQuotasCsv(ctx, panel),
+    categories: categories.map((c) => c.key),
+  };
 }

@@ -35,8 +35,12 @@ const idsOf = (poolCsv: string) => readCsv(poolCsv).rows.map((r) => r.cells.id);
 
 function numbered(poolCsv: string): Tickets {
   const ids = idsOf(poolCsv);
-  const width = Math.max(4, String(ids.length).length);
-  return new Map(ids.map((id, i) => [id, `T${String(i + 1).padStart(width, '0')}`]));
+  return new Map(ids.map((id, i) => [id, ticketAt(i, ids.length)]));
+}
+
+/** The ticket of row `i` (0-based) of a pool of `size`: T0001, or wider for a pool of 10,000 or more. */
+export function ticketAt(i: number, size: number): string {
+  return `T${String(i + 1).padStart(Math.max(4, String(size).length), '0')}`;
 }
 
 /** A draw input as the auditors get it: the same rows in the same order, each id its ticket. */

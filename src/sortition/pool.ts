@@ -1,12 +1,20 @@
 import { CsvError, readCsv } from '../csv';
 import { normaliseAddress } from './instance';
-import type { Person } from './types';
+import { parseQuotasCsv } from './quotas';
+import type { Person, Quota } from './types';
 
 export interface PoolOptions {
   /** The categories the quotas name: each must be a column. */
   categories: string[];
   idColumn?: string;
   addressColumns?: string[];
+}
+
+/** A draw's two files as the CLI reads them: the quotas, and the pool by the quotas' categories. */
+export function readDrawFiles(poolCsv: string | Buffer, quotasCsv: string | Buffer, addressColumns: string[]): { people: Person[]; quotas: Quota[] } {
+  const quotas = parseQuotasCsv(quotasCsv).map(({ category, value, min, max }) => ({ category, value, min, max }));
+  const people = readPool(poolCsv, { categories: [...new Set(quotas.map((q) => q.category))], addressColumns });
+  return { people, quotas };
 }
 
 /**

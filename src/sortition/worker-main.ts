@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { checkDrawable, draw } from './draw';
+import { readDrawFiles } from './pool';
 import type { Progress } from './types';
 import type { WorkerMessage, WorkerPayload } from './worker';
 
@@ -8,7 +9,12 @@ const { payload } = workerData as { payload: WorkerPayload };
 const post = (message: WorkerMessage) => parentPort?.postMessage(message);
 
 const options = { ...payload.options, onProgress: (progress: Progress) => post({ type: 'progress', progress }) };
-(payload.job === 'check' ? checkDrawable(payload.people, payload.quotas, options).then(() => null) : draw(payload.people, payload.quotas, options)).then(
+const run = async () => {
+  const { input } = payload;
+  const { people, quotas } = 'files' in input ? readDrawFiles(input.files.poolCsv, input.files.quotasCsv, input.files.addressColumns) : input;
+  return payload.job === 'check' ? checkDrawable(people, quotas, options).then(() => null) : draw(people, quotas, options);
+};
+run().then(
   (result) => post({ type: 'done', result }),
   (err: unknown) => {
     const e = err as Error & { relaxations?: unknown };

@@ -12,10 +12,12 @@ import type { DrawOptions, DrawResult, Person, Progress, Quota } from './types';
  */
 export interface WorkerPayload {
   job: 'draw' | 'check';
-  people: Person[];
-  quotas: Quota[];
+  input: WorkerInput;
   options: Omit<DrawOptions, 'onProgress'>;
 }
+
+/** The people and quotas, or the two files to read them from (so even the parsing is off the event loop). */
+export type WorkerInput = { people: Person[]; quotas: Quota[] } | { files: { poolCsv: string; quotasCsv: string; addressColumns: string[] } };
 
 export type WorkerMessage =
   | { type: 'progress'; progress: Progress }
@@ -37,18 +39,18 @@ require(require('node:worker_threads').workerData.entry);
 `;
 
 export function drawInWorker(people: Person[], quotas: Quota[], options: DrawOptions): Promise<DrawResult> {
-  return inWorker('draw', people, quotas, options) as Promise<DrawResult>;
+  return inWorker('draw', { people, quotas }, options) as Promise<DrawResult>;
 }
 
 /** As `checkDrawable`, off the event loop: resolves when some panel meets every quota, else throws why not. */
-export async function checkInWorker(people: Person[], quotas: Quota[], options: DrawOptions): Promise<void> {
-  await inWorker('check', people, quotas, options);
+export async function checkInWorker(input: WorkerInput, options: DrawOptions): Promise<void> {
+  await inWorker('check', input, options);
 }
 
-function inWorker(job: WorkerPayload['job'], people: Person[], quotas: Quota[], options: DrawOptions): Promise<DrawResult | null> {
+function inWorker(job: WorkerPayload['job'], input: WorkerInput, options: DrawOptions): Promise<DrawResult | null> {
   const { onProgress, ...rest } = options;
   const entry = path.join(__dirname, `worker-main${path.extname(__filename)}`);
-  const workerData = { entry, payload: { job, people, quotas, options: rest } satisfies WorkerPayload };
+  const workerData = { entry, payload: { job, input, options: rest } satisfies WorkerPayload };
   const worker = entry.endsWith('.ts') ? new Worker(TS_BOOTSTRAP, { eval: true, workerData }) : new Worker(entry, { workerData });
   return new Promise<DrawResult | null>((resolve, reject) => {
     worker.on('message', (message: WorkerMessage) => {
@@ -64,6 +66,6 @@ function inWorker(job: WorkerPayload['job'], people: Person[], quotas: Quota[], 
 
 function rebuildError(message: Extract<WorkerMessage, { type: 'error' }>): Error {
   if (message.name === 'InfeasibleError') return new InfeasibleError((message.relaxations as Relaxation[]) ?? []);
-  if (message.name === 'InputError') return new InputError(message.message);
+  if (message.name === 'InputError' || message.name === 'CsvError') return new InputError(message.message);
   return new SolverError(message.message);
 }

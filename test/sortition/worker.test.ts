@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fixturesDir } from '../../src/paths';
 import { draw } from '../../src/sortition/draw';
 import { InfeasibleError } from '../../src/sortition/feasibility';
+import { InputError } from '../../src/sortition/instance';
 import { readPool } from '../../src/sortition/pool';
 import { parseQuotasCsv } from '../../src/sortition/quotas';
 import type { Progress, Quota } from '../../src/sortition/types';
@@ -50,8 +51,12 @@ test('infeasible quotas come back as an InfeasibleError with its relaxations', a
 
 test('the feasibility check runs in a worker too: it resolves for a drawable input and gives the relaxations for one that is not', async () => {
   const { people, quotas } = benchmark('example_small_20');
-  await expect(checkInWorker(people, quotas, { panelSize: 20 })).resolves.toBeUndefined();
+  await expect(checkInWorker({ people, quotas }, { panelSize: 20 })).resolves.toBeUndefined();
   const impossible = quotas.map((q, i) => (i === 0 ? { ...q, min: people.length + 1, max: people.length + 1 } : q));
-  const error = await checkInWorker(people, impossible, { panelSize: 20 }).catch((e: unknown) => e);
+  const error = await checkInWorker({ people, quotas: impossible }, { panelSize: 20 }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(InfeasibleError);
+  // From the files themselves, read in the worker too; a file that cannot be read comes back as an InputError.
+  const files = { poolCsv: 'id,age\na,young\nb,old\n', quotasCsv: 'category,value,min,max\nage,young,1,1\nage,old,1,1\n', addressColumns: [] };
+  await expect(checkInWorker({ files }, { panelSize: 2 })).resolves.toBeUndefined();
+  await expect(checkInWorker({ files: { ...files, quotasCsv: 'nonsense' } }, { panelSize: 2 })).rejects.toBeInstanceOf(InputError);
 });
