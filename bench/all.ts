@@ -6,7 +6,7 @@ import path from 'node:path';
 /**
  * `npm run bench`: the sortition, room, vote, pages and flood benchmarks one after another (each prints its own
  * table and progress as it goes), then one table of their headline figures with the machine they ran on. About 11
- * minutes on 2 cores, most of it the sortition cases. The soak (bench:soak) is left out: it runs for 10 minutes on
+ * minutes on 2 cores, most of it the sortition cases. bench:eventloop adds about 20 s. The soak (bench:soak) is left out: it runs for 10 minutes on
  * its own.
  */
 const RUNS: [string, string[]][] = [
@@ -15,6 +15,7 @@ const RUNS: [string, string[]][] = [
   ['vote', ['--clients', '1000']],
   ['pages', []],
   ['flood', []],
+  ['eventloop', []],
 ];
 
 function main(): number {
