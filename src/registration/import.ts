@@ -41,6 +41,23 @@ export function parsePoolCsv(
   categories: Category[],
   isRegistered: (key: { email?: string; phone?: string }) => 'email' | 'phone' | undefined,
 ): ImportResult {
+  const file = readPoolFile(input, categories);
+  return checked(file, registeredProblems(file.people, file.contactColumns, isRegistered));
+}
+
+/**
+ * The file's people and every problem but one: whether a contact is registered already, which needs the database.
+ * Pure, so it can run in a worker thread (parse-worker.ts). Throws CsvError only for a file it cannot read at all.
+ */
+export interface PoolFile {
+  people: ImportedPerson[];
+  problems: CsvProblem[];
+  /** The columns of email and phone, to name in a problem. */
+  contactColumns: Partial<Record<'email' | 'phone', string>>;
+  ignoredColumns: string[];
+}
+
+export function readPoolFile(input: string | Buffer, categories: Category[]): PoolFile {
   const { header, rows } = readCsv(input);
   const columns = matchColumns(header, categories);
   const problems: CsvProblem[] = [];
@@ -74,12 +91,26 @@ export function parsePoolCsv(
     });
     if (!parsed.success) continue;
     const person = parsed.data;
-    checkDuplicates(person, line, columns.personal, seen, isRegistered, problems);
+    sameInFile(person, line, columns.personal, seen, problems);
     people.push({ ...person, line, valueIds });
   }
+  return { people, problems, contactColumns: { email: columns.personal.email, phone: columns.personal.phone }, ignoredColumns: columns.ignored };
+}
+
+/** For each person whose email or phone is registered already: the problem, on their line. */
+export function registeredProblems(people: ImportedPerson[], columns: PoolFile['contactColumns'], isRegistered: (key: { email?: string; phone?: string }) => 'email' | 'phone' | undefined): CsvProblem[] {
+  return people.flatMap((p) => {
+    const taken = isRegistered({ email: p.email, phone: p.phone });
+    return taken ? [{ line: p.line, column: columns[taken], message: `this ${taken} is already registered for this panel` }] : [];
+  });
+}
+
+/** The import, or every problem in line order (a line's own problems first, then whether it is registered). */
+export function checked(file: PoolFile, registered: CsvProblem[]): ImportResult {
+  const problems = [...file.problems, ...registered].sort((a, b) => a.line - b.line);
   if (problems.length) throw new CsvError(problems);
-  if (people.length === 0) throw new CsvError([{ line: 2, message: 'the file has a header row but no registrations' }]);
-  return { people, ignoredColumns: columns.ignored };
+  if (file.people.length === 0) throw new CsvError([{ line: 2, message: 'the file has a header row but no registrations' }]);
+  return { people: file.people, ignoredColumns: file.ignoredColumns };
 }
 
 function matchColumns(header: string[], categories: Category[]) {
@@ -109,14 +140,7 @@ function matchColumns(header: string[], categories: Category[]) {
   return { personal, categories: byCategory, ignored: header.filter((h) => !used.has(h)) };
 }
 
-function checkDuplicates(
-  person: Person,
-  line: number,
-  columns: Partial<Record<keyof Person, string>>,
-  seen: Map<string, number>,
-  isRegistered: (key: { email?: string; phone?: string }) => 'email' | 'phone' | undefined,
-  problems: CsvProblem[],
-): void {
+function sameInFile(person: Person, line: number, columns: Partial<Record<keyof Person, string>>, seen: Map<string, number>, problems: CsvProblem[]): void {
   const keys: ['email' | 'phone', string | undefined][] = [
     ['email', person.email && `email:${emailKey(person.email)}`],
     ['phone', person.phone && `phone:${phoneKey(person.phone)}`],
@@ -127,6 +151,4 @@ function checkDuplicates(
     if (earlier) problems.push({ line, column: columns[field], message: `the same ${field} as line ${earlier}` });
     else seen.set(key, line);
   }
-  const taken = isRegistered({ email: person.email, phone: person.phone });
-  if (taken) problems.push({ line, column: columns[taken], message: `this ${taken} is already registered for this panel` });
 }

@@ -6,7 +6,9 @@ import { listCategories, poolSize, type Panel } from '../panels/repo';
 import { loadPanel } from '../panels/routes';
 import { csvUpload, problemsView, uploadedFile } from '../web/upload';
 import { parseId } from '../web/validate';
-import { erase, exportPoolCsv, importPool } from './pool';
+import { PanelBusyError } from '../panels/busy';
+import { importPoolOffThread } from './import-job';
+import { erase, exportPoolCsv } from './pool';
 import { findRegistrant, listPool, poolValues } from './repo';
 import { sendCsv } from '../web/download';
 import { audit } from '../audit';
@@ -53,7 +55,7 @@ export function poolRouter(ctx: AppContext, revocations: Revocations): Router {
     res.render('pages/admin/pool', renderPool(loadPanel(ctx, req.params.id), req.query.page, { imported, erased, ignored }));
   });
 
-  router.post('/admin/panels/:id/pool/import', ...csvUpload(), (req, res) => {
+  router.post('/admin/panels/:id/pool/import', ...csvUpload(), async (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
     if (findCommitment(db, panel.id)) {
       throw new HttpError(409, 'The pool is fixed: its commitment has been published, and the draw must run on exactly the pool it fingerprints. People who come forward now can be kept for a later panel, not added to this one.', 'The pool is fixed');
@@ -64,10 +66,11 @@ export function poolRouter(ctx: AppContext, revocations: Revocations): Router {
       }));
     }
     try {
-      const result = importPool(ctx, panel, uploadedFile(req), currentUser(res).id);
+      const result = await importPoolOffThread(ctx, panel, uploadedFile(req), currentUser(res).id);
       const ignored = result.ignoredColumns.length ? `&ignored=${encodeURIComponent(result.ignoredColumns.join(', ').slice(0, 300))}` : '';
       res.redirect(303, `/admin/panels/${panel.id}/pool?imported=${result.imported}${ignored}`);
     } catch (err) {
+      if (err instanceof PanelBusyError) throw new HttpError(409, err.message, 'Still running');
       if (!(err instanceof CsvError)) throw err;
       res.status(400).render('pages/admin/pool', renderPool(panel, 1, problemsView(err, req)));
     }

@@ -5,6 +5,7 @@ import { currentUser, requireRole } from '../auth/middleware';
 import type { AppContext } from '../context';
 import type { Revocations } from '../room/revocations';
 import { CsvError } from '../csv';
+import { oneAtATime, PanelBusyError } from '../panels/busy';
 import { type Panel, registrationClosed } from '../panels/repo';
 import { loadPanel } from '../panels/routes';
 import { ENGINE_VERSION } from '../sortition/draw';
@@ -55,9 +56,14 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
     }
     const form = parseForm(commitSchema, req.body);
     if (!form.ok) return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors: form.errors, values: formValues(req.body) }));
-    const input = snapshot(ctx, panel);
-    // A commitment cannot change, so it must be one a draw can satisfy.
-    const problem = await drawProblem(input.poolCsv, input.quotasCsv, panel.panelSize);
+    // No import may add to the pool while its snapshot is checked (panels/busy.ts).
+    const { input, problem } = await oneAtATime(panel.id, 'A commitment', async () => {
+      const input = snapshot(ctx, panel);
+      // A commitment cannot change, so it must be one a draw can satisfy.
+      return { input, problem: await drawProblem(input.poolCsv, input.quotasCsv, panel.panelSize) };
+    }).catch((err: unknown) => {
+      throw err instanceof PanelBusyError ? new HttpError(409, err.message, 'Still running') : err;
+    });
     if (problem) {
       const errors = { form: `Nothing was published: ${problem} Fix the pool or the quotas, then commit.` };
       return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors, values: formValues(req.body) }));

@@ -1,5 +1,4 @@
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../worker';
 import { InfeasibleError, type Relaxation } from './feasibility';
 import { InputError } from './instance';
 import { SolverError } from './solver';
@@ -24,20 +23,6 @@ export type WorkerMessage =
   | { type: 'done'; result: DrawResult | null }
   | { type: 'error'; name: string; message: string; relaxations?: unknown };
 
-// Under ts-jest the engine is TypeScript source: the worker compiles it on the fly with TypeScript.
-const TS_BOOTSTRAP = `
-const ts = require('typescript');
-const fs = require('node:fs');
-require.extensions['.ts'] = (module, filename) => {
-  const output = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
-    fileName: filename,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-  });
-  module._compile(output.outputText, filename);
-};
-require(require('node:worker_threads').workerData.entry);
-`;
-
 export function drawInWorker(people: Person[], quotas: Quota[], options: DrawOptions): Promise<DrawResult> {
   return inWorker('draw', { people, quotas }, options) as Promise<DrawResult>;
 }
@@ -49,9 +34,7 @@ export async function checkInWorker(input: WorkerInput, options: DrawOptions): P
 
 function inWorker(job: WorkerPayload['job'], input: WorkerInput, options: DrawOptions): Promise<DrawResult | null> {
   const { onProgress, ...rest } = options;
-  const entry = path.join(__dirname, `worker-main${path.extname(__filename)}`);
-  const workerData = { entry, payload: { job, input, options: rest } satisfies WorkerPayload };
-  const worker = entry.endsWith('.ts') ? new Worker(TS_BOOTSTRAP, { eval: true, workerData }) : new Worker(entry, { workerData });
+  const worker = startWorker(__filename, 'worker-main', { job, input, options: rest } satisfies WorkerPayload);
   return new Promise<DrawResult | null>((resolve, reject) => {
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'progress') return onProgress?.(message.progress);

@@ -1,0 +1,19 @@
+/**
+ * Long work on a panel that must not overlap (issue 18): an import, which now writes in batches between turns of
+ * the event loop, and a commitment, which fixes the pool while its check runs in a worker. One at a time per
+ * panel, in this process.
+ */
+const busy = new Map<number, string>();
+
+export class PanelBusyError extends Error {}
+
+export async function oneAtATime<T>(panelId: number, what: string, work: () => Promise<T>): Promise<T> {
+  const running = busy.get(panelId);
+  if (running) throw new PanelBusyError(`${running} is still running on this panel. Wait for it to finish (its page shows the result), then try again.`);
+  busy.set(panelId, what);
+  try {
+    return await work();
+  } finally {
+    busy.delete(panelId);
+  }
+}
