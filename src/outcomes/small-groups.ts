@@ -33,14 +33,18 @@ function byCategory(groups: readonly GroupFigure[]): GroupFigure[][] {
   return [...out.values()];
 }
 
-const mergeFigures = (rows: GroupFigure[]): GroupFigure => ({
+/** A sum of shares, which floating point can take just past 1 when the groups make up the whole panel. */
+const shareSum = (shares: number[]) => Math.min(1, shares.reduce((sum, x) => sum + x, 0));
+
+/** Groups combined: attendance figures are counts, added up; airtime figures are shares, added up to at most 1. */
+const mergeFigures = (part: 'attendance' | 'airtime') => (rows: GroupFigure[]): GroupFigure => ({
   category: rows[0].category,
   categoryLabel: rows[0].categoryLabel,
   value: rows.map((r) => r.value).join(' | '),
   label: eitherOf(rows.map((r) => r.label)),
   members: rows.reduce((sum, r) => sum + r.members, 0),
-  panelShare: rows.reduce((sum, r) => sum + r.panelShare, 0),
-  figure: rows.some((r) => r.figure === null) ? null : rows.reduce((sum, r) => sum + (r.figure ?? 0), 0),
+  panelShare: shareSum(rows.map((r) => r.panelShare)),
+  figure: rows.some((r) => r.figure === null) ? null : part === 'airtime' ? shareSum(rows.map((r) => r.figure ?? 0)) : rows.reduce((sum, r) => sum + (r.figure ?? 0), 0),
 });
 
 /**
@@ -55,10 +59,10 @@ function attendanceShown(groups: GroupFigure[]): GroupFigure[] {
 
 /** The record as it may be published: every group figure over groups of at least 5, as above. Idempotent. */
 export function publicRecord(record: SessionRecord): SessionRecord {
-  const combined = (groups: readonly GroupFigure[]) => byCategory(groups).map((c) => combineSmall(c, mergeFigures));
+  const combined = (part: 'attendance' | 'airtime') => byCategory(record[part].groups).map((c) => combineSmall(c, mergeFigures(part)));
   return {
     ...record,
-    attendance: { ...record.attendance, groups: combined(record.attendance.groups).flatMap(attendanceShown) },
-    airtime: { ...record.airtime, groups: combined(record.airtime.groups).flat() },
+    attendance: { ...record.attendance, groups: combined('attendance').flatMap(attendanceShown) },
+    airtime: { ...record.airtime, groups: combined('airtime').flat() },
   };
 }

@@ -82,6 +82,14 @@ describe('group figures, added up the way an attacker would', () => {
     expect(withheld).toBeGreaterThan(0); // the random records do reach the rule
   });
 
+  test('a combined group is still a share of the panel: never above 1, even when it is the whole panel', () => {
+    for (const seed of seeds) {
+      const shown = publicRecord(randomRecord(seed));
+      for (const g of [...shown.attendance.groups, ...shown.airtime.groups]) expect(g.panelShare).toBeLessThanOrEqual(1);
+      for (const g of shown.airtime.groups) expect(g.figure ?? 0).toBeLessThanOrEqual(1);
+    }
+  });
+
   test('publishing twice changes nothing (old versions are combined again when shown)', () => {
     for (const seed of seeds.slice(0, 50)) {
       const once = publicRecord(randomRecord(seed));
