@@ -55,7 +55,7 @@ function publishCommitment(ctx: AppContext, panel: Panel, userId: number, select
   const { db, clock } = ctx;
   if (findCommitment(db, panel.id)) return;
   if (closeRegistration(db, panel.id, clock.now())) audit(db, clock, { userId, panelId: panel.id, action: 'panel.close', subject: panel.slug });
-  const input = snapshot(ctx, panel, 'coventry-demo');
+  const input = snapshot(ctx, panel, null);
   const fields = commitmentFields({ panel: panel.slug, algorithm: selection.algorithm, randomness: selection.randomness, engineVersion: ENGINE_VERSION, panelSize: panel.panelSize, ...input, poolCsv: input.auditorsCsv });
   const hash = commitmentHash(fields);
   db.transaction(() => {

@@ -20,14 +20,16 @@ export interface Snapshot {
 
 /**
  * The draw's input with no personal data: each person's pseudonym and answers, and a household code
- * (H1, H2, ...) shared only by people at the same address. Its rows are in an order set by `orderKey`, random
- * unless given (the demo gives one, to stay the same each time), so a row's number, which becomes its ticket in
- * the public record (tickets.ts), says nothing about when its person registered.
+ * (H1, H2, ...) shared only by people at the same address. Its rows are in an order set by a random key, so a
+ * row's number, which becomes its ticket in the public record (tickets.ts), says nothing about when its person
+ * registered. `orderKey: null` keeps the order of registration: the demo's invented pool, so that its panel is
+ * the same on every machine (its people's pseudonyms are random, so any key would reorder them each time).
  */
-export function snapshot(ctx: AppContext, panel: Panel, orderKey = newToken()): Snapshot {
+export function snapshot(ctx: AppContext, panel: Panel, orderKey: string | null = newToken()): Snapshot {
   const categories = listCategories(ctx.db, panel.id);
   const values = poolValues(ctx.db, panel.id);
-  const people = listPool(ctx.db, panel.id, -1, 0)
+  const registered = listPool(ctx.db, panel.id, -1, 0);
+  const people = orderKey === null ? registered : registered
     .map((p) => ({ p, order: sha256(`${orderKey} ${p.publicId}`) }))
     .sort((a, b) => (a.order < b.order ? -1 : 1))
     .map((e) => e.p);
