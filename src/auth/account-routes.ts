@@ -7,9 +7,9 @@ import type { Revocations } from '../room/revocations';
 import { HttpError, notFound } from '../web/errors';
 import { parseForm, parseId } from '../web/validate';
 import { currentUser, requireRole } from './middleware';
-import { MIN_PASSWORD_LENGTH, verifyPassword } from './passwords';
+import { MIN_PASSWORD_LENGTH } from './passwords';
 import { endSessionsOf, SESSION_COOKIE, sessionsOf } from './sessions';
-import { findUserByEmail, setPassword } from './users';
+import { isOwnPassword, setPassword } from './users';
 
 const passwordForm = z
   .object({
@@ -57,8 +57,7 @@ export function accountRouter(ctx: AppContext, revocations: Revocations): Router
     const user = currentUser(res);
     const form = parseForm(passwordForm, req.body);
     if (!form.ok) return res.status(400).render('pages/account', page(req, res, { errors: form.errors }));
-    const stored = findUserByEmail(db, user.email);
-    if (!stored || !verifyPassword(form.data.current, stored.password_hash)) {
+    if (!isOwnPassword(db, user, form.data.current)) {
       return res.status(400).render('pages/account', page(req, res, { errors: { current: 'That is not your current password. Type it again.' } }));
     }
     db.transaction(() => {

@@ -9,10 +9,9 @@ import { HttpError } from '../web/errors';
 import { minutes, RateLimiter } from '../web/rate-limit';
 import { parseForm } from '../web/validate';
 import { currentUser, requireRole } from './middleware';
-import { verifyPassword } from './passwords';
 import { createSession, endSessionsOf, SESSION_COOKIE, SESSION_HOURS } from './sessions';
 import { CHALLENGE_MINUTES, required, TwoFactor } from './two-factor';
-import { findUser, findUserByEmail, type User } from './users';
+import { findUser, isOwnPassword, type User } from './users';
 
 /** The cookie that carries a sign-in from the right password to the right code. */
 export const LOGIN_COOKIE = 'cp_login';
@@ -95,13 +94,12 @@ export function twoFactorRouter(ctx: AppContext, revocations: Revocations): Rout
     res.render('pages/two-factor', await page(res, { me: { ...user, twoFactor: true }, on: true, codes, left: codes.length }));
   });
 
-  const passwordRight = (user: User, password: string) => verifyPassword(password, findUserByEmail(db, user.email)?.password_hash ?? '');
 
   router.post('/account/two-factor/recovery', async (req, res) => {
     const user = currentUser(res);
     const form = parseForm(passwordForm, req.body);
     if (!user.twoFactor) throw new HttpError(409, 'Set up two-factor sign-in first; recovery codes come with it.', 'Not on');
-    if (!form.ok || !passwordRight(user, form.data.password)) return res.status(400).render('pages/two-factor', await page(res, { errors: { password: 'That is not your password. Type it again.' } }));
+    if (!form.ok || !isOwnPassword(db, user, form.data.password)) return res.status(400).render('pages/two-factor', await page(res, { errors: { password: 'That is not your password. Type it again.' } }));
     const codes = factor.newRecoveryCodes(user.id);
     audit(db, clock, { userId: user.id, action: 'two-factor.recovery-codes' });
     res.render('pages/two-factor', await page(res, { codes, left: codes.length }));
@@ -114,7 +112,7 @@ export function twoFactorRouter(ctx: AppContext, revocations: Revocations): Rout
     const form = parseForm(offForm, req.body);
     const again = (errors: Record<string, string>) => page(res).then((p) => res.status(400).render('pages/two-factor', { ...p, errors }));
     if (!form.ok) return again(form.errors);
-    if (!passwordRight(user, form.data.password)) return again({ password: 'That is not your password. Type it again.' });
+    if (!isOwnPassword(db, user, form.data.password)) return again({ password: 'That is not your password. Type it again.' });
     if (!factor.check(user, form.data.code)) return again({ code: 'That code is not right, or it was used already.' });
     factor.disable(user.id);
     audit(db, clock, { userId: user.id, action: 'two-factor.off' });

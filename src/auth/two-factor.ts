@@ -127,18 +127,22 @@ export class TwoFactor {
 
   /** The waiting sign-in, counting one more try; undefined once expired or out of tries. */
   attempt(token: string): { userId: number; next: string; left: number } | undefined {
-    const hash = sha256(token);
-    const row = this.ctx.db.prepare('SELECT user_id AS userId, next, attempts, expires_at AS expiresAt FROM login_challenges WHERE token_hash = ?').get(hash) as
-      | { userId: number; next: string; attempts: number; expiresAt: number }
-      | undefined;
-    if (!row || row.expiresAt <= this.ctx.clock.now() || row.attempts >= CHALLENGE_ATTEMPTS) return undefined;
-    this.ctx.db.prepare('UPDATE login_challenges SET attempts = attempts + 1 WHERE token_hash = ?').run(hash);
+    const row = this.live(token);
+    if (!row) return undefined;
+    this.ctx.db.prepare('UPDATE login_challenges SET attempts = attempts + 1 WHERE token_hash = ?').run(sha256(token));
     return { userId: row.userId, next: row.next, left: CHALLENGE_ATTEMPTS - row.attempts - 1 };
   }
 
   waiting(token: string): boolean {
-    const row = this.ctx.db.prepare('SELECT attempts, expires_at AS expiresAt FROM login_challenges WHERE token_hash = ?').get(sha256(token)) as { attempts: number; expiresAt: number } | undefined;
-    return !!row && row.expiresAt > this.ctx.clock.now() && row.attempts < CHALLENGE_ATTEMPTS;
+    return this.live(token) !== undefined;
+  }
+
+  /** The waiting sign-in behind a token, unless it has expired or run out of tries. */
+  private live(token: string) {
+    const row = this.ctx.db.prepare('SELECT user_id AS userId, next, attempts, expires_at AS expiresAt FROM login_challenges WHERE token_hash = ?').get(sha256(token)) as
+      | { userId: number; next: string; attempts: number; expiresAt: number }
+      | undefined;
+    return row && row.expiresAt > this.ctx.clock.now() && row.attempts < CHALLENGE_ATTEMPTS ? row : undefined;
   }
 
   finish(token: string): void {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../clock';
 import type { Db } from '../db';
-import { hashPassword, MIN_PASSWORD_LENGTH } from './passwords';
+import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords';
 
 export const ROLES = ['organiser', 'facilitator'] as const;
 export type Role = (typeof ROLES)[number];
@@ -61,6 +61,12 @@ export const fromRow = (row: StoredUser | undefined): User | undefined =>
 
 export function findUser(db: Db, id: number): User | undefined {
   return fromRow(db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`).get(id) as StoredUser | undefined);
+}
+
+/** Whether `password` is this person's own (to confirm an action on their account). */
+export function isOwnPassword(db: Db, user: Pick<User, 'email'>, password: string): boolean {
+  const stored = findUserByEmail(db, user.email);
+  return !!stored && verifyPassword(password, stored.password_hash);
 }
 
 /** Sets a new password; `mustChange` when it was chosen for the person (a reset), not by them. */

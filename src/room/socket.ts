@@ -18,7 +18,7 @@ import type { ErrorCode } from './errors';
 import { type Actor, apply, type Command, commandSchema, RoomError } from './machine';
 import { actorKey, type RoomRepo } from './repo';
 import { Revocations } from './revocations';
-import { handleOf, memberOfHandle, type RoomState, sharedView } from './state';
+import { type RoomState, sharedActor, sharedView, withMemberId } from './state';
 import { JOINING_TOO_FAST, Pacing, paceKeys } from './pacing';
 
 export type RoomServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -65,7 +65,7 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
   const view = (sessionId: number, state: RoomState, actor: Actor): Snapshot =>
     actor.role === 'facilitator'
       ? { version: state.version, serverTime: ctx.clock.now(), you: actor, state, airtime: airtimeOf(sessionId, state) }
-      : { version: state.version, serverTime: ctx.clock.now(), you: actor.role === 'panellist' ? { ...actor, member: handleOf(state, actor.member) } : actor, state: sharedView(state) };
+      : { version: state.version, serverTime: ctx.clock.now(), you: sharedActor(state, actor), state: sharedView(state) };
 
   const ballots = statements(ctx.db);
   const keys = keyStore(ctx.db, ctx.config.KEYS_DIR);
@@ -203,9 +203,7 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
     const { sessionId, actor } = socket.data;
     const fields = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
     const id = readable(clientId, fields.clientId);
-    // A panellist names members as the room shows them, by handle (state.ts).
-    const named = actor.role === 'panellist' && typeof fields.member === 'string' ? { member: memberOfHandle(repo.state(sessionId) ?? { members: [] }, fields.member) ?? fields.member } : {};
-    const command = readable(commandSchema, { ...fields, ...named, clientId: undefined, type });
+    const command = readable(commandSchema, { ...fields, clientId: undefined, type });
     if (!id || !command) return ack({ ok: false, error: 'invalid', message: `This ${type} could not be read: send each field with the type docs/protocol.md gives it.` });
     if (!id.success) return ack({ ok: false, error: 'invalid', message: 'Every command needs a clientId (a string of 1 to 64 characters).' });
     if (!command.success) return ack({ ok: false, error: 'invalid', message: command.error.issues.map((i) => `${i.path.join('.') || type}: ${i.message}`).join('; ') });
@@ -217,12 +215,13 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
     if (!state) return ack({ ok: false, error: 'not_found', message: 'This session no longer exists.' });
     const now = ctx.clock.now();
     const env = { answers: answersOf(sessionId), box, summaryRevision: () => repo.summaryRevision(sessionId) };
+    const cmd = actor.role === 'panellist' ? withMemberId(state, command.data) : command.data;
     // One transaction: ballots written by the rules roll back with a refused command, and nothing is acknowledged unstored.
     const { next, seen } = ctx.db.transaction(() => {
-      const after = apply(state, actor, command.data, now, env);
-      const quiet = unseen(command.data, state, after);
-      if (quiet) repo.recordUnseen(sessionId, key, id.data, command.data, state.version, now);
-      else repo.record(sessionId, after, key, id.data, command.data, now);
+      const after = apply(state, actor, cmd, now, env);
+      const quiet = unseen(cmd, state, after);
+      if (quiet) repo.recordUnseen(sessionId, key, id.data, cmd, state.version, now);
+      else repo.record(sessionId, after, key, id.data, cmd, now);
       return { next: after, seen: !quiet };
     })();
     // Stored: from here on the command is acknowledged whatever else fails, or the client would think it lost.
@@ -231,7 +230,7 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
     } catch (err) {
       log(`room: a closed vote's key or checkpoint could not be dealt with (the sweep at the next start retries): ${(err as Error).message}`);
     }
-    ack({ ok: true, data: { version: seen ? next.version : state.version, ...castReceipt(actor, command.data, box) } });
+    ack({ ok: true, data: { version: seen ? next.version : state.version, ...castReceipt(actor, cmd, box) } });
     if (seen) broadcaster.changed(sessionId, state, next);
   }
 

@@ -187,10 +187,17 @@ export function handleOf(state: Pick<RoomState, 'members'>, member: string): str
   return i < 0 ? member : `Member ${i + 1}`;
 }
 
-/** The member a handle names, for a command a panellist sends with one. */
-export function memberOfHandle(state: Pick<RoomState, 'members'>, handle: string): string | undefined {
-  const n = /^Member (\d+)$/.exec(handle)?.[1];
-  return n ? state.members[Number(n) - 1] : undefined;
+/** Who a panellist or observer is told they are: a panellist by their handle. */
+export function sharedActor<A extends { role: string; member?: string }>(state: Pick<RoomState, 'members'>, actor: A): A {
+  return actor.role === 'panellist' && actor.member ? { ...actor, member: handleOf(state, actor.member) } : actor;
+}
+
+/** A panellist's command names a member by the handle the room shows them; the rules take the member's id. */
+export function withMemberId<C extends object>(state: Pick<RoomState, 'members'>, command: C): C {
+  if (!('member' in command) || typeof command.member !== 'string') return command;
+  const n = /^Member (\d+)$/.exec(command.member)?.[1];
+  const member = n ? state.members[Number(n) - 1] : undefined;
+  return member ? { ...command, member } : command;
 }
 
 /** Every string (value or key) that is a member's id, replaced by its name. */
