@@ -10,13 +10,19 @@ import { Server } from 'socket.io';
 /** What a bench server child reports to its parent over IPC. */
 export type ChildMessage =
   | { type: 'marked' }
-  | { type: 'usage'; peakRss: number; cpuSeconds: number; rss: number; heapUsed: number };
+  | { type: 'usage'; peakRss: number; cpuSeconds: number; rss: number; heapUsed: number; walBytes?: number };
+
+/** What a server may add to the measured window: run at the mark, and figures of its own in the usage. */
+export interface UsageHooks {
+  mark?: () => void;
+  usage?: () => { walBytes?: number };
+}
 
 /**
  * Answers the parent: `mark` starts the measured window, `usage` reports peak RSS (sampled every 50 ms), CPU
  * seconds since the mark, and the RSS and heap now (after a collection when gc is exposed), `stop` (or the parent going away) runs `close` and exits.
  */
-export function serveUsage(close: () => Promise<void>): void {
+export function serveUsage(close: () => Promise<void>, hooks: UsageHooks = {}): void {
   let peak = process.memoryUsage().rss;
   let since = process.cpuUsage();
   setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50).unref();
@@ -24,15 +30,17 @@ export function serveUsage(close: () => Promise<void>): void {
   const stop = () => void close().finally(() => process.exit(0));
   process.on('message', (m: { type: string }) => {
     if (m.type === 'mark') {
+      hooks.mark?.();
       peak = process.memoryUsage().rss;
       since = process.cpuUsage();
       send({ type: 'marked' });
     } else if (m.type === 'usage') {
       const cpu = process.cpuUsage(since);
+      const extra = hooks.usage?.() ?? {};
       // The heap after a full collection (the benchmarks start their servers with --expose-gc): what is really kept.
       (globalThis as { gc?: () => void }).gc?.();
       const now = process.memoryUsage();
-      send({ type: 'usage', peakRss: Math.max(peak, now.rss), cpuSeconds: (cpu.user + cpu.system) / 1e6, rss: now.rss, heapUsed: now.heapUsed });
+      send({ type: 'usage', peakRss: Math.max(peak, now.rss), cpuSeconds: (cpu.user + cpu.system) / 1e6, rss: now.rss, heapUsed: now.heapUsed, ...extra });
     } else if (m.type === 'stop') stop();
   });
   process.on('disconnect', stop);

@@ -8,6 +8,7 @@ import type { Change, Reply, Snapshot } from '../src/room/events';
 import type { RoomState } from '../src/room/state';
 import { ask, inScratch, labelledFigure, percentile, runMain, startChild, stopChild } from './child';
 import type { RoomReady } from './room-server';
+import { reportSweep, sizeSweep } from './room-size';
 
 /**
  * npm run bench:room [-- --clients N] [--commands K | --seconds S] [--concurrency C]
@@ -18,7 +19,7 @@ import type { RoomReady } from './room-server';
  * Socket.IO server that acks and rebroadcasts a payload of the room's broadcast size: the floor.
  * Each server runs in a child process, so its peak RSS and CPU are its own; the clients run here.
  */
-const USAGE = 'npm run bench:room -- [--clients N (1-1000, default 200)] [--commands K (default 1000) | --seconds S] [--concurrency C (default 1)]';
+const USAGE = 'npm run bench:room -- [--clients N (1-1000, default 200)] [--commands K (default 1000) | --seconds S] [--concurrency C (default 1)] [--sweep only | --sweep none]';
 const TIMEOUT_MS = 30_000;
 const CHANGED = '2["room:changed",';
 
@@ -27,12 +28,20 @@ interface Options {
   commands?: number;
   seconds?: number;
   concurrency: number;
+  /** The state-size sweep (room-size.ts): after the clients' run (default), alone, or not at all. */
+  sweep: 'also' | 'only' | 'none';
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { clients: 200, concurrency: 1 };
+  const opts: Options = { clients: 200, concurrency: 1, sweep: 'also' };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
+    if (flag === '--sweep') {
+      const how = argv[++i];
+      if (how !== 'only' && how !== 'none') throw new Error(`--sweep takes only or none\n${USAGE}`);
+      opts.sweep = how;
+      continue;
+    }
     const value = Number(argv[++i]);
     const whole = (max: number) => {
       if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`${flag} takes a whole number from 1 to ${max}\n${USAGE}`);
@@ -324,10 +333,13 @@ function report(opts: Options, room: Run, bare: Run): void {
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   await inScratch('room', sockets, async (dir) => {
-    const room = await runRoom(opts, dir);
-    const bare = await runBare(opts, room.sizes, room.samples.all.length);
+    if (opts.sweep !== 'only') {
+      const room = await runRoom(opts, dir);
+      const bare = await runBare(opts, room.sizes, room.samples.all.length);
+      report(opts, room, bare);
+    }
+    if (opts.sweep !== 'none') reportSweep(await sizeSweep(dir, progress, sockets));
     progress('done');
-    report(opts, room, bare);
   });
 }
 
