@@ -9,6 +9,8 @@ import { type Config, testConfig } from '../src/config';
 import { openDb, type Db } from '../src/db';
 import { seedDemo } from '../src/demo/seed';
 import { insertCategory, insertPanel, openPanel } from '../src/panels/repo';
+import { RoomRepo } from '../src/room/repo';
+import type { RoomState } from '../src/room/state';
 import { addMembers, insertDraw } from '../src/selection/repo';
 
 export type Agent = TestAgent;
@@ -91,4 +93,11 @@ export function personalDataIn(db: Db, texts: string[]): string[] {
   const values = new Set(people.flatMap((p) => Object.values(p).filter((v): v is string => typeof v === 'string' && v.trim().length >= 5)));
   const all = texts.join('\n');
   return [...values].filter((v) => all.includes(v));
+}
+
+/** A session's room as the database file holds it, read afresh (not from the app's cache). */
+export function storedRoom(db: Db, sessionId: number): RoomState {
+  const state = new RoomRepo(db).state(sessionId);
+  if (!state) throw new Error(`there is no session ${sessionId}`);
+  return state;
 }

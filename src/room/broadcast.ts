@@ -1,6 +1,7 @@
-import { diff } from './change';
+import { changeOf, sharedChangeOf } from './change';
 import type { Change } from './events';
-import { type RoomState, sharedView } from './state';
+import { changedPieces } from './pieces';
+import type { RoomState } from './state';
 
 interface Pending {
   /** The room as clients last received it. */
@@ -43,9 +44,11 @@ export class Broadcaster {
     if (latest.version === sent.version) return;
     try {
       const stamp = { since: sent.version, version: latest.version, serverTime: this.now() };
-      const airtime = JSON.stringify(sent.airtime) === JSON.stringify(latest.airtime) ? {} : { airtime: this.airtime(sessionId, latest) };
-      this.send(sessionId, 'facilitators', { ...stamp, ...diff(sent, latest), ...airtime });
-      this.send(sessionId, 'others', { ...stamp, ...diff(sharedView(sent), sharedView(latest)) });
+      // What changed, by identity: the rules copy only what they touch (pieces.ts).
+      const changed = changedPieces(sent, latest);
+      const airtime = changed.parts.includes('airtime') ? { airtime: this.airtime(sessionId, latest) } : {};
+      this.send(sessionId, 'facilitators', { ...stamp, ...changeOf(sent, latest, changed), ...airtime });
+      this.send(sessionId, 'others', { ...stamp, ...sharedChangeOf(sent, latest, changed) });
     } catch (err) {
       // Clients that miss a change fetch the room when the next one does not follow on (the gap rule).
       this.log(`room: the change to version ${latest.version} was not sent: ${(err as Error).message}`);

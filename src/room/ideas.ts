@@ -1,4 +1,5 @@
 import type { Actor } from './machine';
+import { asFound, findIn } from './draft';
 import { RoomError } from './errors';
 import { currentRound, type Idea, type RoomState, tableNumber } from './state';
 
@@ -17,10 +18,11 @@ export function postIdea(state: RoomState, actor: Actor, text: string): void {
   if (actor.role !== 'panellist') throw new RoomError('forbidden', 'Only panellists post to the board.');
   const table = state.rounds[round].type === 'tables' ? tableNumber(state, actor.member) : null;
   if (state.rounds[round].type === 'tables' && table === null) throw new RoomError('conflict', 'You are not at a table yet: the facilitator will seat you.');
-  if (state.ideas.filter((i) => i.round === round && i.author === actor.member).length >= IDEAS_PER_ROUND) {
+  const ideas = asFound(state.ideas);
+  if (ideas.filter((i) => i.round === round && i.author === actor.member).length >= IDEAS_PER_ROUND) {
     throw new RoomError('conflict', `You have posted ${IDEAS_PER_ROUND} ideas in this round, the most one member can: support others' ideas instead, or put your hand up to say more.`);
   }
-  const id = state.ideas.reduce((max, i) => Math.max(max, i.id), 0) + 1;
+  const id = ideas.reduce((max, i) => Math.max(max, i.id), 0) + 1;
   state.ideas.push({ id, round, author: actor.member, text, supporters: [], theme: null, hidden: null, mergedInto: null, table, picked: null });
 }
 
@@ -70,7 +72,7 @@ function boardRound(state: RoomState): number {
 }
 
 function find(state: RoomState, id: number): Idea {
-  const idea = state.ideas.find((i) => i.id === id);
+  const idea = findIn(state.ideas, (i) => i.id === id);
   if (!idea) throw new RoomError('not_found', `There is no idea ${id}.`);
   return idea;
 }

@@ -1,3 +1,4 @@
+import { produce } from 'immer';
 import { z } from 'zod';
 import { RoomError } from './errors';
 import { endFloor, setFloor } from './floor';
@@ -68,12 +69,22 @@ const FACILITATOR_ONLY = new Set<Command['type']>([
  * The room's rules, as a pure function: the state after `actor` does `command` at time `now`, with the
  * version one higher. A command that may not happen throws a RoomError and changes nothing (the caller
  * runs it in the transaction that stores the state, so ballots written by a refused command roll back).
+ *
+ * The rules change a draft (Immer), so the new state shares every part the command did not touch with the
+ * old one, and both are frozen: what changed is the parts that are new objects (pieces.ts). Rules read long
+ * lists through `asFound` (draft.ts), so a scan does not copy them.
  */
 export function apply(state: RoomState, actor: Actor, command: Command, now: number, env: Env = {}): RoomState {
   if (actor.role === 'observer') throw new RoomError('forbidden', 'Observers can watch but not act.');
   if (FACILITATOR_ONLY.has(command.type) && actor.role !== 'facilitator') throw new RoomError('forbidden', 'Only the facilitator can do that.');
-  const next: RoomState = structuredClone(state);
-  next.version = state.version + 1;
+  return produce(state, (next: RoomState) => {
+    next.version = state.version + 1;
+    rules(next, actor, command, now, env);
+  });
+}
+
+/** What `command` does to the room's draft `next`. */
+function rules(next: RoomState, actor: Actor, command: Command, now: number, env: Env): RoomState {
   switch (command.type) {
     case 'round:open':
       return openRound(next, command.round, now, env);

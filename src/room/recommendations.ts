@@ -1,4 +1,5 @@
 import type { Result } from '../voting/types';
+import { asFound } from './draft';
 import { RoomError } from './errors';
 import type { Actor } from './machine';
 import type { Amendment, Recommendation, RoomState, Vote } from './state';
@@ -105,7 +106,7 @@ export function settle(state: RoomState, vote: Vote, result: Result): void {
 function checkSource(state: RoomState, from: DraftSource): void {
   const round = state.rounds[from.round];
   if (!round) throw new RoomError('not_found', `There is no round ${from.round + 1}.`);
-  if ('theme' in from && !state.ideas.some((i) => i.round === from.round && i.theme === from.theme && !i.hidden)) throw new RoomError('not_found', `Round ${from.round + 1} has no theme “${from.theme}”.`);
+  if ('theme' in from && !asFound(state.ideas).some((i) => i.round === from.round && i.theme === from.theme && !i.hidden)) throw new RoomError('not_found', `Round ${from.round + 1} has no theme “${from.theme}”.`);
   if ('table' in from && !state.tables[from.table - 1]?.report) throw new RoomError('not_found', `Table ${from.table} has not reported back.`);
 }
 

@@ -1,8 +1,12 @@
 import type { Db } from '../db';
 import { SEATED } from '../selection/replacement';
 import { newToken, sha256 } from '../tokens';
+import { freeze } from 'immer';
 import type { Agenda } from './agenda';
+import { RoomError } from './errors';
 import type { Actor, Command } from './machine';
+import { assemble, changedPieces, LISTS, piecesToStore } from './pieces';
+import { ROOM_SCHEMA, upToDate } from './schema';
 import { initialState, type RoomState } from './state';
 
 export interface Pass {
@@ -47,14 +51,20 @@ export const PASS_DAYS = 60;
 /** Statements prepared once per database (rule 6). */
 export class RoomRepo {
   private readonly q;
-  /** The latest state read per session, by version: parsing a large room on every command costs more than the command. */
+  /**
+   * The latest state per session, by version: parsing a large room on every command costs more than the command,
+   * and its pieces' identities tell the next write what changed (pieces.ts).
+   */
   private readonly states = new Map<number, RoomState>();
 
   constructor(private readonly db: Db) {
     this.q = {
-      insertSession: db.prepare('INSERT INTO room_sessions (panel_id, title, agenda, state, version, created_by, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)'),
-      state: db.prepare('SELECT state FROM room_sessions WHERE id = ?').pluck(),
-      version: db.prepare('SELECT version FROM room_sessions WHERE id = ?').pluck(),
+      insertSession: db.prepare('INSERT INTO room_sessions (panel_id, title, agenda, version, schema_version, created_by, created_at) VALUES (?, ?, ?, 0, ?, ?, ?)'),
+      pieces: db.prepare('SELECT piece, value FROM room_pieces WHERE session_id = ?'),
+      putPiece: db.prepare('INSERT INTO room_pieces (session_id, piece, value) VALUES (?, ?, ?) ON CONFLICT (session_id, piece) DO UPDATE SET value = excluded.value'),
+      dropPieces: db.prepare('DELETE FROM room_pieces WHERE session_id = ?'),
+      dropTail: db.prepare("DELETE FROM room_pieces WHERE session_id = ? AND piece LIKE ? || '.%' AND CAST(substr(piece, length(?) + 2) AS INTEGER) >= ?"),
+      version: db.prepare('SELECT version, schema_version AS schema FROM room_sessions WHERE id = ?'),
       title: db.prepare('SELECT title FROM room_sessions WHERE id = ?').pluck(),
       find: db.prepare('SELECT id, title, created_at AS createdAt, panel_id AS panelId FROM room_sessions WHERE id = ?'),
       ofPanel: db.prepare('SELECT id, title, created_at AS createdAt, panel_id AS panelId FROM room_sessions WHERE panel_id = ? ORDER BY id'),
@@ -62,7 +72,7 @@ export class RoomRepo {
         `SELECT s.id, s.title, s.version, s.created_at AS createdAt, p.id AS panelId, p.title AS panelTitle
          FROM room_sessions s JOIN panels p ON p.id = s.panel_id ORDER BY s.id DESC`,
       ),
-      saveState: db.prepare('UPDATE room_sessions SET state = ?, version = ? WHERE id = ?'),
+      saveVersion: db.prepare('UPDATE room_sessions SET version = ?, schema_version = ? WHERE id = ? AND version = ?'),
       insertCommand: db.prepare('INSERT INTO room_commands (session_id, actor, client_id, command, version, at) VALUES (?, ?, ?, ?, ?, ?)'),
       findCommand: db.prepare('SELECT version FROM room_commands WHERE session_id = ? AND actor = ? AND client_id = ?').pluck(),
       attend: db.prepare(
@@ -88,20 +98,27 @@ export class RoomRepo {
   }
 
   createSession(panelId: number, agenda: Agenda, members: string[], userId: number | null, now: number): number {
-    return Number(this.q.insertSession.run(panelId, agenda.title, JSON.stringify(agenda), JSON.stringify(initialState(agenda, members)), userId, now).lastInsertRowid);
+    return this.db.transaction(() => {
+      const id = Number(this.q.insertSession.run(panelId, agenda.title, JSON.stringify(agenda), ROOM_SCHEMA, userId, now).lastInsertRowid);
+      const state = initialState(agenda, members);
+      for (const [piece, value] of piecesToStore(state, changedPieces(undefined, state))) this.q.putPiece.run(id, piece, value);
+      return id;
+    })();
   }
 
   /**
-   * The session's room as stored. Shared and read-only: kept while the stored version is the same, so every
-   * writer must store a new version with a new state (every command does; the rules clone before they change).
+   * The session's room as stored, frozen: kept while the stored version is the same. Every writer stores a new
+   * version with a new state (the rules copy what they change, machine.ts).
    */
   state(sessionId: number): RoomState | undefined {
-    const version = this.q.version.get(sessionId) as number | undefined;
-    if (version === undefined) return undefined;
+    const row = this.q.version.get(sessionId) as { version: number; schema: number } | undefined;
+    if (!row) return undefined;
     const kept = this.states.get(sessionId);
-    if (kept?.version === version) return kept;
-    const state = upgrade(JSON.parse(this.q.state.get(sessionId) as string) as RoomState);
-    this.states.set(sessionId, state);
+    if (kept?.version === row.version) return kept;
+    const rows = this.q.pieces.all(sessionId) as { piece: string; value: string }[];
+    const state = freeze(upToDate(assemble(rows, row.version), row.schema), true);
+    // A state brought up from an older schema is stored whole by the next command (see `record`).
+    if (row.schema === ROOM_SCHEMA) this.states.set(sessionId, state);
     return state;
   }
 
@@ -129,12 +146,29 @@ export class RoomRepo {
     return this.q.findCommand.get(sessionId, actor, clientId) as number | undefined;
   }
 
-  /** Stores the new state and the command that made it, together; the command without any ballot in it. */
+  /**
+   * Stores the new state and the command that made it, together; the command without any ballot in it. Only the
+   * pieces that differ from the version before are written, when that version is the one kept here (as it is
+   * for every command the room applies); otherwise, or for a room stored in an older schema, the whole state.
+   * Refused if the room is no longer at the version before (another writer stored one meanwhile).
+   */
   record(sessionId: number, state: RoomState, actor: string, clientId: string, command: Command, now: number): void {
     this.db.transaction(() => {
-      this.q.saveState.run(JSON.stringify(state), state.version, sessionId);
+      const kept = this.states.get(sessionId);
+      const before = kept?.version === state.version - 1 ? kept : undefined;
+      if (this.q.saveVersion.run(state.version, ROOM_SCHEMA, sessionId, state.version - 1).changes !== 1) {
+        throw new RoomError('conflict', 'The room changed while this was being stored: nothing was applied. Try again.');
+      }
+      if (!before) this.q.dropPieces.run(sessionId);
+      const changed = changedPieces(before, state);
+      for (const [piece, value] of piecesToStore(state, changed)) this.q.putPiece.run(sessionId, piece, value);
+      for (const list of LISTS) {
+        const length = changed.lists[list]?.length;
+        if (before && length !== undefined && length < before[list].length) this.q.dropTail.run(sessionId, list, list, length);
+      }
       this.q.insertCommand.run(sessionId, actor, clientId, JSON.stringify(forTheRecord(command)), state.version, now);
     })();
+    this.states.set(sessionId, freeze(state, true));
   }
 
   /**
@@ -214,22 +248,4 @@ function forTheRecord(command: Command): Record<string, unknown> {
 /** How an actor is named in the command record: a role, or a panellist's pseudonym. */
 export function actorKey(actor: Actor): string {
   return actor.role === 'panellist' ? actor.member : actor.role;
-}
-
-/** States stored before tables and picked questions existed gain their empty defaults. */
-function upgrade(state: RoomState): RoomState {
-  state.tables ??= [];
-  state.votes ??= [];
-  state.recommendations ??= [];
-  for (const vote of state.votes) {
-    vote.subject ??= null;
-    vote.approves ??= null;
-    vote.withheld ??= false;
-  }
-  for (const table of state.tables) table.turns ??= null;
-  for (const idea of state.ideas) {
-    idea.table ??= null;
-    idea.picked ??= null;
-  }
-  return state;
 }

@@ -1,5 +1,6 @@
 import type { Result, VoteSettings } from '../voting/types';
 import type { Agenda, RoundType } from './agenda';
+import { LISTS, PARTS } from './pieces';
 
 export type RoundStatus = 'pending' | 'open' | 'paused' | 'closed';
 
@@ -164,18 +165,44 @@ export function initialState(agenda: Agenda, members: string[] = []): RoomState 
   };
 }
 
-/** What everyone but the facilitator sees: no per-person airtime, and nothing hidden from the board. */
+/** What everyone but the facilitator sees: members by their handles, no per-person airtime, nothing hidden from the board. */
 export function sharedView(state: RoomState): RoomState {
   const kept = shared.get(state);
   if (kept) return kept;
-  const names = new Map(state.members.map((m) => [m, handleOf(state, m)]));
-  const view = renamed({ ...state, airtime: {}, ideas: state.ideas.filter((i) => !i.hidden) }, names) as RoomState;
-  shared.set(state, view);
-  return view;
+  const show = showsAs(state.members);
+  const view: Record<string, unknown> = { version: state.version };
+  for (const part of PARTS) view[part] = show(state[part]);
+  for (const list of LISTS) view[list] = state[list].map(show);
+  view.airtime = {};
+  view.ideas = state.ideas.filter((i) => !i.hidden).map(show);
+  shared.set(state, view as unknown as RoomState);
+  return view as unknown as RoomState;
 }
 
-/** States are never changed once stored (repo.ts), so each one's shared view is worked out once. */
+/** States are never changed once stored (they are frozen, repo.ts), so each one's shared view is worked out once. */
 const shared = new WeakMap<RoomState, RoomState>();
+
+/**
+ * How a piece of the room reads to everyone but its facilitators: every member's id, as a value or a key,
+ * replaced by their handle. Worked out once per piece (pieces a command did not touch are the same objects
+ * in the next state, so a view of the next state renames only what changed), for each list of members.
+ */
+export function showsAs(members: readonly string[]): <T>(value: T) => T {
+  let show = shows.get(members);
+  if (!show) {
+    const names = new Map(members.map((m, i) => [m, `Member ${i + 1}`]));
+    const done = new WeakMap<object, unknown>();
+    show = <T>(value: T): T => {
+      if (value === null || typeof value !== 'object') return renamed(value, names) as T;
+      if (!done.has(value)) done.set(value, renamed(value, names));
+      return done.get(value) as T;
+    };
+    shows.set(members, show);
+  }
+  return show as <T>(value: T) => T;
+}
+
+const shows = new WeakMap<readonly string[], <T>(value: T) => T>();
 
 /**
  * How the room names a member to everyone but its facilitators (issue 17): "Member 7", by their place on this

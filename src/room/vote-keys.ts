@@ -19,9 +19,7 @@ export function sweepVoteKeys(db: Db, keys: KeyStore): number {
 /** Whether the vote a key belongs to is still open (a secret vote with no ballot yet keeps its key). */
 function openSecretVote(db: Db, name: string): boolean {
   const [, session, vote] = name.split('-').map(Number);
-  const state = db.prepare('SELECT state FROM room_sessions WHERE id = ?').pluck().get(session) as string | undefined;
-  if (!state) return false;
-  const votes = (JSON.parse(state) as { votes?: { id: number; status: string }[] }).votes ?? [];
-  return votes.some((v) => v.id === vote && v.status === 'open');
+  const votes = db.prepare("SELECT value FROM room_pieces WHERE session_id = ? AND piece LIKE 'votes.%'").pluck().all(session) as string[];
+  return votes.map((v) => JSON.parse(v) as { id: number; status: string }).some((v) => v.id === vote && v.status === 'open');
 }
 

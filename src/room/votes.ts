@@ -1,6 +1,7 @@
 import { tally, validateBallot, validateSettings } from '../voting/tally';
 import type { Ballot, Result, VoteSettings } from '../voting/types';
 import type { BallotBox } from './ballot-box';
+import { asFound } from './draft';
 import { RoomError } from './errors';
 import { putToVote, settle } from './recommendations';
 import type { Actor } from './machine';
@@ -180,7 +181,7 @@ function openOne(state: RoomState, voteId: number): Vote {
 }
 
 function optionsFrom(state: RoomState, round: number, take: 'ideas' | 'themes'): string[] {
-  const ideas = state.ideas.filter((i) => i.round === round && !i.hidden && i.mergedInto === null);
+  const ideas = asFound(state.ideas).filter((i) => i.round === round && !i.hidden && i.mergedInto === null);
   const list = take === 'themes' ? [...new Set(ideas.flatMap((i) => (i.theme ? [i.theme] : [])))] : ideas.map((i) => i.text);
   if (list.length === 0) throw new RoomError('conflict', `Round ${round + 1} has no ${take} to vote on.`);
   return list;

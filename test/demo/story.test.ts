@@ -6,7 +6,7 @@ import { findPanel } from '../../src/panels/repo';
 import type { RoomState } from '../../src/room/state';
 import { findCommitment, findDraw, listDraws, listMembers } from '../../src/selection/repo';
 import type { ThresholdDetail } from '../../src/voting/types';
-import { makeApp, seatMembers } from '../helpers';
+import { makeApp, seatMembers, storedRoom } from '../helpers';
 
 /** One demo, its story told once: every test reads what a visitor would find right after `npm start`. */
 const t = makeApp({ demo: true });
@@ -17,7 +17,7 @@ let state: RoomState;
 
 beforeAll(async () => {
   ({ sessionId } = await seedDemoStory(t.ctx, panelId)); // about 7 s: a real LEXIMIN draw, a replacement draw, the day
-  state = JSON.parse(t.db.prepare('SELECT state FROM room_sessions WHERE id = ?').pluck().get(sessionId) as string) as RoomState;
+  state = storedRoom(t.db, sessionId);
 }, 60_000);
 
 afterAll(() => t.db.close());

@@ -4,10 +4,9 @@ import { findPanel } from '../../src/panels/repo';
 import { exampleAgenda } from '../../src/room/agenda';
 import { createSession, joinLink } from '../../src/room/create';
 import { RoomRepo } from '../../src/room/repo';
-import type { RoomState } from '../../src/room/state';
 import { addToTeam } from '../../src/auth/teams';
 import { createUser } from '../../src/auth/users';
-import { PASSWORD, seatMembers } from '../helpers';
+import { PASSWORD, seatMembers, storedRoom } from '../helpers';
 import { launch, screenshot, startServer } from './browser';
 
 /**
@@ -259,7 +258,7 @@ test('the panel amends and adopts a recommendation; a member writes a minority s
   await screenshot(cat, 'voting-recommendation-phone', '#recs');
 
   // The record: the agreed wording, its amendment and votes with their rules and denominators, the statement.
-  const state = JSON.parse(server.db.prepare('SELECT state FROM room_sessions WHERE id = ?').pluck().get(sessionId) as string) as RoomState;
+  const state = storedRoom(server.db, sessionId);
   const rec = state.recommendations[0];
   expect(rec).toMatchObject({ status: 'adopted', text: 'The council should run free late buses home from city-centre events to every ward.', vote: 9 });
   expect(rec.amendments[0]).toMatchObject({ status: 'carried', reason: 'People in Foleshill and WEHM live furthest out.' });

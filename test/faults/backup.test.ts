@@ -9,9 +9,8 @@ import { findPanel } from '../../src/panels/repo';
 import { exampleAgenda } from '../../src/room/agenda';
 import { createSession } from '../../src/room/create';
 import { RoomRepo } from '../../src/room/repo';
-import type { RoomState } from '../../src/room/state';
 import { type ServerProcess, startServerProcess, tempDbFile } from '../e2e/server-process';
-import { seatMembers } from '../helpers';
+import { seatMembers, storedRoom } from '../helpers';
 import { RoomClient } from './room-client';
 
 /**
@@ -74,7 +73,7 @@ test('a backup taken while panellists post ideas is consistent, and an app start
   const backup = openDb(copy);
   const live = openDb(server.dbFile);
   try {
-    const state = (db: typeof backup) => JSON.parse(db.prepare('SELECT state FROM room_sessions WHERE id = ?').pluck().get(sessionId) as string) as RoomState;
+    const state = (db: typeof backup) => storedRoom(db, sessionId);
     const commands = (db: typeof backup, upTo: number) => db.prepare('SELECT actor, client_id, command, version FROM room_commands WHERE session_id = ? AND version <= ? ORDER BY version').all(sessionId, upTo);
     const saved = state(backup);
     expect(saved.version).toBe(backup.prepare('SELECT MAX(version) FROM room_commands WHERE session_id = ?').pluck().get(sessionId));

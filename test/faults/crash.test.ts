@@ -9,9 +9,9 @@ import { findPanel } from '../../src/panels/repo';
 import { exampleAgenda } from '../../src/room/agenda';
 import { createSession } from '../../src/room/create';
 import { RoomRepo } from '../../src/room/repo';
-import { type RoomState, sharedView } from '../../src/room/state';
+import { sharedView } from '../../src/room/state';
 import { type ServerProcess, startServerProcess, tempDbFile } from '../e2e/server-process';
-import { seatMembers } from '../helpers';
+import { seatMembers, storedRoom } from '../helpers';
 import { RoomClient } from './room-client';
 
 /**
@@ -54,7 +54,7 @@ afterAll(async () => {
 function stored(vote: number) {
   const db = openDb(server.dbFile);
   try {
-    const state = JSON.parse(db.prepare('SELECT state FROM room_sessions WHERE id = ?').pluck().get(sessionId) as string) as RoomState;
+    const state = storedRoom(db, sessionId);
     const count = (table: string) => db.prepare(`SELECT COUNT(*) FROM ${table} WHERE session_id = ? AND vote_id = ?`).pluck().get(sessionId, vote) as number;
     const distinctVoters = db.prepare('SELECT COUNT(DISTINCT member) FROM vote_voters WHERE session_id = ? AND vote_id = ?').pluck().get(sessionId, vote) as number;
     return { state, ballots: count('vote_sealed'), voters: count('vote_voters'), distinctVoters };

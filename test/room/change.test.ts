@@ -1,5 +1,5 @@
 import { exampleAgenda } from '../../src/room/agenda';
-import { applyChange, diff } from '../../src/room/change';
+import { applyChange, changeOf, sharedChangeOf } from '../../src/room/change';
 import { type Actor, apply, type Command } from '../../src/room/machine';
 import { initialState, type RoomState, sharedView } from '../../src/room/state';
 
@@ -36,8 +36,8 @@ test('applying each change to the state before gives exactly the state after, fo
   let shared = sharedView(state);
   steps.forEach(([actor, command], i) => {
     const next = apply(state, actor, command, 1000 * (i + 1));
-    full = applyChange(full, diff(state, next));
-    shared = applyChange(shared, diff(sharedView(state), sharedView(next)));
+    full = applyChange(full, changeOf(state, next));
+    shared = applyChange(shared, sharedChangeOf(state, next));
     expect(full).toEqual(next);
     expect(shared).toEqual(sharedView(next));
     state = next;
@@ -48,7 +48,7 @@ test('applying each change to the state before gives exactly the state after, fo
 test('a raised hand sends the queue and the version, not the room', () => {
   const open = apply(initialState(agenda, members), facilitator, { type: 'round:open', round: round('discussion') }, 0);
   const raised = apply(open, as(1), { type: 'queue:raise' }, 1);
-  const change = diff(sharedView(open), sharedView(raised));
+  const change = sharedChangeOf(open, raised);
   expect(Object.keys(change.set).sort()).toEqual(['queue', 'version']);
   expect(change.ideas).toBeUndefined();
   expect(JSON.stringify(change).length).toBeLessThan(80);

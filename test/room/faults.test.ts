@@ -3,8 +3,8 @@ import request from 'supertest';
 import { seedDemo } from '../../src/demo/seed';
 import { exampleAgenda } from '../../src/room/agenda';
 import type { Reply } from '../../src/room/events';
-import { type RoomState, sharedView } from '../../src/room/state';
-import { logIn } from '../helpers';
+import { sharedView } from '../../src/room/state';
+import { logIn, storedRoom } from '../helpers';
 import { type Client, RoomHarness } from './harness';
 
 /**
@@ -35,7 +35,7 @@ async function session(n: number) {
   return { sessionId, facilitator, panellists };
 }
 
-const stored = (sessionId: number) => JSON.parse(h.app.db.prepare('SELECT state FROM room_sessions WHERE id = ?').pluck().get(sessionId) as string) as RoomState;
+const stored = (sessionId: number) => storedRoom(h.app.db, sessionId);
 const lastCommand = (sessionId: number) => h.app.db.prepare('SELECT MAX(version) FROM room_commands WHERE session_id = ?').pluck().get(sessionId) as number;
 
 describe('when the database cannot be written', () => {

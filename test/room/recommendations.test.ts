@@ -1,6 +1,6 @@
+import { storedRoom } from '../helpers';
 import { seedDemo } from '../../src/demo/seed';
 import { exampleAgenda } from '../../src/room/agenda';
-import type { RoomState } from '../../src/room/state';
 import { type Client, RoomHarness } from './harness';
 
 const agenda = exampleAgenda();
@@ -14,7 +14,7 @@ const everyone = () => h.clients;
 const majority = { method: 'threshold', threshold: { rule: 'majority', base: 'decisive' }, quorum: 0 };
 const cast = (c: Client, vote: number, choice: string) => h.do(c, 'vote:cast', { vote, ballot: { kind: 'threshold', choice } }, everyone());
 const rec = (c: Client, id = 1) => h.state(c).recommendations[id - 1];
-const storedState = () => JSON.parse(h.app.db.prepare('SELECT state FROM room_sessions WHERE id = ?').pluck().get(sessionId) as string) as RoomState;
+const storedState = () => storedRoom(h.app.db, sessionId);
 
 beforeAll(async () => {
   const demo = seedDemo(h.app.ctx);

@@ -163,7 +163,7 @@ describe('the moves issue 16 names', () => {
     expect(closed.voted).toBe(1);
     // Not opened, and not kept: a ballot stored beside the list of who voted would be that voter's.
     expect([ballotRows(vote), stored('vote_sealed', vote)]).toEqual([0, 0]);
-    const told = heard.flatMap((m) => ((JSON.parse(m) as Change).set?.votes ?? []).filter((v) => v.id === vote));
+    const told = heard.flatMap((m) => Object.values((JSON.parse(m) as Change).lists?.votes?.at ?? {}).filter((v) => v.id === vote));
     expect(told.length).toBeGreaterThan(0); // the close went out
     expect(told.every((v) => v.result === null)).toBe(true);
   });

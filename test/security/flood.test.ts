@@ -8,7 +8,7 @@ import { DEVICES, LIMITS } from '../../src/room/pacing';
 import { initialState, type RoomState } from '../../src/room/state';
 import { listMembers, setInvitation } from '../../src/selection/repo';
 import { newToken, sha256 } from '../../src/tokens';
-import { seatMembers } from '../helpers';
+import { seatMembers, storedRoom } from '../helpers';
 import { type Client, RoomHarness } from '../room/harness';
 
 /**
@@ -44,8 +44,8 @@ afterAll(async () => {
 });
 
 const pass = (actor: Parameters<typeof h.app.room.issuePass>[1]) => h.app.room.issuePass(sessionId, actor, h.clock.now());
-const stored = (): RoomState => JSON.parse(h.app.db.prepare('SELECT state FROM room_sessions WHERE id = ?').pluck().get(sessionId) as string) as RoomState;
-const roomBytes = () => (h.app.db.prepare('SELECT length(state) FROM room_sessions WHERE id = ?').pluck().get(sessionId) as number);
+const stored = (): RoomState => storedRoom(h.app.db, sessionId);
+const roomBytes = () => h.app.db.prepare('SELECT SUM(length(value)) FROM room_pieces WHERE session_id = ?').pluck().get(sessionId) as number;
 const ideasOf = (member: string) => stored().ideas.filter((i) => i.author === member).length;
 const commandsOf = (member: string) => h.app.db.prepare('SELECT COUNT(*) FROM room_commands WHERE session_id = ? AND actor = ?').pluck().get(sessionId, member) as number;
 const tooFast = (r: Reply<unknown>) => !r.ok && r.error === 'too_fast';

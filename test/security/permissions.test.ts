@@ -308,11 +308,19 @@ const HANDSHAKE_REFUSALS: Partial<Record<RoomRole, RegExp>> = {
 
 /** Room states the cells start from, each made by real commands in beforeAll, and put back before every cell. */
 type Scene = 'tables' | 'my-turn' | 'their-turn';
+/** A scene is the session's stored pieces (as JSON) and its version. */
 const scenes = new Map<Scene, { state: string; version: number }>();
-const sessionRow = () => db.prepare('SELECT state, version FROM room_sessions WHERE id = ?').get(f.session) as { state: string; version: number };
+const sessionRow = () => ({
+  state: JSON.stringify(db.prepare('SELECT piece, value FROM room_pieces WHERE session_id = ? ORDER BY piece').all(f.session)),
+  version: db.prepare('SELECT version FROM room_sessions WHERE id = ?').pluck().get(f.session) as number,
+});
 const restore = (scene: Scene) => {
-  const { state, version } = scenes.get(scene) ?? { state: '', version: -1 };
-  db.prepare('UPDATE room_sessions SET state = ?, version = ? WHERE id = ?').run(state, version, f.session);
+  const { state, version } = scenes.get(scene) ?? { state: '[]', version: -1 };
+  db.transaction(() => {
+    db.prepare('DELETE FROM room_pieces WHERE session_id = ?').run(f.session);
+    for (const row of JSON.parse(state) as { piece: string; value: string }[]) db.prepare('INSERT INTO room_pieces (session_id, piece, value) VALUES (?, ?, ?)').run(f.session, row.piece, row.value);
+    db.prepare('UPDATE room_sessions SET version = ? WHERE id = ?').run(version, f.session);
+  })();
 };
 /** This session as stored: its state and its command record. */
 const thisSession = () => ({ ...sessionRow(), commands: db.prepare('SELECT COUNT(*) FROM room_commands WHERE session_id = ?').pluck().get(f.session) });

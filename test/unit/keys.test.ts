@@ -31,8 +31,9 @@ test("the sweep at start destroys the keys of votes a crash closed before their 
   const db = openDb(path.join(dir, 'b.db'));
   const keys = keyStore(db);
   db.prepare("INSERT INTO panels (slug, title, question, panel_size, closes_at, created_at) VALUES ('p', 'P', 'Q?', 5, 0, 0)").run();
-  const state = JSON.stringify({ votes: [{ id: 1, status: 'closed' }, { id: 2, status: 'open' }, { id: 3, status: 'open' }] });
-  db.prepare("INSERT INTO room_sessions (panel_id, title, agenda, state, version, created_at) VALUES (1, 'S', '{}', ?, 0, 0)").run(state);
+  db.prepare("INSERT INTO room_sessions (panel_id, title, agenda, version, created_at) VALUES (1, 'S', '{}', 0, 0)").run();
+  const votes = [{ id: 1, status: 'closed' }, { id: 2, status: 'open' }, { id: 3, status: 'open' }];
+  for (const [i, vote] of votes.entries()) db.prepare('INSERT INTO room_pieces (session_id, piece, value) VALUES (1, ?, ?)').run(`votes.${i}`, JSON.stringify(vote));
   for (const vote of [1, 2, 3]) keys.key(`vote-1-${vote}`);
   db.prepare("INSERT INTO vote_sealed (session_id, vote_id, slot, sealed) VALUES (1, 2, 'x', x'00')").run();
   expect(sweepVoteKeys(db, keys)).toBe(1);
