@@ -1,11 +1,11 @@
 import type { RoundType } from '../room/agenda';
-import type { Attendance, RecordedCommand } from '../room/repo';
-import type { Amendment, Idea, Recommendation, RoomState } from '../room/state';
+import type { Attendance } from '../room/repo';
+import type { Amendment, Idea, Recommendation, RoomState, Round } from '../room/state';
 import type { Detail, Method, Result, ThresholdDetail } from '../voting/types';
 
 /**
- * The record of a session, built from what the room stored (its final state, its command log and its
- * attendance), never retyped. It names nobody: members appear only as counts and group shares, so it can be
+ * The record of a session, built from what the room stored (its final state, with the facts its rules kept,
+ * and its attendance), never retyped. It names nobody: members appear only as counts and group shares, so it can be
  * published as it is. Its JSON is documented in docs/summary.md; `SCHEMA` changes when its shape does.
  */
 export const SCHEMA = 'citizens-panel/session-record/1';
@@ -13,7 +13,6 @@ export const SCHEMA = 'citizens-panel/session-record/1';
 export interface RecordInput {
   session: { id: number; title: string };
   state: RoomState;
-  commands: RecordedCommand[];
   attendance: Attendance[];
   /** member -> category key -> value, for group aggregates. */
   answers: Map<string, Record<string, string>>;
@@ -97,7 +96,7 @@ export interface RecommendationRecord {
 
 export function buildRecord(input: RecordInput): SessionRecord {
   const { state } = input;
-  const agenda = agendaAsRun(state, input.commands);
+  const agenda = state.rounds.map(asRun);
   const times = agenda.flatMap((a) => [a.openedAt, a.closedAt]).filter((t): t is number => t !== null);
   const members = state.members;
   const attended = new Set(input.attendance.map((a) => a.member).filter((m) => members.includes(m)));
@@ -137,47 +136,12 @@ export function buildRecord(input: RecordInput): SessionRecord {
   };
 }
 
-/** When each round really opened and closed, and for how long it ran, from the command log. */
-function agendaAsRun(state: RoomState, commands: RecordedCommand[]): AgendaItem[] {
-  const items: AgendaItem[] = state.rounds.map((r, i) => ({ round: i, title: r.title, type: r.type, plannedMinutes: r.minutes, openedAt: null, closedAt: null, minutes: null, extendedMinutes: 0 }));
-  const running = new Map<number, number>(); // round -> since when it has been running
-  const ran = new Map<number, number>(); // round -> ms run so far
-  let current: number | null = null;
-  const stop = (at: number, close: boolean) => {
-    if (current === null) return;
-    const since = running.get(current);
-    if (since !== undefined) ran.set(current, (ran.get(current) ?? 0) + at - since);
-    running.delete(current);
-    if (close) items[current].closedAt = at;
-  };
-  for (const { command, at } of commands) {
-    switch (command.type) {
-      case 'round:open': {
-        const round = command.round as number;
-        if (!items[round]) break;
-        stop(at, true);
-        current = round;
-        items[round].openedAt ??= at;
-        running.set(round, at);
-        break;
-      }
-      case 'round:pause':
-        stop(at, false);
-        break;
-      case 'round:resume':
-        if (current !== null) running.set(current, at);
-        break;
-      case 'round:extend':
-        if (current !== null) items[current].extendedMinutes += command.minutes as number;
-        break;
-      case 'round:close':
-        stop(at, true);
-        current = null;
-        break;
-    }
-  }
-  for (const item of items) if (ran.has(item.round)) item.minutes = Math.round((ran.get(item.round) ?? 0) / 60_000);
-  return items;
+/** When a round really opened and closed, as the rules stored it, and how long it ran: the time it stood still left out. */
+function asRun(round: Round, index: number): AgendaItem {
+  const { openedAt, closedAt } = round;
+  const still = round.pauses.reduce((sum, p) => sum + (p.to ?? p.from) - p.from, 0);
+  const minutes = openedAt === null || closedAt === null ? null : Math.round((closedAt - openedAt - still) / 60_000);
+  return { round: index, title: round.title, type: round.type, plannedMinutes: round.minutes, openedAt, closedAt, minutes, extendedMinutes: round.extendedMinutes };
 }
 
 function boards(state: RoomState): SessionRecord['boards'] {

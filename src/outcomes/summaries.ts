@@ -81,7 +81,6 @@ export class Summaries {
     return publicRecord(buildRecord({
       session: { id: sessionId, title: session.title },
       state,
-      commands: this.room.commands(sessionId),
       attendance: this.room.attendance(sessionId),
       answers: this.room.answers(sessionId),
       categories,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { RoomError } from './errors';
 import { endFloor, setFloor } from './floor';
 import { hideIdea, mergeIdea, pickQuestion, postIdea, supportIdea, themeIdea } from './ideas';
-import { currentRound, type RoomState, tablesMeeting } from './state';
+import { currentRound, type RoomState, type Round, tablesMeeting } from './state';
 import { type Answers, chooseNoteTaker, moveToTable, nextAtTable, proposeTables, quietTables, raiseAtTable, reportBack } from './table-rounds';
 import { nextTurn, startTurns } from './turns';
 import type { BallotBox } from './ballot-box';
@@ -93,6 +93,7 @@ function rules(next: RoomState, actor: Actor, command: Command, now: number, env
       round.remainingMs = Math.max(0, (round.deadline ?? now) - now);
       round.deadline = null;
       round.status = 'paused';
+      round.pauses.push({ from: now, to: null });
       endFloor(next, next, now);
       return next;
     }
@@ -101,6 +102,7 @@ function rules(next: RoomState, actor: Actor, command: Command, now: number, env
       round.deadline = now + (round.remainingMs ?? 0);
       round.remainingMs = null;
       round.status = 'open';
+      endPause(round, now);
       return next;
     }
     case 'round:extend': {
@@ -108,6 +110,7 @@ function rules(next: RoomState, actor: Actor, command: Command, now: number, env
       const extra = command.minutes * 60_000;
       if (round.status === 'open') round.deadline = (round.deadline ?? now) + extra;
       else round.remainingMs = (round.remainingMs ?? 0) + extra;
+      round.extendedMinutes += command.minutes;
       return next;
     }
     case 'round:close':
@@ -220,6 +223,10 @@ function openRound(state: RoomState, index: number, now: number, env: Env): Room
   round.status = 'open';
   round.deadline = now + round.minutes * 60_000;
   round.remainingMs = null;
+  // Reopened: the time it stood closed is left out of the time it ran, as a pause is.
+  if (round.openedAt === null) round.openedAt = now;
+  else if (round.closedAt !== null) round.pauses.push({ from: round.closedAt, to: now });
+  round.closedAt = null;
   return state;
 }
 
@@ -233,11 +240,19 @@ function closeCurrent(state: RoomState, now: number, env: Env, required = true):
   endFloor(state, state, now);
   quietTables(state, now);
   closeRoundVotes(state, env.box);
+  if (round.status === 'paused') endPause(round, now);
+  round.closedAt = now;
   round.status = 'closed';
   round.deadline = null;
   round.remainingMs = null;
   state.queue = [];
   state.turns = null;
+}
+
+/** The round's pause under way, if any, ends now. */
+function endPause(round: Round, now: number): void {
+  const pause = round.pauses.at(-1);
+  if (pause && pause.to === null) pause.to = now;
 }
 
 function giveFloor(state: RoomState, to: string | undefined, now: number): RoomState {

@@ -3,6 +3,7 @@ import { SEATED } from '../selection/replacement';
 import { newToken, sha256 } from '../tokens';
 import { freeze } from 'immer';
 import type { Agenda } from './agenda';
+import { forTheRecord, readLogged, type RecordedCommand } from './command-log';
 import { RoomError } from './errors';
 import type { Actor, Command } from './machine';
 import { assemble, changedPieces, LISTS, piecesToStore } from './pieces';
@@ -36,14 +37,8 @@ export interface Attendance {
   lastAt: number;
 }
 
-/** A command as the record keeps it (never a ballot: see `forTheRecord`). */
-export interface RecordedCommand {
-  /** A panellist's pseudonym, or a role. */
-  actor: string;
-  command: { type: string } & Record<string, unknown>;
-  version: number;
-  at: number;
-}
+/** How many sessions' states a repo keeps in memory: every live room, and a few whose pages are being read. */
+const KEPT = 32;
 
 /** How long a join link works: long enough to print and hand out links well ahead of a session. */
 export const PASS_DAYS = 60;
@@ -116,9 +111,9 @@ export class RoomRepo {
     const kept = this.states.get(sessionId);
     if (kept?.version === row.version) return kept;
     const rows = this.q.pieces.all(sessionId) as { piece: string; value: string }[];
-    const state = freeze(upToDate(assemble(rows, row.version), row.schema), true);
+    const state = freeze(upToDate(assemble(rows, row.version), row.schema, () => this.commands(sessionId)), true);
     // A state brought up from an older schema is stored whole by the next command (see `record`).
-    if (row.schema === ROOM_SCHEMA) this.states.set(sessionId, state);
+    if (row.schema === ROOM_SCHEMA) this.keep(sessionId, state);
     return state;
   }
 
@@ -168,7 +163,19 @@ export class RoomRepo {
       }
       this.q.insertCommand.run(sessionId, actor, clientId, JSON.stringify(forTheRecord(command)), state.version, now);
     })();
-    this.states.set(sessionId, freeze(state, true));
+    this.keep(sessionId, freeze(state, true));
+  }
+
+  /** Lets go of the session's kept state (its live room was disposed, live.ts). */
+  forget(sessionId: number): void {
+    this.states.delete(sessionId);
+  }
+
+  /** Keeps a session's latest state, and the latest of at most KEPT sessions: the longest unused goes first. */
+  private keep(sessionId: number, state: RoomState): void {
+    this.states.delete(sessionId);
+    this.states.set(sessionId, state);
+    if (this.states.size > KEPT) this.states.delete(this.states.keys().next().value as number);
   }
 
   /**
@@ -188,9 +195,10 @@ export class RoomRepo {
     return this.q.attendance.all(sessionId) as Attendance[];
   }
 
-  /** The session's record: every applied command, in order, with who sent it and when. */
+  /** The session's record: every applied command, in order, with who sent it and when (command-log.ts). */
   commands(sessionId: number): RecordedCommand[] {
-    return (this.q.commands.all(sessionId) as (Omit<RecordedCommand, 'command'> & { command: string })[]).map((r) => ({ ...r, command: JSON.parse(r.command) as RecordedCommand['command'] }));
+    const rows = this.q.commands.all(sessionId) as (Omit<RecordedCommand, 'command'> & { command: string })[];
+    return rows.map((r) => ({ ...r, command: readLogged(sessionId, r.version, r.command) }));
   }
 
   /** The latest revision of the session's written summary (src/outcomes), which a vote in the room can approve. */
@@ -236,13 +244,6 @@ export class RoomRepo {
     const actor: Actor = row.role === 'panellist' ? { role: 'panellist', member: row.member ?? '' } : row.role === 'facilitator' ? { role: 'facilitator', who: `link:${hash.slice(0, 8)}` } : { role: 'observer' };
     return { sessionId: row.sessionId, actor };
   }
-}
-
-/** What the command record keeps: never a ballot, which would tie a voter to a choice (rule 8). */
-function forTheRecord(command: Command): Record<string, unknown> {
-  if (command.type === 'vote:cast') return { type: command.type, vote: command.vote };
-  if (command.type === 'vote:paper') return { type: command.type, vote: command.vote, members: command.members.length, ballots: command.ballots.length, spoiled: command.spoiled };
-  return command;
 }
 
 /** How an actor is named in the command record: a role, or a panellist's pseudonym. */

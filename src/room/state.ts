@@ -17,6 +17,14 @@ export interface Round {
   deadline: number | null;
   /** While paused: how long was left. */
   remainingMs: number | null;
+  /** When it was first opened; null until then. The record reads these facts (src/outcomes/record.ts). */
+  openedAt: number | null;
+  /** When it was last closed; null until then, and again while it is under way after being reopened. */
+  closedAt: number | null;
+  /** Minutes added to it by round:extend. */
+  extendedMinutes: number;
+  /** Each time its clock stood still after its first opening: a pause (`to` null while paused), or the time it stood closed before being opened again. */
+  pauses: { from: number; to: number | null }[];
 }
 
 /** Who holds the floor, since when, and until when (their speaking limit). */
@@ -151,7 +159,7 @@ export function initialState(agenda: Agenda, members: string[] = []): RoomState 
   return {
     version: 0,
     title: agenda.title,
-    rounds: agenda.rounds.map((r) => ({ ...r, status: 'pending', deadline: null, remainingMs: null })),
+    rounds: agenda.rounds.map((r) => ({ ...r, status: 'pending', deadline: null, remainingMs: null, openedAt: null, closedAt: null, extendedMinutes: 0, pauses: [] })),
     current: null,
     queue: [],
     floor: null,

@@ -9,7 +9,8 @@ import { fixturesDir } from '../../src/paths';
 import { agendaSchema } from '../../src/room/agenda';
 import { ballotBoxOf } from '../../src/room/ballot-box';
 import { type Actor, apply, commandSchema, RoomError } from '../../src/room/machine';
-import { actorKey, type RecordedCommand, RoomRepo } from '../../src/room/repo';
+import type { RecordedCommand } from '../../src/room/command-log';
+import { actorKey, RoomRepo } from '../../src/room/repo';
 import type { RoomState } from '../../src/room/state';
 
 /**
@@ -86,7 +87,6 @@ const state = repo.state(sessionId) as RoomState;
 const record: SessionRecord = buildRecord({
   session: { id: sessionId, title: fixture.agenda.title },
   state,
-  commands,
   attendance: repo.attendance(sessionId),
   answers: new Map(Object.entries(fixture.members)),
   categories: fixture.categories,

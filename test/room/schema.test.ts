@@ -4,9 +4,12 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { closeDb, migrate, openDb } from '../../src/db';
 import { migrationsDir } from '../../src/paths';
-import { apply } from '../../src/room/machine';
+import { insertPanel } from '../../src/panels/repo';
+import { exampleAgenda } from '../../src/room/agenda';
+import { type Actor, apply, type Command } from '../../src/room/machine';
 import { RoomRepo } from '../../src/room/repo';
 import { ROOM_SCHEMA, upToDate } from '../../src/room/schema';
+import type { RoomState } from '../../src/room/state';
 
 /**
  * Rooms stored before issue 18 were one JSON value per session, some from before tables and votes existed.
@@ -52,6 +55,8 @@ test('a room stored whole is split into pieces by the migration and read as it w
   const state = new RoomRepo(db).state(1);
   expect(state).toMatchObject({ version: 7, queue: ['R-0002'], airtime: { 'R-0001': 4_000 }, tables: [], votes: [], recommendations: [] });
   expect(state?.ideas).toEqual(early.ideas.map((i) => ({ ...i, table: null, picked: null })));
+  // Its log (none here) does not say when the round opened, so nothing is made up.
+  expect(state?.rounds[0]).toMatchObject({ status: 'open', openedAt: null, closedAt: null, extendedMinutes: 0, pauses: [] });
   // Reading wrote nothing: the room is still stored in schema 0.
   expect(db.prepare('SELECT schema_version FROM room_sessions WHERE id = 1').pluck().get()).toBe(0);
   closeDb(db);
@@ -74,5 +79,34 @@ test('the first command after the upgrade stores the whole room in the current s
 });
 
 test('a room stored by a newer toolkit is refused in words, not misread', () => {
-  expect(() => upToDate({}, ROOM_SCHEMA + 1)).toThrow(/stored by a newer version of the toolkit .*upgrade the toolkit/);
+  expect(() => upToDate({}, ROOM_SCHEMA + 1, () => [])).toThrow(/stored by a newer version of the toolkit .*upgrade the toolkit/);
+});
+
+test('a room stored in schema 1 gets its rounds’ facts from its command log, as the rules now keep them', () => {
+  const db = openDb(':memory:');
+  const panelId = insertPanel(db, { slug: 'p', title: 'Panel', question: 'q', panelSize: 2, closesAt: 0, quotaTolerance: 0 }, 0);
+  const repo = new RoomRepo(db);
+  const id = repo.createSession(panelId, exampleAgenda(), [], null, 0);
+  const facilitator: Actor = { role: 'facilitator', who: 'user:1' };
+  const steps: [number, Command][] = [
+    [1, { type: 'round:open', round: 0 }], [2, { type: 'round:extend', minutes: 3 }], [4, { type: 'round:pause' }], [6, { type: 'round:resume' }],
+    [9, { type: 'round:open', round: 1 }], [12, { type: 'round:pause' }], [13, { type: 'round:extend', minutes: 1 }], [14, { type: 'round:close' }],
+    [20, { type: 'round:open', round: 0 }], [22, { type: 'round:pause' }],
+  ];
+  let state = repo.state(id) as RoomState;
+  for (const [minute, command] of steps) {
+    state = apply(state, facilitator, command, minute * 60_000);
+    repo.record(id, state, 'facilitator', `c${minute}`, command, minute * 60_000);
+  }
+  // The rounds as schema 1 stored them: without the facts.
+  const facts = ['openedAt', 'closedAt', 'extendedMinutes', 'pauses'];
+  const rounds = JSON.stringify(state.rounds, (key, value) => (facts.includes(key) ? undefined : value));
+  db.prepare("UPDATE room_pieces SET value = ? WHERE session_id = ? AND piece = 'rounds'").run(rounds, id);
+  db.prepare('UPDATE room_sessions SET schema_version = 1 WHERE id = ?').run(id);
+
+  const read = new RoomRepo(db).state(id);
+  expect(read?.rounds).toEqual(state.rounds);
+  expect(read?.rounds[0]).toMatchObject({ openedAt: 60_000, closedAt: null, extendedMinutes: 3, pauses: [{ from: 4 * 60_000, to: 6 * 60_000 }, { from: 9 * 60_000, to: 20 * 60_000 }, { from: 22 * 60_000, to: null }] });
+  expect(db.prepare('SELECT schema_version FROM room_sessions WHERE id = ?').pluck().get(id)).toBe(1);
+  closeDb(db);
 });
