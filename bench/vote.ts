@@ -14,7 +14,9 @@ import type { RoomReady } from './room-server';
  * N panellists on loopback all vote within one second (each at a random moment of it), then the facilitator
  * closes the vote. Figures: ballot -> acknowledgement, close -> the result at every client, the server's CPU and
  * peak memory. Run twice: with the app's SQLite setting (synchronous=NORMAL) and with FULL, whose extra cost is
- * what the README's durability note quotes. The clients run here; the server is a child process.
+ * what the README's durability note quotes. Then once more with an open ranked vote shown live, whose result
+ * goes to every phone after each ballot: what keeping the tally as ballots arrive costs (issue 18). The clients
+ * run here; the server is a child process.
  */
 const USAGE = 'npm run bench:vote -- [--clients N (1-1000, default 1000)]';
 const SPREAD_MS = 1000;
@@ -65,7 +67,11 @@ async function reached(arrivals: Map<number, number>[], version: number): Promis
   }
 }
 
-async function burst(n: number, synchronous: 'NORMAL' | 'FULL', dir: string): Promise<Burst> {
+/** A secret agree/disagree vote, or an open ranked one among four options whose result is shown as ballots arrive. */
+type Kind = 'secret' | 'live';
+const OPTIONS = ['A festival', 'Library nights', 'Murals', 'Free museum days'];
+
+async function burst(n: number, synchronous: 'NORMAL' | 'FULL', dir: string, kind: Kind = 'secret'): Promise<Burst> {
   progress(`${synchronous}: starting the server (demo, ${n} members, a session)`);
   const { child, ready } = await startChild<RoomReady>('room-server.js', [dir, String(n), synchronous]);
   const tokens = [ready.facilitator, ...ready.panellists.map((p) => p.token)];
@@ -75,7 +81,8 @@ async function burst(n: number, synchronous: 'NORMAL' | 'FULL', dir: string): Pr
   progress(`${synchronous}: ${n} panellists and the facilitator joined`);
   const [facilitator, ...panellists] = sockets;
   await command(facilitator, 'round:open', { round: ready.rounds.vote });
-  const opened = await command(facilitator, 'vote:open', { question: 'Adopt the recommendation?', settings: { method: 'threshold', threshold: { rule: 'majority', base: 'decisive' }, quorum: 0 }, secret: true });
+  const settings = kind === 'secret' ? { method: 'threshold', threshold: { rule: 'majority', base: 'decisive' }, quorum: 0 } : { method: 'ranked', count: 'irv', quorum: 0 };
+  const opened = await command(facilitator, 'vote:open', { question: 'Adopt the recommendation?', settings, secret: kind === 'secret', live: kind === 'live', ...(kind === 'live' ? { options: OPTIONS } : {}) });
   await reached(arrivals, opened);
 
   await ask(child, 'mark');
@@ -88,7 +95,7 @@ async function burst(n: number, synchronous: 'NORMAL' | 'FULL', dir: string): Pr
         new Promise<number>((resolve, reject) => {
           setTimeout(() => {
             const sent = performance.now();
-            const ballot = { kind: 'threshold', choice: i % 3 ? 'agree' : 'disagree' };
+            const ballot = kind === 'secret' ? { kind: 'threshold', choice: i % 3 ? 'agree' : 'disagree' } : { kind: 'ranked', ranking: ranking(rng, i) };
             command(socket, 'vote:cast', { vote: 1, ballot, receipt: `bench-vote-receipt-${i}-abcdefgh` }).then(() => resolve(performance.now() - sent), reject);
           }, rng() * SPREAD_MS);
         }),
@@ -106,6 +113,12 @@ async function burst(n: number, synchronous: 'NORMAL' | 'FULL', dir: string): Pr
   await stopChild(child);
   if (usage.type !== 'usage') throw new Error('the server did not report its usage');
   return { ack, results, cpuSeconds: usage.cpuSeconds, peakRss: usage.peakRss, burstSeconds, counted: final.ok ? (final.data.state.votes[0].result?.voted ?? 0) : 0 };
+}
+
+/** A ranking of some of the four options, most preferred first. */
+function ranking(rng: () => number, i: number): number[] {
+  const order = [0, 1, 2, 3].sort(() => rng() - 0.5);
+  return order.slice(0, 1 + (i % 4));
 }
 
 /** What one fsync of a small write costs on the disk under `dir`: what synchronous=FULL adds to every commit. */
@@ -130,7 +143,9 @@ async function main(): Promise<void> {
   const fsync = fsyncMs(dir);
   try {
     const runs = { NORMAL: await burst(n, 'NORMAL', dir), FULL: await burst(n, 'FULL', dir) };
-    for (const [mode, r] of Object.entries(runs)) if (r.counted !== n) throw new Error(`${mode}: the result counted ${r.counted} ballots, not ${n}`);
+    // A database of its own: the server seeds the demo only into a fresh one.
+    const live = await burst(n, 'NORMAL', fs.mkdtempSync(path.join(dir, 'live-')), 'live');
+    for (const [mode, r] of Object.entries({ ...runs, live })) if (r.counted !== n) throw new Error(`${mode}: the result counted ${r.counted} ballots, not ${n}`);
     const cpus = os.cpus();
     console.log(`\nbench:vote on ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}`);
     console.log(`${n} panellists on loopback, each casting a secret ballot at a random moment within ${SPREAD_MS / 1000} s; then the close`);
@@ -156,6 +171,11 @@ async function main(): Promise<void> {
         labelledFigure('vote', `${n} ballots in 1 s, synchronous=FULL`, label, b, digits);
       }
       console.log(`${label.padEnd(40)}${a.toFixed(digits).padStart(10)}${b.toFixed(digits).padStart(10)}${(b / a).toFixed(2).padStart(13)}`);
+    }
+    console.log(`\nthe same ${n} panellists ranking four options in an open vote shown live (its result to every phone as ballots arrive):`);
+    for (const [label, pick, digits] of rows) {
+      if (!/p50|max|after/.test(label)) labelledFigure('vote', `${n} ranked ballots in 1 s, shown live`, label, pick(live), digits);
+      console.log(`${label.padEnd(40)}${pick(live).toFixed(digits).padStart(10)}`);
     }
   } finally {
     await Promise.all(children.map(stopChild));

@@ -1,3 +1,4 @@
+import type { Immutable } from 'immer';
 import type { CommandDone, Reply } from '../room/events';
 import type { RoomState } from '../room/state';
 import type { Ballot } from '../voting/types';
@@ -55,7 +56,7 @@ export class BallotOutbox {
    * ballot cast while another was on its way waits its turn and goes next; a refusal for a passing reason (too
    * fast, the server unable to store) keeps it waiting.
    */
-  async flush(state: RoomState | undefined): Promise<void> {
+  async flush(state: Immutable<RoomState> | undefined): Promise<void> {
     const waiting = this.pending();
     if (!waiting || this.sending) return;
     const vote = state?.votes.find((v) => v.id === waiting.vote);

@@ -1,7 +1,8 @@
+import type { Immutable } from 'immer';
 import type { Idea } from '../room/state';
-import { currentRound, tableNumber } from '../room/state';
 import { $, button, element, item, onSubmit, setOptions } from './dom';
-import type { View } from './view';
+import { currentRound, tableNumber } from './reads';
+import type { Send, View } from './view';
 
 const TITLES: Record<string, string> = { ideas: 'Ideas', tables: 'Ideas from your table', briefing: 'Questions for the speaker' };
 
@@ -28,7 +29,7 @@ export function renderBoard(v: View): void {
   if (you.role === 'facilitator') renderModeration(ideas, round.type === 'briefing');
 }
 
-function describe(idea: Idea, full: boolean): string {
+function describe(idea: Immutable<Idea>, full: boolean): string {
   const where = full && idea.table ? `Table ${idea.table}: ` : '';
   const theme = idea.theme ? `[${idea.theme}] ` : '';
   const support = `${idea.supporters.length} ${idea.supporters.length === 1 ? 'supporter' : 'supporters'}`;
@@ -37,8 +38,8 @@ function describe(idea: Idea, full: boolean): string {
 }
 
 /** The public board: ideas grouped under the themes the facilitator gave them. */
-function renderThemes(ideas: Idea[]): void {
-  const groups = new Map<string, Idea[]>();
+function renderThemes(ideas: readonly Immutable<Idea>[]): void {
+  const groups = new Map<string, Immutable<Idea>[]>();
   for (const idea of ideas) groups.set(idea.theme ?? 'Not grouped yet', [...(groups.get(idea.theme ?? 'Not grouped yet') ?? []), idea]);
   $('ideas').replaceChildren(
     ...[...groups].map(([theme, list]) => {
@@ -51,7 +52,7 @@ function renderThemes(ideas: Idea[]): void {
   );
 }
 
-function renderModeration(ideas: Idea[], briefing: boolean): void {
+function renderModeration(ideas: readonly Immutable<Idea>[], briefing: boolean): void {
   const live = ideas.filter((i) => !i.hidden);
   $('moderate').hidden = live.length === 0;
   const options = live.map((i): [string, string] => [String(i.id), `${i.id}. ${i.text.slice(0, 60)}`]);
@@ -70,7 +71,7 @@ function questionPut(v: View): string {
 
 /** Wires the board's forms once; they read the latest view when used. */
 export function wireBoard(latest: () => View | undefined): void {
-  const send = (event: string, payload: Record<string, unknown>) => latest()?.send(event, payload) ?? Promise.resolve(false);
+  const send: Send = (event, ...fields) => latest()?.send(event, ...fields) ?? Promise.resolve(false);
   const idea = () => Number($<HTMLSelectElement>('mod-idea').value);
   onSubmit('post', async () => {
     const box = $<HTMLTextAreaElement>('idea-text');

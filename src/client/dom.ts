@@ -41,6 +41,11 @@ export function setOptions(select: HTMLSelectElement, options: [value: string, l
   if (options.some(([value]) => value === chosen)) select.value = chosen;
 }
 
+/** A form's value if it is one of `choices` (what its inputs offer), else undefined. */
+export function oneOf<T extends string>(value: string, choices: readonly T[]): T | undefined {
+  return choices.find((c) => c === value);
+}
+
 /** Runs `then` with the form's data when it is submitted, without leaving the page. */
 export function onSubmit(id: string, then: (form: HTMLFormElement) => unknown): void {
   const form = document.getElementById(id) as HTMLFormElement | null;

@@ -1,6 +1,7 @@
+import type { Immutable } from 'immer';
 import type { AirtimeReport } from '../room/airtime';
-import { currentRound, handleOf } from '../room/state';
 import { $, button, element, item, onSubmit, setOptions } from './dom';
+import { currentRound, handleOf } from './reads';
 import type { View } from './view';
 
 /** The facilitator's controls, who is connected, and the airtime panel. */
@@ -35,7 +36,7 @@ function renderQueueActions(v: View): void {
 }
 
 /** Each group's share of the airtime against its share of the panel, as bars, with the figures in words. */
-function renderAirtime(report: AirtimeReport | undefined, byPerson: Record<string, number>, name: (m: string) => string): void {
+function renderAirtime(report: Immutable<AirtimeReport> | undefined, byPerson: Readonly<Record<string, number>>, name: (m: string) => string): void {
   $('not-spoken').textContent = report ? `Not spoken yet: ${report.notSpoken.length ? report.notSpoken.map(name).join(', ') : 'nobody'}.` : '';
   $('airtime-groups').replaceChildren(
     ...[...(report?.groups ?? [])].sort((a, b) => a.category.localeCompare(b.category) || a.value.localeCompare(b.value)).map((g) => {

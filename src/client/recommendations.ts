@@ -1,8 +1,8 @@
+import type { Immutable } from 'immer';
 import type { Amendment, Recommendation, RoomState } from '../room/state';
-import { inVote } from '../room/recommendations';
-import { currentRound, handleOf } from '../room/state';
 import { $, button, element, item, onSubmit, setOptions } from './dom';
-import type { View } from './view';
+import { currentRound, handleOf, inVote } from './reads';
+import type { Fields, View } from './view';
 
 /**
  * Recommendations: the facilitator drafts; members (or the facilitator, for someone in the hall) propose
@@ -25,7 +25,7 @@ export function renderRecs(v: View): void {
 }
 
 /** What a vote can decide, for the facilitator's vote form: amendments first, then drafts with none left. */
-export function voteSubjects(state: RoomState): [string, string][] {
+export function voteSubjects(state: Immutable<RoomState>): [string, string][] {
   return state.recommendations.flatMap((rec): [string, string][] => {
     if (rec.status !== 'draft') return [];
     const waiting = rec.amendments.filter((a) => a.status === 'proposed');
@@ -34,7 +34,7 @@ export function voteSubjects(state: RoomState): [string, string][] {
   });
 }
 
-function card(v: View, rec: Recommendation): HTMLElement {
+function card(v: View, rec: Immutable<Recommendation>): HTMLElement {
   const li = element('li', '', 'rec-card');
   li.append(element('h3', `Recommendation ${rec.id} (${rec.status})`), element('p', rec.text, 'wording'));
   if (rec.from) li.append(element('p', 'theme' in rec.from ? `Drafted from the theme “${rec.from.theme}” (round ${rec.from.round + 1}).` : `Drafted from table ${rec.from.table}'s report.`, 'hint'));
@@ -53,7 +53,7 @@ function card(v: View, rec: Recommendation): HTMLElement {
   return li;
 }
 
-function amendmentItem(v: View, rec: Recommendation, a: Amendment): HTMLElement {
+function amendmentItem(v: View, rec: Immutable<Recommendation>, a: Immutable<Amendment>): HTMLElement {
   const by = a.by === 'facilitator' ? 'proposed from the floor' : a.by === v.me ? 'proposed by you' : `proposed by ${handleOf(v.state, a.by)}`;
   const stale = a.status === 'proposed' && a.against < rec.history.length - 1 ? ' It was proposed against an earlier wording.' : '';
   const li = item(`“${a.text}” (${by}${a.reason ? `, because: ${a.reason}` : ''}): ${a.status}.${stale}`);
@@ -65,7 +65,7 @@ function amendmentItem(v: View, rec: Recommendation, a: Amendment): HTMLElement 
   return li;
 }
 
-function draftActions(v: View, rec: Recommendation): HTMLElement[] {
+function draftActions(v: View, rec: Immutable<Recommendation>): HTMLElement[] {
   if (inVote(v.state, rec.id)) return [element('p', 'Being voted on now.', 'flag')];
   const actions: HTMLElement[] = [];
   if (v.you.role !== 'observer') {
@@ -82,7 +82,7 @@ function draftActions(v: View, rec: Recommendation): HTMLElement[] {
   return actions.length ? [row] : [];
 }
 
-function minorityBlock(v: View, rec: Recommendation, m: Recommendation['minority'][number]): HTMLElement {
+function minorityBlock(v: View, rec: Immutable<Recommendation>, m: Immutable<Recommendation['minority'][number]>): HTMLElement {
   const block = element('div', '', 'minority');
   const others = m.supporters.length - 1;
   block.append(element('p', m.text), element('p', `Written by ${m.by === v.me ? 'you' : handleOf(v.state, m.by)}; supported by ${m.supporters.length} member${m.supporters.length === 1 ? '' : 's'}${others ? ` (the author and ${others} more)` : ''}.`, 'hint'));
@@ -93,14 +93,14 @@ function minorityBlock(v: View, rec: Recommendation, m: Recommendation['minority
   return block;
 }
 
-function voteLine(state: RoomState, id: number): string {
+function voteLine(state: Immutable<RoomState>, id: number): string {
   const vote = state.votes.find((x) => x.id === id);
   if (!vote) return '';
   return vote.result && vote.status === 'closed' ? `Vote ${id}: ${vote.result.summary}` : `Vote ${id} is open.`;
 }
 
 /** Sources a draft can come from: the themes of each round, and the tables' reports back. */
-function draftSources(state: RoomState): [string, string][] {
+function draftSources(state: Immutable<RoomState>): [string, string][] {
   const themes = state.rounds.flatMap((r, i) =>
     [...new Set(state.ideas.filter((idea) => idea.round === i && idea.theme && !idea.hidden).map((idea) => idea.theme as string))].map((t): [string, string] => [`theme:${i}:${t}`, `the theme “${t}” (round ${i + 1}: ${r.title})`]),
   );
@@ -109,12 +109,12 @@ function draftSources(state: RoomState): [string, string][] {
 }
 
 /** The round a table's report came from: the latest tables round that has been opened. */
-function tablesRound(state: RoomState): number {
+function tablesRound(state: Immutable<RoomState>): number {
   for (let i = state.rounds.length - 1; i >= 0; i--) if (state.rounds[i].type === 'tables' && state.rounds[i].status !== 'pending') return i;
   return state.current ?? 0;
 }
 
-function sourceOf(state: RoomState, value: string): { from?: Record<string, unknown>; text: string } {
+function sourceOf(state: Immutable<RoomState>, value: string): { from?: Fields<'rec:draft'>['from']; text: string } {
   const [kind, a, ...rest] = value.split(':');
   if (kind === 'theme') {
     const round = Number(a);

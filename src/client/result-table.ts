@@ -1,9 +1,10 @@
-import { resultFigures } from '../voting/figures';
+import type { Immutable } from 'immer';
 import type { Result } from '../voting/types';
 import { element } from './dom';
+import { resultFigures } from './reads';
 
 /** The method's own figures as a table: totals per option, the instant-runoff rounds, or the scale's spread. */
-export function resultTable(result: Result, options: string[]): HTMLTableElement | null {
+export function resultTable(result: Immutable<Result>, options: readonly string[]): HTMLTableElement | null {
   const figures = resultFigures(result.detail, options);
   if (!figures) return null;
   const t = element('table', '', 'result-table');

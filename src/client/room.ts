@@ -1,16 +1,17 @@
 import { io, type Socket } from 'socket.io-client';
-import { applyChange } from '../room/change';
-import type { ClientToServerEvents, Presence, Reply, ServerToClientEvents, Snapshot } from '../room/events';
-import type { Actor } from '../room/machine';
-import { currentRound, handleOf, type RoomState, tableOf, tablesMeeting } from '../room/state';
+import type { Immutable } from 'immer';
+import type { ClientToServerEvents, CommandDone, Presence, Reply, ServerToClientEvents, Snapshot } from '../room/events';
+import type { Actor, Command } from '../room/machine';
+import type { RoomState } from '../room/state';
 import { renderBoard, wireBoard } from './board';
 import { $, item } from './dom';
 import { renderFacilitator, wireFacilitator } from './facilitator';
+import { applyChange, currentRound, handleOf, tableOf, tablesMeeting } from './reads';
 import { renderTables, wireTables } from './tables';
 import { renderRecs, wireRecs } from './recommendations';
 import { renderVotes, wireVotes } from './voting';
 import { describeBallot } from '../voting/tally';
-import type { View } from './view';
+import type { FieldsArg, View } from './view';
 import { BallotOutbox } from './ballots';
 
 /**
@@ -22,7 +23,7 @@ type RoomSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const root = $('room');
 let you: Actor | undefined;
-let last: Omit<Snapshot, 'you'> | undefined;
+let last: Immutable<Omit<Snapshot, 'you'>> | undefined;
 let presence: Presence | undefined;
 let offset = 0;
 let lastAnnounced = '';
@@ -70,7 +71,7 @@ function credentials(): Record<string, string> {
   return { ...kept, session };
 }
 
-function take(s: Omit<Snapshot, 'you'>): void {
+function take(s: Immutable<Omit<Snapshot, 'you'>>): void {
   last = s;
   offset = s.serverTime - Date.now();
   show('status', 'Connected');
@@ -82,12 +83,13 @@ function take(s: Omit<Snapshot, 'you'>): void {
  * client id, so it applies once; nothing is sent while disconnected (Socket.IO would otherwise queue it and
  * send it later, after the person was told it failed).
  */
-async function send(event: string, payload: Record<string, unknown> = {}): Promise<boolean> {
-  const command = { ...payload, clientId: newId() };
+async function send<K extends Command['type']>(event: K, ...[fields]: FieldsArg<K>): Promise<boolean> {
+  const command = { ...fields, clientId: newId() };
   for (let attempt = 0; attempt < 3; attempt++) {
     if (!(await connected(10_000))) break;
     try {
-      const timed = socket.timeout(5000) as unknown as { emitWithAck(e: string, p: unknown): Promise<Reply<{ version: number }>> };
+      // Socket.IO's types cannot follow a generic event name to its payload: `Send` (view.ts) checks the fields.
+      const timed = socket.timeout(5000) as unknown as { emitWithAck(e: string, p: unknown): Promise<Reply<CommandDone>> };
       const reply = await timed.emitWithAck(event, command);
       if (!reply.ok) announce(reply.message, true);
       return reply.ok;
@@ -166,7 +168,7 @@ function render(): void {
   if (line !== lastAnnounced) announce((lastAnnounced = line), false);
 }
 
-function renderAgenda(s: RoomState): void {
+function renderAgenda(s: Immutable<RoomState>): void {
   $('agenda').replaceChildren(
     ...s.rounds.map((r, i) => {
       const li = item(`${r.title} (${r.minutes} min)`);
@@ -208,7 +210,9 @@ function renderSpeaking(v: View): void {
   passTurn.onclick = () => void send('turn:next', number ? { table: number } : {});
   const finish = $('finish');
   finish.hidden = !(table && !table.turns && table.floor?.member === me);
-  finish.onclick = () => void send('table:next', { table: number });
+  finish.onclick = () => {
+    if (number) void send('table:next', { table: number });
+  };
 }
 
 function tick(): void {

@@ -1,7 +1,8 @@
+import type { Immutable } from 'immer';
 import type { Table } from '../room/state';
-import { currentRound, handleOf, tableNumber, tablesMeeting } from '../room/state';
 import { $, button, element, item, onSubmit, setOptions } from './dom';
-import type { View } from './view';
+import { currentRound, handleOf, tableNumber, tablesMeeting } from './reads';
+import type { Send, View } from './view';
 
 /**
  * Tables: the facilitator seats and moves people and sees every table; a panellist sees their own table,
@@ -44,7 +45,7 @@ export function renderTables(v: View): void {
   $('report-list').replaceChildren(...reports);
 }
 
-function tableCard(v: View, table: Table, number: number): HTMLElement {
+function tableCard(v: View, table: Immutable<Table>, number: number): HTMLElement {
   const card = element('li', '', 'table-card');
   const label = (m: string) => `${handleOf(v.state, m)}${m === v.me ? ' (you)' : ''}${m === table.noteTaker ? ' (note-taker)' : ''}`;
   const people = element('ul');
@@ -67,7 +68,7 @@ function seatLabel(v: View, member: string): string {
 }
 
 export function wireTables(latest: () => View | undefined): void {
-  const send = (event: string, payload: Record<string, unknown> = {}) => latest()?.send(event, payload) ?? Promise.resolve(false);
+  const send: Send = (event, ...fields) => latest()?.send(event, ...fields) ?? Promise.resolve(false);
   const myTable = () => {
     const v = latest();
     return v ? (tableNumber(v.state, v.me) ?? 0) : 0;
@@ -84,7 +85,10 @@ export function wireTables(latest: () => View | undefined): void {
     const table = v ? (tableNumber(v.state, member) ?? 0) : 0;
     void send('table:note-taker', { table, member });
   });
-  $('volunteer').addEventListener('click', () => void send('table:note-taker', { table: myTable(), member: latest()?.me }));
+  $('volunteer').addEventListener('click', () => {
+    const v = latest();
+    if (v) void send('table:note-taker', { table: myTable(), member: v.me });
+  });
   $('table-next').addEventListener('click', () => void send('table:next', { table: myTable() }));
   const box = $<HTMLTextAreaElement>('report-text');
   box.addEventListener('input', () => (box.dataset.dirty = '1'));

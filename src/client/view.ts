@@ -1,21 +1,30 @@
+import type { Immutable } from 'immer';
 import type { AirtimeReport } from '../room/airtime';
-import type { Presence } from '../room/events';
-import type { Actor } from '../room/machine';
+import type { CommandPayload, Presence } from '../room/events';
+import type { Actor, Command } from '../room/machine';
 import type { RoomState } from '../room/state';
 import type { Ballot } from '../voting/types';
 import type { BallotOutbox } from './ballots';
 
-export type Send = (event: string, payload?: Record<string, unknown>) => Promise<boolean>;
+type Payload<K extends Command['type']> = Omit<CommandPayload<K>, 'clientId'>;
 
-/** What every part of the page renders from: the latest snapshot, who you are, and how to act. */
+/** A command's fields as the page gives them: the server's own payload (events.ts), less the client id `send` adds; none at all for a pause. */
+export type Fields<K extends Command['type']> = keyof Payload<K> extends never ? Record<string, never> : Immutable<Payload<K>>;
+
+/** The fields after a command's name: optional when none is required (a pause, a raised hand), else required. */
+export type FieldsArg<K extends Command['type']> = K extends unknown ? ({} extends Fields<K> ? [fields?: Fields<K>] : [fields: Fields<K>]) : never;
+
+export type Send = <K extends Command['type']>(event: K, ...fields: FieldsArg<K>) => Promise<boolean>;
+
+/** What every part of the page renders from: the latest snapshot, who you are, and how to act. Read-only: it is the server's. */
 export interface View {
-  state: RoomState;
-  you: Actor;
+  state: Immutable<RoomState>;
+  you: Immutable<Actor>;
   /** Your pseudonym if you are a panellist, else ''. */
   me: string;
   send: Send;
-  airtime?: AirtimeReport;
-  presence?: Presence;
+  airtime?: Immutable<AirtimeReport>;
+  presence?: Immutable<Presence>;
   /** Tells the person something: urgent (role=alert) by default, else politely. */
   alert: (text: string, urgent?: boolean) => void;
   /** Asks whether the ballot with this receipt was counted; resolves with a sentence for the person. */

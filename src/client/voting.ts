@@ -1,12 +1,13 @@
+import type { Immutable } from 'immer';
 import type { Vote } from '../room/state';
-import { currentRound, handleOf } from '../room/state';
-import { describeRule, scaleLabels } from '../voting/tally';
-import type { Ballot, Result } from '../voting/types';
-import { $, element, item, onSubmit, setOptions } from './dom';
+import { scaleLabels } from '../voting/tally';
+import { type Ballot, METHODS, type Result } from '../voting/types';
+import { $, element, item, oneOf, onSubmit, setOptions } from './dom';
 import { PAPER_FORMAT, parsePaper } from './paper';
+import { currentRound, describeRule, handleOf } from './reads';
 import { voteSubjects } from './recommendations';
 import { resultTable } from './result-table';
-import type { View } from './view';
+import type { Fields, View } from './view';
 
 /**
  * Votes: panellists cast (and may change) a ballot and keep a receipt; the facilitator opens and closes
@@ -45,7 +46,7 @@ function sources(v: View): [string, string][] {
   });
 }
 
-function voteCard(v: View, vote: Vote): HTMLElement {
+function voteCard(v: View, vote: Immutable<Vote>): HTMLElement {
   const card = element('li', '', 'vote-card');
   card.append(element('h3', `Vote ${vote.id}: ${vote.question}`));
   if (!vote.result) card.append(element('p', describeRule(vote.settings), 'hint')); // with a result, the rule comes after it
@@ -75,7 +76,7 @@ function voteCard(v: View, vote: Vote): HTMLElement {
   return card;
 }
 
-function resultBlock(result: Result, options: string[], provisional: boolean): HTMLElement {
+function resultBlock(result: Immutable<Result>, options: readonly string[], provisional: boolean): HTMLElement {
   const block = element('div', '', 'result');
   block.append(element('p', `${provisional ? 'So far: ' : ''}${result.summary}`, 'lead'));
   const facts = element('dl', '', 'facts');
@@ -109,7 +110,7 @@ function checkButton(v: View, vote: number, receipt: string, unlock: string): HT
 }
 
 /** The ballot form for this vote's method; built once per vote, so a half-filled ballot survives updates. */
-function buildBallot(vote: Vote): void {
+function buildBallot(vote: Immutable<Vote>): void {
   const form = $<HTMLFormElement>('ballot');
   form.dataset.vote = String(vote.id);
   form.dataset.method = vote.settings.method;
@@ -162,7 +163,7 @@ function buildBallot(vote: Vote): void {
 }
 
 /** One tick box per member, to say who voted on paper (one for each ballot, counted or spoiled); built once per vote. */
-function buildPaperMembers(vote: number, members: string[]): void {
+function buildPaperMembers(vote: number, members: readonly string[]): void {
   $('paper').dataset.vote = String(vote);
   $('paper-members').replaceChildren(
     element('legend', 'Who voted on paper: tick one member for each ballot, counted or spoiled'),
@@ -177,14 +178,18 @@ function buildPaperMembers(vote: number, members: string[]): void {
   );
 }
 
-function readBallot(form: HTMLFormElement, vote: Vote): Ballot | string {
+function readBallot(form: HTMLFormElement, vote: Immutable<Vote>): Ballot | string {
   const data = new FormData(form);
   const value = (name: string) => String(data.get(name) ?? '');
   switch (vote.settings.method) {
-    case 'threshold':
-      return value('choice') ? { kind: 'threshold', choice: value('choice') as 'agree' } : 'Choose agree, disagree or abstain.';
-    case 'consent':
-      return value('choice') ? { kind: 'consent', choice: value('choice') as 'consent', ...(value('reason').trim() ? { reason: value('reason').trim() } : {}) } : 'Choose whether you consent.';
+    case 'threshold': {
+      const choice = oneOf(value('choice'), ['agree', 'disagree', 'abstain'] as const);
+      return choice ? { kind: 'threshold', choice } : 'Choose agree, disagree or abstain.';
+    }
+    case 'consent': {
+      const choice = oneOf(value('choice'), ['consent', 'object', 'abstain'] as const);
+      return choice ? { kind: 'consent', choice, ...(value('reason').trim() ? { reason: value('reason').trim() } : {}) } : 'Choose whether you consent.';
+    }
     case 'scale':
       return value('level') ? { kind: 'scale', level: Number(value('level')) } : 'Choose a level.';
     case 'approval':
@@ -193,6 +198,34 @@ function readBallot(form: HTMLFormElement, vote: Vote): Ballot | string {
       const ranks = vote.settings.options.map((_, i) => ({ i, rank: Number(value(`option-${i}`) || 0) })).filter((r) => r.rank > 0);
       return { kind: 'ranked', ranking: ranks.sort((a, b) => a.rank - b.rank).map((r) => r.i) };
     }
+  }
+}
+
+/** The vote form's settings for its method, from its fields (`text`); or what to choose, if a choice is not one the form offers. */
+function settingsOf(text: (name: string) => string, options: string[]): Fields<'vote:open'>['settings'] | string {
+  const method = oneOf(text('method'), METHODS);
+  const quorum = Number(text('quorum') || 0);
+  switch (method) {
+    case 'threshold': {
+      const rule = oneOf(text('rule'), ['majority', 'two-thirds', 'percent'] as const);
+      const base = oneOf(text('base'), ['all', 'decisive'] as const);
+      if (!rule || !base) return 'Choose the rule and what it counts.';
+      return { method, quorum, threshold: { rule, base, ...(rule === 'percent' ? { percent: Number(text('percent')) } : {}) } };
+    }
+    case 'approval':
+      return { method, quorum, dots: { perVoter: Number(text('perVoter') || options.length || 1), perOption: Number(text('perOption') || 1) } };
+    case 'ranked': {
+      const count = oneOf(text('count'), ['irv', 'borda'] as const);
+      return count ? { method, quorum, count } : 'Choose how the ranking is counted.';
+    }
+    case 'scale': {
+      const scale = oneOf(text('scale'), ['likert5', 'gradients8'] as const);
+      return scale ? { method, quorum, scale } : 'Choose the scale.';
+    }
+    case 'consent':
+      return { method, quorum };
+    case undefined:
+      return 'Choose how the vote is decided.';
   }
 }
 
@@ -209,17 +242,15 @@ export function wireVotes(latest: () => View | undefined): void {
     const v = latest();
     const data = new FormData(form);
     const text = (name: string) => String(data.get(name) ?? '').trim();
-    const method = text('method');
     const options = text('options').split('\n').map((o) => o.trim()).filter(Boolean);
-    const from = text('from') ? { round: Number(text('from').split(':')[0]), take: text('from').split(':')[1] } : undefined;
-    const settings: Record<string, unknown> = { method, quorum: Number(text('quorum') || 0) };
-    if (method === 'threshold') settings.threshold = { rule: text('rule'), base: text('base'), ...(text('rule') === 'percent' ? { percent: Number(text('percent')) } : {}) };
-    if (method === 'approval') settings.dots = { perVoter: Number(text('perVoter') || options.length || 1), perOption: Number(text('perOption') || 1) };
-    if (method === 'ranked') settings.count = text('count');
-    if (method === 'scale') settings.scale = text('scale');
+    const [round, take] = text('from').split(':');
+    const source = oneOf(take ?? '', ['ideas', 'themes'] as const);
+    const from = source ? { round: Number(round), take: source } : undefined;
+    const settings = settingsOf(text, options);
+    if (typeof settings === 'string') return v?.alert(settings);
     const [rec, amendment] = text('subject').split(':').filter(Boolean).map(Number);
     const what =
-      text('subject') === 'summary' ? { summary: 'latest' } : rec ? { subject: { rec, ...(amendment ? { amendment } : {}) } } : { question: text('question'), ...(from ? { from } : { options }) };
+      text('subject') === 'summary' ? { summary: 'latest' as const } : rec ? { subject: { rec, ...(amendment ? { amendment } : {}) } } : { question: text('question'), ...(from ? { from } : { options }) };
     return v?.send('vote:open', { ...what, settings, secret: data.get('secret') === 'on', live: data.get('live') === 'on' });
   });
   onSubmit('paper', async (form) => {

@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import type { Db } from '../db';
 import { type KeyStore, keyStore } from '../keys';
 import { sha256 } from '../tokens';
+import type { Pile } from '../voting/count';
+import { RunningPile } from '../voting/running';
 import type { Ballot } from '../voting/types';
 import { RoomError } from './errors';
 import { hmac, newReceipt, seal, shuffled, unseal } from './seal';
@@ -20,8 +22,10 @@ export interface BallotBox {
   cast(vote: number, member: string, ballot: Ballot, secret: boolean): void;
   /** An accepted paper count: its members marked as having voted on paper, its ballots kept (sealed if secret). */
   addPaper(vote: number, members: string[], ballots: Ballot[], secret: boolean): void;
-  /** An open vote's ballots as they stand. */
+  /** An open vote's ballots as stored. */
   ballots(vote: number): Ballot[];
+  /** An open vote's ballots as they stand, as a pile (kept as ballots arrive, not read again). */
+  pile(vote: number): Pile;
   /** A secret vote is about to take ballots: its key is made now, so a key lost later is noticed, not remade. */
   prepare(vote: number): void;
   /** A secret vote's ballots at its close: opened, shuffled and stored with nothing that links them; once. */
@@ -59,8 +63,10 @@ export class SqliteBallotBox implements BallotBox {
     private readonly session: number,
   ) {}
 
-  /** Receipts issued by this box (one command's), for its acknowledgement. */
+  /** Receipts issued by this box and not yet given (`receiptOf`): a command's, for its acknowledgement. */
   private readonly issued = new Map<string, Receipt>();
+  /** Open votes' ballots as they stand, once read (`pile`): a vote shown live recounts its pile, not every ballot. */
+  private readonly running = new Map<number, RunningPile>();
 
   votedBy(vote: number, member: string): Source | undefined {
     return this.q.votedBy.get(this.session, vote, member) as Source | undefined;
@@ -79,8 +85,12 @@ export class SqliteBallotBox implements BallotBox {
       this.q.putSealed.run(this.session, vote, slot, this.sealRow(vote, slot, { ...receipt, ballot }), this.sealedTag(vote, receipt.receipt));
       this.issued.set(`${vote}:${member}`, receipt);
     } else {
+      const earlier = this.q.memberBallot.get(this.session, vote, member) as string | undefined;
       this.q.deleteMember.run(this.session, vote, member);
       this.q.insertBallot.run(this.session, vote, randomKey(), member, 'phone', JSON.stringify(ballot));
+      const running = this.running.get(vote);
+      if (earlier !== undefined) running?.remove(JSON.parse(earlier) as Ballot);
+      running?.add(ballot);
     }
     this.q.addVoter.run(this.session, vote, member, 'phone');
   }
@@ -92,11 +102,29 @@ export class SqliteBallotBox implements BallotBox {
       this.q.putSealed.run(this.session, vote, slot, this.sealRow(vote, slot, { paper: ballots }), null);
       return;
     }
-    for (const ballot of ballots) this.q.insertBallot.run(this.session, vote, randomKey(), null, 'paper', JSON.stringify(ballot));
+    for (const ballot of ballots) {
+      this.q.insertBallot.run(this.session, vote, randomKey(), null, 'paper', JSON.stringify(ballot));
+      this.running.get(vote)?.add(ballot);
+    }
   }
 
   ballots(vote: number): Ballot[] {
     return (this.q.ballots.all(this.session, vote) as string[]).map((c) => JSON.parse(c) as Ballot);
+  }
+
+  pile(vote: number): Pile {
+    let running = this.running.get(vote);
+    if (!running) this.running.set(vote, (running = new RunningPile(this.ballots(vote))));
+    return running.pile();
+  }
+
+  /**
+   * Forgets the piles kept (`pile`), to be read again from the ballots stored, and receipts not given: after a
+   * command that was rolled back, whose ballots they may hold.
+   */
+  forget(): void {
+    this.running.clear();
+    this.issued.clear();
   }
 
   prepare(vote: number): void {
@@ -137,12 +165,13 @@ export class SqliteBallotBox implements BallotBox {
   }
 
   /**
-   * What the acknowledgement of this member's cast carries: the receipt and unlock this box just issued; for a
-   * resent command (its first acknowledgement lost), the receipt alone, from the sealed ballot: the unlock is
-   * never given twice, so a client id read from a copy of the database cannot fetch it.
+   * What the acknowledgement of this member's cast carries: the receipt and unlock this box just issued, once;
+   * for a resent command (its first acknowledgement lost), the receipt alone, from the sealed ballot: the unlock
+   * is never given twice, so a client id read from a copy of the database cannot fetch it.
    */
   receiptOf(vote: number, member: string): Partial<Receipt> {
     const issued = this.issued.get(`${vote}:${member}`);
+    this.issued.delete(`${vote}:${member}`);
     if (issued) return issued;
     if (!this.keys.has(voteKeyName(this.session, vote))) return {};
     const found = this.sealedPhone(vote, this.phoneSlot(vote, member));

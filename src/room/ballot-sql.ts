@@ -6,6 +6,7 @@ export function statements(db: Db) {
     votedBy: db.prepare('SELECT source FROM vote_voters WHERE session_id = ? AND vote_id = ? AND member = ?').pluck(),
     voters: db.prepare('SELECT COUNT(*) FROM vote_voters WHERE session_id = ? AND vote_id = ?').pluck(),
     addVoter: db.prepare('INSERT OR IGNORE INTO vote_voters (session_id, vote_id, member, source) VALUES (?, ?, ?, ?)'),
+    memberBallot: db.prepare('SELECT content FROM vote_ballots WHERE session_id = ? AND vote_id = ? AND member = ?').pluck(),
     deleteMember: db.prepare('DELETE FROM vote_ballots WHERE session_id = ? AND vote_id = ? AND member = ?'),
     insertBallot: db.prepare('INSERT INTO vote_ballots (session_id, vote_id, ballot_key, member, source, content) VALUES (?, ?, ?, ?, ?, ?)'),
     ballots: db.prepare('SELECT content FROM vote_ballots WHERE session_id = ? AND vote_id = ?').pluck(),

@@ -4,21 +4,20 @@ import type { AppContext } from '../context';
 import { storageProblem } from '../db';
 import { sha256 } from '../tokens';
 import { readable } from './readable';
-import { type AirtimeReport, airtimeReport } from './airtime';
 import { SqliteBallotBox } from './ballot-box';
 import { statements } from './ballot-sql';
 import { sweepVoteKeys } from './vote-keys';
 import { keyStore } from '../keys';
 import { castReceipt, type CheckAnswer, checkReceipt, closedSecretVotes, unseen } from './receipts';
-import { Broadcaster } from './broadcast';
 import { authenticate, loginToken, stillHolds } from './auth';
 import type { Ack, ClientToServerEvents, CommandDone, ServerToClientEvents, Snapshot, SocketData } from './events';
+import { type LiveSession, LiveSessions } from './live';
 import { COMMAND_TYPES } from './events';
 import type { ErrorCode } from './errors';
 import { type Actor, apply, type Command, commandSchema, RoomError } from './machine';
 import { actorKey, type RoomRepo } from './repo';
 import { Revocations } from './revocations';
-import { type RoomState, sharedActor, sharedView, withMemberId } from './state';
+import { withMemberId } from './state';
 import { JOINING_TOO_FAST, Pacing, paceKeys } from './pacing';
 
 export type RoomServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -29,9 +28,6 @@ const clientId = z.string().min(1).max(64);
 const facilitators = (sessionId: number) => `session:${sessionId}:facilitators`;
 const others = (sessionId: number) => `session:${sessionId}:others`;
 
-
-/** How often, at most, facilitators hear who is connected. */
-const PRESENCE_MS = 250;
 const EVENTS = new Set<string>([...COMMAND_TYPES, 'room:sync', 'vote:check']);
 const TOO_FAST = 'You are sending faster than the room can take: wait a few seconds, then try again.';
 const SYNC_TOO_FAST = 'You asked for the whole room more than 3 times in a few seconds: wait 2 seconds, then ask again.';
@@ -41,42 +37,22 @@ const REVOKED = 'Your access to this room has ended (you logged out, left the pa
  * The live room over Socket.IO. The handshake says who connects and to which session (auth.ts). Every event is
  * paced per credential and per address, across all their sockets (pacing.ts), and checked against the credential
  * it joined with; every command goes through one path (rule 4): validate, refuse a repeat, apply the rules, store,
- * acknowledge, broadcast.
+ * acknowledge, broadcast. Each session's live room is one object (live.ts), made on its first join.
  */
-export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revocations: Revocations, log: (line: string) => void): Pacing {
+export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revocations: Revocations, log: (line: string) => void): { pacing: Pacing; sessions: LiveSessions } {
   const io = server as RoomServer;
   revocations.listen((group) => io.in(group).disconnectSockets(true));
-  // Answers do not change during a session: read them once per session.
-  const answers = new Map<number, Map<string, Record<string, string>>>();
-  const answersOf = (sessionId: number) => {
-    if (!answers.has(sessionId)) answers.set(sessionId, repo.answers(sessionId));
-    return answers.get(sessionId) ?? new Map<string, Record<string, string>>();
-  };
-  // The facilitator's airtime report, worked out again only when airtime has changed.
-  const reports = new Map<number, { key: string; report: AirtimeReport }>();
-  const airtimeOf = (sessionId: number, state: RoomState): AirtimeReport => {
-    const key = JSON.stringify(state.airtime);
-    const cached = reports.get(sessionId);
-    if (cached?.key === key) return cached.report;
-    const report = airtimeReport(state.members, state.airtime, answersOf(sessionId));
-    reports.set(sessionId, { key, report });
-    return report;
-  };
-  const view = (sessionId: number, state: RoomState, actor: Actor): Snapshot =>
-    actor.role === 'facilitator'
-      ? { version: state.version, serverTime: ctx.clock.now(), you: actor, state, airtime: airtimeOf(sessionId, state) }
-      : { version: state.version, serverTime: ctx.clock.now(), you: sharedActor(state, actor), state: sharedView(state) };
-
   const ballots = statements(ctx.db);
   const keys = keyStore(ctx.db, ctx.config.KEYS_DIR);
   sweepVoteKeys(ctx.db, keys);
-  const boxOf = (sessionId: number) => new SqliteBallotBox(ballots, keys, sessionId);
-  const broadcaster = new Broadcaster(
-    (sessionId, audience, change) => io.to(audience === 'facilitators' ? facilitators(sessionId) : others(sessionId)).emit('room:changed', change),
-    airtimeOf,
-    () => ctx.clock.now(),
+  const sessions = new LiveSessions({
+    repo,
+    box: (sessionId) => new SqliteBallotBox(ballots, keys, sessionId),
+    now: () => ctx.clock.now(),
+    changed: (sessionId, audience, change) => io.to(audience === 'facilitators' ? facilitators(sessionId) : others(sessionId)).emit('room:changed', change),
+    presence: (sessionId, presence) => io.to(facilitators(sessionId)).emit('room:presence', presence),
     log,
-  );
+  });
 
   const pacing = new Pacing();
   const keysOf = (socket: RoomSocket) => paceKeys(socket.data.sessionId, socket.data.actor, socket.handshake.auth, socket.request, socket.handshake.address, ctx.config.TRUST_PROXY);
@@ -98,22 +74,6 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
     });
     if (refused) next(new Error(refused));
   });
-
-  // Who is connected, per session: socket id -> actor. In memory: presence is live, not part of the record.
-  const connected = new Map<number, Map<string, Actor>>();
-  // Sent at most every PRESENCE_MS per session: a hall of phones joining at once is one list, not a thousand.
-  const presenceDue = new Set<number>();
-  const presence = (sessionId: number) => {
-    if (presenceDue.has(sessionId)) return;
-    presenceDue.add(sessionId);
-    setTimeout(() => {
-      presenceDue.delete(sessionId);
-      const actors = [...(connected.get(sessionId)?.values() ?? [])];
-      const count = (role: Actor['role']) => actors.filter((a) => a.role === role).length;
-      const panellists = [...new Set(actors.flatMap((a) => (a.role === 'panellist' ? [a.member] : [])))].sort();
-      io.to(facilitators(sessionId)).emit('room:presence', { panellists, facilitators: count('facilitator'), observers: count('observer') });
-    }, PRESENCE_MS);
-  };
 
   io.on('connection', (socket: RoomSocket) => {
     const { sessionId, actor } = socket.data;
@@ -151,15 +111,13 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
         }
       }, () => tooFast(TOO_FAST));
     };
-    if (!connected.has(sessionId)) connected.set(sessionId, new Map());
-    connected.get(sessionId)?.set(socket.id, actor);
+    const live = sessions.join(sessionId, socket.id, actor);
     socket.on('disconnect', () => {
       pacing.leave(socket.id);
-      connected.get(sessionId)?.delete(socket.id);
-      presence(sessionId);
+      sessions.leave(sessionId, socket.id);
     });
-    const state = repo.state(sessionId);
-    if (state) socket.emit('room:state', view(sessionId, state, actor));
+    const state = live.state();
+    if (state) socket.emit('room:state', live.view(state, actor));
     if (actor.role === 'panellist') {
       try {
         repo.attend(sessionId, actor.member, ctx.clock.now());
@@ -168,15 +126,14 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
         log(`room: attendance not stored: ${(err as Error).message}`);
       }
     }
-    presence(sessionId);
-    socket.on('vote:check', (...args: unknown[]) => guarded<CheckAnswer>('vote:check', args, (ack, payload) => ack(checkReceipt(actor, repo.state(sessionId), boxOf(sessionId), payload))));
+    socket.on('vote:check', (...args: unknown[]) => guarded<CheckAnswer>('vote:check', args, (ack, payload) => ack(checkReceipt(actor, live.state(), live.box, payload))));
     socket.on('room:sync', (...args: unknown[]) => guarded<Snapshot>('room:sync', args, (ack) => {
-      const current = repo.state(sessionId);
-      if (current) ack({ ok: true, data: view(sessionId, current, actor) });
+      const current = live.state();
+      if (current) ack({ ok: true, data: live.view(current, actor) });
       else ack({ ok: false, error: 'not_found', message: 'This session no longer exists.' });
     }));
     for (const type of COMMAND_TYPES) {
-      socket.on(type, (...args: unknown[]) => guarded<CommandDone>(type, args, (ack, payload) => handle(socket, type, payload, ack)));
+      socket.on(type, (...args: unknown[]) => guarded<CommandDone>(type, args, (ack, payload) => handle(live, actor, type, payload, ack)));
     }
     // An event the room does not know still gets its answer, instead of leaving the client waiting.
     socket.onAny((event: unknown, ...args: unknown[]) => {
@@ -184,7 +141,7 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
       guarded<never>(String(event).slice(0, 40), args, (ack) => ack({ ok: false, error: 'invalid', message: `The room has no event called ${JSON.stringify(String(event).slice(0, 40))}. See docs/protocol.md for the events it takes.` }));
     });
   });
-  return pacing;
+  return { pacing, sessions };
 
   /** A refusal for an error: the rules' own, a database that cannot store, or a fault (logged; the client may retry). */
   function failure(err: unknown, what: string): { ok: false; error: ErrorCode; message: string } {
@@ -199,8 +156,8 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
   }
 
   /** A command: its faults are answered by `guarded`, which runs it. */
-  function handle(socket: RoomSocket, type: Command['type'], payload: unknown, ack: Ack<CommandDone>): void {
-    const { sessionId, actor } = socket.data;
+  function handle(live: LiveSession, actor: Actor, type: Command['type'], payload: unknown, ack: Ack<CommandDone>): void {
+    const sessionId = live.id;
     const fields = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
     const id = readable(clientId, fields.clientId);
     const command = readable(commandSchema, { ...fields, clientId: undefined, type });
@@ -208,22 +165,30 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
     if (!id.success) return ack({ ok: false, error: 'invalid', message: 'Every command needs a clientId (a string of 1 to 64 characters).' });
     if (!command.success) return ack({ ok: false, error: 'invalid', message: command.error.issues.map((i) => `${i.path.join('.') || type}: ${i.message}`).join('; ') });
     const key = actorKey(actor);
-    const box = boxOf(sessionId);
+    const box = live.box;
     const earlier = repo.appliedVersion(sessionId, key, id.data);
     if (earlier !== undefined) return ack({ ok: true, data: { version: earlier, ...castReceipt(actor, command.data, box) } });
-    const state = repo.state(sessionId);
+    const state = live.state();
     if (!state) return ack({ ok: false, error: 'not_found', message: 'This session no longer exists.' });
     const now = ctx.clock.now();
-    const env = { answers: answersOf(sessionId), box, summaryRevision: () => repo.summaryRevision(sessionId) };
+    const env = { answers: live.answers(), box, summaryRevision: () => repo.summaryRevision(sessionId) };
     const cmd = actor.role === 'panellist' ? withMemberId(state, command.data) : command.data;
     // One transaction: ballots written by the rules roll back with a refused command, and nothing is acknowledged unstored.
-    const { next, seen } = ctx.db.transaction(() => {
+    const store = ctx.db.transaction(() => {
       const after = apply(state, actor, cmd, now, env);
       const quiet = unseen(cmd, state, after);
       if (quiet) repo.recordUnseen(sessionId, key, id.data, cmd, state.version, now);
       else repo.record(sessionId, after, key, id.data, cmd, now);
       return { next: after, seen: !quiet };
-    })();
+    });
+    let stored: ReturnType<typeof store>;
+    try {
+      stored = store();
+    } catch (err) {
+      live.rolledBack();
+      throw err;
+    }
+    const { next, seen } = stored;
     // Stored: from here on the command is acknowledged whatever else fails, or the client would think it lost.
     try {
       for (const vote of closedSecretVotes(state, next)) box.afterClose(ctx.db, vote);
@@ -231,7 +196,7 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
       log(`room: a closed vote's key or checkpoint could not be dealt with (the sweep at the next start retries): ${(err as Error).message}`);
     }
     ack({ ok: true, data: { version: seen ? next.version : state.version, ...castReceipt(actor, cmd, box) } });
-    if (seen) broadcaster.changed(sessionId, state, next);
+    if (seen) live.changed(state, next);
   }
 
 }

@@ -1,4 +1,5 @@
-import { tally, validateBallot, validateSettings } from '../voting/tally';
+import type { Pile } from '../voting/count';
+import { tally, tallyPile, validateBallot, validateSettings } from '../voting/tally';
 import type { Ballot, Result, VoteSettings } from '../voting/types';
 import type { BallotBox } from './ballot-box';
 import { asFound } from './draft';
@@ -76,7 +77,7 @@ export function castBallot(state: RoomState, box: BallotBox, actor: Actor, voteI
   }
   box.cast(vote.id, actor.member, alike(ballot), vote.secret);
   vote.voted = shown(vote, box.voters(vote.id));
-  if (vote.live) vote.result = count(state, box.ballots(vote.id), vote);
+  if (vote.live) vote.result = countPile(state, box.pile(vote.id), vote);
 }
 
 /** A paper count as the tellers enter it: the members who voted on paper, and their ballots (counted or spoiled). */
@@ -109,7 +110,7 @@ export function enterPaper(state: RoomState, box: BallotBox, teller: string | un
   box.addPaper(vote.id, paper.members, paper.ballots.map(alike), vote.secret);
   vote.paper = { accepted: vote.paper.accepted + paper.ballots.length, spoiled: vote.paper.spoiled + paper.spoiled, pending: false };
   vote.voted = shown(vote, box.voters(vote.id));
-  if (vote.live) vote.result = count(state, box.ballots(vote.id), vote);
+  if (vote.live) vote.result = countPile(state, box.pile(vote.id), vote);
   return 'accepted';
 }
 
@@ -171,6 +172,11 @@ export function closeRoundVotes(state: RoomState, box: BallotBox | undefined): v
 
 function count(state: RoomState, ballots: Ballot[], vote: Vote): Result {
   return tally(vote.settings, { ballots, spoiled: vote.paper.spoiled, eligible: state.members.length });
+}
+
+/** While a live vote is open, from its running pile; its close counts every stored ballot again (`closeVote`). */
+function countPile(state: RoomState, pile: Pile, vote: Vote): Result {
+  return tallyPile(vote.settings, pile, { spoiled: vote.paper.spoiled, eligible: state.members.length });
 }
 
 function openOne(state: RoomState, voteId: number): Vote {

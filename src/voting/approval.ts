@@ -1,4 +1,4 @@
-import { ofKind, type Count } from './count';
+import { ofKind, sizeOf, type Count, type Pile } from './count';
 import { dotsOf, quorumWords } from './settings';
 import { LOTS, lotOrder, pick, rank, tieWords, type Figure } from './ties';
 import type { ApprovalDetail, Ballot, VoteSettings } from './types';
@@ -26,21 +26,22 @@ export function validateApproval(settings: VoteSettings, ballot: Extract<Ballot,
   return null;
 }
 
-export function countApproval(settings: VoteSettings, ballots: Ballot[]): Count {
+export function countApproval(settings: VoteSettings, pile: Pile): Count {
   const { perVoter, perOption } = dotsOf(settings);
   const options = settings.options.map((_, i) => i);
-  const cast = ofKind(ballots, 'approval').map((b) => b.dots);
-  const marked = cast.filter((dots) => dots.some((d) => d > 0));
-  const totals = options.map((o) => marked.reduce((sum, dots) => sum + dots[o], 0));
-  const supporters = options.map((o) => marked.filter((dots) => dots[o] > 0).length);
+  const cast = ofKind(pile, 'approval');
+  const marked = cast.filter((h) => h.ballot.dots.some((d) => d > 0));
+  const totals = options.map((o) => marked.reduce((sum, h) => sum + h.n * h.ballot.dots[o], 0));
+  const supporters = options.map((o) => sizeOf(marked.filter((h) => h.ballot.dots[o] > 0)));
+  const voters = sizeOf(marked);
   const figures: Figure[] = [{ name: 'dots', values: totals }];
   if (perOption > 1) figures.push({ name: 'the number of supporters', values: supporters });
   const lots = lotOrder(settings.seed, options.length);
   const ranking = rank(options, figures, lots);
-  const tie = marked.length ? pick(options, figures, lots, 'most').tie : null;
-  const detail: ApprovalDetail = { method: 'approval', perVoter, perOption, totals, supporters, ranking, tie, seed: settings.seed, lotOrder: lots, counted: marked.length, invalid: 0 };
-  const base = { abstained: cast.length - marked.length, counted: marked.length, detail };
-  if (!marked.length) return { ...base, outcome: 'failed', winners: [], verdict: 'Nothing chosen', figures: 'no dots were placed' };
+  const tie = voters ? pick(options, figures, lots, 'most').tie : null;
+  const detail: ApprovalDetail = { method: 'approval', perVoter, perOption, totals, supporters, ranking, tie, seed: settings.seed, lotOrder: lots, counted: voters, invalid: 0 };
+  const base = { abstained: sizeOf(cast) - voters, counted: voters, detail };
+  if (!voters) return { ...base, outcome: 'failed', winners: [], verdict: 'Nothing chosen', figures: 'no dots were placed' };
 
   const unit = perOption === 1 ? 'approval' : 'dot';
   const line = (o: number) => `${quoted(settings.options, o)} with ${plural(totals[o], unit)}${perOption > 1 ? ` from ${plural(supporters[o], 'person', 'people')}` : ''}`;

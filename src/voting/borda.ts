@@ -1,8 +1,8 @@
-import type { Count } from './count';
+import { sizeOf, type Count, type Pile } from './count';
 import { firstPreferences, rankings } from './ranked';
 import { quorumWords } from './settings';
 import { LOTS, lotOrder, pick, rank, tieWords, type Figure } from './ties';
-import type { Ballot, BordaDetail, VoteSettings } from './types';
+import type { BordaDetail, VoteSettings } from './types';
 import { plural, quoted } from './words';
 
 export function bordaRule(settings: VoteSettings): string {
@@ -13,12 +13,13 @@ export function bordaRule(settings: VoteSettings): string {
   );
 }
 
-export function countBorda(settings: VoteSettings, ballots: Ballot[]): Count {
+export function countBorda(settings: VoteSettings, pile: Pile): Count {
   const n = settings.options.length;
   const options = settings.options.map((_, i) => i);
-  const { ranked, abstained } = rankings(ballots);
+  const { ranked, abstained } = rankings(pile);
+  const voters = sizeOf(ranked);
   const scores = new Array<number>(n).fill(0);
-  for (const r of ranked) r.forEach((o, k) => (scores[o] += n - 1 - k));
+  for (const r of ranked) r.ranking.forEach((o, k) => (scores[o] += r.n * (n - 1 - k)));
   const first = firstPreferences(ranked, n);
   const figures: Figure[] = [
     { name: 'points', values: scores },
@@ -26,10 +27,10 @@ export function countBorda(settings: VoteSettings, ballots: Ballot[]): Count {
   ];
   const lots = lotOrder(settings.seed, n);
   const ranking = rank(options, figures, lots);
-  const tie = ranked.length ? pick(options, figures, lots, 'most').tie : null;
-  const detail: BordaDetail = { method: 'ranked', count: 'borda', scores, firstPreferences: first, ranking, tie, seed: settings.seed, lotOrder: lots, counted: ranked.length, invalid: 0 };
-  const base = { abstained, counted: ranked.length, detail };
-  if (!ranked.length) return { ...base, outcome: 'failed', winners: [], verdict: 'Nothing chosen', figures: 'nobody ranked any option' };
+  const tie = voters ? pick(options, figures, lots, 'most').tie : null;
+  const detail: BordaDetail = { method: 'ranked', count: 'borda', scores, firstPreferences: first, ranking, tie, seed: settings.seed, lotOrder: lots, counted: voters, invalid: 0 };
+  const base = { abstained, counted: voters, detail };
+  if (!voters) return { ...base, outcome: 'failed', winners: [], verdict: 'Nothing chosen', figures: 'nobody ranked any option' };
 
   const line = (o: number) => `${quoted(settings.options, o)} with ${plural(scores[o], 'point')}`;
   const parts = [line(ranking[0]), ...(n > 1 ? [`next ${line(ranking[1])}`] : [])];

@@ -1,4 +1,4 @@
-import { ofKind, type Count } from './count';
+import { ofKind, sizeOf, type Count, type Pile } from './count';
 import { quorumWords } from './settings';
 import type { Ballot, ConsentDetail, VoteSettings } from './types';
 import { plural } from './words';
@@ -13,11 +13,11 @@ export function validateConsent(ballot: Extract<Ballot, { kind: 'consent' }>): s
   return null;
 }
 
-export function countConsent(_settings: VoteSettings, ballots: Ballot[]): Count {
-  const cast = ofKind(ballots, 'consent');
-  const [consent, object, abstain] = (['consent', 'object', 'abstain'] as const).map((c) => cast.filter((b) => b.choice === c).length);
+export function countConsent(_settings: VoteSettings, pile: Pile): Count {
+  const cast = ofKind(pile, 'consent');
+  const [consent, object, abstain] = (['consent', 'object', 'abstain'] as const).map((c) => sizeOf(cast.filter((h) => h.ballot.choice === c)));
   // Sorted by code unit, not by locale: the same everywhere, and the order says nothing about who objected when.
-  const objections = cast.flatMap((b) => (b.choice === 'object' ? [(b.reason ?? '').trim()] : [])).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const objections = cast.flatMap((h) => (h.ballot.choice === 'object' ? new Array<string>(h.n).fill((h.ballot.reason ?? '').trim()) : [])).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const passed = object === 0 && consent > 0;
   const detail: ConsentDetail = { method: 'consent', consent, object, abstain, objections, counted: consent + object, invalid: 0 };
   let figures = `${consent} consent, ${plural(object, 'objection')}`;

@@ -16,12 +16,33 @@ export interface Count {
   detail: Record<string, unknown>;
 }
 
-/** The ballots of one kind (tally has already checked every ballot against the vote). */
-export function ofKind<K extends Ballot['kind']>(ballots: Ballot[], kind: K): Extract<Ballot, { kind: K }>[] {
-  return ballots.filter((b): b is Extract<Ballot, { kind: K }> => b.kind === kind);
+/**
+ * A vote's ballots as counted: each different ballot once, with how many were cast. The counts work on piles, so
+ * a live vote's tally costs what its different ballots do, not every ballot again (running.ts).
+ */
+export type Pile<B extends Ballot = Ballot> = readonly { ballot: B; n: number }[];
+
+/** The pile of these ballots. */
+export function pileOf(ballots: readonly Ballot[]): Pile {
+  const heaps = new Map<string, { ballot: Ballot; n: number }>();
+  for (const ballot of ballots) {
+    const key = JSON.stringify(ballot);
+    const heap = heaps.get(key);
+    if (heap) heap.n++;
+    else heaps.set(key, { ballot, n: 1 });
+  }
+  return [...heaps.values()];
 }
 
-export function finish(settings: VoteSettings, input: TallyInput, invalid: number, count: Count, rule: string): Result {
+/** How many ballots are in the pile (or in any heaps with their counts). */
+export const sizeOf = (heaps: readonly { n: number }[]): number => heaps.reduce((sum, heap) => sum + heap.n, 0);
+
+/** The heaps of one kind (tally has already checked every ballot against the vote). */
+export function ofKind<K extends Ballot['kind']>(pile: Pile, kind: K): Pile<Extract<Ballot, { kind: K }>> {
+  return pile.filter((h): h is { ballot: Extract<Ballot, { kind: K }>; n: number } => h.ballot.kind === kind);
+}
+
+export function finish(settings: VoteSettings, input: Omit<TallyInput, 'ballots'>, invalid: number, count: Count, rule: string): Result {
   const spoiled = input.spoiled + invalid;
   const voted = count.counted + count.abstained + spoiled;
   const met = voted >= settings.quorum;

@@ -1,4 +1,4 @@
-import { ofKind, type Count } from './count';
+import { ofKind, sizeOf, type Count, type Pile } from './count';
 import { quorumWords } from './settings';
 import { LOTS, lotOrder, pick, tieWords } from './ties';
 import type { Ballot, IrvDetail, IrvRound, VoteSettings } from './types';
@@ -21,15 +21,18 @@ export function validateRanking(settings: VoteSettings, ballot: Extract<Ballot, 
 }
 
 /** The ballots that ranked something (an empty ranking abstains). */
-export function rankings(ballots: Ballot[]): { ranked: number[][]; abstained: number } {
-  const all = ofKind(ballots, 'ranked').map((b) => b.ranking);
-  const ranked = all.filter((r) => r.length > 0);
-  return { ranked, abstained: all.length - ranked.length };
+export function rankings(pile: Pile): { ranked: Ranked; abstained: number } {
+  const all = ofKind(pile, 'ranked').map((h) => ({ ranking: h.ballot.ranking, n: h.n }));
+  const ranked = all.filter((r) => r.ranking.length > 0);
+  return { ranked, abstained: sizeOf(all) - sizeOf(ranked) };
 }
 
-export function firstPreferences(ranked: number[][], count: number): number[] {
+/** Different rankings, each with how many ballots ranked so. */
+export type Ranked = { ranking: number[]; n: number }[];
+
+export function firstPreferences(ranked: Ranked, count: number): number[] {
   const first = new Array<number>(count).fill(0);
-  for (const r of ranked) first[r[0]]++;
+  for (const r of ranked) first[r.ranking[0]] += r.n;
   return first;
 }
 
@@ -38,15 +41,16 @@ function top(ranking: number[], continuing: Set<number>): number {
   return ranking.find((o) => continuing.has(o)) ?? -1;
 }
 
-export function countIrv(settings: VoteSettings, ballots: Ballot[]): Count {
+export function countIrv(settings: VoteSettings, pile: Pile): Count {
   const n = settings.options.length;
-  const { ranked, abstained } = rankings(ballots);
+  const { ranked, abstained } = rankings(pile);
+  const voters = sizeOf(ranked);
   const lots = lotOrder(settings.seed, n);
   const first = firstPreferences(ranked, n);
-  const rounds = ranked.length ? runoff(ranked, first, lots) : [];
+  const rounds = voters ? runoff(ranked, voters, first, lots) : [];
   const last = rounds[rounds.length - 1];
-  const detail: IrvDetail = { method: 'ranked', count: 'irv', firstPreferences: first, rounds, exhausted: last?.exhausted ?? 0, seed: settings.seed, lotOrder: lots, counted: ranked.length, invalid: 0 };
-  const base = { abstained, counted: ranked.length, detail };
+  const detail: IrvDetail = { method: 'ranked', count: 'irv', firstPreferences: first, rounds, exhausted: last?.exhausted ?? 0, seed: settings.seed, lotOrder: lots, counted: voters, invalid: 0 };
+  const base = { abstained, counted: voters, detail };
   if (!last || last.winner === null) return { ...base, outcome: 'failed', winners: [], verdict: 'Nothing chosen', figures: 'nobody ranked any option' };
 
   const winner = last.winner;
@@ -64,17 +68,20 @@ function votesOf(round: IrvRound, option: number): number {
 }
 
 /** The rounds of the count, the last one with its winner. */
-function runoff(ranked: number[][], first: number[], lots: number[]): IrvRound[] {
+function runoff(ranked: Ranked, voters: number, first: number[], lots: number[]): IrvRound[] {
   const continuing = new Set(lots.map((_, i) => i));
   const rounds: IrvRound[] = [];
   for (let round = 1; ; round++) {
-    const tops = ranked.map((r) => top(r, continuing));
+    const tops = ranked.map((r) => top(r.ranking, continuing));
     const counts = new Array<number>(first.length).fill(0);
-    for (const t of tops) if (t >= 0) counts[t]++;
+    let exhausted = 0;
+    tops.forEach((t, i) => {
+      if (t >= 0) counts[t] += ranked[i].n;
+      else exhausted += ranked[i].n;
+    });
     const options = [...continuing].sort((a, b) => a - b);
     const votes = options.map((option) => ({ option, votes: counts[option] }));
-    const exhausted = tops.filter((t) => t < 0).length;
-    const still = ranked.length - exhausted;
+    const still = voters - exhausted;
     const leader = options.reduce((a, b) => (counts[b] > counts[a] ? b : a));
     const row = { round, votes, exhausted, continuing: still, winner: null, eliminated: null, tie: null, transfers: [], newlyExhausted: 0 };
     if (2 * counts[leader] > still) {
@@ -87,9 +94,9 @@ function runoff(ranked: number[][], first: number[], lots: number[]): IrvRound[]
     let newlyExhausted = 0;
     tops.forEach((t, i) => {
       if (t !== out) return;
-      const next = top(ranked[i], continuing);
-      if (next < 0) newlyExhausted++;
-      else moved[next]++;
+      const next = top(ranked[i].ranking, continuing);
+      if (next < 0) newlyExhausted += ranked[i].n;
+      else moved[next] += ranked[i].n;
     });
     const transfers = moved.flatMap((count, to) => (count ? [{ to, votes: count }] : []));
     rounds.push({ ...row, eliminated: out, tie, transfers, newlyExhausted });

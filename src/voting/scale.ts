@@ -1,4 +1,4 @@
-import { ofKind, type Count } from './count';
+import { ofKind, type Count, type Pile } from './count';
 import { quorumWords, scaleOf } from './settings';
 import type { Ballot, ScaleDetail, VoteSettings } from './types';
 import { percent, plural } from './words';
@@ -42,19 +42,21 @@ export function validateScale(settings: VoteSettings, ballot: Extract<Ballot, { 
   return Number.isInteger(ballot.level) && ballot.level >= 0 && ballot.level <= top ? null : `Choose a level from 1 to ${top}, or 0 to abstain.`;
 }
 
-export function countScale(settings: VoteSettings, ballots: Ballot[]): Count {
+export function countScale(settings: VoteSettings, pile: Pile): Count {
   const labels = labelsOf(settings);
-  const levels = ofKind(ballots, 'scale').map((b) => b.level);
-  const at = (...wanted: number[]) => levels.filter((l) => wanted.includes(l)).length;
+  // How many answered each level, 0 (abstain) to the top.
+  const levels = new Array<number>(labels.length + 1).fill(0);
+  for (const h of ofKind(pile, 'scale')) levels[h.ballot.level] += h.n;
+  const at = (...wanted: number[]) => wanted.reduce((sum, l) => sum + levels[l], 0);
   const distribution = labels.map((label, i) => ({ level: i + 1, label, count: at(i + 1) }));
   const likert = scaleOf(settings) === 'likert5';
   const abstained = likert ? at(0) : at(0, 4);
-  const counted = levels.length - abstained;
+  const counted = levels.reduce((a, b) => a + b, 0) - abstained;
   const detail: ScaleDetail = { method: 'scale', scale: scaleOf(settings), distribution, likert: null, gradients: null, counted, invalid: 0 };
   let figures = 'nobody answered';
   if (likert) {
     const [agree, disagree, neither] = [at(4, 5), at(1, 2), at(3)];
-    const median = medianOf(levels.filter((l) => l > 0));
+    const median = medianOf(levels);
     const share = (n: number) => (counted ? percent(n, counted) : null);
     detail.likert = { agree, disagree, neither, agreeShare: share(agree), disagreeShare: share(disagree), median };
     if (median !== null) figures = `${agree} agree (${share(agree)}%), ${disagree} disagree (${share(disagree)}%), ${neither} neither; median ${median} ${medianWords(median)}`;
@@ -69,12 +71,17 @@ export function countScale(settings: VoteSettings, ballots: Ballot[]): Count {
   return { abstained, counted, outcome: 'reported', winners: [], verdict: 'Reported', figures, detail };
 }
 
-/** The middle answer; with an even number, halfway between the two middle ones. */
+/** The middle answer of those who chose a level (`levels[l]` answered l; 0 abstained); with an even number, halfway between the two middle ones. */
 function medianOf(levels: number[]): number | null {
-  if (!levels.length) return null;
-  const sorted = [...levels].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const answered = levels.reduce((a, b) => a + b, 0) - levels[0];
+  if (!answered) return null;
+  // The k-th answer in order, counting from 0.
+  const nth = (k: number) => {
+    let seen = 0;
+    for (let l = 1; ; l++) if ((seen += levels[l]) > k) return l;
+  };
+  const mid = Math.floor(answered / 2);
+  return answered % 2 ? nth(mid) : (nth(mid - 1) + nth(mid)) / 2;
 }
 
 function medianWords(median: number): string {

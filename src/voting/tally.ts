@@ -1,6 +1,6 @@
 import { approvalRule, countApproval, validateApproval } from './approval';
 import { bordaRule, countBorda } from './borda';
-import { finish, type Count } from './count';
+import { finish, pileOf, sizeOf, type Count, type Pile } from './count';
 import { consentRule, countConsent, validateConsent } from './consent';
 import { countIrv, irvRule, validateRanking } from './ranked';
 import { countScale, scaleRule, validateScale } from './scale';
@@ -19,14 +19,19 @@ const NAMES: Record<Method, string> = { threshold: 'agree or disagree', approval
  * message for people, if the settings cannot be counted (see validateSettings) or the counts are not whole numbers.
  */
 export function tally(settings: VoteSettings, input: TallyInput): Result {
-  checkSettings(settings);
   if (!Array.isArray(input.ballots)) throw new VotingError('The ballots must be a list.');
+  return tallyPile(settings, pileOf(input.ballots), input);
+}
+
+/** The same count from a pile of ballots (count.ts): each different ballot is checked and counted once, however many were cast. */
+export function tallyPile(settings: VoteSettings, pile: Pile, input: Omit<TallyInput, 'ballots'>): Result {
+  checkSettings(settings);
   const whole = (n: number) => Number.isInteger(n) && n >= 0;
   if (!whole(input.spoiled)) throw new VotingError('The number of spoiled ballots must be a whole number, 0 or more.');
   if (!whole(input.eligible)) throw new VotingError('The number of members entitled to vote must be a whole number, 0 or more.');
-  const valid = input.ballots.filter((b) => validateBallot(settings, b) === null);
+  const valid = pile.filter((h) => validateBallot(settings, h.ballot) === null);
   const count = countBy(settings, valid);
-  return finish(settings, input, input.ballots.length - valid.length, count, describeRule(settings));
+  return finish(settings, input, sizeOf(pile) - sizeOf(valid), count, describeRule(settings));
 }
 
 /** null if the ballot can be counted in this vote, else what is wrong, for the person voting. */
@@ -63,7 +68,7 @@ export function describeRule(settings: VoteSettings): string {
   }
 }
 
-function countBy(settings: VoteSettings, ballots: Ballot[]): Count {
+function countBy(settings: VoteSettings, ballots: Pile): Count {
   switch (settings.method) {
     case 'threshold':
       return countThreshold(settings, ballots);

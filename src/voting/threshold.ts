@@ -1,4 +1,4 @@
-import { ofKind, type Count } from './count';
+import { ofKind, sizeOf, type Count, type Pile } from './count';
 import { quorumWords, thresholdOf, type ThresholdRule } from './settings';
 import type { Ballot, ThresholdDetail, VoteSettings } from './types';
 import { percent } from './words';
@@ -13,10 +13,10 @@ export function validateThreshold(ballot: Extract<Ballot, { kind: 'threshold' }>
   return ['agree', 'disagree', 'abstain'].includes(ballot.choice) ? null : 'Choose agree, disagree or abstain.';
 }
 
-export function countThreshold(settings: VoteSettings, ballots: Ballot[]): Count {
+export function countThreshold(settings: VoteSettings, pile: Pile): Count {
   const rule = thresholdOf(settings);
-  const choices = ofKind(ballots, 'threshold').map((b) => b.choice);
-  const [agree, disagree, abstain] = (['agree', 'disagree', 'abstain'] as const).map((c) => choices.filter((x) => x === c).length);
+  const cast = ofKind(pile, 'threshold');
+  const [agree, disagree, abstain] = (['agree', 'disagree', 'abstain'] as const).map((c) => sizeOf(cast.filter((h) => h.ballot.choice === c)));
   const baseVotes = agree + disagree + (rule.base === 'all' ? abstain : 0);
   const passed = baseVotes > 0 && meets(agree, baseVotes, rule);
   const detail: ThresholdDetail = { method: 'threshold', agree, disagree, abstain, base: rule.base, baseVotes, support: baseVotes ? percent(agree, baseVotes) : null, counted: agree + disagree, invalid: 0 };
