@@ -9,7 +9,8 @@ import { findPanel } from '../src/panels/repo';
 import { exampleAgenda } from '../src/room/agenda';
 import { createSession } from '../src/room/create';
 import { RoomRepo } from '../src/room/repo';
-import { addMembers, insertDraw } from '../src/selection/repo';
+import { insertDraw } from '../src/selection/repo';
+import { addMembers } from '../src/membership/members';
 import { serveUsage } from './bare-server';
 
 /**

@@ -15,7 +15,8 @@ import { createSession } from '../src/room/create';
 import { type Actor, apply, type Command } from '../src/room/machine';
 import { actorKey, RoomRepo } from '../src/room/repo';
 import type { RoomState } from '../src/room/state';
-import { addMembers, insertDraw } from '../src/selection/repo';
+import { insertDraw } from '../src/selection/repo';
+import { addMembers } from '../src/membership/members';
 import { serveUsage } from './bare-server';
 
 /**

@@ -23,7 +23,7 @@ import { roomRouter } from './room/routes';
 import { sessionsRouter } from './room/session-routes';
 import { attachRoom } from './room/socket';
 import { sameOrigin } from './room/auth';
-import { Revocations } from './room/revocations';
+import { Revocations } from './revocations';
 import { poolRouter } from './registration/pool-routes';
 import { publicSelectionRouter } from './selection/public-routes';
 import { failInterruptedDraws } from './selection/repo';

@@ -11,7 +11,8 @@ import { seedDemo } from '../src/demo/seed';
 import { insertCategory, insertPanel, openPanel } from '../src/panels/repo';
 import { RoomRepo } from '../src/room/repo';
 import type { RoomState } from '../src/room/state';
-import { addMembers, insertDraw } from '../src/selection/repo';
+import { insertDraw } from '../src/selection/repo';
+import { addMembers } from '../src/membership/members';
 
 export type Agent = TestAgent;
 

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { audit } from '../audit';
 import type { AppContext } from '../context';
-import type { Revocations } from '../room/revocations';
+import type { Revocations } from '../revocations';
 import { HttpError, notFound } from '../web/errors';
 import { parseForm, parseId } from '../web/validate';
 import { currentUser, requireRole } from './middleware';

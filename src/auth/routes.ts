@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import type { Revocations } from '../room/revocations';
+import type { Revocations } from '../revocations';
 import { HttpError } from '../web/errors';
 import { minutes, RateLimiter } from '../web/rate-limit';
 import { parseForm } from '../web/validate';

@@ -4,7 +4,7 @@ import QRCode from 'qrcode';
 import { z } from 'zod';
 import { audit } from '../audit';
 import type { AppContext } from '../context';
-import type { Revocations } from '../room/revocations';
+import type { Revocations } from '../revocations';
 import { HttpError } from '../web/errors';
 import { minutes, RateLimiter } from '../web/rate-limit';
 import { parseForm } from '../web/validate';

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import type { AppContext } from '../context';
 import { keyStore } from '../keys';
-import { seal, unseal } from '../room/seal';
+import { seal, unseal } from '../seal';
 import { newToken, sha256 } from '../tokens';
 import { HttpError } from '../web/errors';
 import type { User } from './users';

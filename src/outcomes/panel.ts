@@ -1,8 +1,8 @@
 import type { Db } from '../db';
 import { listCategories, type Panel } from '../panels/repo';
 import type { RoomRepo, Session } from '../room/repo';
-import { SEATED } from '../selection/replacement';
-import { findCommitment, findDraw } from '../selection/repo';
+import { seatedMakeup } from '../membership/members';
+import { commitmentHead, findCommitment, findDraw, replacementsDone } from '../selection/repo';
 import { percent } from '../voting/words';
 import { combineSmall, eitherOf, publicRecord } from './small-groups';
 import type { Summaries, Version } from './summaries';
@@ -21,16 +21,7 @@ export function publishedSessions(room: RoomRepo, summaries: Summaries, panelId:
  * their share, the census share the quotas were set from, and the quota band. Counts only.
  */
 export function panelMakeup(db: Db, panelId: number) {
-  const statuses = [...SEATED];
-  const counts = new Map(
-    (db
-      .prepare(
-        `SELECT rv.value_id AS valueId, COUNT(*) AS n FROM members m JOIN registrant_values rv ON rv.registrant_id = m.registrant_id
-         WHERE m.panel_id = ? AND m.status IN (${statuses.map(() => '?').join(', ')}) GROUP BY rv.value_id`,
-      )
-      .all(panelId, ...statuses) as { valueId: number; n: number }[]).map((r) => [r.valueId, r.n]),
-  );
-  const seated = db.prepare(`SELECT COUNT(*) FROM members WHERE panel_id = ? AND status IN (${statuses.map(() => '?').join(', ')})`).pluck().get(panelId, ...statuses) as number;
+  const { seated, byValue: counts } = seatedMakeup(db, panelId);
   const categories = listCategories(db, panelId).map((c) => {
     const totalShare = c.values.reduce((sum, v) => sum + (v.share ?? 0), 0);
     const values = c.values.map((v) => ({ label: v.label, members: counts.get(v.id) ?? 0, census: totalShare && v.share !== null ? (100 * v.share) / totalShare : null, min: v.quotaMin, max: v.quotaMax }));
@@ -61,7 +52,7 @@ const drawnFacts = new WeakMap<Db, Map<string, ReturnType<typeof commitmentFacts
  * commitment and its draw are read and parsed once per commitment and draw; only the replacements are counted live.
  */
 export function selectionFacts(db: Db, panel: Panel) {
-  const head = db.prepare('SELECT hash, seed, draw_id AS drawId FROM commitments WHERE panel_id = ?').get(panel.id) as { hash: string; seed: string | null; drawId: number | null } | undefined;
+  const head = commitmentHead(db, panel.id);
   if (!head) return null;
   const key = `${panel.id}:${head.hash}:${head.seed}:${head.drawId}`;
   const kept = drawnFacts.get(db) ?? new Map<string, ReturnType<typeof commitmentFacts>>();
@@ -69,8 +60,7 @@ export function selectionFacts(db: Db, panel: Panel) {
   let facts = kept.get(key);
   if (!facts) kept.set(key, (facts = commitmentFacts(db, panel)));
   if (!facts) return null;
-  const replacements = db.prepare("SELECT COUNT(*) FROM draws WHERE panel_id = ? AND kind = 'replacement' AND status = 'done'").pluck().get(panel.id) as number;
-  return { ...facts, replacements };
+  return { ...facts, replacements: replacementsDone(db, panel.id) };
 }
 
 function commitmentFacts(db: Db, panel: Panel) {

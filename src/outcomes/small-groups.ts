@@ -1,4 +1,4 @@
-import { MIN_GROUP } from './disclosure';
+import { MIN_GROUP } from '../disclosure';
 import type { GroupFigure, SessionRecord } from './record';
 
 /**

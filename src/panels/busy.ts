@@ -1,3 +1,5 @@
+import { DomainError } from '../errors';
+
 /**
  * Long work on a panel that must not overlap (issue 18): an import, which now writes in batches between turns of
  * the event loop, and a commitment, which fixes the pool while its check runs in a worker. One at a time per
@@ -5,7 +7,12 @@
  */
 const busy = new Map<number, string>();
 
-export class PanelBusyError extends Error {}
+/** Refused because other long work is running on the panel (answered 409, "Still running"). */
+export class PanelBusyError extends DomainError {
+  constructor(message: string) {
+    super('conflict', message, 'Still running');
+  }
+}
 
 export async function oneAtATime<T>(panelId: number, what: string, work: () => Promise<T>): Promise<T> {
   const running = busy.get(panelId);

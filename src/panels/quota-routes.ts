@@ -7,7 +7,7 @@ import { csvUpload, problemsView, uploadedFile } from '../web/upload';
 import { parseForm, wholeNumber } from '../web/validate';
 import { computeQuotas, exportQuotasCsv, importQuotas, quotaTable, saveTypedQuotas } from './quotas';
 import type { Panel } from './repo';
-import { loadPanel } from './routes';
+import { loadPanel } from './load';
 import { sendCsv } from '../web/download';
 
 const toleranceSchema = z.object({

@@ -4,12 +4,12 @@ import { currentUser, requireAdmin, requireRole } from '../auth/middleware';
 import { addToTeam, panelIdsOf } from '../auth/teams';
 import type { AppContext } from '../context';
 import { findCommitment } from '../selection/repo';
+import { loadPanel } from './load';
 import { HttpError, notFound } from '../web/errors';
 import { formValues, parseForm, parseId } from '../web/validate';
 import {
   closeRegistration,
   deleteCategory,
-  findPanel,
   insertCategory,
   insertPanel,
   listCategories,
@@ -22,12 +22,6 @@ import {
   type Panel,
 } from './repo';
 import { categorySchema, panelSchema, slugify } from './schemas';
-
-export function loadPanel(ctx: AppContext, raw: unknown): Panel {
-  const panel = findPanel(ctx.db, parseId(raw, 'That panel'));
-  if (!panel) throw notFound('That panel');
-  return panel;
-}
 
 export function panelsRouter(ctx: AppContext): Router {
   const router = Router();

@@ -3,25 +3,24 @@ import { currentUser, requireRole } from '../auth/middleware';
 import type { AppContext } from '../context';
 import { CsvError } from '../csv';
 import { listCategories, poolSize, type Panel } from '../panels/repo';
-import { loadPanel } from '../panels/routes';
+import { loadPanel } from '../panels/load';
 import { csvUpload, problemsView, uploadedFile } from '../web/upload';
 import { parseId } from '../web/validate';
-import { PanelBusyError } from '../panels/busy';
 import { importPoolOffThread } from './import-job';
 import { erase, exportPoolCsv } from './pool';
 import { findRegistrant, listPool, poolValues } from './repo';
 import { sendCsv } from '../web/download';
-import { audit } from '../audit';
-import type { Revocations } from '../room/revocations';
-import { SEATED } from '../selection/replacement';
-import { findCommitment, listMembers, setStatus } from '../selection/repo';
+import type { Revocations } from '../revocations';
+import { Membership } from '../membership/lifecycle';
+import { findCommitment } from '../selection/repo';
 import { HttpError, notFound } from '../web/errors';
 
 const PAGE_SIZE = 100;
 
 export function poolRouter(ctx: AppContext, revocations: Revocations): Router {
   const router = Router();
-  const { db, clock } = ctx;
+  const { db } = ctx;
+  const membership = new Membership(ctx, revocations);
   router.use('/admin/panels/:id', requireRole('organiser'));
 
   const renderPool = (panel: Panel, page: unknown, extra: Record<string, unknown> = {}) => {
@@ -70,7 +69,6 @@ export function poolRouter(ctx: AppContext, revocations: Revocations): Router {
       const ignored = result.ignoredColumns.length ? `&ignored=${encodeURIComponent(result.ignoredColumns.join(', ').slice(0, 300))}` : '';
       res.redirect(303, `/admin/panels/${panel.id}/pool?imported=${result.imported}${ignored}`);
     } catch (err) {
-      if (err instanceof PanelBusyError) throw new HttpError(409, err.message, 'Still running');
       if (!(err instanceof CsvError)) throw err;
       res.status(400).render('pages/admin/pool', renderPool(panel, 1, problemsView(err, req)));
     }
@@ -95,14 +93,10 @@ export function poolRouter(ctx: AppContext, revocations: Revocations): Router {
 
   router.post('/admin/panels/:id/registrants/:rid/erase', (req, res) => {
     const { panel, person } = loadPerson(req.params.id, req.params.rid);
-    const seat = listMembers(db, panel.id).find((m) => m.registrantId === person.id && SEATED.has(m.status));
     // Someone drawn who asks to be erased has left the panel: their seat is empty, and can be filled.
-    erase(ctx, panel, person, currentUser(res).id, () => {
-      if (!seat) return;
-      setStatus(db, seat.id, 'withdrawn', clock.now());
-      audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'member.withdraw', subject: person.publicId, detail: { erased: true } });
-    });
-    if (seat) revocations.member(panel.id, person.publicId);
+    const leaving = membership.erasing(panel.id, person.id, currentUser(res).id);
+    erase(ctx, panel, person, currentUser(res).id, leaving.within);
+    leaving.after();
     res.redirect(303, `/admin/panels/${panel.id}/pool?erased=${encodeURIComponent(person.publicId)}`);
   });
 

@@ -127,3 +127,17 @@ export function eraseRegistrant(db: Db, id: number, now: number): void {
   ).run(now, id);
   db.prepare('DELETE FROM registrant_values WHERE registrant_id = ?').run(id);
 }
+
+/** Every registrant's answers, by pseudonym: category key -> value (for the room's tables and airtime by group). */
+export function answersOf(db: Db, panelId: number): Map<string, Record<string, string>> {
+  const rows = db
+    .prepare(
+      `SELECT r.public_id AS member, c.key AS category, v.value AS value FROM registrants r
+       JOIN registrant_values rv ON rv.registrant_id = r.id JOIN categories c ON c.id = rv.category_id
+       JOIN category_values v ON v.id = rv.value_id WHERE r.panel_id = ?`,
+    )
+    .all(panelId) as { member: string; category: string; value: string }[];
+  const map = new Map<string, Record<string, string>>();
+  for (const row of rows) map.set(row.member, { ...map.get(row.member), [row.category]: row.value });
+  return map;
+}

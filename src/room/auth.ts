@@ -3,8 +3,7 @@ import { findSessionUser, SESSION_COOKIE } from '../auth/sessions';
 import { onTeam } from '../auth/teams';
 import { required } from '../auth/two-factor';
 import type { AppContext } from '../context';
-import { SEATED } from '../selection/replacement';
-import { findByToken, invitationExpired } from '../selection/repo';
+import { findByToken, invitationExpired, SEATED } from '../membership/members';
 import { sha256 } from '../tokens';
 import type { Pass, RoomRepo } from './repo';
 

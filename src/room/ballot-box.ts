@@ -6,7 +6,7 @@ import type { Pile } from '../voting/count';
 import { RunningPile } from '../voting/running';
 import type { Ballot } from '../voting/types';
 import { RoomError } from './errors';
-import { hmac, newReceipt, seal, shuffled, unseal } from './seal';
+import { hmac, newReceipt, seal, shuffled, unseal } from '../seal';
 import { RECEIPT_KEY, voteKeyName } from './vote-keys';
 import { statements } from './ballot-sql';
 

@@ -1,8 +1,7 @@
 import type { Clock } from '../clock';
 import type { Db } from '../db';
 import type { Panel } from '../panels/repo';
-import { SEATED } from '../selection/replacement';
-import { listMembers } from '../selection/repo';
+import { listMembers, SEATED } from '../membership/members';
 import type { Agenda } from './agenda';
 import type { RoomRepo } from './repo';
 

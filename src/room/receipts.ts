@@ -3,7 +3,7 @@ import type { Ballot } from '../voting/types';
 import type { Receipt, SqliteBallotBox } from './ballot-box';
 import type { Reply } from './events';
 import type { Actor, Command } from './machine';
-import { normalReceipt } from './seal';
+import { normalReceipt } from '../seal';
 import type { RoomState } from './state';
 import { readable } from './readable';
 import { receipt } from './vote-schema';

@@ -1,5 +1,6 @@
 import type { Db } from '../db';
-import { SEATED } from '../selection/replacement';
+import { isSeated, standing } from '../membership/members';
+import { answersOf } from '../registration/repo';
 import { newToken, sha256 } from '../tokens';
 import { freeze } from 'immer';
 import type { Agenda } from './agenda';
@@ -80,15 +81,7 @@ export class RoomRepo {
       insertPass: db.prepare('INSERT INTO room_passes (token_hash, session_id, role, member, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)'),
       findPass: db.prepare('SELECT session_id AS sessionId, role, member FROM room_passes WHERE token_hash = ? AND (expires_at IS NULL OR expires_at > ?)'),
       dropPasses: db.prepare('DELETE FROM room_passes WHERE session_id = ?'),
-      onPanel: db.prepare(
-        `SELECT m.status FROM room_sessions s JOIN registrants r ON r.panel_id = s.panel_id AND r.public_id = ?
-         LEFT JOIN members m ON m.registrant_id = r.id AND m.panel_id = s.panel_id WHERE s.id = ?`,
-      ),
-      answers: db.prepare(
-        `SELECT r.public_id AS member, c.key AS category, v.value AS value FROM room_sessions s
-         JOIN registrants r ON r.panel_id = s.panel_id JOIN registrant_values rv ON rv.registrant_id = r.id
-         JOIN categories c ON c.id = rv.category_id JOIN category_values v ON v.id = rv.value_id WHERE s.id = ?`,
-      ),
+      panelOf: db.prepare('SELECT panel_id FROM room_sessions WHERE id = ?').pluck(),
     };
   }
 
@@ -208,11 +201,8 @@ export class RoomRepo {
 
   /** The answers of a session's panel's registrants: pseudonym -> category -> value. */
   answers(sessionId: number): Map<string, Record<string, string>> {
-    const map = new Map<string, Record<string, string>>();
-    for (const row of this.q.answers.all(sessionId) as { member: string; category: string; value: string }[]) {
-      map.set(row.member, { ...map.get(row.member), [row.category]: row.value });
-    }
-    return map;
+    const panelId = this.q.panelOf.get(sessionId) as number | undefined;
+    return panelId === undefined ? new Map() : answersOf(this.db, panelId);
   }
 
   /** A new join link's token (returned once; only its hash is stored). It works for PASS_DAYS. */
@@ -237,8 +227,8 @@ export class RoomRepo {
     const row = this.q.findPass.get(hash, now) as { sessionId: number; role: Actor['role']; member: string | null } | undefined;
     if (!row) return undefined;
     if (row.role === 'panellist') {
-      const member = this.q.onPanel.get(row.member, row.sessionId) as { status: string | null } | undefined;
-      if (!member || (member.status !== null && !SEATED.has(member.status))) return undefined;
+      const status = standing(this.db, this.q.panelOf.get(row.sessionId) as number, row.member ?? '');
+      if (status === undefined || (status !== null && !isSeated(status))) return undefined;
     }
     // A facilitator's link is named by the start of its hash, to tell two tellers apart.
     const actor: Actor = row.role === 'panellist' ? { role: 'panellist', member: row.member ?? '' } : row.role === 'facilitator' ? { role: 'facilitator', who: `link:${hash.slice(0, 8)}` } : { role: 'observer' };

@@ -12,7 +12,7 @@ import { formValues, parseForm, parseId } from '../web/validate';
 import { AgendaError, EXAMPLE_AGENDA, parseAgenda } from './agenda';
 import { createSession, issuePasses, joinLink, type NewSession } from './create';
 import type { RoomRepo } from './repo';
-import type { Revocations } from './revocations';
+import type { Revocations } from '../revocations';
 
 const EXAMPLE = fs.readFileSync(EXAMPLE_AGENDA, 'utf8');
 const formSchema = z.object({

@@ -16,7 +16,7 @@ import { COMMAND_TYPES } from './events';
 import type { ErrorCode } from './errors';
 import { type Actor, apply, type Command, commandSchema, RoomError } from './machine';
 import { actorKey, type RoomRepo } from './repo';
-import { Revocations } from './revocations';
+import { Revocations } from '../revocations';
 import { withMemberId } from './state';
 import { JOINING_TOO_FAST, Pacing, paceKeys } from './pacing';
 

@@ -4,18 +4,18 @@ import { currentUser } from '../auth/middleware';
 import type { AppContext } from '../context';
 import { writeCsv } from '../csv';
 import type { Panel } from '../panels/repo';
-import { loadPanel } from '../panels/routes';
+import { loadPanel } from '../panels/load';
 import { ALGORITHMS, type Algorithm } from '../sortition/types';
-import { newToken } from '../tokens';
 import { sendCsv } from '../web/download';
-import { HttpError, notFound } from '../web/errors';
+import { notFound } from '../web/errors';
 import { formValues, parseForm, parseId } from '../web/validate';
 import { percent } from '../sortition/report';
 import { chanceHistogram, quotaBars } from './charts';
 import { selectionPage } from './hub';
-import { type Draw, findDraw, listDraws, listMembers } from './repo';
+import { type Draw, findDraw } from './repo';
+import { listMembers } from '../membership/members';
 import { type DrawRunner, drawInput } from './runner';
-import { snapshot } from './snapshot';
+import type { Selection } from './workflow';
 
 export const algorithm = z.enum(ALGORITHMS as [Algorithm, ...Algorithm[]], { error: 'Choose leximin, maximin or legacy.' });
 const trialSchema = z.object({ algorithm, seed: z.string().trim().max(200, 'Seed must be at most 200 characters.').optional() });
@@ -24,7 +24,7 @@ const trialSchema = z.object({ algorithm, seed: z.string().trim().max(200, 'Seed
  * Trial draws, and every draw's page: live progress while it runs, then its report and its chances as CSV.
  * Mounted by selectionRouter, behind its organiser check.
  */
-export function drawRouter(ctx: AppContext, runner: DrawRunner): Router {
+export function drawRouter(ctx: AppContext, runner: DrawRunner, selection: Selection): Router {
   const router = Router();
   const { db } = ctx;
 
@@ -38,11 +38,7 @@ export function drawRouter(ctx: AppContext, runner: DrawRunner): Router {
     const panel = loadPanel(ctx, req.params.id);
     const form = parseForm(trialSchema, req.body);
     if (!form.ok) return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors: form.errors, values: formValues(req.body) }));
-    const running = listDraws(db, panel.id).find((d) => d.status === 'running');
-    if (running) throw new HttpError(409, `Draw ${running.id} is still running for this panel. Wait for it to finish, then try again.`, 'A draw is running');
-    const input = snapshot(ctx, panel);
-    const seed = form.data.seed || `trial-${newToken().slice(0, 8)}`;
-    const id = runner.start({ panelId: panel.id, kind: 'trial', algorithm: form.data.algorithm, seed, panelSize: panel.panelSize, ...input }, currentUser(res).id);
+    const id = selection.trial(panel, form.data.algorithm, form.data.seed, currentUser(res).id);
     res.redirect(303, `/admin/panels/${panel.id}/draws/${id}`);
   });
 

@@ -2,9 +2,8 @@ import type { AppContext } from '../context';
 import { type Panel, registrationClosed } from '../panels/repo';
 import { ALGORITHMS } from '../sortition/types';
 import { percent } from '../sortition/report';
-import { listAuditors } from './auditors';
-import { vacancies } from './replacement';
-import { findCommitment, findDraw, listDraws, listMembers } from './repo';
+import { findCommitment, findDraw, listAuditors, listDraws } from './repo';
+import { listMembers, vacancies } from '../membership/members';
 
 /** The data of the organiser's Selection page; `extra` carries a form's errors and values back. */
 export function selectionPage(ctx: AppContext, panel: Panel, extra: Record<string, unknown> = {}) {

@@ -1,17 +1,17 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { audit } from '../audit';
 import type { AppContext } from '../context';
-import type { Revocations } from '../room/revocations';
+import type { Revocations } from '../revocations';
 import { findPanel, findPanelBySlug, type Panel, registrationEnd } from '../panels/repo';
 import { sha256 } from '../tokens';
 import { HttpError, notFound } from '../web/errors';
 import { parseForm } from '../web/validate';
-import { MIN_GROUP } from '../outcomes/disclosure';
-import { listAuditors } from './auditors';
+import { MIN_GROUP } from '../disclosure';
+import { type Draw, findCommitment, listAuditors, listDraws } from './repo';
 import { chanceBands } from './charts';
 import { commitmentText } from './commitment';
-import { type Draw, findByToken, findCommitment, INVITATION_DAYS, invitationExpired, listDraws, setStatus } from './repo';
+import { Membership } from '../membership/lifecycle';
+import { findByToken, INVITATION_DAYS, invitationExpired } from '../membership/members';
 import { publishedFields, ticketFor, ticketsOf } from './tickets';
 import { HOUSEHOLD_COLUMN } from './snapshot';
 import { sendCsv } from '../web/download';
@@ -27,6 +27,7 @@ const answerSchema = z.object({ answer: z.enum(['confirm', 'decline'], { error: 
 export function publicSelectionRouter(ctx: AppContext, room: RoomRepo, revocations: Revocations): Router {
   const router = Router();
   const { db, clock } = ctx;
+  const membership = new Membership(ctx, revocations);
 
   const loadPublished = (slug: string) => {
     const panel = findPanelBySlug(db, slug);
@@ -105,13 +106,8 @@ export function publicSelectionRouter(ctx: AppContext, room: RoomRepo, revocatio
     const { member, panel } = loadInvitation(req.params.token);
     const form = parseForm(answerSchema, req.body);
     if (!form.ok) return res.status(400).render('pages/invite', { title: `Your invitation: ${panel.title}`, panel, member, token: req.params.token, errors: form.errors });
-    const status = form.data.answer === 'confirm' ? 'confirmed' : 'declined';
-    db.transaction(() => {
-      setStatus(db, member.id, status, clock.now());
-      audit(db, clock, { panelId: panel.id, action: `member.${form.data.answer}`, subject: member.publicId });
-    })();
-    if (status === 'declined') revocations.member(panel.id, member.publicId);
-    res.render('pages/invite-answered', { title: 'Thank you', panel, confirmed: status === 'confirmed', token: req.params.token });
+    membership.answer(panel.id, member, form.data.answer);
+    res.render('pages/invite-answered', { title: 'Thank you', panel, confirmed: form.data.answer === 'confirm', token: req.params.token });
   });
 
   return router;

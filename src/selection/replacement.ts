@@ -1,15 +1,7 @@
 import { writeCsv } from '../csv';
-import type { Member } from './repo';
+import { isSeated, type Member, vacancies } from '../membership/members';
 import { drawInput } from './runner';
 import { HOUSEHOLD_COLUMN } from './snapshot';
-
-/** Members who hold a seat: drawn and not (yet) gone. */
-export const SEATED = new Set(['selected', 'invited', 'confirmed']);
-
-/** Members who left a seat that no replacement has filled yet. */
-export function vacancies(members: Member[]): Member[] {
-  return members.filter((m) => !SEATED.has(m.status) && m.replacedByDraw === null);
-}
 
 /**
  * The input of a replacement draw, as pool and quota files anyone can re-run: everyone never drawn
@@ -18,7 +10,7 @@ export function vacancies(members: Member[]): Member[] {
  */
 export function replacementInput(poolCsv: string, quotasCsv: string, members: Member[]): { poolCsv: string; quotasCsv: string; seats: number } {
   const { people, quotas } = drawInput(poolCsv, quotasCsv);
-  const seated = new Set(members.filter((m) => SEATED.has(m.status)).map((m) => m.publicId));
+  const seated = new Set(members.filter((m) => isSeated(m.status)).map((m) => m.publicId));
   const everDrawn = new Set(members.map((m) => m.publicId));
   const seatedPeople = people.filter((p) => seated.has(p.id));
   const takenHouseholds = new Set(seatedPeople.map((p) => p.household).filter(Boolean));

@@ -2,7 +2,6 @@ import type { Db } from '../db';
 import type { Algorithm, ValueCount } from '../sortition/types';
 
 export type DrawKind = 'trial' | 'final' | 'replacement';
-export type MemberStatus = 'selected' | 'invited' | 'confirmed' | 'declined' | 'withdrawn';
 
 /** What a finished draw keeps: pseudonyms only. */
 export interface DrawOutcome {
@@ -104,6 +103,16 @@ export function findCommitment(db: Db, panelId: number): Commitment | undefined 
     .get(panelId) as Commitment | undefined;
 }
 
+/** A commitment's fingerprint, seed and final draw, without its files: enough to tell whether it changed. */
+export function commitmentHead(db: Db, panelId: number): { hash: string; seed: string | null; drawId: number | null } | undefined {
+  return db.prepare('SELECT hash, seed, draw_id AS drawId FROM commitments WHERE panel_id = ?').get(panelId) as { hash: string; seed: string | null; drawId: number | null } | undefined;
+}
+
+/** How many replacement draws have finished. */
+export function replacementsDone(db: Db, panelId: number): number {
+  return db.prepare("SELECT COUNT(*) FROM draws WHERE panel_id = ? AND kind = 'replacement' AND status = 'done'").pluck().get(panelId) as number;
+}
+
 export function insertCommitment(db: Db, c: Omit<Commitment, 'numbers' | 'seed' | 'drawId'>, userId: number): void {
   db.prepare(
     `INSERT INTO commitments (panel_id, algorithm, engine_version, panel_size, pool_csv, quotas_csv, randomness, hash, committed_by, committed_at)
@@ -115,69 +124,17 @@ export function recordNumbers(db: Db, panelId: number, numbers: string, seed: st
   db.prepare('UPDATE commitments SET numbers = ?, seed = ?, draw_id = ? WHERE panel_id = ?').run(numbers, seed, drawId, panelId);
 }
 
-export interface Member {
+export interface Auditor {
   id: number;
-  registrantId: number;
-  publicId: string;
-  name: string | null;
-  email: string | null;
-  phone: string | null;
-  drawId: number;
-  status: MemberStatus;
-  invitedAt: number | null;
-  answeredAt: number | null;
-  replacedByDraw: number | null;
+  name: string;
+  organisation: string;
+  givenAt: number;
+  statement: string | null;
+  statedAt: number | null;
 }
 
-const MEMBER_COLUMNS = `m.id, m.registrant_id AS registrantId, r.public_id AS publicId, r.name, r.email, r.phone, m.draw_id AS drawId,
-  m.status, m.invited_at AS invitedAt, m.answered_at AS answeredAt, m.replaced_by_draw AS replacedByDraw`;
-
-export function listMembers(db: Db, panelId: number): Member[] {
+export function listAuditors(db: Db, panelId: number): Auditor[] {
   return db
-    .prepare(`SELECT ${MEMBER_COLUMNS} FROM members m JOIN registrants r ON r.id = m.registrant_id WHERE m.panel_id = ? ORDER BY m.id`)
-    .all(panelId) as Member[];
-}
-
-export function addMembers(db: Db, panelId: number, drawId: number, publicIds: string[]): void {
-  const insert = db.prepare(
-    `INSERT INTO members (panel_id, registrant_id, draw_id, status)
-     SELECT ?, id, ?, 'selected' FROM registrants WHERE panel_id = ? AND public_id = ?`,
-  );
-  for (const publicId of publicIds) insert.run(panelId, drawId, panelId, publicId);
-}
-
-/** The hash of a member's current invitation link, if they have one. */
-export function invitationHash(db: Db, memberId: number): string | undefined {
-  return (db.prepare('SELECT token_hash FROM members WHERE id = ?').pluck().get(memberId) as string | null | undefined) ?? undefined;
-}
-
-export function setInvitation(db: Db, memberId: number, tokenHash: string, now: number): void {
-  db.prepare("UPDATE members SET token_hash = ?, invited_at = ?, status = CASE WHEN status = 'selected' THEN 'invited' ELSE status END WHERE id = ?").run(
-    tokenHash,
-    now,
-    memberId,
-  );
-}
-
-/** How long an invitation link works from when it was made: the life of a panel, with room to spare. */
-export const INVITATION_DAYS = 180;
-
-/** Whether a member's invitation link has run out (a new link, made by the organiser, starts the term again). */
-export function invitationExpired(member: { invitedAt: number | null }, now: number): boolean {
-  return member.invitedAt !== null && now >= member.invitedAt + INVITATION_DAYS * 86_400_000;
-}
-
-export function findByToken(db: Db, tokenHash: string): (Member & { panelId: number }) | undefined {
-  return db
-    .prepare(`SELECT ${MEMBER_COLUMNS}, m.panel_id AS panelId FROM members m JOIN registrants r ON r.id = m.registrant_id WHERE m.token_hash = ?`)
-    .get(tokenHash) as (Member & { panelId: number }) | undefined;
-}
-
-export function setStatus(db: Db, memberId: number, status: MemberStatus, now: number): void {
-  db.prepare('UPDATE members SET status = ?, answered_at = ? WHERE id = ?').run(status, now, memberId);
-}
-
-export function markReplaced(db: Db, memberIds: number[], drawId: number): void {
-  const update = db.prepare('UPDATE members SET replaced_by_draw = ? WHERE id = ?');
-  for (const id of memberIds) update.run(drawId, id);
+    .prepare('SELECT id, name, organisation, given_at AS givenAt, statement, stated_at AS statedAt FROM auditors WHERE panel_id = ? ORDER BY id')
+    .all(panelId) as Auditor[];
 }

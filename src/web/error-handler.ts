@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { storageProblem } from '../db';
+import { DomainError } from '../errors';
 import { HttpError } from './errors';
 
 /** Turns errors into a page (or JSON) that says what to do; unexpected ones are logged, not shown. */
@@ -16,8 +17,11 @@ export function errorHandler(log: (line: string) => void) {
   };
 }
 
+const STATUS: Record<DomainError['kind'], number> = { invalid: 400, not_found: 404, conflict: 409, gone: 410 };
+
 function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
+  if (err instanceof DomainError) return new HttpError(STATUS[err.kind], err.message, err.title);
   if (err instanceof URIError) return new HttpError(400, 'That address is malformed. Check the link and try again.');
   const storage = storageProblem(err);
   if (storage) return new HttpError(503, storage, 'Cannot save just now');

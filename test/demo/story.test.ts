@@ -4,7 +4,8 @@ import { DEMO_FACILITATOR } from '../../src/demo/seed';
 import { DEMO_SESSION_SCRIPT, replaySession, type SessionScript, seedDemoStory } from '../../src/demo/story';
 import { findPanel } from '../../src/panels/repo';
 import type { RoomState } from '../../src/room/state';
-import { findCommitment, findDraw, listDraws, listMembers } from '../../src/selection/repo';
+import { findCommitment, findDraw, listDraws } from '../../src/selection/repo';
+import { listMembers } from '../../src/membership/members';
 import type { ThresholdDetail } from '../../src/voting/types';
 import { makeApp, seatMembers, storedRoom } from '../helpers';
 

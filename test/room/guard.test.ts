@@ -7,7 +7,7 @@ import { createUser } from '../../src/auth/users';
 import { seedDemo } from '../../src/demo/seed';
 import { exampleAgenda } from '../../src/room/agenda';
 import type { Reply } from '../../src/room/events';
-import { listMembers, setInvitation, setStatus } from '../../src/selection/repo';
+import { listMembers, setInvitation, setStatus } from '../../src/membership/members';
 import { newToken, sha256 } from '../../src/tokens';
 import { logIn, PASSWORD, seatMembers } from '../helpers';
 import { type Client, RoomHarness } from './harness';

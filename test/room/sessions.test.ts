@@ -4,7 +4,7 @@ import { createSession as logInAs } from '../../src/auth/sessions';
 import { addToTeam } from '../../src/auth/teams';
 import { createUser } from '../../src/auth/users';
 import type { Snapshot } from '../../src/room/events';
-import { listMembers, setInvitation, setStatus } from '../../src/selection/repo';
+import { listMembers, setInvitation, setStatus } from '../../src/membership/members';
 import { newToken, sha256 } from '../../src/tokens';
 import { logIn, makeApp, seatMembers, snapshot, submit } from '../helpers';
 

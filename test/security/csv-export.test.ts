@@ -30,7 +30,7 @@ import { ballotBoxOf } from '../../src/room/ballot-box';
 import { type Actor, apply, type Command, commandSchema } from '../../src/room/machine';
 import { actorKey } from '../../src/room/repo';
 import type { RoomState } from '../../src/room/state';
-import { listMembers } from '../../src/selection/repo';
+import { listMembers } from '../../src/membership/members';
 import { csrfToken, logIn, seatMembers, submit } from '../helpers';
 
 jest.setTimeout(120_000);

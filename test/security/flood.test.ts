@@ -6,7 +6,7 @@ import type { Reply, Snapshot } from '../../src/room/events';
 import { IDEAS_PER_ROUND, postIdea } from '../../src/room/ideas';
 import { DEVICES, LIMITS } from '../../src/room/pacing';
 import { initialState, type RoomState } from '../../src/room/state';
-import { listMembers, setInvitation } from '../../src/selection/repo';
+import { listMembers, setInvitation } from '../../src/membership/members';
 import { newToken, sha256 } from '../../src/tokens';
 import { seatMembers, storedRoom } from '../helpers';
 import { type Client, RoomHarness } from '../room/harness';

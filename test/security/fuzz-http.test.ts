@@ -14,7 +14,8 @@ import { findPanel, insertCategory, insertPanel, listCategories } from '../../sr
 import { insertRegistrant } from '../../src/registration/repo';
 import { exampleAgenda } from '../../src/room/agenda';
 import { createSession } from '../../src/room/create';
-import { addMembers, finishDraw, insertCommitment, insertDraw, listMembers, recordNumbers, setInvitation, setStatus } from '../../src/selection/repo';
+import { finishDraw, insertCommitment, insertDraw, recordNumbers } from '../../src/selection/repo';
+import { addMembers, listMembers, setInvitation, setStatus } from '../../src/membership/members';
 import { snapshot as drawInput } from '../../src/selection/snapshot';
 import { sha256 } from '../../src/tokens';
 import { type Agent, csrfToken, logIn, smallPanel, snapshot } from '../helpers';

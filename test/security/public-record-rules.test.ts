@@ -1,6 +1,6 @@
 import seedrandom from 'seedrandom';
 import { seedDemo } from '../../src/demo/seed';
-import { MIN_GROUP } from '../../src/outcomes/disclosure';
+import { MIN_GROUP } from '../../src/disclosure';
 import type { GroupFigure, SessionRecord } from '../../src/outcomes/record';
 import { publicRecord } from '../../src/outcomes/small-groups';
 import { exampleAgenda } from '../../src/room/agenda';

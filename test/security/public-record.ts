@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import type { Express } from 'express';
 import request from 'supertest';
-import { type DisclosureReport, type GroupCount, type PublishedCounts, type PublishedTable, type Row, worstCase } from '../../src/outcomes/disclosure';
+import { type DisclosureReport, type GroupCount, type PublishedCounts, type PublishedTable, type Row, worstCase } from '../../src/disclosure';
 
 /**
  * What anyone can learn from the public site without logging in (issue 17): it walks every page and file the site

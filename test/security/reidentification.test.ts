@@ -4,7 +4,7 @@ import path from 'node:path';
 import { generatePool, poolToCsv } from '../../fixtures/generate-pool';
 import { seedDemoStory } from '../../src/demo/story';
 import { fixturesDir } from '../../src/paths';
-import { MIN_GROUP } from '../../src/outcomes/disclosure';
+import { MIN_GROUP } from '../../src/disclosure';
 import { sharedView } from '../../src/room/state';
 import { makeApp } from '../helpers';
 import { measurePublicRecord, type PublicRecordFigures } from './public-record';

@@ -7,7 +7,7 @@ import { seedDemo } from '../../src/demo/seed';
 import { findPanel, insertPanel, openPanel, type Panel } from '../../src/panels/repo';
 import { exampleAgenda } from '../../src/room/agenda';
 import { createSession } from '../../src/room/create';
-import { listMembers, setInvitation } from '../../src/selection/repo';
+import { listMembers, setInvitation } from '../../src/membership/members';
 import { newToken, sha256 } from '../../src/tokens';
 import { PASSWORD, seatMembers, snapshot } from '../helpers';
 import { type Client, RoomHarness } from '../room/harness';

@@ -1,4 +1,4 @@
-import { equivalenceClasses, everyCombination, inferences, measureTable, type Row, smallCounts, smallestGroup, worstCase } from '../../src/outcomes/disclosure';
+import { equivalenceClasses, everyCombination, inferences, measureTable, type Row, smallCounts, smallestGroup, worstCase } from '../../src/disclosure';
 
 /**
  * 18 people, worked by hand, in five classes over (age, ward):

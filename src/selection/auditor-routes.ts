@@ -3,29 +3,13 @@ import { z } from 'zod';
 import { audit } from '../audit';
 import { currentUser } from '../auth/middleware';
 import type { AppContext } from '../context';
-import type { Db } from '../db';
-import { loadPanel } from '../panels/routes';
+import { loadPanel } from '../panels/load';
 import { sendCsv } from '../web/download';
 import { HttpError, notFound } from '../web/errors';
 import { formValues, parseForm, parseId, text } from '../web/validate';
 import { selectionPage } from './hub';
-import { findCommitment, findDraw } from './repo';
+import { findCommitment, findDraw, listAuditors } from './repo';
 import { auditorsFile, committedPoolFile, ticketsOf } from './tickets';
-
-export interface Auditor {
-  id: number;
-  name: string;
-  organisation: string;
-  givenAt: number;
-  statement: string | null;
-  statedAt: number | null;
-}
-
-export function listAuditors(db: Db, panelId: number): Auditor[] {
-  return db
-    .prepare('SELECT id, name, organisation, given_at AS givenAt, statement, stated_at AS statedAt FROM auditors WHERE panel_id = ? ORDER BY id')
-    .all(panelId) as Auditor[];
-}
 
 const auditorSchema = z.object({ name: text('The auditor’s name', 120), organisation: text('Their organisation', 160) });
 const statementSchema = z.object({ statement: text('The statement', 4000) });

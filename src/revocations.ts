@@ -1,4 +1,4 @@
-import { sha256 } from '../tokens';
+import { sha256 } from './tokens';
 
 /**
  * Tells the live room that a credential no longer holds, so the sockets that joined with it close at once

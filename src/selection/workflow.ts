@@ -1,0 +1,147 @@
+import { audit } from '../audit';
+import type { AppContext } from '../context';
+import { CsvError } from '../csv';
+import { DomainError } from '../errors';
+import { addMembers, listMembers, markReplaced, vacancies } from '../membership/members';
+import { oneAtATime } from '../panels/busy';
+import { type Panel, registrationClosed } from '../panels/repo';
+import { ENGINE_VERSION } from '../sortition/draw';
+import { InfeasibleError } from '../sortition/feasibility';
+import { InputError } from '../sortition/instance';
+import type { Algorithm } from '../sortition/types';
+import { checkInWorker } from '../sortition/worker';
+import { newToken } from '../tokens';
+import { commitmentFields, commitmentHash, normaliseNumbers, replacementSeed, seedFrom } from './commitment';
+import { replacementInput } from './replacement';
+import { type Commitment, findCommitment, findDraw, insertCommitment, listDraws, recordNumbers } from './repo';
+import type { DrawRunner } from './runner';
+import { HOUSEHOLD_COLUMN, snapshot } from './snapshot';
+
+/**
+ * The organiser's road from pool to panel, as steps that check where the panel stands and refuse in words
+ * (DomainError): a trial draw, the public commitment, the numbers and the final draw, a final draw run again,
+ * a replacement draw. The Selection page's routes, the demo and scripts all take it through here. Every draw
+ * and the commitment's feasibility check run in a worker thread; the steps return as soon as a draw has started.
+ */
+export class Selection {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly runner: DrawRunner,
+  ) {}
+
+  /** A trial draw on the pool as it stands; nothing it draws is kept as members. */
+  trial(panel: Panel, algorithm: Algorithm, seed: string | undefined, userId: number | null): number {
+    const running = listDraws(this.ctx.db, panel.id).find((d) => d.status === 'running');
+    if (running) throw new DomainError('conflict', `Draw ${running.id} is still running for this panel. Wait for it to finish, then try again.`, 'A draw is running');
+    const input = snapshot(this.ctx, panel);
+    return this.runner.start({ panelId: panel.id, kind: 'trial', algorithm, seed: seed || `trial-${newToken().slice(0, 8)}`, panelSize: panel.panelSize, ...input }, userId);
+  }
+
+  /**
+   * Fixes the pool and quotas as they stand, with the algorithm and where the public numbers will come from,
+   * and publishes their fingerprint. Refused if registration is open, if a commitment exists, or if no draw
+   * could meet the quotas from this pool (checked first, in a worker: a commitment cannot change). `orderKey`
+   * orders the pool's rows (snapshot.ts); the demo's is null.
+   */
+  async commit(panel: Panel, choice: { algorithm: Algorithm; randomness: string }, userId: number, orderKey?: string | null): Promise<Commitment> {
+    const { db, clock } = this.ctx;
+    this.mayCommit(panel);
+    // No import may add to the pool while its snapshot is checked (panels/busy.ts).
+    const { input, problem } = await oneAtATime(panel.id, 'A commitment', async () => {
+      const input = snapshot(this.ctx, panel, orderKey);
+      return { input, problem: await drawProblem(input.poolCsv, input.quotasCsv, panel.panelSize) };
+    });
+    if (problem) throw new DomainError('invalid', `Nothing was published: ${problem} Fix the pool or the quotas, then commit.`);
+    if (findCommitment(db, panel.id)) throw new DomainError('conflict', 'This panel already has a published commitment; it cannot change.');
+    const fields = commitmentFields({ panel: panel.slug, ...choice, engineVersion: ENGINE_VERSION, panelSize: panel.panelSize, ...input, poolCsv: input.auditorsCsv });
+    const hash = commitmentHash(fields);
+    db.transaction(() => {
+      insertCommitment(db, { panelId: panel.id, ...fields, algorithm: choice.algorithm, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv, hash, committedAt: clock.now() }, userId);
+      audit(db, clock, { userId, panelId: panel.id, action: 'commitment.publish', subject: hash, detail: { algorithm: fields.algorithm, randomness: fields.randomness } });
+    })();
+    return findCommitment(db, panel.id) as Commitment;
+  }
+
+  /** Refused unless the panel can be committed now: registration closed and no commitment yet. */
+  mayCommit(panel: Panel): void {
+    if (findCommitment(this.ctx.db, panel.id)) throw new DomainError('conflict', 'This panel already has a published commitment; it cannot change. Enter the public numbers when they are drawn.');
+    if (!registrationClosed(panel, this.ctx.clock.now())) {
+      throw new DomainError('conflict', 'Close registration first, on the panel’s page: the commitment fixes the pool, and someone who registered after it would be told they are in a lottery they are not in.', 'Registration is still open');
+    }
+  }
+
+  /** The commitment whose numbers are awaited; refused if there is none, or its numbers are in. */
+  awaitingNumbers(panel: Panel): Commitment {
+    const commitment = findCommitment(this.ctx.db, panel.id);
+    if (!commitment) throw new DomainError('conflict', 'Publish a commitment first: the numbers only mean something if the draw was fixed before they were known.', 'Not yet');
+    if (commitment.numbers) throw new DomainError('conflict', `The numbers were already entered (${commitment.numbers}); the final draw cannot be run again.`);
+    return commitment;
+  }
+
+  /** The public numbers as drawn: they make the seed, and the final draw starts. Once. */
+  enterNumbers(panel: Panel, typed: string, userId: number): number {
+    const { db, clock } = this.ctx;
+    const commitment = this.awaitingNumbers(panel);
+    const numbers = normaliseNumbers(typed);
+    const seed = seedFrom(commitment.hash, numbers);
+    return this.final(panel, commitment, seed, userId, (drawId) => {
+      recordNumbers(db, panel.id, numbers, seed, drawId);
+      audit(db, clock, { userId, panelId: panel.id, action: 'commitment.numbers', subject: numbers, detail: { seed } });
+    });
+  }
+
+  /** A final draw stopped by a server restart runs again with the same seed: its result cannot change. */
+  rerunFinal(panel: Panel, userId: number): number {
+    const { db } = this.ctx;
+    const commitment = findCommitment(db, panel.id);
+    const last = commitment?.drawId ? findDraw(db, panel.id, commitment.drawId) : undefined;
+    if (!commitment?.numbers || !commitment.seed || last?.status !== 'failed') {
+      throw new DomainError('conflict', `The final draw is ${last ? last.status : 'not started'}; only a final draw that failed can run again.`, 'Nothing to run again');
+    }
+    const { numbers, seed } = commitment;
+    return this.final(panel, commitment, seed, userId, (drawId) => recordNumbers(db, panel.id, numbers, seed, drawId));
+  }
+
+  /** A verifiable draw for the empty seats (members who declined or withdrew), on what is left of the pool. */
+  replace(panel: Panel, userId: number | null): number {
+    const { db } = this.ctx;
+    const commitment = findCommitment(db, panel.id);
+    const members = listMembers(db, panel.id);
+    const empty = vacancies(members);
+    if (!commitment?.seed) throw new DomainError('conflict', 'There is no final draw yet, so there is nobody to replace. Enter the public numbers first.', 'Not yet');
+    if (empty.length === 0) throw new DomainError('conflict', 'No seat is empty: replacements are drawn for people who declined or withdrew.', 'Nothing to replace');
+    const replacements = listDraws(db, panel.id).filter((d) => d.kind === 'replacement');
+    if (replacements.some((d) => d.status === 'running')) throw new DomainError('conflict', 'A replacement draw is already running. Wait for it to finish.', 'A draw is running');
+    // Numbered by finished replacements, so a replacement that failed runs again with the same seed.
+    const n = replacements.filter((d) => d.status === 'done').length + 1;
+    const input = replacementInput(commitment.poolCsv, commitment.quotasCsv, members);
+    return this.runner.start(
+      { panelId: panel.id, kind: 'replacement', algorithm: commitment.algorithm, seed: replacementSeed(commitment.seed, n), panelSize: input.seats, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv },
+      userId,
+      (outcome, drawId) => {
+        addMembers(db, panel.id, drawId, outcome.selected);
+        markReplaced(db, empty.map((m) => m.id), drawId);
+      },
+    );
+  }
+
+  private final(panel: Panel, commitment: Commitment, seed: string, userId: number, alongside: (drawId: number) => void): number {
+    return this.runner.start(
+      { panelId: panel.id, kind: 'final', algorithm: commitment.algorithm, seed, panelSize: commitment.panelSize, poolCsv: commitment.poolCsv, quotasCsv: commitment.quotasCsv },
+      userId,
+      (outcome, finished) => addMembers(this.ctx.db, panel.id, finished, outcome.selected),
+      alongside,
+    );
+  }
+}
+
+/** Why a draw on this input could not run, in words; undefined when it can. */
+async function drawProblem(poolCsv: string, quotasCsv: string, panelSize: number): Promise<string | undefined> {
+  try {
+    await checkInWorker({ files: { poolCsv, quotasCsv, addressColumns: [HOUSEHOLD_COLUMN] } }, { panelSize });
+    return undefined;
+  } catch (err) {
+    if (err instanceof InputError || err instanceof InfeasibleError || err instanceof CsvError) return err.message;
+    throw err;
+  }
+}
