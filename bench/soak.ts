@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import seedrandom from 'seedrandom';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Reply, Snapshot } from '../src/room/events';
-import { ask, children, percentile, runMain, startChild, stopChild } from './child';
+import { ask, children, figure, percentile, runMain, startChild, stopChild } from './child';
 import type { RoomReady } from './room-server';
 
 /**
@@ -161,6 +161,16 @@ async function main(): Promise<void> {
     }
     const half = samples.slice(Math.floor(samples.length / 2));
     const slope = (pick: (s: Sample) => number) => (pick(half[half.length - 1]) - pick(half[0])) / Math.max(1e-9, half[half.length - 1].minute - half[0].minute);
+    // Acknowledgements in the first and the last minute: as fast at the end of a long day as at its start (issue 18)?
+    const minute = (from: number, to: number) => samples.filter((s) => s.minute > from && s.minute <= to + 1e-9 && s.commands > 0);
+    const first = minute(0, 1);
+    const last = minute(minutes - 1, minutes);
+    const p99Of = (list: Sample[]) => Math.max(...list.map((s) => s.p99));
+    if (first.length && last.length) {
+      const [a, b] = [p99Of(first), p99Of(last)];
+      console.log(`\nack p99, first minute ${a.toFixed(1)} ms (room ${first[0].roomKiB.toFixed(0)} KiB), last minute ${b.toFixed(1)} ms (room ${last[last.length - 1].roomKiB.toFixed(0)} KiB): ${(b / a).toFixed(2)}x`);
+      figure('soak', 'ack p99, last minute / first minute', b / a, 'x', 2);
+    }
     console.log(`\nsecond half: heap ${slope((s) => s.heapMiB) >= 0 ? '+' : ''}${slope((s) => s.heapMiB).toFixed(2)} MiB a minute while the room grew ${slope((s) => s.roomKiB).toFixed(1)} KiB a minute`);
   } finally {
     await Promise.all(children.map(stopChild));

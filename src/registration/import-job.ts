@@ -61,7 +61,11 @@ function readInWorker(file: Buffer, categories: ReturnType<typeof listCategories
   type Message = { type: 'people'; people: ImportedPerson[] } | { type: 'done'; file: PoolFile } | { type: 'csv-error'; problems: CsvProblem[] } | { type: 'error'; message: string };
   return new Promise((resolve, reject) => {
     worker.on('message', (m: Message) => {
-      if (m.type === 'people') return void people.push(...m.people);
+      // The next batch is asked for after a turn of the event loop, so taking them in never holds the rooms up.
+      if (m.type === 'people') {
+        people.push(...m.people);
+        return void setImmediate(() => worker.postMessage('next'));
+      }
       void worker.terminate();
       if (m.type === 'done') resolve({ ...m.file, people });
       else if (m.type === 'csv-error') reject(new CsvError(m.problems));

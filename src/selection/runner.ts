@@ -2,12 +2,12 @@ import { audit } from '../audit';
 import type { AppContext } from '../context';
 import { readDrawFiles } from '../sortition/pool';
 import type { DrawOptions, DrawResult, Person, Progress, Quota } from '../sortition/types';
-import { drawInWorker } from '../sortition/worker';
+import { drawInWorker, type WorkerInput } from '../sortition/worker';
 import { type Draw, type DrawOutcome, finishDraw, insertDraw } from './repo';
 import { HOUSEHOLD_COLUMN } from './snapshot';
 
 export type DrawEvent = { type: 'progress'; progress: Progress } | { type: 'done' } | { type: 'failed'; message: string };
-type Engine = (people: Person[], quotas: Quota[], options: DrawOptions) => Promise<DrawResult>;
+type Engine = (input: WorkerInput, options: DrawOptions) => Promise<DrawResult>;
 
 /** Reads a draw's published input exactly as `citizens-panel draw --address-columns household` does. */
 export function drawInput(poolCsv: string, quotasCsv: string): { people: Person[]; quotas: Quota[] } {
@@ -88,8 +88,9 @@ export class DrawRunner {
   }
 
   private async run(draw: Pick<Draw, 'algorithm' | 'seed' | 'panelSize' | 'poolCsv' | 'quotasCsv'>, onProgress: (p: Progress) => void): Promise<DrawOutcome> {
-    const { people, quotas } = drawInput(draw.poolCsv, draw.quotasCsv);
-    const result = await this.engine(people, quotas, { panelSize: draw.panelSize, algorithm: draw.algorithm, seed: draw.seed, onProgress });
+    // The files are read in the worker too: a large pool's parse never holds up the live rooms.
+    const files = { poolCsv: draw.poolCsv, quotasCsv: draw.quotasCsv, addressColumns: [HOUSEHOLD_COLUMN] };
+    const result = await this.engine({ files }, { panelSize: draw.panelSize, algorithm: draw.algorithm, seed: draw.seed, onProgress });
     return {
       selected: result.selected,
       minProbability: result.minProbability,

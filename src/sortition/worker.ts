@@ -23,8 +23,9 @@ export type WorkerMessage =
   | { type: 'done'; result: DrawResult | null }
   | { type: 'error'; name: string; message: string; relaxations?: unknown };
 
-export function drawInWorker(people: Person[], quotas: Quota[], options: DrawOptions): Promise<DrawResult> {
-  return inWorker('draw', { people, quotas }, options) as Promise<DrawResult>;
+/** A draw in a worker thread, on people and quotas or on the two files (read there too). */
+export function drawInWorker(input: WorkerInput, options: DrawOptions): Promise<DrawResult> {
+  return inWorker('draw', input, options) as Promise<DrawResult>;
 }
 
 /** As `checkDrawable`, off the event loop: resolves when some panel meets every quota, else throws why not. */

@@ -19,7 +19,7 @@ function benchmark(name: string) {
 test('a draw in a worker thread gives the same panel as in this thread, and reports progress', async () => {
   const { people, quotas } = benchmark('example_small_20');
   const progress: Progress[] = [];
-  const inWorker = await drawInWorker(people, quotas, { panelSize: 20, seed: 'w', onProgress: (p) => progress.push(p) });
+  const inWorker = await drawInWorker({ people, quotas }, { panelSize: 20, seed: 'w', onProgress: (p) => progress.push(p) });
   const here = await draw(people, quotas, { panelSize: 20, seed: 'w' });
   expect(inWorker.selected).toEqual(here.selected);
   expect(inWorker.minProbability).toBeCloseTo(0.1, 9);
@@ -31,7 +31,7 @@ test('the event loop keeps turning while the worker draws', async () => {
   let ticks = 0;
   const timer = setInterval(() => ticks++, 10);
   const started = Date.now();
-  await drawInWorker(people, quotas, { panelSize: 200, algorithm: 'legacy', legacyRuns: 150 });
+  await drawInWorker({ people, quotas }, { panelSize: 200, algorithm: 'legacy', legacyRuns: 150 });
   clearInterval(timer);
   const elapsed = Date.now() - started;
   // Blocked, the timer could not have fired at all during the draw.
@@ -44,7 +44,7 @@ test('infeasible quotas come back as an InfeasibleError with its relaxations', a
     { category: 'age', value: 'young', min: 2, max: 2 },
     { category: 'age', value: 'old', min: 0, max: 2 },
   ];
-  const error = await drawInWorker(people, quotas, { panelSize: 2 }).catch((e: unknown) => e);
+  const error = await drawInWorker({ people, quotas }, { panelSize: 2 }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(InfeasibleError);
   expect((error as InfeasibleError).relaxations[0]).toMatchObject({ category: 'age', value: 'young', bound: 'min', from: 2, to: 1 });
 });
