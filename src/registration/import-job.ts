@@ -15,8 +15,8 @@ import { findDuplicate, insertRegistrant } from './repo';
  * batch fails (a resident registered a contact from the file meanwhile, the disk filled), the rows already
  * written are deleted again. While an import runs, its panel takes no other import and no commitment (busy.ts).
  */
-const CHECK_BATCH = 2_000;
-const INSERT_BATCH = 500;
+const CHECK_BATCH = 500;
+const INSERT_BATCH = 200;
 
 export function importPoolOffThread(ctx: AppContext, panel: Panel, file: Buffer, userId: number | null): Promise<{ imported: number; ignoredColumns: string[] }> {
   return oneAtATime(panel.id, 'An import', async () => {

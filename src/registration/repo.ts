@@ -99,6 +99,30 @@ export function findRegistrant(db: Db, panelId: number, id: number): PoolRow | u
     .get(panelId, id) as PoolRow | undefined;
 }
 
+/**
+ * A page of the pool in registration order, the registrants after `afterId` with their category values
+ * (registrant id -> category id -> value): for reading a large pool a page at a time, between turns of the
+ * event loop.
+ */
+export function poolPage(db: Db, panelId: number, afterId: number, limit: number): { people: PoolRow[]; values: Map<number, Map<number, string>> } {
+  const people = db
+    .prepare(`SELECT ${POOL_COLUMNS} FROM registrants WHERE panel_id = ? AND erased_at IS NULL AND id > ? ORDER BY id LIMIT ?`)
+    .all(panelId, afterId, limit) as PoolRow[];
+  const values = new Map<number, Map<number, string>>();
+  if (!people.length) return { people, values };
+  const rows = db
+    .prepare(
+      `SELECT rv.registrant_id AS rid, rv.category_id AS cid, v.value AS value FROM registrant_values rv
+       JOIN category_values v ON v.id = rv.value_id WHERE rv.registrant_id BETWEEN ? AND ?`,
+    )
+    .all(people[0].id, people[people.length - 1].id) as { rid: number; cid: number; value: string }[];
+  for (const { rid, cid, value } of rows) {
+    if (!values.has(rid)) values.set(rid, new Map());
+    values.get(rid)?.set(cid, value);
+  }
+  return { people, values };
+}
+
 /** Category values per registrant: registrant id -> category id -> value. */
 export function poolValues(db: Db, panelId: number): Map<number, Map<number, string>> {
   const rows = db

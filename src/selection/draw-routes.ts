@@ -34,11 +34,11 @@ export function drawRouter(ctx: AppContext, runner: DrawRunner, selection: Selec
     return draw;
   };
 
-  router.post('/admin/panels/:id/draws', (req, res) => {
+  router.post('/admin/panels/:id/draws', async (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
     const form = parseForm(trialSchema, req.body);
     if (!form.ok) return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors: form.errors, values: formValues(req.body) }));
-    const id = selection.trial(panel, form.data.algorithm, form.data.seed, currentUser(res).id);
+    const id = await selection.trial(panel, form.data.algorithm, form.data.seed, currentUser(res).id);
     res.redirect(303, `/admin/panels/${panel.id}/draws/${id}`);
   });
 

@@ -2,10 +2,13 @@ import type { AppContext } from '../context';
 import { writeCsv } from '../csv';
 import { exportQuotasCsv } from '../panels/quotas';
 import { listCategories, type Panel } from '../panels/repo';
-import { listPool, poolValues } from '../registration/repo';
+import { type PoolRow, poolPage } from '../registration/repo';
 import { normaliseAddress } from '../sortition/instance';
 import { newToken, sha256 } from '../tokens';
 import { ticketAt } from './tickets';
+
+/** Registrants read per turn of the event loop. */
+const PAGE = 500;
 
 /** The column of the published pool that ties housemates together. */
 export const HOUSEHOLD_COLUMN = 'household';
@@ -25,10 +28,19 @@ export interface Snapshot {
  * registered. `orderKey: null` keeps the order of registration: the demo's invented pool, so that its panel is
  * the same on every machine (its people's pseudonyms are random, so any key would reorder them each time).
  */
-export function snapshot(ctx: AppContext, panel: Panel, orderKey: string | null = newToken()): Snapshot {
+export async function snapshot(ctx: AppContext, panel: Panel, orderKey: string | null = newToken()): Promise<Snapshot> {
   const categories = listCategories(ctx.db, panel.id);
-  const values = poolValues(ctx.db, panel.id);
-  const registered = listPool(ctx.db, panel.id, -1, 0);
+  // Read a page at a time, with a turn of the event loop between: a large pool never holds up the live rooms.
+  const registered: PoolRow[] = [];
+  const values = new Map<number, Map<number, string>>();
+  for (let after = 0; ; ) {
+    const page = poolPage(ctx.db, panel.id, after, PAGE);
+    if (!page.people.length) break;
+    registered.push(...page.people);
+    for (const [id, answers] of page.values) values.set(id, answers);
+    after = page.people[page.people.length - 1].id;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
   const people = orderKey === null ? registered : registered
     .map((p) => ({ p, order: sha256(`${orderKey} ${p.publicId}`) }))
     .sort((a, b) => (a.order < b.order ? -1 : 1))

@@ -30,10 +30,15 @@ export class Selection {
   ) {}
 
   /** A trial draw on the pool as it stands; nothing it draws is kept as members. */
-  trial(panel: Panel, algorithm: Algorithm, seed: string | undefined, userId: number | null): number {
-    const running = listDraws(this.ctx.db, panel.id).find((d) => d.status === 'running');
-    if (running) throw new DomainError('conflict', `Draw ${running.id} is still running for this panel. Wait for it to finish, then try again.`, 'A draw is running');
-    const input = snapshot(this.ctx, panel);
+  async trial(panel: Panel, algorithm: Algorithm, seed: string | undefined, userId: number | null): Promise<number> {
+    const running = () => listDraws(this.ctx.db, panel.id).find((d) => d.status === 'running');
+    const refuse = (draw: { id: number }) => new DomainError('conflict', `Draw ${draw.id} is still running for this panel. Wait for it to finish, then try again.`, 'A draw is running');
+    const before = running();
+    if (before) throw refuse(before);
+    const input = await snapshot(this.ctx, panel);
+    // Another trial may have started while the pool was read.
+    const meanwhile = running();
+    if (meanwhile) throw refuse(meanwhile);
     return this.runner.start({ panelId: panel.id, kind: 'trial', algorithm, seed: seed || `trial-${newToken().slice(0, 8)}`, panelSize: panel.panelSize, ...input }, userId);
   }
 
@@ -48,7 +53,7 @@ export class Selection {
     this.mayCommit(panel);
     // No import may add to the pool while its snapshot is checked (panels/busy.ts).
     const { input, problem } = await oneAtATime(panel.id, 'A commitment', async () => {
-      const input = snapshot(this.ctx, panel, orderKey);
+      const input = await snapshot(this.ctx, panel, orderKey);
       return { input, problem: await drawProblem(input.poolCsv, input.quotasCsv, panel.panelSize) };
     });
     if (problem) throw new DomainError('invalid', `Nothing was published: ${problem} Fix the pool or the quotas, then commit.`);

@@ -207,7 +207,7 @@ async function buildWorld(): Promise<World> {
     }, now),
   );
   const registrants = (db.prepare('SELECT id FROM registrants WHERE panel_id = ? ORDER BY id').pluck().all(panelId) as number[]);
-  const input = drawInput(ctx, panel);
+  const input = await drawInput(ctx, panel);
   const draw = insertDraw(db, { panelId, kind: 'final', algorithm: 'leximin', seed: 'fuzz', panelSize: 4, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv }, organiserId, now);
   const selected = publicIds.slice(0, 4);
   finishDraw(db, draw, now, { selected, minProbability: 0.5, gini: 0, counts: [], chances: publicIds.map(() => 0.5), poolSize: 8, types: 6, notes: [] }, null);

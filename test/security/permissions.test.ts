@@ -388,7 +388,7 @@ function addPeople(panelId: number, n: number, prefix: string): string[] {
 }
 
 /** Panel A after a public draw: a commitment, its numbers, a final draw, members invited; one withdrew and was replaced. */
-function drawnPanel(): void {
+async function drawnPanel(): Promise<void> {
   const { panelId, slug } = smallPanel(db, clock);
   f.panel = findPanel(db, panelId) as Panel;
   for (const user of [f.users.facilitator, f.users.organiser]) addToTeam(db, panelId, user, clock.now());
@@ -402,7 +402,7 @@ function drawnPanel(): void {
   f.spareRegistrant = db.prepare('SELECT id FROM registrants WHERE public_id = ?').pluck().get(people[11]) as number;
   f.spareRegistrant2 = db.prepare('SELECT id FROM registrants WHERE public_id = ?').pluck().get(people[10]) as number;
 
-  const input = drawSnapshot(ctx, f.panel);
+  const input = await drawSnapshot(ctx, f.panel);
   const fields = commitmentFields({ panel: slug, algorithm: 'leximin', engineVersion: ENGINE_VERSION, panelSize: 10, randomness: 'The National Lottery Lotto draw of Saturday 7 March', ...input });
   const hash = commitmentHash(fields);
   insertCommitment(db, { panelId, algorithm: 'leximin', engineVersion: ENGINE_VERSION, panelSize: 10, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv, randomness: fields.randomness, hash, committedAt: clock.now() }, f.users.organiser);
@@ -514,7 +514,7 @@ beforeAll(async () => {
   f.users.admin = createUser(db, clock, { email: 'admin@example.org', name: 'A', role: 'organiser', admin: true, password: PASSWORD }).id;
   await new Promise<void>((resolve) => made.server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(made.server.address() as AddressInfo).port}`;
-  drawnPanel();
+  await drawnPanel();
   otherPanel();
   await publishedSession();
   await thisSessionAndScenes();

@@ -167,7 +167,7 @@ describe('a commitment published before tickets existed', () => {
     const panel = findPanel(t.db, t.demo?.panelId ?? 0) as Panel;
     closeRegistration(t.db, panel.id, t.clock.now());
     // As the toolkit committed before issue 17: the pool's fingerprint taken over the file with pseudonyms.
-    const input = snapshot(t.ctx, panel);
+    const input = await snapshot(t.ctx, panel);
     const fields = commitmentFields({ panel: panel.slug, algorithm: 'leximin', engineVersion: ENGINE_VERSION, panelSize: panel.panelSize, randomness: 'The Lotto on Saturday', ...input });
     insertCommitment(t.db, { panelId: panel.id, ...fields, algorithm: 'leximin', poolCsv: input.poolCsv, quotasCsv: input.quotasCsv, hash: commitmentHash(fields), committedAt: t.clock.now() }, 1);
     const organiser = t.agent();
