@@ -25,3 +25,32 @@ export function startWorker(from: string, name: string, payload: unknown): Worke
   const workerData = { entry, payload };
   return entry.endsWith('.ts') ? new Worker(TS_BOOTSTRAP, { eval: true, workerData }) : new Worker(entry, { workerData });
 }
+
+/** What a one-shot worker (`inWorker`) posts back: its answer, or why it failed. */
+export type WorkerReply<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/**
+ * One piece of work in a worker thread: `name` computes from `payload` and posts a WorkerReply once
+ * (`replyFrom` below). Rejects with the worker's message, or if the thread stops without answering.
+ */
+export function inWorker<T>(from: string, name: string, payload: unknown): Promise<T> {
+  const worker = startWorker(from, name, payload);
+  return new Promise<T>((resolve, reject) => {
+    worker.once('message', (reply: WorkerReply<T>) => {
+      void worker.terminate();
+      if (reply.ok) resolve(reply.value);
+      else reject(new Error(reply.message));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => code !== 0 && reject(new Error(`the worker thread ${name} stopped with exit code ${code}`)));
+  });
+}
+
+/** The worker's side of `inWorker`: posts what `work` returns, or its error's message. */
+export function replyFrom<T>(post: ((reply: WorkerReply<T>) => void) | undefined, work: () => T): void {
+  try {
+    post?.({ ok: true, value: work() });
+  } catch (err) {
+    post?.({ ok: false, message: (err as Error).message });
+  }
+}

@@ -114,7 +114,7 @@ async function replaceDecliners(ctx: AppContext, steps: Selection, runner: DrawR
   const empty = vacancies(listMembers(ctx.db, panel.id));
   if (!findCommitment(ctx.db, panel.id)?.seed || empty.length === 0) return;
   log(`Preparing the demo story: ${empty.length === 1 ? 'one person declined, so a replacement draw fills the seat' : `${empty.length} people declined, so a replacement draw fills their seats`}…`);
-  await finished(ctx, runner, panel, steps.replace(panel, userId));
+  await finished(ctx, runner, panel, await steps.replace(panel, userId));
 }
 
 async function finished(ctx: AppContext, runner: DrawRunner, panel: Panel, drawId: number): Promise<void> {

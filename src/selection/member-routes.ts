@@ -32,9 +32,9 @@ export function memberRouter(ctx: AppContext, selection: Selection, membership: 
     res.redirect(303, `/admin/panels/${panel.id}/selection#step-members`);
   });
 
-  router.post('/admin/panels/:id/replacements', (req, res) => {
+  router.post('/admin/panels/:id/replacements', async (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
-    res.redirect(303, `/admin/panels/${panel.id}/draws/${selection.replace(panel, currentUser(res).id)}`);
+    res.redirect(303, `/admin/panels/${panel.id}/draws/${await selection.replace(panel, currentUser(res).id)}`);
   });
 
   function showLinks(req: Request, res: Response, panel: Panel, issued: { member: Member; token: string }[]) {

@@ -1,4 +1,5 @@
 import { writeCsv } from '../csv';
+import { inWorker } from '../worker';
 import { isSeated, type Member, vacancies } from '../membership/members';
 import { drawInput } from './runner';
 import { HOUSEHOLD_COLUMN } from './snapshot';
@@ -25,4 +26,9 @@ export function replacementInput(poolCsv: string, quotasCsv: string, members: Me
     quotasCsv: writeCsv(['category', 'value', 'min', 'max'], reduced),
     seats: vacancies(members).length,
   };
+}
+
+/** The same, in a worker thread: the committed pool is parsed and written there, off the live rooms' event loop. */
+export function replacementInputInWorker(poolCsv: string, quotasCsv: string, members: Member[]): Promise<ReturnType<typeof replacementInput>> {
+  return inWorker(__filename, 'input-worker', { poolCsv, quotasCsv, members });
 }

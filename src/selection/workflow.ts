@@ -12,7 +12,7 @@ import type { Algorithm } from '../sortition/types';
 import { checkInWorker } from '../sortition/worker';
 import { newToken } from '../tokens';
 import { commitmentFields, commitmentHash, normaliseNumbers, replacementSeed, seedFrom } from './commitment';
-import { replacementInput } from './replacement';
+import { replacementInputInWorker } from './replacement';
 import { type Commitment, findCommitment, findDraw, insertCommitment, listDraws, recordNumbers } from './repo';
 import type { DrawRunner } from './runner';
 import { HOUSEHOLD_COLUMN, snapshot } from './snapshot';
@@ -108,7 +108,7 @@ export class Selection {
   }
 
   /** A verifiable draw for the empty seats (members who declined or withdrew), on what is left of the pool. */
-  replace(panel: Panel, userId: number | null): number {
+  async replace(panel: Panel, userId: number | null): Promise<number> {
     const { db } = this.ctx;
     const commitment = findCommitment(db, panel.id);
     const members = listMembers(db, panel.id);
@@ -119,7 +119,13 @@ export class Selection {
     if (replacements.some((d) => d.status === 'running')) throw new DomainError('conflict', 'A replacement draw is already running. Wait for it to finish.', 'A draw is running');
     // Numbered by finished replacements, so a replacement that failed runs again with the same seed.
     const n = replacements.filter((d) => d.status === 'done').length + 1;
-    const input = replacementInput(commitment.poolCsv, commitment.quotasCsv, members);
+    const input = await replacementInputInWorker(commitment.poolCsv, commitment.quotasCsv, members);
+    // Checked again: another replacement may have started, or a seat changed, while the pool was read.
+    const now = listDraws(db, panel.id).filter((d) => d.kind === 'replacement');
+    if (now.some((d) => d.status === 'running')) throw new DomainError('conflict', 'A replacement draw is already running. Wait for it to finish.', 'A draw is running');
+    if (JSON.stringify(vacancies(listMembers(db, panel.id)).map((m) => m.id)) !== JSON.stringify(empty.map((m) => m.id))) {
+      throw new DomainError('conflict', 'The empty seats changed while the replacement draw was being prepared. Look at the members again, then draw replacements.', 'Seats changed');
+    }
     return this.runner.start(
       { panelId: panel.id, kind: 'replacement', algorithm: commitment.algorithm, seed: replacementSeed(commitment.seed, n), panelSize: input.seats, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv },
       userId,
