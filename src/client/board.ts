@@ -1,4 +1,5 @@
 import type { Immutable } from 'immer';
+import { supportOf } from '../room/ideas';
 import type { Idea } from '../room/state';
 import { $, button, element, item, onSubmit, setOptions } from './dom';
 import { currentRound, tableNumber } from './reads';
@@ -32,7 +33,7 @@ export function renderBoard(v: View): void {
 function describe(idea: Immutable<Idea>, full: boolean): string {
   const where = full && idea.table ? `Table ${idea.table}: ` : '';
   const theme = idea.theme ? `[${idea.theme}] ` : '';
-  const support = `${idea.supporters.length} ${idea.supporters.length === 1 ? 'supporter' : 'supporters'}`;
+  const support = `${supportOf(idea)} in support`;
   const notes = [idea.picked ? 'put to the speaker' : '', idea.hidden ? `hidden: ${idea.hidden}` : ''].filter(Boolean).join('; ');
   return `${idea.id}. ${where}${theme}${idea.text} (${support})${notes ? ` (${notes})` : ''}`;
 }
@@ -45,7 +46,7 @@ function renderThemes(ideas: readonly Immutable<Idea>[]): void {
     ...[...groups].map(([theme, list]) => {
       const li = item('', element('h3', theme));
       const inner = element('ul');
-      inner.append(...list.map((i) => item(`${i.text} (${i.supporters.length + 1} in support)`)));
+      inner.append(...list.map((i) => item(`${i.text} (${supportOf(i)} in support)`)));
       li.append(inner);
       return li;
     }),

@@ -1,3 +1,4 @@
+import { supportOf } from '../room/ideas';
 import type { RoundType } from '../room/agenda';
 import type { Attendance } from '../room/repo';
 import type { Amendment, Idea, Recommendation, RoomState, Round } from '../room/state';
@@ -153,7 +154,7 @@ function boards(state: RoomState): SessionRecord['boards'] {
     const byTheme = new Map<string | null, Idea[]>();
     for (const idea of shown) byTheme.set(idea.theme, [...(byTheme.get(idea.theme) ?? []), idea]);
     const themes = [...byTheme.entries()]
-      .map(([theme, ideas]) => ({ theme, ideas: ideas.map((idea) => ({ text: idea.text, support: idea.supporters.length + 1 })).sort((a, b) => b.support - a.support) }))
+      .map(([theme, ideas]) => ({ theme, ideas: ideas.map((idea) => ({ text: idea.text, support: supportOf(idea) })).sort((a, b) => b.support - a.support) }))
       .sort((a, b) => (a.theme === null ? 1 : b.theme === null ? -1 : a.theme.localeCompare(b.theme)));
     return [{ round: i, title: round.title, themes, hidden: all.filter((idea) => idea.hidden).length }];
   });

@@ -3,6 +3,12 @@ import { asFound, findIn } from './draft';
 import { RoomError } from './errors';
 import { currentRound, type Idea, type RoomState, tableNumber } from './state';
 
+/**
+ * How many are in support of an idea: its author and everyone who supported it. The one count the room, the
+ * record and the public pages show (issue 19: the facilitator's board showed one fewer than the record).
+ */
+export const supportOf = (idea: { readonly supporters: readonly string[] }): number => idea.supporters.length + 1;
+
 /** Round types whose board takes contributions: ideas, table ideas, and written questions in a briefing. */
 const BOARD_ROUNDS = new Set(['ideas', 'tables', 'briefing']);
 

@@ -3,6 +3,8 @@ import { findUserByEmail } from '../../src/auth/users';
 import { DEMO_FACILITATOR } from '../../src/demo/seed';
 import { DEMO_SESSION_SCRIPT, replaySession, type SessionScript, seedDemoStory } from '../../src/demo/story';
 import { findPanel } from '../../src/panels/repo';
+import { buildRecord } from '../../src/outcomes/record';
+import { supportOf } from '../../src/room/ideas';
 import type { RoomState } from '../../src/room/state';
 import { findCommitment, findDraw, listDraws } from '../../src/selection/repo';
 import { listMembers } from '../../src/membership/members';
@@ -177,4 +179,14 @@ describe('a script the rules refuse', () => {
     expect(s.db.prepare("SELECT COUNT(*) FROM meta WHERE key = 'demo_story'").pluck().get()).toBe(0);
     s.db.close();
   });
+});
+
+test('one count of support everywhere: each idea on the record has as many in support as the room shows (its author and its supporters)', () => {
+  const record = buildRecord({ session: { id: sessionId, title: state.title }, state, attendance: [], answers: new Map(), categories: [] });
+  const onRecord = record.boards.flatMap((b) => b.themes.flatMap((t) => t.ideas.map((i) => `${i.text}: ${i.support}`))).sort();
+  const inRoom = state.ideas.filter((i) => !i.hidden && i.mergedInto === null && record.boards.some((b) => b.round === i.round)).map((i) => `${i.text}: ${supportOf(i)}`).sort();
+  expect(onRecord.length).toBeGreaterThan(5);
+  expect(onRecord).toEqual(inRoom);
+  // An idea nobody else supported still has its author in support.
+  expect(state.ideas.some((i) => i.supporters.length === 0 && supportOf(i) === 1)).toBe(true);
 });

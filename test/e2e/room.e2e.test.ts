@@ -114,7 +114,7 @@ test('a facilitator and two panellists run the opening rounds in three pages', a
   await bob.fill('#idea-text', 'Something rude');
   await bob.click('#post button');
   await bob.click('text=Support idea 1');
-  await facilitator.waitForSelector('#ideas li:has-text("1 supporter")');
+  await facilitator.waitForSelector('#ideas li:has-text("2 in support")');
   await facilitator.selectOption('#mod-idea', '3');
   await facilitator.fill('#mod-reason', 'breaks the ground rules');
   await facilitator.click('#mod-hide');

@@ -124,7 +124,7 @@ test('the facilitator runs a session and writes its summary; the panel approves 
   await bob.click('#post button');
   await cat.waitForSelector('#ideas li:has-text("A festival in every ward")');
   await cat.click('text=Support idea 1');
-  await room.waitForSelector('#ideas li:has-text("1 supporter")');
+  await room.waitForSelector('#ideas li:has-text("2 in support")');
   await room.selectOption('#mod-idea', '1');
   await room.fill('#mod-theme', 'Culture after work');
   await room.click('#mod-theme-set');
