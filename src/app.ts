@@ -106,7 +106,8 @@ export function createApp(options: CreateAppOptions) {
     // Only pages of this site (or clients that are not browser pages) may open the room.
     allowRequest: (req, callback) => callback(null, sameOrigin(req)),
   });
-  // The room's pacing and live sessions are returned so tests can see them let go once their sockets have gone.
+  // The room's pacing is returned so tests can see that its buckets are forgotten once their sockets have gone.
   const { pacing, sessions } = attachRoom(io, ctx, room, revocations, log);
-  return { app, server, io, runner, room, summaries, pacing, sessions };
+  server.on('close', () => sessions.dispose());
+  return { app, server, io, runner, room, summaries, pacing };
 }

@@ -5,6 +5,19 @@ import { migrationsDir } from './paths';
 
 export type Db = Database.Database;
 
+/**
+ * Statements prepared once per database (rule 6): `const statements = preparedOnce((db) => ({ name: db.prepare(…) }))`,
+ * then `statements(db).name.get(…)` prepares them on first use and keeps them as long as the database.
+ */
+export function preparedOnce<T>(prepare: (db: Db) => T): (db: Db) => T {
+  const kept = new WeakMap<Db, T>();
+  return (db) => {
+    let q = kept.get(db);
+    if (!q) kept.set(db, (q = prepare(db)));
+    return q;
+  };
+}
+
 /** Opens (and creates) the database file, sets the pragmas, and applies pending migrations. */
 export function openDb(file: string): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });

@@ -1,4 +1,4 @@
-import type { Db } from '../db';
+import { type Db, preparedOnce } from '../db';
 
 /**
  * Who is on a panel (issue 18, step 5): the members drawn, where each stands (selected, invited, confirmed,
@@ -14,22 +14,19 @@ export const SEATED: ReadonlySet<MemberStatus> = new Set<MemberStatus>(['selecte
 export const isSeated = (status: MemberStatus): boolean => SEATED.has(status);
 
 /** Statements asked on every room event, prepared once per database (rule 6). */
-const statements = (db: Db) => ({
+const statements = preparedOnce((db) => ({
   standing: db.prepare(
     `SELECT m.status FROM registrants r LEFT JOIN members m ON m.registrant_id = r.id AND m.panel_id = r.panel_id
      WHERE r.panel_id = ? AND r.public_id = ?`,
   ),
-});
-const prepared = new WeakMap<Db, ReturnType<typeof statements>>();
+}));
 
 /**
  * Where a registrant of the panel stands: their member status, null if they were never drawn, undefined if the
  * panel has no registrant with that pseudonym (or it was erased).
  */
 export function standing(db: Db, panelId: number, publicId: string): MemberStatus | null | undefined {
-  let q = prepared.get(db);
-  if (!q) prepared.set(db, (q = statements(db)));
-  const row = q.standing.get(panelId, publicId) as { status: MemberStatus | null } | undefined;
+  const row = statements(db).standing.get(panelId, publicId) as { status: MemberStatus | null } | undefined;
   return row ? row.status : undefined;
 }
 

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Db } from '../db';
+import { type Db, preparedOnce } from '../db';
 import { emailKey, phoneKey, type Person } from './person';
 
 export interface NewRegistrant extends Person {
@@ -28,10 +28,7 @@ export function newPublicId(): string {
 }
 
 /** Statements prepared once per database (rule 6): an import of 100,000 rows runs each of them 100,000 times. */
-const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
-
-function prepare(db: Db) {
-  return {
+const statements = preparedOnce((db) => ({
     insertRegistrant: db.prepare(
       `INSERT INTO registrants (panel_id, public_id, name, email, phone, address, postcode, email_key, phone_key,
          source, consent_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -42,14 +39,7 @@ function prepare(db: Db) {
     ),
     byEmail: db.prepare('SELECT 1 FROM registrants WHERE panel_id = ? AND email_key = ?'),
     byPhone: db.prepare('SELECT 1 FROM registrants WHERE panel_id = ? AND phone_key = ?'),
-  };
-}
-
-function statements(db: Db): ReturnType<typeof prepare> {
-  let q = prepared.get(db);
-  if (!q) prepared.set(db, (q = prepare(db)));
-  return q;
-}
+}));
 
 export function insertRegistrant(db: Db, panelId: number, person: NewRegistrant, now: number): string {
   const publicId = newPublicId();

@@ -85,11 +85,12 @@ export class SqliteBallotBox implements BallotBox {
       this.q.putSealed.run(this.session, vote, slot, this.sealRow(vote, slot, { ...receipt, ballot }), this.sealedTag(vote, receipt.receipt));
       this.issued.set(`${vote}:${member}`, receipt);
     } else {
-      const earlier = this.q.memberBallot.get(this.session, vote, member) as string | undefined;
+      // A vote shown live keeps its pile: the member's earlier ballot comes out of it as the new one goes in.
+      const running = this.running.get(vote);
+      const earlier = running && (this.q.memberBallot.get(this.session, vote, member) as string | undefined);
       this.q.deleteMember.run(this.session, vote, member);
       this.q.insertBallot.run(this.session, vote, randomKey(), member, 'phone', JSON.stringify(ballot));
-      const running = this.running.get(vote);
-      if (earlier !== undefined) running?.remove(JSON.parse(earlier) as Ballot);
+      if (earlier) running.remove(JSON.parse(earlier) as Ballot);
       running?.add(ballot);
     }
     this.q.addVoter.run(this.session, vote, member, 'phone');

@@ -10,14 +10,17 @@ import type { RoomState } from './state';
  * not a thousand broadcasts to a thousand phones (docs/protocol.md, Snapshots and versions). The busier the
  * server, the more each change carries: it paces itself.
  */
+export type Audience = 'facilitators' | 'others';
+
 export class Broadcaster {
-  /** The room as clients last received it, and the latest; undefined when nothing is waiting. */
-  private pending: { sent: RoomState; latest: RoomState } | undefined;
-  private sentLast: RoomState | undefined;
+  /** The room as clients last received it. */
+  private sent: RoomState | undefined;
+  /** The latest room, while it waits to go out. */
+  private latest: RoomState | undefined;
   private timer: NodeJS.Immediate | undefined;
 
   constructor(
-    private readonly send: (audience: 'facilitators' | 'others', change: Change) => void,
+    private readonly send: (audience: Audience, change: Change) => void,
     private readonly airtime: (state: RoomState) => Change['airtime'],
     private readonly now: () => number,
     private readonly log: (line: string) => void,
@@ -25,7 +28,8 @@ export class Broadcaster {
 
   /** A command took the room from `before` to `after`. */
   changed(before: RoomState, after: RoomState): void {
-    this.pending = { sent: this.pending?.sent ?? this.sentLast ?? before, latest: after };
+    this.sent ??= before;
+    this.latest = after;
     this.timer ??= setImmediate(() => this.flush());
   }
 
@@ -33,16 +37,15 @@ export class Broadcaster {
   dispose(): void {
     if (this.timer) clearImmediate(this.timer);
     this.timer = undefined;
-    this.pending = undefined;
+    this.latest = undefined;
   }
 
   private flush(): void {
     this.timer = undefined;
-    const pending = this.pending;
-    this.pending = undefined;
-    if (!pending) return;
-    const { sent, latest } = pending;
-    this.sentLast = latest;
+    const { sent, latest } = this;
+    this.latest = undefined;
+    if (!sent || !latest) return;
+    this.sent = latest;
     if (latest.version === sent.version) return;
     try {
       const stamp = { since: sent.version, version: latest.version, serverTime: this.now() };

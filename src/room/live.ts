@@ -1,6 +1,6 @@
 import { type AirtimeReport, airtimeReport } from './airtime';
 import type { SqliteBallotBox } from './ballot-box';
-import { Broadcaster } from './broadcast';
+import { type Audience, Broadcaster } from './broadcast';
 import type { Change, Presence, Snapshot } from './events';
 import type { Actor } from './machine';
 import type { RoomRepo } from './repo';
@@ -10,8 +10,6 @@ import { type RoomState, sharedActor, sharedView } from './state';
 const PRESENCE_MS = 250;
 /** How long a room with nobody in it is kept, so a hall whose wifi drops for a moment finds it as it was. */
 export const IDLE_MS = 60_000;
-
-export type Audience = 'facilitators' | 'others';
 
 /** What a live session needs from the server around it. */
 export interface LiveDeps {

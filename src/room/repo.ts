@@ -79,7 +79,10 @@ export class RoomRepo {
       commands: db.prepare('SELECT actor, command, version, at FROM room_commands WHERE session_id = ? ORDER BY version'),
       summaryRevision: db.prepare('SELECT revision FROM summary_drafts WHERE session_id = ?').pluck(),
       insertPass: db.prepare('INSERT INTO room_passes (token_hash, session_id, role, member, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)'),
-      findPass: db.prepare('SELECT session_id AS sessionId, role, member FROM room_passes WHERE token_hash = ? AND (expires_at IS NULL OR expires_at > ?)'),
+      findPass: db.prepare(
+        `SELECT p.session_id AS sessionId, s.panel_id AS panelId, p.role, p.member FROM room_passes p JOIN room_sessions s ON s.id = p.session_id
+         WHERE p.token_hash = ? AND (p.expires_at IS NULL OR p.expires_at > ?)`,
+      ),
       dropPasses: db.prepare('DELETE FROM room_passes WHERE session_id = ?'),
       panelOf: db.prepare('SELECT panel_id FROM room_sessions WHERE id = ?').pluck(),
     };
@@ -224,10 +227,10 @@ export class RoomRepo {
    */
   findPass(token: string, now: number): Pass | undefined {
     const hash = sha256(token);
-    const row = this.q.findPass.get(hash, now) as { sessionId: number; role: Actor['role']; member: string | null } | undefined;
+    const row = this.q.findPass.get(hash, now) as { sessionId: number; panelId: number; role: Actor['role']; member: string | null } | undefined;
     if (!row) return undefined;
     if (row.role === 'panellist') {
-      const status = standing(this.db, this.q.panelOf.get(row.sessionId) as number, row.member ?? '');
+      const status = standing(this.db, row.panelId, row.member ?? '');
       if (status === undefined || (status !== null && !isSeated(status))) return undefined;
     }
     // A facilitator's link is named by the start of its hash, to tell two tellers apart.

@@ -1,5 +1,6 @@
 import type { Pile } from '../voting/count';
-import { tally, tallyPile, validateBallot, validateSettings } from '../voting/tally';
+import { pileOf } from '../voting/running';
+import { tallyPile, validateBallot, validateSettings } from '../voting/tally';
 import type { Ballot, Result, VoteSettings } from '../voting/types';
 import type { BallotBox } from './ballot-box';
 import { asFound } from './draft';
@@ -170,11 +171,11 @@ export function closeRoundVotes(state: RoomState, box: BallotBox | undefined): v
   for (const vote of state.votes) if (vote.status === 'open') closeVote(state, box, vote.id);
 }
 
+/** Every stored ballot, at the close; while a live vote is open, its running pile (the box keeps it). */
 function count(state: RoomState, ballots: Ballot[], vote: Vote): Result {
-  return tally(vote.settings, { ballots, spoiled: vote.paper.spoiled, eligible: state.members.length });
+  return countPile(state, pileOf(ballots), vote);
 }
 
-/** While a live vote is open, from its running pile; its close counts every stored ballot again (`closeVote`). */
 function countPile(state: RoomState, pile: Pile, vote: Vote): Result {
   return tallyPile(vote.settings, pile, { spoiled: vote.paper.spoiled, eligible: state.members.length });
 }

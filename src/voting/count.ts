@@ -18,21 +18,10 @@ export interface Count {
 
 /**
  * A vote's ballots as counted: each different ballot once, with how many were cast. The counts work on piles, so
- * a live vote's tally costs what its different ballots do, not every ballot again (running.ts).
+ * a live vote's tally costs what its different ballots do, not every ballot again (running.ts, which also makes
+ * the pile of a list of ballots: `pileOf`).
  */
 export type Pile<B extends Ballot = Ballot> = readonly { ballot: B; n: number }[];
-
-/** The pile of these ballots. */
-export function pileOf(ballots: readonly Ballot[]): Pile {
-  const heaps = new Map<string, { ballot: Ballot; n: number }>();
-  for (const ballot of ballots) {
-    const key = JSON.stringify(ballot);
-    const heap = heaps.get(key);
-    if (heap) heap.n++;
-    else heaps.set(key, { ballot, n: 1 });
-  }
-  return [...heaps.values()];
-}
 
 /** How many ballots are in the pile (or in any heaps with their counts). */
 export const sizeOf = (heaps: readonly { n: number }[]): number => heaps.reduce((sum, heap) => sum + heap.n, 0);

@@ -32,3 +32,6 @@ export class RunningPile {
     return [...this.heaps.values()].map((h) => ({ ...h }));
   }
 }
+
+/** The pile of these ballots. */
+export const pileOf = (ballots: readonly Ballot[]): Pile => new RunningPile(ballots).pile();

@@ -1,6 +1,7 @@
 import { approvalRule, countApproval, validateApproval } from './approval';
 import { bordaRule, countBorda } from './borda';
-import { finish, pileOf, sizeOf, type Count, type Pile } from './count';
+import { finish, sizeOf, type Count, type Pile } from './count';
+import { pileOf } from './running';
 import { consentRule, countConsent, validateConsent } from './consent';
 import { countIrv, irvRule, validateRanking } from './ranked';
 import { countScale, scaleRule, validateScale } from './scale';
