@@ -86,7 +86,7 @@ function answerInvitations(ctx: AppContext, membership: Membership, panel: Panel
  * differ from one database to the next). Someone never drawn with exactly the same answers, outside the
  * drawn members' households, always fits: then the replacement draw cannot fail.
  */
-function decliners(commitment: Commitment, members: Member[], positions: number[]): Set<number> {
+export function decliners(commitment: Commitment, members: Member[], positions: number[]): Set<number> {
   const { people } = drawInput(commitment.poolCsv, commitment.quotasCsv);
   const drawn = new Set(members.map((m) => m.publicId));
   const households = new Set(people.flatMap((p) => (drawn.has(p.id) && p.household ? [p.household] : [])));
