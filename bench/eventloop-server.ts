@@ -51,7 +51,7 @@ function main(): void {
   if (!demoPanel) throw new Error('the demo panel vanished');
 
   const ids = db.prepare('SELECT public_id FROM registrants WHERE panel_id = ? ORDER BY id LIMIT ?').pluck().all(demo.panelId, Number(count)) as string[];
-  addMembers(db, demo.panelId, insertDraw(db, { panelId: demo.panelId, kind: 'final', algorithm: 'leximin', seed: 'bench', panelSize: ids.length, poolCsv: '', quotasCsv: '' }, null, Date.now()), ids);
+  addMembers(db, demo.panelId, insertDraw(db, { panelId: demo.panelId, kind: 'final', algorithm: 'leximin', seed: 'bench', panelSize: ids.length, poolCsv: '', quotasCsv: '' }, null, Date.now()), ids, 'confirmed');
   const agenda = exampleAgenda();
   const made = createSession(db, systemClock, new RoomRepo(db), demoPanel, agenda, null);
   const importPanel = insertPanel(db, { slug: 'import-target', title: 'Import target', question: demoPanel.question, panelSize: 40, closesAt: Date.now() + 86_400_000, quotaTolerance: 2 }, Date.now());

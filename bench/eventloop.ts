@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     await phase('the room alone', () => new Promise((r) => setTimeout(r, 4000)));
     await phase('publish the commitment (1,500 people)', async () => {
       await org.form(`/admin/panels/${ready.demoPanel}/registration/close`, {});
-      await org.form(`/admin/panels/${ready.demoPanel}/commitment`, { algorithm: 'leximin', randomness: 'The National Lottery Lotto draw on Saturday' });
+      await org.form(`/admin/panels/${ready.demoPanel}/commitment`, { algorithm: 'leximin', randomness: 'The National Lottery Lotto draw on Saturday', confirm: 'yes' });
     });
     await phase('import 100,000 registrations (8 MB)', () => org.upload(`/admin/panels/${ready.importPanel}/pool/import`, csv));
     load.stop();

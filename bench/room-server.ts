@@ -43,7 +43,7 @@ function main(): void {
   const ids = db.prepare('SELECT public_id FROM registrants WHERE panel_id = ? ORDER BY id LIMIT ?').pluck().all(demo.panelId, n) as string[];
   if (ids.length < n) throw new Error(`the demo pool has only ${ids.length} registrants; ask for --clients ${ids.length} or fewer`);
   const drawId = insertDraw(db, { panelId: demo.panelId, kind: 'final', algorithm: 'leximin', seed: 'bench', panelSize: n, poolCsv: '', quotasCsv: '' }, null, Date.now());
-  addMembers(db, demo.panelId, drawId, ids);
+  addMembers(db, demo.panelId, drawId, ids, 'confirmed');
   const panel = findPanel(db, demo.panelId);
   if (!panel) throw new Error('the demo panel vanished');
   const agenda = exampleAgenda();

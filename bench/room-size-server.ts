@@ -53,7 +53,7 @@ function main(): void {
   if (!demo) throw new Error('the demo was not seeded into the fresh database');
   const ids = db.prepare('SELECT public_id FROM registrants WHERE panel_id = ? ORDER BY id LIMIT ?').pluck().all(demo.panelId, MEMBERS) as string[];
   const drawId = insertDraw(db, { panelId: demo.panelId, kind: 'final', algorithm: 'leximin', seed: 'bench', panelSize: MEMBERS, poolCsv: '', quotasCsv: '' }, null, Date.now());
-  addMembers(db, demo.panelId, drawId, ids);
+  addMembers(db, demo.panelId, drawId, ids, 'confirmed');
   const panel = findPanel(db, demo.panelId);
   if (!panel) throw new Error('the demo panel vanished');
   const repo = new RoomRepo(db);

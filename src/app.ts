@@ -14,8 +14,10 @@ import { homeRouter } from './home';
 import { outcomesRouter } from './outcomes/public-routes';
 import { Summaries } from './outcomes/summaries';
 import { summaryRouter } from './outcomes/summary-routes';
+import { roomSummaryHtml } from './outcomes/room-summary';
 import { quotasRouter } from './panels/quota-routes';
 import { panelsRouter } from './panels/routes';
+import { panelUpkeepRouter } from './panels/upkeep-routes';
 import { publicDir, viewsDir } from './paths';
 import { registrationRouter } from './registration/form-routes';
 import { RoomRepo } from './room/repo';
@@ -26,6 +28,7 @@ import { sameOrigin } from './room/auth';
 import { Revocations } from './revocations';
 import { poolRouter } from './registration/pool-routes';
 import { publicSelectionRouter } from './selection/public-routes';
+import { invitationRouter } from './selection/invite-routes';
 import { failInterruptedDraws } from './selection/repo';
 import { selectionRouter } from './selection/routes';
 import { DrawRunner } from './selection/runner';
@@ -86,12 +89,14 @@ export function createApp(options: CreateAppOptions) {
   app.use(twoFactorRouter(ctx, revocations));
   app.use(registrationRouter(ctx));
   app.use(panelsRouter(ctx));
+  app.use(panelUpkeepRouter(ctx, room));
   app.use(quotasRouter(ctx));
   app.use(poolRouter(ctx, revocations));
   failInterruptedDraws(ctx.db, ctx.clock.now());
   const runner = new DrawRunner(ctx);
   app.use(selectionRouter(ctx, runner, revocations));
-  app.use(publicSelectionRouter(ctx, room, revocations));
+  app.use(publicSelectionRouter(ctx));
+  app.use(invitationRouter(ctx, room, revocations));
   app.use(roomRouter(room));
   app.use(sessionsRouter(ctx, room, revocations));
   app.use(summaryRouter(ctx, room, summaries));
@@ -107,7 +112,9 @@ export function createApp(options: CreateAppOptions) {
     allowRequest: (req, callback) => callback(null, sameOrigin(req)),
   });
   // The room's pacing is returned so tests can see that its buckets are forgotten once their sockets have gone.
-  const { pacing, sessions } = attachRoom(io, ctx, room, revocations, log);
+  // Members read in the room the summary a vote asks them to approve, rendered as the public page renders it.
+  const summary = (sessionId: number, revision: number) => roomSummaryHtml(app, summaries, sessionId, revision);
+  const { pacing, sessions } = attachRoom(io, ctx, room, revocations, log, summary);
   server.on('close', () => sessions.dispose());
   return { app, server, io, runner, room, summaries, pacing };
 }

@@ -82,10 +82,13 @@ export function smallPanel(db: Db, clock: ManualClock) {
   return { panelId, slug: 'test-panel' };
 }
 
-/** Members on a panel as a final draw would leave them (no real draw runs): for room tests. */
-export function seatMembers(db: Db, panelId: number, publicIds: string[], now: number): void {
+/**
+ * Members on a panel as a final draw and their yes would leave them (no real draw runs): for room tests. Only
+ * confirmed members are in a session (room/create.ts); `status: 'selected'` leaves them as just drawn.
+ */
+export function seatMembers(db: Db, panelId: number, publicIds: string[], now: number, status: 'confirmed' | 'selected' = 'confirmed'): void {
   const drawId = insertDraw(db, { panelId, kind: 'final', algorithm: 'leximin', seed: 'test', panelSize: publicIds.length, poolCsv: '', quotasCsv: '' }, null, now);
-  addMembers(db, panelId, drawId, publicIds);
+  addMembers(db, panelId, drawId, publicIds, status);
 }
 
 /** Every registrant's name, email, phone, address and postcode that appears in any of `texts`: public pages must give none. */

@@ -1,7 +1,7 @@
 import type { Immutable } from 'immer';
 import { supportOf } from '../room/ideas';
 import type { Idea } from '../room/state';
-import { $, button, element, item, onSubmit, setOptions } from './dom';
+import { $, button, element, item, onClick, onSubmit, setOptions } from './dom';
 import { currentRound, tableNumber } from './reads';
 import type { Send, View } from './view';
 
@@ -76,14 +76,19 @@ export function wireBoard(latest: () => View | undefined): void {
   const idea = () => Number($<HTMLSelectElement>('mod-idea').value);
   onSubmit('post', async () => {
     const box = $<HTMLTextAreaElement>('idea-text');
-    if (box.value.trim() && (await send('idea:post', { text: box.value.trim() }))) box.value = '';
+    if (!box.value.trim()) return;
+    const sent = await send('idea:post', { text: box.value.trim() });
+    if (sent) box.value = '';
+    return sent;
   });
   onSubmit('moderate', () => undefined);
-  $('mod-theme-set').addEventListener('click', () => void send('idea:theme', { idea: idea(), theme: $<HTMLInputElement>('mod-theme').value.trim() }));
-  $('mod-merge').addEventListener('click', () => void send('idea:merge', { idea: idea(), into: Number($<HTMLSelectElement>('mod-into').value) }));
-  $('mod-hide').addEventListener('click', async () => {
+  onClick('mod-theme-set', () => send('idea:theme', { idea: idea(), theme: $<HTMLInputElement>('mod-theme').value.trim() }));
+  onClick('mod-merge', () => send('idea:merge', { idea: idea(), into: Number($<HTMLSelectElement>('mod-into').value) }));
+  onClick('mod-hide', async () => {
     const reason = $<HTMLInputElement>('mod-reason');
-    if (await send('idea:hide', { idea: idea(), reason: reason.value.trim() })) reason.value = '';
+    const hidden = await send('idea:hide', { idea: idea(), reason: reason.value.trim() });
+    if (hidden) reason.value = '';
+    return hidden;
   });
-  $('mod-pick').addEventListener('click', () => void send('idea:pick', { idea: idea() }));
+  onClick('mod-pick', () => send('idea:pick', { idea: idea() }));
 }

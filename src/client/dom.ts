@@ -2,13 +2,44 @@
 
 export const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 
+/** Why the latest command was refused, in words: room.ts `send` notes it, for the control that sent it to show. */
+let lastRefusal = '';
+export const noteRefusal = (text: string): void => void (lastRefusal = text);
+
+/**
+ * After a control's action: a refusal (false) appears in words on the problem line of the control's group (its
+ * nearest `[data-controls]` or form), where the facilitator is looking; a success (true) clears it. Any other
+ * result (an action that sent nothing) leaves it as it is.
+ */
+export function report(control: HTMLElement, result: unknown): void {
+  if (typeof result !== 'boolean') return;
+  const group = control.closest<HTMLElement>('[data-controls], form') ?? control.parentElement;
+  if (!group) return;
+  let line = group.querySelector<HTMLElement>(':scope > .problem');
+  if (!line) {
+    line = element('p', '', 'flag problem');
+    group.append(line);
+  }
+  line.textContent = result ? '' : lastRefusal;
+}
+
 export function button(label: string, action: () => unknown, className = ''): HTMLButtonElement {
   const b = document.createElement('button');
   b.type = 'button';
   b.textContent = label;
   if (className) b.className = className;
-  b.addEventListener('click', () => void action());
+  // The button may be gone by the time the answer comes (the room re-renders): its group is found from where it was.
+  b.addEventListener('click', () => {
+    const group = b.closest<HTMLElement>('[data-controls], form') ?? b.parentElement;
+    void Promise.resolve(action()).then((result) => group && report(b.isConnected ? b : group, result));
+  });
   return b;
+}
+
+/** Runs `action` when the element with this id is clicked, and reports its result beside it. */
+export function onClick(id: string, action: () => unknown): void {
+  const el = $(id);
+  el.addEventListener('click', () => void Promise.resolve(action()).then((result) => report(el, result)));
 }
 
 export function item(text: string, ...extra: (Node | string)[]): HTMLLIElement {
@@ -51,6 +82,6 @@ export function onSubmit(id: string, then: (form: HTMLFormElement) => unknown): 
   const form = document.getElementById(id) as HTMLFormElement | null;
   form?.addEventListener('submit', (event) => {
     event.preventDefault();
-    void then(form);
+    void Promise.resolve(then(form)).then((result) => report(form, result));
   });
 }

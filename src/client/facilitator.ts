@@ -1,7 +1,7 @@
 import type { Immutable } from 'immer';
 import type { AirtimeReport } from '../room/airtime';
 import { $, button, element, item, onSubmit, setOptions } from './dom';
-import { currentRound, handleOf } from './reads';
+import { currentRound } from './reads';
 import type { View } from './view';
 
 /** The facilitator's controls, who is connected, and the airtime panel. */
@@ -20,18 +20,19 @@ export function renderFacilitator(v: View): void {
     ...(round?.type === 'round-robin' && round.status === 'open' && !s.turns ? [button('Start the round-robin', () => v.send('turn:start'))] : []),
     ...(round?.type === 'round-robin' && round.status === 'open' && s.tables.length && !s.tables.some((t) => t.turns) ? [button('Start the round-robin at each table', () => v.send('turn:start', { atTables: true }), 'secondary')] : []),
     ...(s.turns && s.turns.index < s.turns.order.length ? [button('Next turn', () => v.send('turn:next'))] : []),
+    ...(s.turns?.skipped ?? []).map((m) => button(`Give ${v.name(m)} a turn (skipped: not connected)`, () => v.send('turn:add', { member: m }), 'secondary')),
   );
   setOptions($<HTMLSelectElement>('jump-round'), s.rounds.map((r, i): [string, string] => [String(i), `${i + 1}. ${r.title}${r.status === 'closed' ? ' (done)' : ''}`]));
   renderQueueActions(v);
-  renderAirtime(v.airtime, s.airtime, (m) => handleOf(s, m));
+  renderAirtime(v.airtime, s.airtime, v.name);
   const p = v.presence;
-  if (p) $('connected').textContent = `${p.panellists.length} of ${s.members.length} panellists connected${p.panellists.length ? `: ${p.panellists.map((m) => handleOf(s, m)).join(', ')}` : ''}. Facilitators: ${p.facilitators}. Observer screens: ${p.observers}.`;
+  if (p) $('connected').textContent = `${p.panellists.length} of ${s.members.length} panellists connected${p.panellists.length ? `: ${p.panellists.map(v.name).join(', ')}` : ''}. Facilitators: ${p.facilitators}. Observer screens: ${p.observers}.`;
 }
 
 function renderQueueActions(v: View): void {
   document.querySelectorAll<HTMLLIElement>('#queue li[data-member]').forEach((li) => {
     const m = li.dataset.member ?? '';
-    li.append(' ', button(`Give the floor to ${handleOf(v.state, m)}`, () => v.send('floor:give', { member: m }), 'secondary'), ' ', button(`Lower ${handleOf(v.state, m)}'s hand`, () => v.send('queue:lower', { member: m }), 'secondary'));
+    li.append(' ', button(`Give the floor to ${v.name(m)}`, () => v.send('floor:give', { member: m }), 'secondary'), ' ', button(`Lower ${v.name(m)}'s hand`, () => v.send('queue:lower', { member: m }), 'secondary'));
   });
 }
 

@@ -1,7 +1,7 @@
 import type { Immutable } from 'immer';
 import type { Amendment, Recommendation, RoomState } from '../room/state';
 import { $, button, element, item, onSubmit, setOptions } from './dom';
-import { currentRound, handleOf, inVote } from './reads';
+import { currentRound, inVote } from './reads';
 import type { Fields, View } from './view';
 
 /**
@@ -54,7 +54,7 @@ function card(v: View, rec: Immutable<Recommendation>): HTMLElement {
 }
 
 function amendmentItem(v: View, rec: Immutable<Recommendation>, a: Immutable<Amendment>): HTMLElement {
-  const by = a.by === 'facilitator' ? 'proposed from the floor' : a.by === v.me ? 'proposed by you' : `proposed by ${handleOf(v.state, a.by)}`;
+  const by = a.by === 'facilitator' ? 'proposed from the floor' : a.by === v.me ? 'proposed by you' : `proposed by ${v.name(a.by)}`;
   const stale = a.status === 'proposed' && a.against < rec.history.length - 1 ? ' It was proposed against an earlier wording.' : '';
   const li = item(`“${a.text}” (${by}${a.reason ? `, because: ${a.reason}` : ''}): ${a.status}.${stale}`);
   if (a.vote) li.append(' ', voteLine(v.state, a.vote));
@@ -85,7 +85,7 @@ function draftActions(v: View, rec: Immutable<Recommendation>): HTMLElement[] {
 function minorityBlock(v: View, rec: Immutable<Recommendation>, m: Immutable<Recommendation['minority'][number]>): HTMLElement {
   const block = element('div', '', 'minority');
   const others = m.supporters.length - 1;
-  block.append(element('p', m.text), element('p', `Written by ${m.by === v.me ? 'you' : handleOf(v.state, m.by)}; supported by ${m.supporters.length} member${m.supporters.length === 1 ? '' : 's'}${others ? ` (the author and ${others} more)` : ''}.`, 'hint'));
+  block.append(element('p', m.text), element('p', `Written by ${m.by === v.me ? 'you' : v.name(m.by)}; supported by ${m.supporters.length} member${m.supporters.length === 1 ? '' : 's'}${others ? ` (the author and ${others} more)` : ''}.`, 'hint'));
   if (v.you.role === 'panellist' && m.by !== v.me) {
     const signed = m.supporters.includes(v.me);
     block.append(button(signed ? 'Take my support off' : 'Support this statement', () => v.send('rec:support', { rec: rec.id, report: m.id, support: !signed }), 'secondary'));
@@ -155,17 +155,23 @@ export function wireRecs(latest: () => View | undefined): void {
     if (!v) return;
     const data = new FormData(form);
     const { from } = sourceOf(v.state, String(data.get('from') ?? ''));
-    if (await v.send('rec:draft', { text: String(data.get('text') ?? ''), ...(from ? { from } : {}) })) form.reset();
+    const sent = await v.send('rec:draft', { text: String(data.get('text') ?? ''), ...(from ? { from } : {}) });
+    if (sent) form.reset();
+    return sent;
   });
   onSubmit('rec-amend', async (form) => {
     const v = latest();
     const data = new FormData(form);
     const reason = String(data.get('reason') ?? '').trim();
-    if (await v?.send('rec:amend', { rec: Number(data.get('rec')), text: String(data.get('text') ?? ''), ...(reason ? { reason } : {}) })) form.reset();
+    const sent = await v?.send('rec:amend', { rec: Number(data.get('rec')), text: String(data.get('text') ?? ''), ...(reason ? { reason } : {}) });
+    if (sent) form.reset();
+    return sent;
   });
   onSubmit('rec-minority', async (form) => {
     const v = latest();
     const data = new FormData(form);
-    if (await v?.send('rec:minority', { rec: Number(data.get('rec')), text: String(data.get('text') ?? '') })) form.reset();
+    const sent = await v?.send('rec:minority', { rec: Number(data.get('rec')), text: String(data.get('text') ?? '') });
+    if (sent) form.reset();
+    return sent;
   });
 }

@@ -4,7 +4,7 @@ import type { ClientToServerEvents, CommandDone, Presence, Reply, ServerToClient
 import type { Actor, Command } from '../room/machine';
 import type { RoomState } from '../room/state';
 import { renderBoard, wireBoard } from './board';
-import { $, item } from './dom';
+import { $, item, noteRefusal, report } from './dom';
 import { renderFacilitator, wireFacilitator } from './facilitator';
 import { applyChange, currentRound, handleOf, tableOf, tablesMeeting } from './reads';
 import { renderTables, wireTables } from './tables';
@@ -14,6 +14,9 @@ import { renderVotes } from './voting';
 import { describeBallot } from '../voting/tally';
 import type { FieldsArg, View } from './view';
 import { BallotOutbox } from './ballots';
+import { credentials } from './credentials';
+import { wireSummaryReader } from './summary-reader';
+import { renderTabs, wireTabs } from './tabs';
 
 /**
  * The room in the browser: shows the server's snapshots and sends commands (docs/protocol.md). The pass
@@ -28,8 +31,10 @@ let last: Immutable<Omit<Snapshot, 'you'>> | undefined;
 let presence: Presence | undefined;
 let offset = 0;
 let lastAnnounced = '';
+/** Why the latest command was refused or went unanswered, for the form that sent it (View.refusal). */
+let refused = '';
 
-const socket: RoomSocket = io({ auth: credentials(), transports: ['websocket'] });
+const socket: RoomSocket = io({ auth: credentials(root.dataset.session ?? ''), transports: ['websocket'] });
 // A refused join is final (the message says why); anything else is retried by Socket.IO on its own.
 socket.on('connect_error', (err) => show('status', socket.active ? 'Connection lost: reconnecting…' : `Not connected: ${err.message}`));
 socket.on('disconnect', (reason) => {
@@ -53,24 +58,8 @@ socket.on('room:changed', (change) => {
     socket.emit('room:sync', {}, (reply) => reply.ok && take(reply.data));
     return;
   }
-  take({ version: change.version, serverTime: change.serverTime, state: applyChange(last.state, change), airtime: change.airtime ?? last.airtime });
+  take({ version: change.version, serverTime: change.serverTime, state: applyChange(last.state, change), airtime: change.airtime ?? last.airtime, names: last.names });
 });
-
-/**
- * How this tab joins: a join link's pass, or a member's invitation token (`#invite=`), taken from the
- * address once and kept for this tab; with neither, the login cookie of a facilitator.
- */
-function credentials(): Record<string, string> {
-  const session = root.dataset.session ?? '';
-  const key = `room:${session}`;
-  const found = /(pass|invite)=([\w-]+)/.exec(location.hash);
-  if (found) {
-    sessionStorage.setItem(key, JSON.stringify({ [found[1]]: found[2] }));
-    history.replaceState(null, '', location.pathname);
-  }
-  const kept = JSON.parse(sessionStorage.getItem(key) ?? '{}') as Record<string, string>;
-  return { ...kept, session };
-}
 
 function take(s: Immutable<Omit<Snapshot, 'you'>>): void {
   last = s;
@@ -92,14 +81,28 @@ async function send<K extends Command['type']>(event: K, ...[fields]: FieldsArg<
       // Socket.IO's types cannot follow a generic event name to its payload: `Send` (view.ts) checks the fields.
       const timed = socket.timeout(5000) as unknown as { emitWithAck(e: string, p: unknown): Promise<Reply<CommandDone>> };
       const reply = await timed.emitWithAck(event, command);
-      if (!reply.ok) announce(reply.message, true);
+      if (reply.ok) settled();
+      else refuse(reply.message);
       return reply.ok;
     } catch {
       // no acknowledgement in time: try again with the same client id
     }
   }
-  announce(`The server did not answer, so this may not have been done. When the room shows "Connected" again, check and try again.`, true);
+  refuse(`The server did not answer, so this may not have been done. When the room shows "Connected" again, check and try again.`);
   return false;
+}
+
+/** A refusal is said aloud (the alert region) and shown beside the control that sent it (dom.ts `report`). */
+function refuse(text: string): void {
+  refused = text;
+  noteRefusal(text);
+  announce(text, true);
+}
+
+/** A command went through: an earlier refusal, still in the alert region, no longer holds. */
+function settled(): void {
+  if (refused && $('alert').textContent === refused) announce('', true);
+  refused = '';
 }
 
 /** A ballot waiting for the connection, or sent: see ballots.ts. */
@@ -128,6 +131,14 @@ async function check(vote: number, receipt: string, unlock?: string): Promise<st
   }
 }
 
+async function readSummary(revision: number): Promise<Reply<{ html: string }>> {
+  try {
+    return await socket.timeout(5000).emitWithAck('summary:read', { revision });
+  } catch {
+    return { ok: false, error: 'internal', message: 'the server did not answer. Check the connection, then try again.' };
+  }
+}
+
 /** Resolves true once the socket is connected, or false after `ms`. */
 function connected(ms: number): Promise<boolean> {
   if (socket.connected) return Promise.resolve(true);
@@ -145,7 +156,9 @@ function connected(ms: number): Promise<boolean> {
 
 function view(): View | undefined {
   if (!last || !you) return undefined;
-  return { state: last.state, you, me: you.role === 'panellist' ? you.member : '', send, airtime: last.airtime, presence, alert: announce, check, outbox, cast: (vote, ballot) => outbox.cast(vote, ballot, newId(), socket.connected) };
+  const { state, names } = last;
+  const name = (member: string) => names?.[member] ?? handleOf(state, member);
+  return { state, you, me: you.role === 'panellist' ? you.member : '', name, send, airtime: last.airtime, presence, alert: announce, refusal: () => refused, check, outbox, cast: (vote, ballot) => outbox.cast(vote, ballot, newId(), socket.connected), readSummary };
 }
 
 function render(): void {
@@ -164,8 +177,9 @@ function render(): void {
   renderVotes(v);
   renderRecs(v);
   if (actor.role === 'facilitator') renderFacilitator(v);
+  renderTabs(v);
   tick();
-  const line = `${round ? round.title : ''}: ${round?.status ?? ''}. ${s.floor ? `${handleOf(s, s.floor.member)} has the floor.` : ''}`;
+  const line = `${round ? round.title : ''}: ${round?.status ?? ''}. ${s.floor ? `${v.name(s.floor.member)} has the floor.` : ''}`;
   if (line !== lastAnnounced) announce((lastAnnounced = line), false);
 }
 
@@ -183,16 +197,15 @@ function renderAgenda(s: Immutable<RoomState>): void {
 /** The floor, the queue and your hand: the plenary's, or your table's while the tables meet or take turns. */
 function renderSpeaking(v: View): void {
   const { state: s, me } = v;
-  const mine = me ? tableOf(s, me) : undefined;
-  const table = mine && (tablesMeeting(s) || mine.turns) ? mine : undefined;
+  const stage = stageOf(v);
+  const table = stage === s ? undefined : tableOf(s, me);
   const number = table ? s.tables.indexOf(table) + 1 : undefined;
-  const stage = table ?? s;
-  const who = stage.floor ? (stage.floor.member === me ? 'You have' : `${handleOf(s, stage.floor.member)} has`) : 'Nobody has';
+  const who = stage.floor ? (stage.floor.member === me ? 'You have' : `${v.name(stage.floor.member)} has`) : 'Nobody has';
   $('floor').textContent = `${who} the floor${table ? ' at your table' : ''}.`;
   $('queue-title').textContent = table ? 'Hands up at your table' : 'Queue';
   $('queue').replaceChildren(
     ...stage.queue.map((m) => {
-      const li = item(m === me ? `${handleOf(s, m)} (you)` : handleOf(s, m));
+      const li = item(m === me ? `${v.name(m)} (you)` : v.name(m));
       if (v.you.role === 'facilitator') li.dataset.member = m;
       return li;
     }),
@@ -202,13 +215,13 @@ function renderSpeaking(v: View): void {
   const place = stage.queue.indexOf(me);
   const hand = $<HTMLButtonElement>('hand');
   hand.textContent = place >= 0 ? 'Lower my hand' : 'Raise my hand';
-  hand.onclick = () => void send(place >= 0 ? 'queue:lower' : 'queue:raise');
+  hand.onclick = () => void send(place >= 0 ? 'queue:lower' : 'queue:raise').then((ok) => report(hand, ok));
   hand.disabled = currentRound(s)?.status !== 'open' || stage.floor?.member === me || (tablesMeeting(s) && !table);
   $('place').textContent = place >= 0 ? `You are number ${place + 1} in the queue.` : tablesMeeting(s) && !table ? 'You are not at a table yet: the facilitator will seat you.' : '';
   const turns = stage.turns;
   const passTurn = $('pass');
   passTurn.hidden = !(turns && turns.order[turns.index] === me);
-  passTurn.onclick = () => void send('turn:next', number ? { table: number } : {});
+  passTurn.onclick = () => void send('turn:next', number ? { table: number } : {}).then((ok) => report(passTurn, ok));
   const finish = $('finish');
   finish.hidden = !(table && !table.turns && table.floor?.member === me);
   finish.onclick = () => {
@@ -216,13 +229,40 @@ function renderSpeaking(v: View): void {
   };
 }
 
+const clockText = (ms: number) => `${Math.floor(ms / 60000)}:${String(Math.floor((ms % 60000) / 1000)).padStart(2, '0')}`;
+
 function tick(): void {
   const round = last ? currentRound(last.state) : undefined;
   const timer = $('timer');
+  tickSpeaker();
   if (!round) return void (timer.textContent = '');
   const left = round.status === 'open' ? (round.deadline ?? 0) - (Date.now() + offset) : round.status === 'paused' ? (round.remainingMs ?? 0) : 0;
-  const text = (ms: number) => `${Math.floor(ms / 60000)}:${String(Math.floor((ms % 60000) / 1000)).padStart(2, '0')}`;
-  timer.textContent = round.status === 'closed' ? 'Closed' : left >= 0 ? `${text(left)} left${round.status === 'paused' ? ' (paused)' : ''}` : `${text(-left)} over time`;
+  timer.textContent = round.status === 'closed' ? 'Closed' : left >= 0 ? `${clockText(left)} left${round.status === 'paused' ? ' (paused)' : ''}` : `${clockText(-left)} over time`;
+}
+
+/** The floor this screen follows: the plenary's, or the member's own table's while it meets or takes turns. */
+function stageOf(v: View) {
+  const mine = v.me ? tableOf(v.state, v.me) : undefined;
+  return mine && (tablesMeeting(v.state) || mine.turns) ? mine : v.state;
+}
+
+/** When the floor's speaking or turn limit ends, on every screen; the facilitator is told once when it runs out. */
+let nudged = '';
+function tickSpeaker(): void {
+  const v = view();
+  const floor = v && stageOf(v).floor;
+  const box = $('speaker-timer');
+  box.classList.toggle('over', false);
+  if (!v || !floor || floor.until === null) return void (box.textContent = '');
+  const left = floor.until - (Date.now() + offset);
+  const who = floor.member === v.me ? 'Your' : `${v.name(floor.member)}'s`;
+  box.textContent = left >= 0 ? `${who} time: ${clockText(left)} left` : `${who} time is up (${clockText(-left)} over)`;
+  box.classList.toggle('over', left < 0);
+  const key = `${floor.member}@${floor.since}`;
+  if (left < 0 && v.you.role === 'facilitator' && nudged !== key) {
+    nudged = key;
+    announce(`${v.name(floor.member)}'s time is up: thank them and move on${v.state.turns ? ' to the next turn' : ''}.`, true);
+  }
 }
 
 /** A command's id; crypto.randomUUID needs a secure context, which a hall's local server may not be. */
@@ -243,4 +283,6 @@ wireTables(view);
 wireFacilitator(view);
 wireVotes(view);
 wireRecs(view);
+wireSummaryReader();
+wireTabs(render, view);
 setInterval(tick, 1000);

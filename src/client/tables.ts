@@ -1,7 +1,7 @@
 import type { Immutable } from 'immer';
 import type { Table } from '../room/state';
-import { $, button, element, item, onSubmit, setOptions } from './dom';
-import { currentRound, handleOf, tableNumber, tablesMeeting } from './reads';
+import { $, button, element, item, onClick, onSubmit, setOptions } from './dom';
+import { currentRound, tableNumber, tablesMeeting } from './reads';
 import type { Send, View } from './view';
 
 /**
@@ -47,17 +47,18 @@ export function renderTables(v: View): void {
 
 function tableCard(v: View, table: Immutable<Table>, number: number): HTMLElement {
   const card = element('li', '', 'table-card');
-  const label = (m: string) => `${handleOf(v.state, m)}${m === v.me ? ' (you)' : ''}${m === table.noteTaker ? ' (note-taker)' : ''}`;
+  const label = (m: string) => `${v.name(m)}${m === v.me ? ' (you)' : ''}${m === table.noteTaker ? ' (note-taker)' : ''}`;
   const people = element('ul');
   people.append(...table.members.map((m) => item(label(m))));
   card.append(element('h3', `Table ${number}`), people);
-  if (table.floor) card.append(element('p', `Speaking: ${table.floor.member === v.me ? 'you' : handleOf(v.state, table.floor.member)}`));
-  if (table.queue.length) card.append(element('p', `Hands up: ${table.queue.map((m) => (m === v.me ? 'you' : handleOf(v.state, m))).join(', ')}`));
+  if (table.floor) card.append(element('p', `Speaking: ${table.floor.member === v.me ? 'you' : v.name(table.floor.member)}`));
+  if (table.queue.length) card.append(element('p', `Hands up: ${table.queue.map((m) => (m === v.me ? 'you' : v.name(m))).join(', ')}`));
   if (v.you.role === 'facilitator') {
     if (!table.noteTaker) card.append(element('p', 'No note-taker yet.', 'flag'));
     if (table.report) card.append(element('p', `Report: ${table.report}`));
     if (tablesMeeting(v.state) && (table.queue.length || table.floor)) card.append(button(`Next speaker at table ${number}`, () => v.send('table:next', { table: number }), 'secondary'));
     if (table.turns && table.turns.index < table.turns.order.length) card.append(button(`Next turn at table ${number}`, () => v.send('turn:next', { table: number }), 'secondary'));
+    for (const m of table.turns?.skipped ?? []) card.append(button(`Give ${v.name(m)} a turn at table ${number} (skipped: not connected)`, () => v.send('turn:add', { member: m, table: number }), 'secondary'));
   }
   return card;
 }
@@ -79,20 +80,22 @@ export function wireTables(latest: () => View | undefined): void {
     return send('tables:propose', { ...(size ? { size } : {}), ...(present ? { members: present } : {}) });
   });
   onSubmit('move', () => send('tables:move', { member: $<HTMLSelectElement>('move-member').value, table: Number($<HTMLSelectElement>('move-table').value) }));
-  $('make-note-taker').addEventListener('click', () => {
+  onClick('make-note-taker', () => {
     const v = latest();
     const member = $<HTMLSelectElement>('move-member').value;
     const table = v ? (tableNumber(v.state, member) ?? 0) : 0;
-    void send('table:note-taker', { table, member });
+    return send('table:note-taker', { table, member });
   });
-  $('volunteer').addEventListener('click', () => {
+  onClick('volunteer', () => {
     const v = latest();
-    if (v) void send('table:note-taker', { table: myTable(), member: v.me });
+    return v && send('table:note-taker', { table: myTable(), member: v.me });
   });
-  $('table-next').addEventListener('click', () => void send('table:next', { table: myTable() }));
+  onClick('table-next', () => send('table:next', { table: myTable() }));
   const box = $<HTMLTextAreaElement>('report-text');
   box.addEventListener('input', () => (box.dataset.dirty = '1'));
   onSubmit('report', async () => {
-    if (await send('table:report', { table: myTable(), text: box.value.trim() })) delete box.dataset.dirty;
+    const saved = await send('table:report', { table: myTable(), text: box.value.trim() });
+    if (saved) delete box.dataset.dirty;
+    return saved;
   });
 }

@@ -1,15 +1,17 @@
 import type { Immutable } from 'immer';
 import type { Vote } from '../room/state';
 import { scaleLabels } from '../voting/tally';
-import { type Ballot, METHODS } from '../voting/types';
+import type { Ballot, VoteSettings } from '../voting/types';
+import { plural } from '../voting/words';
 import { $, element, oneOf, onSubmit } from './dom';
+import { clearProblem, showProblem } from './form-problem';
 import { parsePaper } from './paper';
-import { handleOf } from './reads';
-import type { Fields, View } from './view';
+import { wireVoteSetup } from './vote-setup';
+import type { View } from './view';
 
 /**
- * The vote forms: a panellist's ballot for the vote's method, the facilitator's form that opens a vote, and the
- * tellers' paper count; each built, read and checked here, and sent (voting.ts renders the votes themselves).
+ * The vote forms: a panellist's ballot for the vote's method and the tellers' paper count; each built, read and
+ * checked here, and sent (voting.ts renders the votes themselves; vote-setup.ts is the form that opens one).
  */
 
 /** The ballot form for this vote's method; built once per vote, so a half-filled ballot survives updates. */
@@ -17,6 +19,8 @@ export function buildBallot(vote: Immutable<Vote>): void {
   const form = $<HTMLFormElement>('ballot');
   form.dataset.vote = String(vote.id);
   form.dataset.method = vote.settings.method;
+  unconfirm();
+  $('ballot-problem').textContent = '';
   const fields = $('ballot-fields');
   const s = vote.settings;
   const radios = (name: string, choices: [string, string][]) => {
@@ -45,28 +49,55 @@ export function buildBallot(vote: Immutable<Vote>): void {
     fields.replaceChildren(radios('choice', [['consent', 'I consent'], ['object', 'I object'], ['abstain', 'Abstain']]), label, reason);
   }
   if (s.method === 'scale') fields.replaceChildren(radios('level', [...scaleLabels(s.scale ?? 'likert5').map((l, i): [string, string] => [String(i + 1), `${i + 1}. ${l}`]), ['0', 'Abstain']]));
-  if (s.method === 'approval' || s.method === 'ranked') {
-    const max = s.method === 'approval' ? (s.dots?.perOption ?? 1) : s.options.length;
-    const hint = s.method === 'approval' ? `You have ${s.dots?.perVoter ?? s.options.length} dots, at most ${max} on one option.` : 'Number the options in order of preference: 1 for your first choice. Leave out any you would not rank.';
-    fields.replaceChildren(
-      element('p', hint, 'hint'),
-      ...s.options.map((option, i) => {
-        const label = element('label', `${option} `);
-        const input = element('input');
-        input.type = 'number';
-        input.min = s.method === 'approval' ? '0' : '1';
-        input.max = String(max);
-        input.name = `option-${i}`;
-        input.inputMode = 'numeric';
-        label.append(input);
-        return label;
-      }),
-    );
+  if (s.method === 'approval' || s.method === 'ranked') fields.replaceChildren(...(ticks(s) ? tickBoxes(vote) : numberBoxes(s)));
+}
+
+/** Approval with one dot an option is ticking the options; more dots than one, or a ranking, is numbers. */
+const ticks = (s: Immutable<VoteSettings>) => s.method === 'approval' && (s.dots?.perOption ?? 1) === 1;
+
+/** A tick box for each option (value 1: one dot), read back as the approval ballot's dots. */
+function tickBoxes(vote: Immutable<Vote>): HTMLElement[] {
+  const { options, dots } = vote.settings;
+  const most = dots?.perVoter ?? options.length;
+  const set = element('fieldset');
+  set.append(element('legend', vote.question), element('p', most >= options.length ? 'Tick every option you support.' : `Tick up to ${plural(most, 'option')}: the ones you support most.`, 'hint'));
+  for (const [i, option] of options.entries()) {
+    const row = element('label', '', 'choice');
+    const input = element('input');
+    input.type = 'checkbox';
+    input.name = `option-${i}`;
+    input.value = '1';
+    row.append(input, ` ${option}`);
+    set.append(row);
   }
+  return [set];
+}
+
+/** A number beside each option: the dots put on it, or its place in the ranking. */
+function numberBoxes(s: Immutable<VoteSettings>): HTMLElement[] {
+  const approval = s.method === 'approval';
+  const max = approval ? (s.dots?.perOption ?? 1) : s.options.length;
+  const hint = approval
+    ? `You have ${plural(s.dots?.perVoter ?? s.options.length, 'dot')} to share out: put up to ${max} on any one option, and leave an option empty for none.`
+    : 'Number the options in order of preference: 1 for your first choice, 2 for your second, and so on. Leave out any you would not rank.';
+  return [
+    element('p', hint, 'hint'),
+    ...s.options.map((option, i) => {
+      const label = element('label', `${option} `);
+      const input = element('input');
+      input.type = 'number';
+      input.min = approval ? '0' : '1';
+      input.max = String(max);
+      input.name = `option-${i}`;
+      input.inputMode = 'numeric';
+      label.append(input);
+      return label;
+    }),
+  ];
 }
 
 /** One tick box per member, to say who voted on paper (one for each ballot, counted or spoiled); built once per vote. */
-export function buildPaperMembers(vote: number, members: readonly string[]): void {
+export function buildPaperMembers(vote: number, members: readonly string[], name: (member: string) => string): void {
   $('paper').dataset.vote = String(vote);
   $('paper-members').replaceChildren(
     element('legend', 'Who voted on paper: tick one member for each ballot, counted or spoiled'),
@@ -75,7 +106,7 @@ export function buildPaperMembers(vote: number, members: readonly string[]): voi
       const input = element('input');
       input.type = 'checkbox';
       input.value = member;
-      label.append(input, ` ${handleOf({ members }, member)} (${member})`);
+      label.append(input, ` ${name(member)} (${member})`);
       return label;
     }),
   );
@@ -95,66 +126,85 @@ function readBallot(form: HTMLFormElement, vote: Immutable<Vote>): Ballot | stri
     }
     case 'scale':
       return value('level') ? { kind: 'scale', level: Number(value('level')) } : 'Choose a level.';
-    case 'approval':
-      return { kind: 'approval', dots: vote.settings.options.map((_, i) => Number(value(`option-${i}`) || 0)) };
+    case 'approval': {
+      const dots = vote.settings.options.map((_, i) => Number(value(`option-${i}`) || 0));
+      return tooMany(vote.settings, dots) ?? { kind: 'approval', dots };
+    }
     case 'ranked': {
-      const ranks = vote.settings.options.map((_, i) => ({ i, rank: Number(value(`option-${i}`) || 0) })).filter((r) => r.rank > 0);
-      return { kind: 'ranked', ranking: ranks.sort((a, b) => a.rank - b.rank).map((r) => r.i) };
+      const ranking = rankingOf(vote.settings.options.map((_, i) => Number(value(`option-${i}`) || 0)));
+      return typeof ranking === 'string' ? ranking : { kind: 'ranked', ranking };
     }
   }
 }
 
-/** The vote form's settings for its method, from its fields (`text`); or what to choose, if a choice is not one the form offers. */
-function settingsOf(text: (name: string) => string, options: string[]): Fields<'vote:open'>['settings'] | string {
-  const method = oneOf(text('method'), METHODS);
-  const quorum = Number(text('quorum') || 0);
-  switch (method) {
-    case 'threshold': {
-      const rule = oneOf(text('rule'), ['majority', 'two-thirds', 'percent'] as const);
-      const base = oneOf(text('base'), ['all', 'decisive'] as const);
-      if (!rule || !base) return 'Choose the rule and what it counts.';
-      return { method, quorum, threshold: { rule, base, ...(rule === 'percent' ? { percent: Number(text('percent')) } : {}) } };
-    }
-    case 'approval':
-      return { method, quorum, dots: { perVoter: Number(text('perVoter') || options.length || 1), perOption: Number(text('perOption') || 1) } };
-    case 'ranked': {
-      const count = oneOf(text('count'), ['irv', 'borda'] as const);
-      return count ? { method, quorum, count } : 'Choose how the ranking is counted.';
-    }
-    case 'scale': {
-      const scale = oneOf(text('scale'), ['likert5', 'gradients8'] as const);
-      return scale ? { method, quorum, scale } : 'Choose the scale.';
-    }
-    case 'consent':
-      return { method, quorum };
-    case undefined:
-      return 'Choose how the vote is decided.';
+/** What is wrong with an approval ballot that uses more dots than a panellist has, if it does. */
+function tooMany(s: Immutable<VoteSettings>, dots: number[]): string | undefined {
+  const most = s.dots?.perVoter ?? s.options.length;
+  const used = dots.reduce((a, b) => a + b, 0);
+  if (used <= most) return undefined;
+  return ticks(s) ? `You have ticked ${used} options: tick at most ${most}.` : `You have put down ${plural(used, 'dot')}, and you have ${most}: take some off.`;
+}
+
+/**
+ * The ranking that the numbers beside the options give (option indices, first choice first; 0 for an option left
+ * out), or what is wrong with them: each choice needs its own number, counting up from 1 without gaps.
+ */
+function rankingOf(numbers: readonly number[]): number[] | string {
+  const given = numbers.map((rank, i) => ({ i, rank })).filter((r) => r.rank > 0).sort((a, b) => a.rank - b.rank);
+  const shared = given.find((r, place) => given[place + 1]?.rank === r.rank);
+  if (shared) {
+    const n = given.filter((r) => r.rank === shared.rank).length;
+    return `${n === 2 ? 'Two' : n === 3 ? 'Three' : n} options have number ${shared.rank}: give each option a different number.`;
   }
+  const gap = given.findIndex((r, place) => r.rank !== place + 1);
+  if (gap >= 0) return `No option has number ${gap + 1}: number your choices 1, 2, 3 and so on, without a gap.`;
+  return given.map((r) => r.i);
+}
+
+/** Nothing ticked, dotted or ranked: the ballot is an abstention. */
+const abstains = (ballot: Ballot) => (ballot.kind === 'approval' && ballot.dots.every((d) => d === 0)) || (ballot.kind === 'ranked' && ballot.ranking.length === 0);
+
+/** An empty ballot is cast only on a second tap of the button, once the panellist is told it is an abstention. */
+function confirmed(v: View, form: HTMLFormElement, vote: Immutable<Vote>, ballot: Ballot): boolean {
+  if (!abstains(ballot) || form.dataset.confirm === 'abstain') return true;
+  form.dataset.confirm = 'abstain';
+  $('ballot-cast').textContent = 'Yes, cast it as an abstention';
+  const nothing = vote.settings.method === 'ranked' ? 'You have ranked nothing' : ticks(vote.settings) ? 'You have ticked nothing' : 'You have put no dots on any option';
+  showProblem(v, 'ballot-problem', `${nothing}: this will be counted as an abstention. Cast it anyway?`);
+  return false;
+}
+
+/** Back to a plain "Cast my vote": the ballot changed, or was cast. */
+function unconfirm(): void {
+  delete $('ballot').dataset.confirm;
+  $('ballot-cast').textContent = 'Cast my vote';
+}
+
+/** A count added, by whichever teller, settles what was wrong with an earlier one: its line is cleared. */
+export function notePaperCount(v: View, vote: Immutable<Vote>): void {
+  const form = $('paper');
+  const added = `${vote.id}:${vote.paper.accepted + vote.paper.spoiled}`;
+  if (form.dataset.added !== undefined && form.dataset.added !== added) clearProblem(v, 'paper-problem');
+  form.dataset.added = added;
 }
 
 export function wireVotes(latest: () => View | undefined): void {
+  wireVoteSetup(latest);
   onSubmit('ballot', async (form) => {
     const v = latest();
     const vote = v?.state.votes.find((x) => String(x.id) === form.dataset.vote);
     if (!v || !vote) return;
     const ballot = readBallot(form, vote);
-    if (typeof ballot === 'string') return v.alert(ballot);
+    if (typeof ballot === 'string') return showProblem(v, 'ballot-problem', ballot);
+    if (!confirmed(v, form, vote, ballot)) return;
+    clearProblem(v, 'ballot-problem');
+    unconfirm();
     await v.cast(vote.id, ballot);
   });
-  onSubmit('vote-setup', (form) => {
+  $('ballot').addEventListener('input', () => {
     const v = latest();
-    const data = new FormData(form);
-    const text = (name: string) => String(data.get(name) ?? '').trim();
-    const options = text('options').split('\n').map((o) => o.trim()).filter(Boolean);
-    const [round, take] = text('from').split(':');
-    const source = oneOf(take ?? '', ['ideas', 'themes'] as const);
-    const from = source ? { round: Number(round), take: source } : undefined;
-    const settings = settingsOf(text, options);
-    if (typeof settings === 'string') return v?.alert(settings);
-    const [rec, amendment] = text('subject').split(':').filter(Boolean).map(Number);
-    const what =
-      text('subject') === 'summary' ? { summary: 'latest' as const } : rec ? { subject: { rec, ...(amendment ? { amendment } : {}) } } : { question: text('question'), ...(from ? { from } : { options }) };
-    return v?.send('vote:open', { ...what, settings, secret: data.get('secret') === 'on', live: data.get('live') === 'on' });
+    if (v) clearProblem(v, 'ballot-problem');
+    unconfirm();
   });
   onSubmit('paper', async (form) => {
     const v = latest();
@@ -162,12 +212,12 @@ export function wireVotes(latest: () => View | undefined): void {
     if (!v || !vote) return;
     const box = form.querySelector('textarea') as HTMLTextAreaElement;
     const parsed = parsePaper(vote.settings.method, box.value);
-    if ('problem' in parsed) return v.alert(parsed.problem);
+    if ('problem' in parsed) return showProblem(v, 'paper-problem', parsed.problem);
     const ticked = Array.from(form.querySelectorAll<HTMLInputElement>('#paper-members input:checked'), (i) => i.value);
-    if (await v.send('vote:paper', { vote: vote.id, members: ticked, ...parsed })) {
-      box.value = '';
-      form.querySelectorAll<HTMLInputElement>('#paper-members input').forEach((i) => (i.checked = false));
-      v.alert('Count entered. The vote shows whether it waits for a second count or has been added.', false);
-    }
+    if (!(await v.send('vote:paper', { vote: vote.id, members: ticked, ...parsed }))) return showProblem(v, 'paper-problem', v.refusal(), false);
+    clearProblem(v, 'paper-problem');
+    box.value = '';
+    form.querySelectorAll<HTMLInputElement>('#paper-members input').forEach((i) => (i.checked = false));
+    v.alert('Count entered. The vote shows whether it waits for a second count or has been added.', false);
   });
 }

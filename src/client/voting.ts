@@ -1,13 +1,15 @@
 import type { Immutable } from 'immer';
 import type { Vote } from '../room/state';
 import type { Result } from '../voting/types';
-import { $, element, item, setOptions } from './dom';
+import { $, element, item, report, setOptions } from './dom';
 import { PAPER_FORMAT } from './paper';
 import { currentRound, describeRule } from './reads';
-import { buildBallot, buildPaperMembers } from './vote-forms';
+import { buildBallot, buildPaperMembers, notePaperCount } from './vote-forms';
+import { renderVoteSetup } from './vote-setup';
 import { voteSubjects } from './recommendations';
 import { resultTable } from './result-table';
 import type { View } from './view';
+import { summaryButton } from './summary-reader';
 
 /**
  * Votes as they stand: panellists cast (and may change) a ballot and keep a receipt; the facilitator opens and
@@ -25,15 +27,21 @@ export function renderVotes(v: View): void {
   if (you.role === 'facilitator') {
     setOptions($<HTMLSelectElement>('vote-from'), [['', 'the options typed above'], ...sources(v)]);
     setOptions($<HTMLSelectElement>('vote-subject'), [['', 'the question typed below'], ...voteSubjects(state), ['summary', "the session's written summary (its latest revision)"]]);
+    if (round?.type === 'vote') renderVoteSetup(v, round, votes.length > 0);
   }
-  $('vote-list').replaceChildren(...votes.map((vote) => voteCard(v, vote)));
+  const [shown, earlier] = you.role === 'observer' ? latestFirst(votes) : [votes, []];
+  $('vote-list').replaceChildren(...shown.map((vote) => voteCard(v, vote, you.role === 'observer')));
+  $('vote-earlier').hidden = earlier.length === 0;
+  $('vote-earlier-summary').textContent = `Earlier votes (${earlier.length})`;
+  $('vote-earlier-list').replaceChildren(...earlier.map((vote) => voteCard(v, vote)));
   const ballotForm = $<HTMLFormElement>('ballot');
   ballotForm.hidden = !(you.role === 'panellist' && open);
   if (you.role === 'panellist' && open && ballotForm.dataset.vote !== String(open.id)) buildBallot(open);
   const waiting = v.outbox.pending();
   $('ballot-pending').textContent = open && waiting?.vote === open.id ? 'Not sent yet: we will send your ballot when the connection is back. Keep this page open.' : '';
   $('paper').hidden = !(you.role === 'facilitator' && open);
-  if (you.role === 'facilitator' && open && $('paper').dataset.vote !== String(open.id)) buildPaperMembers(open.id, state.members);
+  if (you.role === 'facilitator' && open && $('paper').dataset.vote !== String(open.id)) buildPaperMembers(open.id, state.members, v.name);
+  if (you.role === 'facilitator' && open) notePaperCount(v, open);
   if (open) $('paper-format').textContent = `One ballot per line: ${PAPER_FORMAT[open.settings.method]}. Write "x 12" after a line for twelve alike, and "spoiled x 2" for spoiled ballots. A second person enters the same count to confirm it.`;
 }
 
@@ -47,9 +55,20 @@ function sources(v: View): [string, string][] {
   });
 }
 
-function voteCard(v: View, vote: Immutable<Vote>): HTMLElement {
-  const card = element('li', '', 'vote-card');
+/**
+ * The observer screen (a projector) shows the vote in hand, open or else the latest, alone and first, so its
+ * result is never below the fold; the earlier ones, latest first, fold away under it.
+ */
+function latestFirst(votes: readonly Immutable<Vote>[]): [Immutable<Vote>[], Immutable<Vote>[]] {
+  const now = votes.find((x) => x.status === 'open') ?? votes[votes.length - 1];
+  return now ? [[now], votes.filter((x) => x !== now).reverse()] : [[], []];
+}
+
+function voteCard(v: View, vote: Immutable<Vote>, current = false): HTMLElement {
+  const card = element('li', '', current ? 'vote-card current' : 'vote-card');
   card.append(element('h3', `Vote ${vote.id}: ${vote.question}`));
+  // A vote on the written summary: the members read the very revision they are asked to approve.
+  if (vote.approves !== null) card.append(summaryButton(v, vote.approves));
   if (!vote.result) card.append(element('p', describeRule(vote.settings), 'hint')); // with a result, the rule comes after it
   if (vote.settings.options.length) {
     const list = element('ol');
@@ -69,7 +88,7 @@ function voteCard(v: View, vote: Immutable<Vote>): HTMLElement {
   if (v.you.role === 'facilitator' && vote.status === 'open') {
     const close = element('button', `Close vote ${vote.id} and count`);
     close.type = 'button';
-    close.addEventListener('click', () => void v.send('vote:close', { vote: vote.id }));
+    close.addEventListener('click', () => void v.send('vote:close', { vote: vote.id }).then((ok) => report($('votes'), ok)));
     card.append(close);
   }
   if (vote.result) card.append(resultBlock(vote.result, vote.settings.options, vote.status === 'open'));

@@ -70,13 +70,17 @@ function invite(ctx: AppContext, membership: Membership, panel: Panel, userId: n
 
 /**
  * Each invited person answers, as from their link. The script's decliners say no, unless someone has declined
- * already (the story was cut short after the answers); everyone else says yes.
+ * already (the story was cut short after the answers); everyone else says yes, giving the room their first name.
  */
 function answerInvitations(ctx: AppContext, membership: Membership, panel: Panel, decline: number[]): void {
   const members = listMembers(ctx.db, panel.id);
   const commitment = findCommitment(ctx.db, panel.id);
   const saysNo = commitment && !members.some((m) => m.status === 'declined') ? decliners(commitment, members, decline) : new Set<number>();
-  for (const member of members.filter((m) => m.status === 'invited')) membership.answer(panel.id, member, saysNo.has(member.id) ? 'decline' : 'confirm');
+  for (const member of members.filter((m) => m.status === 'invited')) {
+    if (saysNo.has(member.id)) membership.answer(panel.id, member, 'decline');
+    // Each says what the room should call them: their first name, as most people would.
+    else membership.answer(panel.id, member, 'confirm', member.name?.split(' ')[0]);
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import type { AppContext } from '../context';
 import { DomainError } from '../errors';
 import type { Revocations } from '../revocations';
 import { newToken, sha256 } from '../tokens';
-import { invitationHash, isSeated, listMembers, type Member, setInvitation, setStatus } from './members';
+import { invitationHash, isSeated, listMembers, type Member, setInvitation, setRoomName, setStatus } from './members';
 
 /**
  * What happens to a member between the draw and the end of the panel: invitations, answers, withdrawals. Each
@@ -38,14 +38,27 @@ export class Membership {
     return this.issue(panelId, [member], userId)[0];
   }
 
-  /** The member's own answer to their invitation (the link's page checks it is still open to answer). */
-  answer(panelId: number, member: Member, answer: 'confirm' | 'decline'): void {
+  /**
+   * The member's own answer to their invitation (the link's page checks it is still open to answer); with a
+   * yes, what the room should call them.
+   */
+  answer(panelId: number, member: Member, answer: 'confirm' | 'decline', roomName?: string): void {
     const { db, clock } = this.ctx;
     db.transaction(() => {
       setStatus(db, member.id, answer === 'confirm' ? 'confirmed' : 'declined', clock.now());
+      if (answer === 'confirm' && roomName) setRoomName(db, member.id, roomName);
       audit(db, clock, { panelId, action: `member.${answer}`, subject: member.publicId });
     })();
     if (answer === 'decline') this.revocations?.member(panelId, member.publicId);
+  }
+
+  /** A confirmed member changes what the room calls them; rooms read it when they next open. */
+  rename(panelId: number, member: Member, roomName: string): void {
+    const { db, clock } = this.ctx;
+    db.transaction(() => {
+      setRoomName(db, member.id, roomName);
+      audit(db, clock, { panelId, action: 'member.rename', subject: member.publicId });
+    })();
   }
 
   /** A member holding a seat leaves the panel, as the organiser records; their seat is empty, to be filled by a replacement draw. */
@@ -62,9 +75,18 @@ export class Membership {
    * the audit says why) inside the transaction that erases them; `after` lets go of their room once it is stored.
    */
   erasing(panelId: number, registrantId: number, userId: number | null): { within: () => void; after: () => void } {
-    const seat = listMembers(this.ctx.db, panelId).find((m) => m.registrantId === registrantId && isSeated(m.status));
-    if (!seat) return { within: () => {}, after: () => {} };
-    return { within: () => this.leave(panelId, seat, userId, { erased: true }), after: () => this.revocations?.member(panelId, seat.publicId) };
+    const member = listMembers(this.ctx.db, panelId).find((m) => m.registrantId === registrantId);
+    // What the room called them goes with the rest of their personal data, seated or not.
+    const forget = () => member && setRoomName(this.ctx.db, member.id, null);
+    if (!member || !isSeated(member.status)) return { within: forget, after: () => {} };
+    const seat = member;
+    return {
+      within: () => {
+        forget();
+        this.leave(panelId, seat, userId, { erased: true });
+      },
+      after: () => this.revocations?.member(panelId, seat.publicId),
+    };
   }
 
   private leave(panelId: number, member: Member, userId: number | null, detail?: Record<string, unknown>): void {

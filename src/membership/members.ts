@@ -42,10 +42,12 @@ export interface Member {
   invitedAt: number | null;
   answeredAt: number | null;
   replacedByDraw: number | null;
+  /** What the room calls them (a first name, say), given when they confirmed; null until then. */
+  roomName: string | null;
 }
 
 const MEMBER_COLUMNS = `m.id, m.registrant_id AS registrantId, r.public_id AS publicId, r.name, r.email, r.phone, m.draw_id AS drawId,
-  m.status, m.invited_at AS invitedAt, m.answered_at AS answeredAt, m.replaced_by_draw AS replacedByDraw`;
+  m.status, m.invited_at AS invitedAt, m.answered_at AS answeredAt, m.replaced_by_draw AS replacedByDraw, m.room_name AS roomName`;
 
 export function listMembers(db: Db, panelId: number): Member[] {
   return db
@@ -53,12 +55,13 @@ export function listMembers(db: Db, panelId: number): Member[] {
     .all(panelId) as Member[];
 }
 
-export function addMembers(db: Db, panelId: number, drawId: number, publicIds: string[]): void {
+/** The people a draw selected, as members; `confirmed` only for scripts and benchmarks that skip the invitations. */
+export function addMembers(db: Db, panelId: number, drawId: number, publicIds: string[], status: 'selected' | 'confirmed' = 'selected'): void {
   const insert = db.prepare(
     `INSERT INTO members (panel_id, registrant_id, draw_id, status)
-     SELECT ?, id, ?, 'selected' FROM registrants WHERE panel_id = ? AND public_id = ?`,
+     SELECT ?, id, ?, ? FROM registrants WHERE panel_id = ? AND public_id = ?`,
   );
-  for (const publicId of publicIds) insert.run(panelId, drawId, panelId, publicId);
+  for (const publicId of publicIds) insert.run(panelId, drawId, status, panelId, publicId);
 }
 
 /** The hash of a member's current invitation link, if they have one. */
@@ -102,21 +105,42 @@ export function vacancies(members: Member[]): Member[] {
   return members.filter((m) => !isSeated(m.status) && m.replacedByDraw === null);
 }
 
-/** The members holding a seat now. */
-export function seatedMembers(db: Db, panelId: number): Member[] {
-  return listMembers(db, panelId).filter((m) => isSeated(m.status));
+
+/** The members who have confirmed their place: the panel's members, as the room, the record and public pages count them. */
+export function confirmedMembers(db: Db, panelId: number): Member[] {
+  return listMembers(db, panelId).filter((m) => m.status === 'confirmed');
 }
 
-/** How many members hold a seat, and how many of them gave each answer (by category value id): counts only. */
-export function seatedMakeup(db: Db, panelId: number): { seated: number; byValue: Map<number, number> } {
-  const statuses = [...SEATED];
-  const marks = statuses.map(() => '?').join(', ');
+/**
+ * How many members have confirmed, and how many of them gave each answer (by category value id): counts only.
+ * Someone drawn who has not said yes is not (yet) a member, on any page (issue 19).
+ */
+export function confirmedMakeup(db: Db, panelId: number): { members: number; byValue: Map<number, number> } {
   const rows = db
     .prepare(
       `SELECT rv.value_id AS valueId, COUNT(*) AS n FROM members m JOIN registrant_values rv ON rv.registrant_id = m.registrant_id
-       WHERE m.panel_id = ? AND m.status IN (${marks}) GROUP BY rv.value_id`,
+       WHERE m.panel_id = ? AND m.status = 'confirmed' GROUP BY rv.value_id`,
     )
-    .all(panelId, ...statuses) as { valueId: number; n: number }[];
-  const seated = db.prepare(`SELECT COUNT(*) FROM members WHERE panel_id = ? AND status IN (${marks})`).pluck().get(panelId, ...statuses) as number;
-  return { seated, byValue: new Map(rows.map((r) => [r.valueId, r.n])) };
+    .all(panelId) as { valueId: number; n: number }[];
+  const members = db.prepare("SELECT COUNT(*) FROM members WHERE panel_id = ? AND status = 'confirmed'").pluck().get(panelId) as number;
+  return { members, byValue: new Map(rows.map((r) => [r.valueId, r.n])) };
+}
+
+/** What the room calls a member: given by them, at most this long. */
+export const ROOM_NAME_MAX = 40;
+
+export function setRoomName(db: Db, memberId: number, roomName: string | null): void {
+  db.prepare('UPDATE members SET room_name = ? WHERE id = ?').run(roomName, memberId);
+}
+
+/** The names the panel's seated members gave the room: pseudonym -> name, for those who gave one. */
+export function roomNames(db: Db, panelId: number): Map<string, string> {
+  const statuses = [...SEATED];
+  const rows = db
+    .prepare(
+      `SELECT r.public_id AS publicId, m.room_name AS roomName FROM members m JOIN registrants r ON r.id = m.registrant_id
+       WHERE m.panel_id = ? AND m.room_name IS NOT NULL AND m.status IN (${statuses.map(() => '?').join(', ')})`,
+    )
+    .all(panelId, ...statuses) as { publicId: string; roomName: string }[];
+  return new Map(rows.map((r) => [r.publicId, r.roomName]));
 }

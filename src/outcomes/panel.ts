@@ -1,7 +1,7 @@
 import type { Db } from '../db';
 import { listCategories, type Panel } from '../panels/repo';
 import type { RoomRepo, Session } from '../room/repo';
-import { seatedMakeup } from '../membership/members';
+import { confirmedMakeup } from '../membership/members';
 import { commitmentHead, findCommitment, findDraw, replacementsDone } from '../selection/repo';
 import { percent } from '../voting/words';
 import { combineSmall, eitherOf, publicRecord } from './small-groups';
@@ -17,11 +17,11 @@ export function publishedSessions(room: RoomRepo, summaries: Summaries, panelId:
 }
 
 /**
- * Who is on the panel against the targets, per category: members seated now (drawn, invited or confirmed),
- * their share, the census share the quotas were set from, and the quota band. Counts only.
+ * Who is on the panel against the targets, per category: the members (those who confirmed their place), their
+ * share, the census share the quotas were set from, and the quota band. Counts only.
  */
 export function panelMakeup(db: Db, panelId: number) {
-  const { seated, byValue: counts } = seatedMakeup(db, panelId);
+  const { members: seated, byValue: counts } = confirmedMakeup(db, panelId);
   const categories = listCategories(db, panelId).map((c) => {
     const totalShare = c.values.reduce((sum, v) => sum + (v.share ?? 0), 0);
     const values = c.values.map((v) => ({ label: v.label, members: counts.get(v.id) ?? 0, census: totalShare && v.share !== null ? (100 * v.share) / totalShare : null, min: v.quotaMin, max: v.quotaMax }));

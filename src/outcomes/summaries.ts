@@ -66,6 +66,10 @@ export class Summaries {
          ON CONFLICT (session_id) DO UPDATE SET revision = revision + 1, record = excluded.record, narrative = excluded.narrative,
            corrections = excluded.corrections, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
       ),
+      keepRevision: db.prepare(
+        'INSERT INTO summary_revisions (session_id, revision, record, narrative, corrections, saved_at) SELECT session_id, revision, record, narrative, corrections, updated_at FROM summary_drafts WHERE session_id = ?',
+      ),
+      revision: db.prepare('SELECT record, narrative, corrections FROM summary_revisions WHERE session_id = ? AND revision = ?'),
       versionsKey: db.prepare("SELECT COUNT(*) || ':' || IFNULL(MAX(published_at), '') FROM summary_versions WHERE session_id = ?").pluck(),
       versions: db.prepare('SELECT session_id AS sessionId, version, revision, content, approval, changes, published_at AS publishedAt FROM summary_versions WHERE session_id = ? ORDER BY version'),
       insertVersion: db.prepare('INSERT INTO summary_versions (session_id, version, revision, content, approval, changes, published_by, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
@@ -95,8 +99,17 @@ export class Summaries {
   /** Saves the narrative and corrections with the record rebuilt now: a new revision, which needs the panel's approval again. */
   save(sessionId: number, narrative: string, corrections: Correction[], userId: number | null): Draft {
     const record = this.build(sessionId);
-    this.q.saveDraft.run(sessionId, JSON.stringify(record), narrative, JSON.stringify(corrections), userId, this.ctx.clock.now());
+    this.ctx.db.transaction(() => {
+      this.q.saveDraft.run(sessionId, JSON.stringify(record), narrative, JSON.stringify(corrections), userId, this.ctx.clock.now());
+      this.q.keepRevision.run(sessionId);
+    })();
     return this.draft(sessionId) as Draft;
+  }
+
+  /** A saved revision as it was saved: what a vote in the room asks the members to approve. */
+  revision(sessionId: number, revision: number): SummaryContent | undefined {
+    const row = this.q.revision.get(sessionId, revision) as { record: string; narrative: string; corrections: string } | undefined;
+    return row && { record: JSON.parse(row.record) as SessionRecord, narrative: row.narrative, corrections: JSON.parse(row.corrections) as Correction[] };
   }
 
   /** The vote in the room that approved this revision, if one passed. */

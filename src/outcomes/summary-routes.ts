@@ -6,6 +6,7 @@ import type { AppContext } from '../context';
 import { findPanel } from '../panels/repo';
 import type { RoomRepo } from '../room/repo';
 import { HttpError, notFound } from '../web/errors';
+import { unconfirmed } from '../web/confirm';
 import { formValues, parseForm, parseId } from '../web/validate';
 import { type Correction, type Summaries, SummaryError } from './summaries';
 import { summaryView, versionsView } from './view';
@@ -89,7 +90,9 @@ export function summaryRouter(ctx: AppContext, room: RoomRepo, summaries: Summar
   router.post('/admin/sessions/:id/summary/publish', requireRole('organiser'), (req, res) => {
     const id = String(req.params.id);
     const form = parseForm(publishSchema, req.body);
-    if (!form.ok) return res.status(400).render('pages/admin/summary', page(id, { errors: form.errors }));
+    // A published version is fixed for good (a correction is a new version beside it): the box says so.
+    const errors = { ...(form.ok ? {} : form.errors), ...unconfirmed(req.body, 'confirm-publish') };
+    if (!form.ok || Object.keys(errors).length) return res.status(400).render('pages/admin/summary', page(id, { errors, note: formValues(req.body).note }));
     const { session, panel } = load(id);
     const user = currentUser(res);
     try {
@@ -100,7 +103,7 @@ export function summaryRouter(ctx: AppContext, room: RoomRepo, summaries: Summar
       })();
       res.redirect(303, `/outcomes/${panel?.slug}/sessions/${session.id}/v/${version.version}`);
     } catch (err) {
-      if (err instanceof SummaryError) return res.status(409).render('pages/admin/summary', page(id, { errors: { note: err.message } }));
+      if (err instanceof SummaryError) return res.status(409).render('pages/admin/summary', page(id, { errors: { note: err.message }, note: form.data.note }));
       throw err;
     }
   });

@@ -3,6 +3,7 @@ import type { AppContext } from '../context';
 import { type CsvProblem, CsvError, writeCsv } from '../csv';
 import { checkQuotaSums, parseQuotasCsv, quotasFromShares } from '../sortition/quotas';
 import type { FieldErrors } from '../web/validate';
+import { shareWarning } from './shares';
 import { listCategories, panelQuotas, poolCounts, poolSize, updateValueQuota, type Category, type Panel } from './repo';
 
 /** The quotas page's figures: per value its share, target, quota and how many in the pool hold it. */
@@ -23,6 +24,7 @@ export function quotaTable(ctx: AppContext, panel: Panel) {
     return {
       ...c,
       shareTotal: round1(c.values.reduce((sum, v) => sum + (v.share ?? 0), 0)),
+      shareWarning: shareWarning(c),
       values: c.values.map((v) => {
         const pool = counts.get(v.id) ?? 0;
         return {

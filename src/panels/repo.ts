@@ -14,7 +14,22 @@ export interface Panel {
   openedAt: number | null;
   /** When an organiser closed registration by hand (before the commitment); null if not. */
   closedAt: number | null;
+  /** What the invitation tells the people drawn; empty strings until the organiser fills them in. */
+  details: PanelDetails;
 }
+
+/** The event's practical details, as the organiser typed them (free text), and whom to ask. */
+export interface PanelDetails {
+  dates: string;
+  venue: string;
+  expenses: string;
+  access: string;
+  contactName: string;
+  contactEmail: string;
+  contactPhone: string;
+}
+
+export const NO_DETAILS: PanelDetails = { dates: '', venue: '', expenses: '', access: '', contactName: '', contactEmail: '', contactPhone: '' };
 
 /**
  * Whether nobody can register now: closed by hand, past its closing date, or never opened (a pool imported
@@ -61,29 +76,66 @@ export interface NewPanel {
   panelSize: number;
   closesAt: number;
   quotaTolerance: number;
+  details?: PanelDetails;
 }
 
+/** What an organiser may change on a panel after creating it (panels/upkeep.ts says when). */
+export type PanelEdit = Omit<NewPanel, 'slug' | 'details'> & { details: PanelDetails };
+
 const PANEL_COLUMNS = `id, slug, title, question, panel_size AS panelSize, closes_at AS closesAt,
-  quota_tolerance AS quotaTolerance, created_at AS createdAt, opened_at AS openedAt, closed_at AS closedAt`;
+  quota_tolerance AS quotaTolerance, created_at AS createdAt, opened_at AS openedAt, closed_at AS closedAt,
+  details_dates AS dates, details_venue AS venue, details_expenses AS expenses, details_access AS access,
+  contact_name AS contactName, contact_email AS contactEmail, contact_phone AS contactPhone`;
+
+type PanelRow = Omit<Panel, 'details'> & PanelDetails;
+
+/** A row as selected by PANEL_COLUMNS, with its details gathered into one object. */
+function toPanel<T extends PanelRow>(row: T): Omit<T, keyof PanelDetails> & { details: PanelDetails } {
+  const { dates, venue, expenses, access, contactName, contactEmail, contactPhone, ...rest } = row;
+  return { ...rest, details: { dates, venue, expenses, access, contactName, contactEmail, contactPhone } };
+}
 
 export function insertPanel(db: Db, panel: NewPanel, now: number): number {
+  const d = panel.details ?? NO_DETAILS;
   const result = db
     .prepare(
-      `INSERT INTO panels (slug, title, question, panel_size, closes_at, quota_tolerance, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO panels (slug, title, question, panel_size, closes_at, quota_tolerance, created_at,
+         details_dates, details_venue, details_expenses, details_access, contact_name, contact_email, contact_phone)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(panel.slug, panel.title, panel.question, panel.panelSize, panel.closesAt, panel.quotaTolerance, now);
+    .run(panel.slug, panel.title, panel.question, panel.panelSize, panel.closesAt, panel.quotaTolerance, now,
+      d.dates, d.venue, d.expenses, d.access, d.contactName, d.contactEmail, d.contactPhone);
   return Number(result.lastInsertRowid);
 }
 
+/** Writes an edit the caller has checked (panels/upkeep.ts); the slug, and when registration opened or was closed by hand, stay. */
+export function updatePanel(db: Db, id: number, edit: PanelEdit): void {
+  const d = edit.details;
+  db.prepare(
+    `UPDATE panels SET title = ?, question = ?, panel_size = ?, closes_at = ?, quota_tolerance = ?,
+       details_dates = ?, details_venue = ?, details_expenses = ?, details_access = ?,
+       contact_name = ?, contact_email = ?, contact_phone = ? WHERE id = ?`,
+  ).run(edit.title, edit.question, edit.panelSize, edit.closesAt, edit.quotaTolerance,
+    d.dates, d.venue, d.expenses, d.access, d.contactName, d.contactEmail, d.contactPhone, id);
+}
+
+/**
+ * Deletes a panel and everything hanging from it (categories and their values and quotas, its team, its audit
+ * lines, trial draws, erased registrants' remains: every reference to a panel cascades). The caller checks that
+ * nothing that matters hangs from it, and wraps this in the transaction that records why.
+ */
+export function deletePanel(db: Db, id: number): boolean {
+  return db.prepare('DELETE FROM panels WHERE id = ?').run(id).changes === 1;
+}
+
 export function listPanels(db: Db): (Panel & { poolSize: number })[] {
-  return db
+  return (db
     .prepare(
       `SELECT ${PANEL_COLUMNS},
         (SELECT COUNT(*) FROM registrants r WHERE r.panel_id = panels.id AND r.erased_at IS NULL) AS poolSize
        FROM panels ORDER BY created_at DESC, id DESC`,
     )
-    .all() as (Panel & { poolSize: number })[];
+    .all() as (PanelRow & { poolSize: number })[]).map(toPanel);
 }
 
 export function openPanel(db: Db, id: number, now: number): void {
@@ -91,11 +143,13 @@ export function openPanel(db: Db, id: number, now: number): void {
 }
 
 export function findPanel(db: Db, id: number): Panel | undefined {
-  return db.prepare(`SELECT ${PANEL_COLUMNS} FROM panels WHERE id = ?`).get(id) as Panel | undefined;
+  const row = db.prepare(`SELECT ${PANEL_COLUMNS} FROM panels WHERE id = ?`).get(id) as PanelRow | undefined;
+  return row && toPanel(row);
 }
 
 export function findPanelBySlug(db: Db, slug: string): Panel | undefined {
-  return db.prepare(`SELECT ${PANEL_COLUMNS} FROM panels WHERE slug = ?`).get(slug) as Panel | undefined;
+  const row = db.prepare(`SELECT ${PANEL_COLUMNS} FROM panels WHERE slug = ?`).get(slug) as PanelRow | undefined;
+  return row && toPanel(row);
 }
 
 export function slugTaken(db: Db, slug: string): boolean {

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { audit, listAudit } from '../audit';
+import { audit } from '../audit';
 import { currentUser, requireAdmin, requireRole } from '../auth/middleware';
 import { addToTeam, panelIdsOf } from '../auth/teams';
 import type { AppContext } from '../context';
@@ -15,39 +15,24 @@ import {
   listCategories,
   listPanels,
   openPanel,
-  registrationClosed,
-  registrationEnd,
   poolSize,
   slugTaken,
   type Panel,
 } from './repo';
-import { categorySchema, panelSchema, slugify } from './schemas';
+import { categorySchema, detailsOf, newPanelSchema, slugify } from './schemas';
+import { PAST_CLOSING_DATE } from './upkeep';
+import { panelPage } from './view';
 
 export function panelsRouter(ctx: AppContext): Router {
   const router = Router();
   const { db, clock } = ctx;
 
-  const panelPage = (panel: Panel, extra: Record<string, unknown> = {}) => {
-    const categories = listCategories(db, panel.id);
-    const size = poolSize(db, panel.id);
-    return {
-      title: panel.title,
-      panel,
-      categories,
-      poolSize: size,
-      draft: panel.openedAt === null,
-      canEditCategories: panel.openedAt === null && size === 0,
-      registrationOpen: panel.openedAt !== null && !registrationClosed(panel, clock.now()),
-      closedOn: registrationEnd(panel),
-      audit: listAudit(db, panel.id, 20),
-      ...extra,
-    };
-  };
-
-  router.get('/admin', requireRole('organiser', 'facilitator'), (_req, res) => {
+  router.get('/admin', requireRole('organiser', 'facilitator'), (req, res) => {
     const user = currentUser(res);
     const mine = new Set(panelIdsOf(db, user));
-    res.render('pages/admin/dashboard', { title: 'Panels', panels: listPanels(db).filter((p) => mine.has(p.id)), admin: user.admin });
+    // After deleting a draft (upkeep-routes.ts): its web address, which is all that is left of it.
+    const deleted = typeof req.query.deleted === 'string' && /^[a-z0-9-]{1,60}$/.test(req.query.deleted) ? req.query.deleted : undefined;
+    res.render('pages/admin/dashboard', { title: 'Panels', panels: listPanels(db).filter((p) => mine.has(p.id)), admin: user.admin, deleted });
   });
 
   router.use('/admin/panels', requireRole('organiser'));
@@ -57,17 +42,19 @@ export function panelsRouter(ctx: AppContext): Router {
   });
 
   router.post('/admin/panels', requireAdmin, (req, res) => {
-    const form = parseForm(panelSchema, req.body);
+    const form = parseForm(newPanelSchema, req.body);
     const rerender = (errors: Record<string, string>) =>
       res.status(400).render('pages/admin/panel-new', { title: 'New panel', values: formValues(req.body), errors });
     if (!form.ok) return rerender(form.errors);
+    if (form.data.closesAt <= clock.now()) return rerender({ closesAt: PAST_CLOSING_DATE });
     const slug = form.data.slug || slugify(form.data.title);
     if (!slug) return rerender({ slug: 'Web address is required when the title has no letters or digits.' });
     if (slugTaken(db, slug)) {
       return rerender({ slug: `Another panel already uses the web address "${slug}". Choose another.` });
     }
     const id = db.transaction(() => {
-      const panelId = insertPanel(db, { ...form.data, slug }, clock.now());
+      const { title, question, panelSize, closesAt, quotaTolerance } = form.data;
+      const panelId = insertPanel(db, { slug, title, question, panelSize, closesAt, quotaTolerance, details: detailsOf(form.data) }, clock.now());
       addToTeam(db, panelId, currentUser(res).id, clock.now());
       audit(db, clock, { userId: currentUser(res).id, panelId, action: 'panel.create', subject: slug });
       return panelId;
@@ -76,7 +63,8 @@ export function panelsRouter(ctx: AppContext): Router {
   });
 
   router.get('/admin/panels/:id', (req, res) => {
-    res.render('pages/admin/panel', panelPage(loadPanel(ctx, req.params.id), { opened: req.query.opened === '1' }));
+    const { opened, edited, quotas } = req.query;
+    res.render('pages/admin/panel', panelPage(ctx, loadPanel(ctx, req.params.id), { opened: opened === '1', edited: edited === '1', checkQuotas: quotas === 'check' }));
   });
 
   router.post('/admin/panels/:id/open', (req, res) => {
@@ -114,7 +102,7 @@ export function panelsRouter(ctx: AppContext): Router {
       errors.key = `This panel already has a category with the key "${form.data.key}".`;
     }
     if (!form.ok || Object.keys(errors).length) {
-      return res.status(400).render('pages/admin/panel', panelPage(panel, { newCategory: formValues(req.body), errors }));
+      return res.status(400).render('pages/admin/panel', panelPage(ctx, panel, { newCategory: formValues(req.body), errors }));
     }
     db.transaction(() => {
       insertCategory(db, panel.id, form.data);

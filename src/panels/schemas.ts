@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { text, wholeNumber } from '../web/validate';
+import type { PanelDetails } from './repo';
 
 const isoDate = z
   .string({ error: 'Closing date is required.' })
@@ -27,6 +28,41 @@ export const panelSchema = z.object({
     .regex(/^([a-z0-9]+(-[a-z0-9]+)*)?$/, 'Web address may use only lower-case letters, digits and single hyphens.')
     .optional(),
 });
+
+/** Free text an organiser may leave empty: trimmed, with a length limit; empty when not sent. */
+const freeText = (label: string, max: number) =>
+  z.string({ error: `${label} must be text.` }).trim().max(max, `${label} must be at most ${max} characters.`).default('');
+
+const PHONE = /^\+?[\d\s().-]+$/;
+
+/**
+ * The event's practical details, for the invitation (panels/repo.ts PanelDetails): all optional, as free text,
+ * with the contact's email and phone checked for their form.
+ */
+export const detailsFields = {
+  dates: freeText('The dates of the sessions', 300),
+  venue: freeText('The venue', 300),
+  expenses: freeText('Expenses and support', 600),
+  access: freeText('Access', 600),
+  contactName: freeText('The contact’s name', 100),
+  contactEmail: freeText('The contact’s email', 200).refine((v) => v === '' || z.email().safeParse(v).success, 'The contact’s email must look like name@example.org.'),
+  contactPhone: freeText('The contact’s phone', 30).refine(
+    (v) => v === '' || (PHONE.test(v) && v.replace(/\D/g, '').length >= 6),
+    'The contact’s phone must be a phone number, like 024 7683 1234 or +44 24 7683 1234.',
+  ),
+};
+
+/** A new panel: its settings, and the event's details if the organiser has them yet. */
+export const newPanelSchema = panelSchema.extend(detailsFields);
+
+/** An edit of a panel: everything but its web address, which its public pages and commitment are known by. */
+export const panelEditSchema = panelSchema.omit({ slug: true }).extend(detailsFields);
+
+/** The details out of a parsed form, as PanelDetails. */
+export function detailsOf(form: { [K in keyof typeof detailsFields]: string }): PanelDetails {
+  const { dates, venue, expenses, access, contactName, contactEmail, contactPhone } = form;
+  return { dates, venue, expenses, access, contactName, contactEmail, contactPhone };
+}
 
 /** Columns the published, pseudonymised pool already has (see selection/snapshot.ts). */
 const RESERVED_KEYS = ['id', 'household'];

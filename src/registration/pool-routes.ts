@@ -1,14 +1,15 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import { currentUser, requireRole } from '../auth/middleware';
 import type { AppContext } from '../context';
 import { CsvError } from '../csv';
 import { listCategories, poolSize, type Panel } from '../panels/repo';
 import { loadPanel } from '../panels/load';
 import { csvUpload, problemsView, uploadedFile } from '../web/upload';
-import { parseId } from '../web/validate';
+import { formValues, parseForm, parseId } from '../web/validate';
 import { importPoolOffThread } from './import-job';
 import { erase, exportPoolCsv } from './pool';
-import { findRegistrant, listPool, poolValues } from './repo';
+import { findRegistrant, listPool, searchPool, valuesOf } from './repo';
 import { sendCsv } from '../web/download';
 import type { Revocations } from '../revocations';
 import { Membership } from '../membership/lifecycle';
@@ -17,19 +18,33 @@ import { HttpError, notFound } from '../web/errors';
 
 const PAGE_SIZE = 100;
 
+const searchSchema = z.object({
+  q: z
+    .string({ error: 'Search for one name, email, phone or pseudonym at a time.' })
+    .trim()
+    .max(100, 'A search must be at most 100 characters.')
+    .default(''),
+});
+
 export function poolRouter(ctx: AppContext, revocations: Revocations): Router {
   const router = Router();
   const { db } = ctx;
   const membership = new Membership(ctx, revocations);
   router.use('/admin/panels/:id', requireRole('organiser'));
 
-  const renderPool = (panel: Panel, page: unknown, extra: Record<string, unknown> = {}) => {
+  /** A page of the pool, or of the people matching a search (`q`, empty for everyone). */
+  const renderPool = (panel: Panel, page: unknown, extra: Record<string, unknown> = {}, q = '') => {
     const categories = listCategories(db, panel.id);
     const total = poolSize(db, panel.id);
-    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    const current = Math.min(pages, Math.max(1, Number(page) || 1));
-    const values = poolValues(db, panel.id);
-    const people = listPool(db, panel.id, PAGE_SIZE, (current - 1) * PAGE_SIZE).map((p) => ({
+    // No page past the pool's last is asked for: a search matches no more than the pool holds.
+    const wanted = Math.min(Math.max(1, Math.ceil(total / PAGE_SIZE)), Math.max(1, Math.floor(Number(page)) || 1));
+    const found = (n: number) => (q ? searchPool(db, panel.id, q, PAGE_SIZE, (n - 1) * PAGE_SIZE) : { total, people: listPool(db, panel.id, PAGE_SIZE, (n - 1) * PAGE_SIZE) });
+    let result = found(wanted);
+    const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
+    const current = Math.min(pages, wanted);
+    if (current !== wanted) result = found(current);
+    const values = valuesOf(db, result.people.map((p) => p.id));
+    const people = result.people.map((p) => ({
       ...p,
       answers: categories.map((c) => values.get(p.id)?.get(c.id) ?? ''),
     }));
@@ -39,6 +54,10 @@ export function poolRouter(ctx: AppContext, revocations: Revocations): Router {
       categories,
       people,
       total,
+      q,
+      matches: result.total,
+      // The search goes with the pager's links.
+      qParam: encodeURIComponent(q),
       page: current,
       pages,
       prev: current > 1 ? current - 1 : null,
@@ -51,7 +70,10 @@ export function poolRouter(ctx: AppContext, revocations: Revocations): Router {
     const imported = typeof req.query.imported === 'string' ? Number(req.query.imported) : undefined;
     const erased = typeof req.query.erased === 'string' && /^R-[0-9A-Z]{8}$/.test(req.query.erased) ? req.query.erased : undefined;
     const ignored = typeof req.query.ignored === 'string' ? req.query.ignored : undefined;
-    res.render('pages/admin/pool', renderPool(loadPanel(ctx, req.params.id), req.query.page, { imported, erased, ignored }));
+    const panel = loadPanel(ctx, req.params.id);
+    const search = parseForm(searchSchema, req.query);
+    if (!search.ok) return res.status(400).render('pages/admin/pool', renderPool(panel, 1, { searchErrors: search.errors, typed: formValues(req.query).q }));
+    res.render('pages/admin/pool', renderPool(panel, req.query.page, { imported, erased, ignored }, search.data.q));
   });
 
   router.post('/admin/panels/:id/pool/import', ...csvUpload(), async (req, res) => {

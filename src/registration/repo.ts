@@ -83,6 +83,63 @@ export function listPool(db: Db, panelId: number, limit: number, offset: number)
     .all(panelId, limit, offset) as PoolRow[];
 }
 
+/** A LIKE pattern (with ESCAPE '\\') that matches `text` anywhere in a value, its % and _ taken literally. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Whether a search reads as a phone number (digits, spaces, + and brackets), so it is compared as one too. */
+const PHONE_LIKE = /^[\d\s()+.-]*\d[\d\s()+.-]*$/;
+
+const MATCHES = (name: string) => `panel_id = @panel AND erased_at IS NULL AND (${name} LIKE @text ESCAPE '\\' OR email LIKE @text ESCAPE '\\'
+  OR public_id LIKE @text ESCAPE '\\' OR phone LIKE @text ESCAPE '\\' OR phone_key LIKE @phone ESCAPE '\\')`;
+
+/**
+ * Searches in SQL, never by loading the pool. SQLite's LIKE ignores case in ASCII letters only, so a search with
+ * other letters ("łukasz") compares names lower-cased by a function of ours: several times slower, so only then.
+ */
+const poolQueries = preparedOnce((db) => {
+  db.function('cp_lower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : null));
+  const of = (name: string) => ({
+    page: db.prepare(`SELECT ${POOL_COLUMNS}, COUNT(*) OVER () AS matches FROM registrants WHERE ${MATCHES(name)} ORDER BY id LIMIT @limit OFFSET @offset`),
+    count: db.prepare(`SELECT COUNT(*) FROM registrants WHERE ${MATCHES(name)}`).pluck(),
+  });
+  return {
+    ascii: of('name'),
+    folded: of('cp_lower(name)'),
+    valuesOf: db.prepare(
+      `SELECT rv.registrant_id AS rid, rv.category_id AS cid, v.value AS value FROM registrant_values rv
+       JOIN category_values v ON v.id = rv.value_id WHERE rv.registrant_id IN (SELECT value FROM json_each(?))`,
+    ),
+  };
+});
+
+/**
+ * The people in the pool whose name, email, phone or pseudonym contains `query`, whatever its case (a phone also
+ * however it is spaced), a page at a time in registration order, and how many match in all.
+ */
+export function searchPool(db: Db, panelId: number, query: string, limit: number, offset: number): { total: number; people: PoolRow[] } {
+  const ascii = /^[\x20-\x7e]*$/.test(query);
+  const q = poolQueries(db)[ascii ? 'ascii' : 'folded'];
+  const text = containsPattern(ascii ? query : query.toLowerCase());
+  const phone = PHONE_LIKE.test(query) ? containsPattern(phoneKey(query)) : null;
+  const rows = q.page.all({ panel: panelId, text, phone, limit, offset }) as (PoolRow & { matches: number })[];
+  // A page past the last has no rows to carry the count.
+  const total = rows.length ? rows[0].matches : offset > 0 ? (q.count.get({ panel: panelId, text, phone }) as number) : 0;
+  return { total, people: rows.map(({ matches: _, ...row }) => row) };
+}
+
+/** The category values of these registrants (registrant id -> category id -> value): a page's worth. */
+export function valuesOf(db: Db, registrantIds: number[]): Map<number, Map<number, string>> {
+  const rows = poolQueries(db).valuesOf.all(JSON.stringify(registrantIds)) as { rid: number; cid: number; value: string }[];
+  const map = new Map<number, Map<number, string>>();
+  for (const { rid, cid, value } of rows) {
+    if (!map.has(rid)) map.set(rid, new Map());
+    map.get(rid)?.set(cid, value);
+  }
+  return map;
+}
+
 export function findRegistrant(db: Db, panelId: number, id: number): PoolRow | undefined {
   return db
     .prepare(`SELECT ${POOL_COLUMNS} FROM registrants WHERE panel_id = ? AND id = ? AND erased_at IS NULL`)

@@ -30,7 +30,8 @@ export function authenticate(ctx: AppContext, repo: RoomRepo, auth: Credentials 
     const member = findByToken(ctx.db, sha256(auth.invite));
     if (!member || member.panelId !== panelId || !SEATED.has(member.status)) return 'This invitation link is not for this session. Use the link from your own invitation, or ask the facilitator.';
     if (invitationExpired(member, ctx.clock.now())) return 'This invitation link has expired. Ask the organiser for a new one, or the facilitator for a join link.';
-    if (!repo.state(sessionId)?.members.includes(member.publicId)) return 'You joined the panel after this session was set up. Ask the facilitator for a join link.';
+    // Someone who confirmed after the session was set up joins it now (socket.ts); until they confirm, they are not a member.
+    if (!repo.state(sessionId)?.members.includes(member.publicId) && member.status !== 'confirmed') return 'Confirm your place on the panel first, from your invitation page: then this link opens the session.';
     return { sessionId, actor: { role: 'panellist', member: member.publicId } };
   }
   const token = loginToken(auth, request);

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
 import type { Db } from '../db';
 import type { Panel } from '../panels/repo';
-import { listMembers, SEATED } from '../membership/members';
+import { confirmedMembers } from '../membership/members';
 import type { Agenda } from './agenda';
 import type { RoomRepo } from './repo';
 
@@ -13,11 +13,14 @@ export interface NewSession {
   panellists: { member: string; token: string }[];
 }
 
-/** A session for a panel from an agenda, with a join pass for the facilitator, the observers and each seated member. */
+/**
+ * A session for a panel from an agenda, with a join pass for the facilitator, the observers and each member who has
+ * confirmed; anyone who confirms later joins it by their invitation link (socket.ts).
+ */
 export function createSession(db: Db, clock: Clock, repo: RoomRepo, panel: Panel, agenda: Agenda, userId: number | null): NewSession {
   return db.transaction(() => {
     const now = clock.now();
-    const members = listMembers(db, panel.id).filter((m) => SEATED.has(m.status));
+    const members = confirmedMembers(db, panel.id);
     const sessionId = repo.createSession(panel.id, agenda, members.map((m) => m.publicId), userId, now);
     return issuePasses(repo, sessionId, members.map((m) => m.publicId), now);
   })();

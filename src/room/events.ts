@@ -2,7 +2,7 @@ import type { AirtimeReport } from './airtime';
 import type { Ballot } from '../voting/types';
 import type { StateChange } from './change';
 import type { ErrorCode } from './errors';
-import { type Actor, type Command, commandSchema } from './machine';
+import { type Actor, type Command, commandSchema, SERVER_ONLY } from './machine';
 import type { RoomState } from './state';
 
 /** Every command's reply (rule 2). */
@@ -21,6 +21,8 @@ export interface Snapshot {
   state: RoomState;
   /** Facilitators only: airtime across the panel's groups, and who has not spoken yet. */
   airtime?: AirtimeReport;
+  /** Facilitators and panellists: what the room calls each member, by the id this client knows them by (room/names.ts). */
+  names?: Record<string, string>;
 }
 
 /** A `room:changed`: the change from the state at `since` to the state at `version`; `airtime` only when it changed. */
@@ -43,6 +45,8 @@ export type ClientToServerEvents = {
   'room:sync': (payload: Record<string, never>, ack: Ack<Snapshot>) => void;
   /** Was the ballot behind this receipt counted? Panellists only; the ballot itself only with the device's unlock. */
   'vote:check': (payload: { vote: number; receipt: string; unlock?: string }, ack: Ack<{ counted: boolean; ballot?: Ballot }>) => void;
+  /** A revision of the session's summary, as HTML: the one a vote asks members to approve (facilitators: any). */
+  'summary:read': (payload: { revision: number }, ack: Ack<{ html: string }>) => void;
 };
 
 export interface ServerToClientEvents {
@@ -66,4 +70,5 @@ export interface SocketData {
 }
 
 /** Every command's event name, from the schema. */
-export const COMMAND_TYPES: Command['type'][] = commandSchema.options.map((o) => o.shape.type.value);
+/** The commands clients send (the server's own, SERVER_ONLY, are not events of the room). */
+export const COMMAND_TYPES: Command['type'][] = commandSchema.options.map((o) => o.shape.type.value).filter((t) => !SERVER_ONLY.has(t));

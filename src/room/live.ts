@@ -4,8 +4,11 @@ import { type Audience, Broadcaster } from './broadcast';
 import type { Change, Presence, Snapshot } from './events';
 import type { Actor } from './machine';
 import type { RoomRepo } from './repo';
+import { byHandle, roomNamesOf } from './names';
 import { type RoomState, sharedActor, sharedView } from './state';
 
+/** How long the names members gave are kept before they are read again (a member may change theirs on the day). */
+const NAMES_MS = 10_000;
 /** How often, at most, facilitators hear who is connected. */
 const PRESENCE_MS = 250;
 /** How long a room with nobody in it is kept, so a hall whose wifi drops for a moment finds it as it was. */
@@ -32,6 +35,7 @@ export class LiveSession {
   private readonly sockets = new Map<string, Actor>();
   private readonly broadcaster: Broadcaster;
   private answersRead?: Map<string, Record<string, string>>;
+  private namesRead?: { at: number; members: RoomState['members']; byId: Record<string, string>; byHandle: Record<string, string> };
   private report?: { members: RoomState['members']; airtime: RoomState['airtime']; report: AirtimeReport };
   private presenceTimer?: NodeJS.Timeout;
 
@@ -63,10 +67,25 @@ export class LiveSession {
     return report;
   }
 
-  /** The room as this actor may see it: panellists and observers get no per-person airtime. */
+  /** What the room calls its members, by id and by handle (names.ts), read again every NAMES_MS. */
+  names(state: RoomState): { byId: Record<string, string>; byHandle: Record<string, string> } {
+    const now = this.deps.now();
+    const kept = this.namesRead;
+    if (kept && kept.members === state.members && now - kept.at < NAMES_MS) return kept;
+    const byId = roomNamesOf(state.members, this.deps.repo.givenNames(this.id));
+    this.namesRead = { at: now, members: state.members, byId, byHandle: byHandle(state.members, byId) };
+    return this.namesRead;
+  }
+
+  /**
+   * The room as this actor may see it: panellists and observers get no per-person airtime and no pseudonyms;
+   * facilitators and panellists get the names members gave, observers (the screen in the hall) none.
+   */
   view(state: RoomState, actor: Actor): Snapshot {
     const stamp = { version: state.version, serverTime: this.deps.now() };
-    return actor.role === 'facilitator' ? { ...stamp, you: actor, state, airtime: this.airtime(state) } : { ...stamp, you: sharedActor(state, actor), state: sharedView(state) };
+    if (actor.role === 'facilitator') return { ...stamp, you: actor, state, airtime: this.airtime(state), names: this.names(state).byId };
+    const shared = { ...stamp, you: sharedActor(state, actor), state: sharedView(state) };
+    return actor.role === 'panellist' ? { ...shared, names: this.names(state).byHandle } : shared;
   }
 
   /** A command took the room from `before` to `after`: its change goes out (broadcast.ts). */
@@ -82,6 +101,12 @@ export class LiveSession {
   join(socketId: string, actor: Actor): void {
     this.sockets.set(socketId, actor);
     this.presence();
+  }
+
+  /** The session's members with no phone connected now: round-robins skip them (socket.ts). */
+  absent(members: readonly string[]): string[] {
+    const here = new Set([...this.sockets.values()].flatMap((a) => (a.role === 'panellist' ? [a.member] : [])));
+    return members.filter((m) => !here.has(m));
   }
 
   /** Whether anyone is left. */

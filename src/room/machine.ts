@@ -5,7 +5,7 @@ import { endFloor, setFloor } from './floor';
 import { hideIdea, mergeIdea, pickQuestion, postIdea, supportIdea, themeIdea } from './ideas';
 import { currentRound, type RoomState, type Round, tablesMeeting } from './state';
 import { type Answers, chooseNoteTaker, moveToTable, nextAtTable, proposeTables, quietTables, raiseAtTable, reportBack } from './table-rounds';
-import { nextTurn, startTurns } from './turns';
+import { addTurn, nextTurn, startTurns } from './turns';
 import type { BallotBox } from './ballot-box';
 import { castBallot, closeRoundVotes, closeVote, enterPaper, openVote } from './votes';
 import { recommendationCommands, voteCommands } from './vote-schema';
@@ -47,8 +47,12 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('idea:merge'), idea: z.number().int().min(1), into: z.number().int().min(1) }),
   z.object({ type: z.literal('idea:hide'), idea: z.number().int().min(1), reason: z.string().trim().min(3, 'say why, for the record').max(200) }),
   z.object({ type: z.literal('idea:pick'), idea: z.number().int().min(1) }),
-  z.object({ type: z.literal('turn:start'), atTables: z.boolean().optional() }),
-  z.object({ type: z.literal('turn:next'), table: table.optional() }),
+  /** `absent`: who is not connected, filled in by the server (socket.ts), never taken from the client. */
+  z.object({ type: z.literal('turn:start'), atTables: z.boolean().optional(), absent: z.array(member).max(2000).optional() }),
+  z.object({ type: z.literal('turn:next'), table: table.optional(), absent: z.array(member).max(2000).optional() }),
+  z.object({ type: z.literal('turn:add'), member, table: table.optional() }),
+  /** The server's own (never a client's): a member who confirmed after the session was set up joins it (socket.ts). */
+  z.object({ type: z.literal('members:add'), member }),
   z.object({ type: z.literal('tables:propose'), size: z.number().int().min(3).max(12).optional(), members: z.array(member).max(2000).optional() }),
   z.object({ type: z.literal('tables:move'), member, table: table }),
   z.object({ type: z.literal('table:note-taker'), table, member }),
@@ -59,9 +63,13 @@ export const commandSchema = z.discriminatedUnion('type', [
 ]);
 export type Command = z.infer<typeof commandSchema>;
 
+/** Commands only the server gives; a client that sends one is told the room has no such event (events.ts). */
+export const SERVER_ONLY = new Set<Command['type']>(['members:add']);
+
 const FACILITATOR_ONLY = new Set<Command['type']>([
+  'members:add',
   'round:open', 'round:pause', 'round:resume', 'round:extend', 'round:close', 'floor:give', 'floor:take',
-  'idea:theme', 'idea:merge', 'idea:hide', 'idea:pick', 'turn:start', 'tables:propose', 'tables:move',
+  'idea:theme', 'idea:merge', 'idea:hide', 'idea:pick', 'turn:start', 'turn:add', 'tables:propose', 'tables:move',
   'vote:open', 'vote:paper', 'vote:close', 'rec:draft',
 ]);
 
@@ -164,10 +172,17 @@ function rules(next: RoomState, actor: Actor, command: Command, now: number, env
       pickQuestion(next, command.idea, now);
       return next;
     case 'turn:start':
-      startTurns(next, now, command.atTables);
+      startTurns(next, now, command.atTables, command.absent);
       return next;
     case 'turn:next':
-      nextTurn(next, actor, now, command.table);
+      nextTurn(next, actor, now, command.table, command.absent);
+      return next;
+    case 'turn:add':
+      addTurn(next, command.member, now, command.table);
+      return next;
+    case 'members:add':
+      if (next.members.includes(command.member)) throw new RoomError('conflict', 'They are in this session already.');
+      next.members.push(command.member); // at the end: everyone else keeps their handle
       return next;
     case 'tables:propose':
       proposeTables(next, env.answers ?? new Map(), command.size, command.members, now);

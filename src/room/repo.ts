@@ -1,6 +1,7 @@
 import type { Db } from '../db';
 import { isSeated, standing } from '../membership/members';
 import { answersOf } from '../registration/repo';
+import { roomNames } from '../membership/members';
 import { newToken, sha256 } from '../tokens';
 import { freeze } from 'immer';
 import type { Agenda } from './agenda';
@@ -206,6 +207,12 @@ export class RoomRepo {
   answers(sessionId: number): Map<string, Record<string, string>> {
     const panelId = this.q.panelOf.get(sessionId) as number | undefined;
     return panelId === undefined ? new Map() : answersOf(this.db, panelId);
+  }
+
+  /** The names the panel's seated members gave the room: pseudonym -> name (membership/members.ts). */
+  givenNames(sessionId: number): Map<string, string> {
+    const panelId = this.q.panelOf.get(sessionId) as number | undefined;
+    return panelId === undefined ? new Map() : roomNames(this.db, panelId);
   }
 
   /** A new join link's token (returned once; only its hash is stored). It works for PASS_DAYS. */

@@ -67,6 +67,14 @@ const STEPS: Step[] = [
       }
     },
   },
+  {
+    to: 3,
+    what: 'round-robins keep whom they skipped for not being connected: none, in states stored before they did',
+    up(state) {
+      const stages = [state, ...state.tables];
+      for (const stage of stages) if (stage.turns) stage.turns.skipped ??= [];
+    },
+  },
 ];
 
 /** The schema new states are written in. */

@@ -28,7 +28,8 @@ const clientId = z.string().min(1).max(64);
 const facilitators = (sessionId: number) => `session:${sessionId}:facilitators`;
 const others = (sessionId: number) => `session:${sessionId}:others`;
 
-const EVENTS = new Set<string>([...COMMAND_TYPES, 'room:sync', 'vote:check']);
+const EVENTS = new Set<string>([...COMMAND_TYPES, 'room:sync', 'vote:check', 'summary:read']);
+const revisionSchema = z.object({ revision: z.number().int().min(1) });
 const TOO_FAST = 'You are sending faster than the room can take: wait a few seconds, then try again.';
 const SYNC_TOO_FAST = 'You asked for the whole room more than 3 times in a few seconds: wait 2 seconds, then ask again.';
 const REVOKED = 'Your access to this room has ended (you logged out, left the panel, or your link was replaced). Open the room again from a current link.';
@@ -39,7 +40,17 @@ const REVOKED = 'Your access to this room has ended (you logged out, left the pa
  * it joined with; every command goes through one path (rule 4): validate, refuse a repeat, apply the rules, store,
  * acknowledge, broadcast. Each session's live room is one object (live.ts), made on its first join.
  */
-export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revocations: Revocations, log: (line: string) => void): { pacing: Pacing; sessions: LiveSessions } {
+/** A saved revision of a session's summary as HTML (outcomes/room-summary.ts), or undefined if there is none. */
+export type SummaryReader = (sessionId: number, revision: number) => Promise<string | undefined>;
+
+export function attachRoom(
+  server: Server,
+  ctx: AppContext,
+  repo: RoomRepo,
+  revocations: Revocations,
+  log: (line: string) => void,
+  summary: SummaryReader = async () => undefined,
+): { pacing: Pacing; sessions: LiveSessions } {
   const io = server as RoomServer;
   revocations.listen((group) => io.in(group).disconnectSockets(true));
   const ballots = statements(ctx.db);
@@ -116,6 +127,13 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
       pacing.leave(socket.id);
       sessions.leave(sessionId, socket.id);
     });
+    // A member who confirmed after the session was set up (auth.ts let them in by their invitation) joins its list.
+    const joining = live.state();
+    if (actor.role === 'panellist' && joining && !joining.members.includes(actor.member)) {
+      handle(live, { role: 'facilitator', who: 'system' }, 'members:add', { clientId: `join:${actor.member}`, member: actor.member }, (reply) => {
+        if (!reply.ok) log(`room: ${actor.member} could not join session ${sessionId}'s list: ${reply.message}`);
+      });
+    }
     const state = live.state();
     if (state) socket.emit('room:state', live.view(state, actor));
     if (actor.role === 'panellist') {
@@ -127,6 +145,7 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
       }
     }
     socket.on('vote:check', (...args: unknown[]) => guarded<CheckAnswer>('vote:check', args, (ack, payload) => ack(checkReceipt(actor, live.state(), live.box, payload))));
+    socket.on('summary:read', (...args: unknown[]) => guarded<{ html: string }>('summary:read', args, (ack, payload) => void readSummary(live, actor, payload, ack)));
     socket.on('room:sync', (...args: unknown[]) => guarded<Snapshot>('room:sync', args, (ack) => {
       const current = live.state();
       if (current) ack({ ok: true, data: live.view(current, actor) });
@@ -141,6 +160,25 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
       guarded<never>(String(event).slice(0, 40), args, (ack) => ack({ ok: false, error: 'invalid', message: `The room has no event called ${JSON.stringify(String(event).slice(0, 40))}. See docs/protocol.md for the events it takes.` }));
     });
   });
+  /**
+   * The summary revision a vote asks the members to approve, for them to read before and while they vote: members
+   * and observers only a revision put to a vote in their session, facilitators any.
+   */
+  async function readSummary(live: LiveSession, actor: Actor, payload: unknown, ack: Ack<{ html: string }>): Promise<void> {
+    const asked = readable(revisionSchema, payload);
+    if (!asked?.success) return ack({ ok: false, error: 'invalid', message: 'Say which revision of the summary to read: { revision: 1 } or later.' });
+    const { revision } = asked.data;
+    const putToVote = live.state()?.votes.some((v) => v.approves === revision);
+    if (actor.role !== 'facilitator' && !putToVote) return ack({ ok: false, error: 'not_found', message: `Revision ${revision} of the summary has not been put to a vote in this session.` });
+    try {
+      const html = await summary(live.id, revision);
+      ack(html === undefined ? { ok: false, error: 'not_found', message: `There is no revision ${revision} of this session's summary.` } : { ok: true, data: { html } });
+    } catch (err) {
+      log(`room: the summary could not be rendered: ${(err as Error).message}`);
+      ack({ ok: false, error: 'internal', message: 'The summary could not be shown. Try again; if it keeps failing, tell the facilitator.' });
+    }
+  }
+
   return { pacing, sessions };
 
   /** A refusal for an error: the rules' own, a database that cannot store, or a fault (logged; the client may retry). */
@@ -172,7 +210,9 @@ export function attachRoom(server: Server, ctx: AppContext, repo: RoomRepo, revo
     if (!state) return ack({ ok: false, error: 'not_found', message: 'This session no longer exists.' });
     const now = ctx.clock.now();
     const env = { answers: live.answers(), box, summaryRevision: () => repo.summaryRevision(sessionId) };
-    const cmd = actor.role === 'panellist' ? withMemberId(state, command.data) : command.data;
+    const named = actor.role === 'panellist' ? withMemberId(state, command.data) : command.data;
+    // Who is not connected is the server's to say: a round-robin skips them (turns.ts), and the log keeps who was.
+    const cmd = named.type === 'turn:start' || named.type === 'turn:next' ? { ...named, absent: live.absent(state.members) } : named;
     // One transaction: ballots written by the rules roll back with a refused command, and nothing is acknowledged unstored.
     const store = ctx.db.transaction(() => {
       const after = apply(state, actor, cmd, now, env);

@@ -1,4 +1,4 @@
-import type { Result, VoteSettings } from '../voting/types';
+import type { Method, Result, VoteSettings } from '../voting/types';
 import type { Agenda, RoundType } from './agenda';
 import { LISTS, PARTS } from './pieces';
 
@@ -25,6 +25,8 @@ export interface Round {
   extendedMinutes: number;
   /** Each time its clock stood still after its first opening: a pause (`to` null while paused), or the time it stood closed before being opened again. */
   pauses: { from: number; to: number | null }[];
+  /** A vote round's defaults for the facilitator's vote form (the form is pre-filled from them, once per round). */
+  vote?: { question?: string; method?: Method; options?: string[]; secret?: boolean; quorum?: number };
 }
 
 /** Who holds the floor, since when, and until when (their speaking limit). */
@@ -62,10 +64,12 @@ export interface Table {
   turns: Turns | null;
 }
 
-/** A round-robin: everyone in turn, in this order. */
+/** A round-robin: everyone in turn, in this order; `index` is whose turn it is. */
 export interface Turns {
   order: string[];
   index: number;
+  /** Members left out because they were not connected when their turn came; the facilitator can add them back. */
+  skipped: string[];
 }
 
 /** A vote in a vote round. The ballots are kept apart (ballot-box.ts); the state holds only how many. */

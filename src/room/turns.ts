@@ -7,36 +7,70 @@ type TurnStage = Stage & { turns: Turns | null };
 
 /**
  * Starts a round-robin: every member of the panel in turn, or, `atTables`, every member of each table
- * in turn at their table, all tables at once. The first speaker has the floor now.
+ * in turn at their table, all tables at once. Members who are not connected (`absent`, as the server sees
+ * it) are skipped, not given an empty turn; the facilitator can add them back (addTurn). The first speaker
+ * has the floor now.
  */
-export function startTurns(state: RoomState, now: number, atTables = false): void {
+export function startTurns(state: RoomState, now: number, atTables = false, absent: readonly string[] = []): void {
   const round = currentRound(state);
   if (!round || round.status !== 'open' || round.type !== 'round-robin') throw new RoomError('conflict', 'Turns run in an open round-robin round.');
   if (atTables) {
     if (state.tables.length === 0) throw new RoomError('conflict', 'There are no tables yet: seat people in a tables round first.');
-    for (const table of state.tables) begin(state, table, table.members, now, round.turnSeconds);
+    for (const table of state.tables) begin(state, table, table.members, absent, now, round.turnSeconds);
     return;
   }
   if (state.members.length === 0) throw new RoomError('conflict', 'This session has no panel members to take turns.');
-  begin(state, state, state.members, now, round.turnSeconds);
+  begin(state, state, state.members, absent, now, round.turnSeconds);
 }
 
 /**
  * The next person's turn, in the plenary or at table `table`: the facilitator (or that table's note-taker)
- * moves on, or the speaker passes. After the last, the floor is free.
+ * moves on, or the speaker passes. Anyone next in line who is no longer connected is skipped. After the
+ * last, the floor is free.
  */
-export function nextTurn(state: RoomState, actor: Actor, now: number, table?: number): void {
-  const stage: TurnStage | undefined = table === undefined ? state : state.tables[table - 1];
-  if (!stage) throw new RoomError('not_found', `There is no table ${table}.`);
+export function nextTurn(state: RoomState, actor: Actor, now: number, table?: number, absent: readonly string[] = []): void {
+  const stage = stageOf(state, table);
   const turns = stage.turns;
   if (!turns || turns.index >= turns.order.length) throw new RoomError('conflict', table ? `No round-robin is under way at table ${table}.` : 'No round-robin is under way.');
   const noteTaker = table !== undefined && state.tables[table - 1].noteTaker;
   if (actor.role === 'panellist' && turns.order[turns.index] !== actor.member && noteTaker !== actor.member) throw new RoomError('forbidden', 'You can pass only on your own turn.');
   turns.index++;
+  skipAbsent(turns, absent);
   setFloor(state, stage, turns.order[turns.index] ?? null, now, currentRound(state)?.turnSeconds);
 }
 
-function begin(state: RoomState, stage: TurnStage, order: string[], now: number, seconds?: number): void {
-  stage.turns = { order: [...order], index: 0 };
-  setFloor(state, stage, order[0] ?? null, now, seconds);
+/**
+ * The facilitator adds a skipped member back (they arrived, or speak without a phone): they speak next, or
+ * now if the round-robin had finished.
+ */
+export function addTurn(state: RoomState, member: string, now: number, table?: number): void {
+  const stage = stageOf(state, table);
+  const turns = stage.turns;
+  if (!turns) throw new RoomError('conflict', table ? `No round-robin has started at table ${table}.` : 'No round-robin has started.');
+  if (!turns.skipped.includes(member)) {
+    throw new RoomError('conflict', turns.order.includes(member) ? 'They have a turn already.' : 'They were not skipped: only a member the round-robin skipped can be added back.');
+  }
+  turns.skipped = turns.skipped.filter((m) => m !== member);
+  const finished = turns.index >= turns.order.length;
+  turns.order.splice(finished ? turns.order.length : turns.index + 1, 0, member);
+  if (finished) setFloor(state, stage, member, now, currentRound(state)?.turnSeconds);
+}
+
+function stageOf(state: RoomState, table?: number): TurnStage {
+  const stage: TurnStage | undefined = table === undefined ? state : state.tables[table - 1];
+  if (!stage) throw new RoomError('not_found', `There is no table ${table}.`);
+  return stage;
+}
+
+/** Moves whoever is next in line and not connected out of the order, into those skipped. */
+function skipAbsent(turns: Turns, absent: readonly string[]): void {
+  while (turns.index < turns.order.length && absent.includes(turns.order[turns.index])) {
+    turns.skipped.push(turns.order[turns.index]);
+    turns.order.splice(turns.index, 1);
+  }
+}
+
+function begin(state: RoomState, stage: TurnStage, members: string[], absent: readonly string[], now: number, seconds?: number): void {
+  stage.turns = { order: members.filter((m) => !absent.includes(m)), index: 0, skipped: members.filter((m) => absent.includes(m)) };
+  setFloor(state, stage, stage.turns.order[0] ?? null, now, seconds);
 }

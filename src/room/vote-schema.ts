@@ -16,7 +16,8 @@ const settings = z.object({
   dots: z.object({ perVoter: z.number().int().min(1).max(100), perOption: z.number().int().min(1).max(100) }).optional(),
   count: z.enum(['irv', 'borda']).optional(),
   scale: z.enum(['likert5', 'gradients8']).optional(),
-  quorum: z.number().int().min(0).max(10_000).default(0),
+  /** Ballots needed for the result to stand. Left out, more than half of the session's members (votes.ts defaultQuorum): no quorum is 0, said outright. */
+  quorum: z.number().int().min(0).max(10_000).optional(),
 });
 
 /** A receipt as a person may type it back: 12 letters and digits, in any case, with or without dashes or spaces. */

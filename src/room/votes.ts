@@ -17,7 +17,8 @@ export interface VoteOptions {
   subject?: { rec: number; amendment?: number };
   /** A vote approving this revision of the session's summary (which must be the latest: `latestSummary`). */
   summary?: number | 'latest';
-  settings: Omit<VoteSettings, 'seed' | 'options'>;
+  /** Without a quorum, the vote needs more than half of the session's members (defaultQuorum). */
+  settings: Omit<VoteSettings, 'seed' | 'options' | 'quorum'> & { quorum?: number };
   /** Typed in; or taken from an earlier round's ideas or themes with `from`. */
   options?: string[];
   from?: { round: number; take: 'ideas' | 'themes' };
@@ -41,12 +42,21 @@ export function openVote(state: RoomState, options: VoteOptions, latestSummary?:
   const approves = options.summary === 'latest' ? latestSummary : options.summary;
   const question = options.subject ? putToVote(state, options.subject, id) : options.summary ? summaryQuestion(approves, latestSummary) : options.question;
   if (!question) throw new RoomError('invalid', 'question: write the question.');
-  const settings: VoteSettings = { ...options.settings, options: choosing ? list : [], seed: `${state.title}:vote ${id}` };
+  const quorum = options.settings.quorum ?? defaultQuorum(state.members.length);
+  const settings: VoteSettings = { ...options.settings, quorum, options: choosing ? list : [], seed: `${state.title}:vote ${id}` };
   const problem = validateSettings(settings);
   if (problem) throw new RoomError('invalid', problem);
   const subject = options.subject ? { rec: options.subject.rec, amendment: options.subject.amendment ?? null } : null;
   if (options.secret) box?.prepare(id);
   state.votes.push({ id, round: state.current, question, settings, secret: options.secret, live: options.live, status: 'open', voted: 0, paper: { accepted: 0, spoiled: 0, pending: false }, result: null, withheld: false, subject, approves: approves ?? null });
+}
+
+/**
+ * The quorum a vote has unless the facilitator says otherwise: more than half of the session's members, so a
+ * result cannot stand on a handful of ballots. The facilitator's form shows it; no quorum is 0, said outright.
+ */
+export function defaultQuorum(members: number): number {
+  return members > 0 ? Math.floor(members / 2) + 1 : 0;
 }
 
 function summaryQuestion(revision: number | undefined, latest: number | undefined): string {

@@ -2,10 +2,12 @@ import { type Request, type Response, Router } from 'express';
 import { currentUser } from '../auth/middleware';
 import type { AppContext } from '../context';
 import type { Membership } from '../membership/lifecycle';
-import type { Member } from '../membership/members';
+import { isSeated, type Member } from '../membership/members';
 import { loadPanel } from '../panels/load';
 import type { Panel } from '../panels/repo';
+import { unconfirmed } from '../web/confirm';
 import { parseId } from '../web/validate';
+import { selectionPage } from './hub';
 import type { Selection } from './workflow';
 
 /**
@@ -28,7 +30,12 @@ export function memberRouter(ctx: AppContext, selection: Selection, membership: 
 
   router.post('/admin/panels/:id/members/:memberId/withdraw', (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
-    membership.withdraw(panel.id, parseId(req.params.memberId, 'That member'), currentUser(res).id);
+    const member = membership.member(panel.id, parseId(req.params.memberId, 'That member'));
+    // Their seat is given up for good: the box beside the button says so, and is checked here.
+    const field = `confirm-withdraw-${member.id}`;
+    const notYet = isSeated(member.status) ? unconfirmed(req.body, field) : undefined;
+    if (notYet) return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors: notYet, withdrawError: { member: member.id, message: notYet[field] } }));
+    membership.withdraw(panel.id, member.id, currentUser(res).id);
     res.redirect(303, `/admin/panels/${panel.id}/selection#step-members`);
   });
 

@@ -7,6 +7,7 @@ import { Membership } from '../membership/lifecycle';
 import type { Panel } from '../panels/repo';
 import { loadPanel } from '../panels/load';
 import type { Revocations } from '../revocations';
+import { unconfirmed } from '../web/confirm';
 import { formValues, parseForm, text } from '../web/validate';
 import { auditorRouter } from './auditor-routes';
 import { algorithm, drawRouter } from './draw-routes';
@@ -17,10 +18,13 @@ import { Selection } from './workflow';
 
 const commitSchema = z.object({
   algorithm,
-  randomness: text('Which public numbers', 500).refine((s) => s.length >= 10, 'Say which public numbers, where and when (at least 10 characters).'),
+  randomness: text('The description of the public numbers', 500, 'Say which public numbers will make the seed: which draw, where and when.').refine(
+    (s) => s.length >= 10,
+    'Say which public numbers, where and when (at least 10 characters).',
+  ),
 });
 const numbersSchema = z.object({
-  numbers: text('The numbers', 500).refine((s) => /\d/.test(s) && /^[\d\s,;]+$/.test(s), 'Type only the numbers as published, separated by spaces or commas, such as 7 19 23 31 40 52.'),
+  numbers: text('The numbers', 500, 'Type the numbers as published, such as 7 19 23 31 40 52.').refine((s) => /\d/.test(s) && /^[\d\s,;]+$/.test(s), 'Type only the numbers as published, separated by spaces or commas, such as 7 19 23 31 40 52.'),
 });
 
 /**
@@ -45,7 +49,8 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
     const again = (errors: Record<string, string>) => res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors, values: formValues(req.body) }));
     selection.mayCommit(panel);
     const form = parseForm(commitSchema, req.body);
-    if (!form.ok) return again(form.errors);
+    const errors = { ...(form.ok ? {} : form.errors), ...unconfirmed(req.body, 'confirm-commit') };
+    if (!form.ok || Object.keys(errors).length) return again(errors);
     try {
       await selection.commit(panel, form.data, currentUser(res).id);
     } catch (err) {
@@ -60,7 +65,8 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
     const panel = loadPanel(ctx, req.params.id);
     selection.awaitingNumbers(panel);
     const form = parseForm(numbersSchema, req.body);
-    if (!form.ok) return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors: form.errors, values: formValues(req.body) }));
+    const errors = { ...(form.ok ? {} : form.errors), ...unconfirmed(req.body, 'confirm-numbers') };
+    if (!form.ok || Object.keys(errors).length) return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors, values: formValues(req.body) }));
     res.redirect(303, `/admin/panels/${panel.id}/draws/${selection.enterNumbers(panel, form.data.numbers, currentUser(res).id)}`);
   });
 

@@ -46,12 +46,15 @@ export function parseId(raw: unknown, what: string): number {
   return Number(raw);
 }
 
-/** Form text: trimmed, with a length limit and a message naming the field. */
-export const text = (label: string, max = 200) =>
+/**
+ * Form text: trimmed, with a length limit and a message naming the field. `required` is the message when it is
+ * empty, for a label that "… is required." does not fit ("The numbers").
+ */
+export const text = (label: string, max = 200, required = `${label} is required.`) =>
   z
-    .string({ error: `${label} is required.` })
+    .string({ error: required })
     .trim()
-    .min(1, `${label} is required.`)
+    .min(1, required)
     .max(max, `${label} must be at most ${max} characters.`);
 
 export const optionalText = (label: string, max = 200) =>

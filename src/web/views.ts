@@ -7,7 +7,7 @@ type Template = Handlebars.TemplateDelegate;
 
 /**
  * An Express view engine over plain Handlebars: pages in views/pages, partials in views/partials,
- * every page wrapped in views/layouts/main.hbs. Templates are compiled once and cached.
+ * every page wrapped in views/layouts/main.hbs (unless rendered with `layout: false`). Templates are compiled once and cached.
  */
 export function createViewEngine(dir = viewsDir) {
   const hbs = Handlebars.create();
@@ -30,7 +30,8 @@ export function createViewEngine(dir = viewsDir) {
   return (file: string, options: object, done: (err: Error | null, html?: string) => void) => {
     try {
       const body = compile(file)(options);
-      done(null, layout({ ...options, body }));
+      // A fragment (`layout: false`) is sent as it is, for a page's script to place.
+      done(null, (options as { layout?: boolean }).layout === false ? body : layout({ ...options, body }));
     } catch (err) {
       done(err as Error);
     }
@@ -50,4 +51,6 @@ function registerHelpers(hbs: typeof Handlebars): void {
     typeof ms === 'number' ? new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : '',
   );
   hbs.registerHelper('plural', (n: unknown, one: string, many: string) => (n === 1 ? one : many));
+  // Its last argument is Handlebars' options object, not a part.
+  hbs.registerHelper('concat', (...parts: unknown[]) => parts.slice(0, -1).map(String).join(''));
 }

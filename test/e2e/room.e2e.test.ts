@@ -179,7 +179,7 @@ test('a facilitator and two panellists run the opening rounds in three pages', a
   });
   for (const phone of [ann, bob]) {
     await phone.waitForSelector('#ballot:visible');
-    await phone.fill('#ballot-fields input[name=option-0]', '1');
+    await phone.check('#ballot-fields input[name=option-0]'); // one dot an option: a tick box
     await phone.click('text=Cast my vote');
     await phone.waitForSelector('#announce:has-text("Your ballot is recorded.")');
   }

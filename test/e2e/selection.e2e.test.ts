@@ -50,8 +50,10 @@ test('an organiser goes from the demo pool to a published draw and a confirmed p
   await page.click('text=Selection');
   await page.click('text=Close registration now');
   await page.fill('#randomness', 'The main numbers of the UK National Lottery Lotto draw on Saturday 5 December 2026');
+  await page.check('#confirm-commit-box');
   await page.click('text=Publish the commitment');
   await page.fill('#numbers', '3 11 18 27 38 44');
+  await page.check('#confirm-numbers-box');
   await page.click('text=Run the final draw');
   await page.waitForSelector('#chance-chart', { timeout: 120_000 });
 

@@ -95,7 +95,11 @@ test('the facilitator runs a session and writes its summary; the panel approves 
   const admin = await newPage();
   await logIn(admin, demo.facilitator);
   await admin.click('text=Live sessions');
+  // The agenda comes in as a file's JSON: imported into the builder, then created from it.
+  await admin.click('summary:text("Import an agenda from JSON")');
   await admin.fill('#agenda', JSON.stringify(AGENDA, null, 2));
+  await admin.click('text=Import into the builder');
+  await admin.waitForSelector(`#title[value="${AGENDA.title}"]`);
   await admin.click('text=Create the session');
   await admin.waitForSelector('h1:text("Session created")');
   const links = await admin.locator('table tbody tr td:nth-child(2) code').allTextContents();
@@ -174,6 +178,7 @@ test('the facilitator runs a session and writes its summary; the panel approves 
   const organiser = await newPage();
   await logIn(organiser, demo.organiser);
   await openSummary(organiser);
+  await organiser.check('#confirm-publish-box');
   await organiser.click('form[action$="/summary/publish"] button');
   await organiser.waitForSelector('.error-summary');
   expect(await organiser.textContent('.error-summary')).toContain(
@@ -197,6 +202,7 @@ test('the facilitator runs a session and writes its summary; the panel approves 
   await openSummary(organiser);
   await organiser.waitForSelector('.notice:has-text("Revision 1 was approved by the panel in vote 2")');
   await screenshot(organiser, 'summary-admin-approved');
+  await organiser.check('#confirm-publish-box');
   await organiser.click('form[action$="/summary/publish"] button');
   await organiser.waitForURL(`${server.url}/outcomes/${SLUG}/sessions/${sessionId}/v/1`);
   await organiser.waitForSelector('.version:has-text("Version 1, published")');

@@ -23,6 +23,7 @@ let teller: Page;
 let phones: Page[];
 /** The two members in the hall, who vote on paper. */
 let hall: string[];
+let observerLink: string;
 const agenda = exampleAgenda();
 const IDEAS = agenda.rounds.findIndex((r) => r.type === 'ideas');
 const VOTE_ROUND = agenda.rounds.findIndex((r) => r.type === 'vote');
@@ -38,6 +39,7 @@ beforeAll(async () => {
   sessionId = made.sessionId;
   const link = (token: string) => joinLink(server.url, made.sessionId, token);
   hall = members.slice(3);
+  observerLink = link(made.observer);
   // Paper counts are entered by two different signed-in people, so both open the room with their logins.
   facilitator = await openSignedIn('voting-facilitator@example.org');
   teller = await openSignedIn('voting-teller@example.org');
@@ -268,4 +270,122 @@ test('the panel amends and adopts a recommendation; a member writes a minority s
     ['scale', 'reported', 5, 3], ['consent', 'failed', 5, 3], ['threshold', 'failed', 5, 5], ['threshold', 'passed', 5, 5], ['threshold', 'passed', 5, 5],
   ]);
   expect(state.votes.every((v) => v.result?.rule)).toBe(true);
+});
+
+test('the vote form suggests a quorum, keeps "show results" off a secret vote, says why an open was refused, and empties once a vote opens', async () => {
+  // More than half of the five members, shown for the facilitator to see and change.
+  expect(await facilitator.inputValue('#vote-quorum')).toBe('3');
+  expect(await facilitator.textContent('#vote-quorum-hint')).toContain('more than half of the 5 members');
+  await facilitator.check('#vote-live');
+  await facilitator.check('#vote-secret');
+  expect(await facilitator.isChecked('#vote-live')).toBe(false);
+  expect(await facilitator.isDisabled('#vote-live')).toBe(true);
+  await facilitator.uncheck('#vote-secret');
+  expect(await facilitator.isDisabled('#vote-live')).toBe(false);
+
+  // A refusal appears beside the button, in words, and the form keeps what was typed so it can be put right.
+  await facilitator.fill('#vote-question', 'Which should the first year fund?');
+  await facilitator.selectOption('#vote-method', 'approval');
+  await facilitator.fill('#vote-options', 'Free late buses');
+  await facilitator.fill('#vote-per-voter', '2');
+  await facilitator.click('text=Open the vote');
+  await facilitator.waitForSelector('#vote-setup-problem:has-text("at least two options")');
+  expect(await facilitator.inputValue('#vote-question')).toBe('Which should the first year fund?');
+  await facilitator.fill('#vote-options', ['Free late buses', 'Library evenings', 'Ward festivals'].join('\n'));
+  await facilitator.click('text=Open the vote');
+  for (const phone of phones) await phone.waitForSelector('#ballot:visible');
+  expect(await facilitator.textContent('#vote-setup-problem')).toBe('');
+  expect(await facilitator.textContent('#alert')).toBe('');
+  for (const [box, empty] of [['#vote-question', ''], ['#vote-options', ''], ['#vote-per-voter', ''], ['#vote-quorum', '3']]) expect(await facilitator.inputValue(box)).toBe(empty);
+  expect(await facilitator.inputValue('#vote-method')).toBe('threshold');
+});
+
+test('approval with one dot an option is tick boxes; an empty ballot is cast only on a second tap; a count that differs is forgotten once one is added', async () => {
+  const [ann, bob, cat] = phones;
+  expect(await ann.locator('#ballot-fields input[type=checkbox]').count()).toBe(3);
+  expect(await ann.textContent('#ballot-fields')).toContain('Tick up to 2 options');
+  const tick = (...labels: string[]) => async (page: Page) => {
+    for (const label of labels) await page.check(`#ballot-fields label:has-text("${label}") input`);
+  };
+  await tick('Free late buses', 'Library evenings', 'Ward festivals')(ann);
+  await ann.click('text=Cast my vote');
+  await ann.waitForSelector('#ballot-problem:text("You have ticked 3 options: tick at most 2.")');
+  await ann.uncheck('#ballot-fields label:has-text("Ward festivals") input');
+  expect(await ann.textContent('#ballot-problem')).toBe(''); // a change to the ballot clears it
+  await cast(ann, async () => {});
+  await bob.click('text=Cast my vote');
+  await bob.waitForSelector('#ballot-problem:text("You have ticked nothing: this will be counted as an abstention. Cast it anyway?")');
+  expect(await bob.locator('#announce').textContent()).not.toContain('recorded');
+  await bob.click('text=Yes, cast it as an abstention');
+  await bob.waitForSelector('#announce:has-text("Your ballot is recorded")');
+  expect(await bob.textContent('#ballot-cast')).toBe('Cast my vote');
+  await cast(cat, tick('Ward festivals'));
+
+  // The second teller's count differs: it says so beside the form, and no more once the matching count is added.
+  for (const page of [facilitator, teller]) {
+    if (page === teller) await teller.waitForSelector('#vote-list:has-text("waiting for a second person")');
+    await page.fill('#paper-text', page === teller ? '1,1,0 x 2' : '1,1,0\n0,0,1');
+    for (const member of hall) await page.check(`#paper-members input[value="${member}"]`);
+    await page.click('text=Enter the count');
+  }
+  await teller.waitForSelector('#paper-problem:has-text("This count differs from the first one")');
+  await teller.fill('#paper-text', '1,1,0\n0,0,1');
+  for (const member of hall) await teller.check(`#paper-members input[value="${member}"]`);
+  await teller.click('text=Enter the count');
+  await facilitator.waitForSelector('#vote-list:has-text("5 of 5 have voted, including 2 on paper")');
+  expect(await teller.textContent('#paper-problem')).toBe('');
+  expect(await teller.textContent('#alert')).not.toContain('differs');
+  const card = await closeAndRead(10);
+  expect(card).toMatch(/Eligible\s*5\s*Voted\s*5\s*Abstained\s*1\s*Spoiled\s*0\s*Quorum\s*3 ballots: met/);
+});
+
+test('a ranking with a number twice or a gap says what is wrong; an emptied ranking is an abstention only when confirmed; the observer screen puts the vote in hand first', async () => {
+  const [ann, bob] = phones;
+  await openVote({ question: 'Which comes first?', method: 'ranked', count: 'irv', options: ['Buses', 'Libraries', 'Festivals'], quorum: 3 });
+  await rank(1, 2, 2)(ann);
+  await ann.click('text=Cast my vote');
+  await ann.waitForSelector('#ballot-problem:text("Two options have number 2: give each option a different number.")');
+  await rank(1, 3, '')(ann);
+  await ann.click('text=Cast my vote');
+  await ann.waitForSelector('#ballot-problem:text("No option has number 2: number your choices 1, 2, 3 and so on, without a gap.")');
+  await cast(ann, rank(2, 1, ''));
+  await cast(bob, rank(1, '', ''));
+  await rank('', '', '')(bob); // Bob clears his ranking and casts again
+  await bob.click('text=Cast my vote');
+  await bob.waitForSelector('#ballot-problem:text("You have ranked nothing: this will be counted as an abstention. Cast it anyway?")');
+  await bob.click('text=Yes, cast it as an abstention');
+  await bob.waitForSelector('#announce:has-text("Your ballot is recorded")');
+
+  const screen = await open(observerLink);
+  await screen.waitForSelector('#vote-list .vote-card.current:has-text("Vote 11: Which comes first?")');
+  expect(await screen.locator('#vote-list .vote-card').count()).toBe(1);
+  expect(await screen.textContent('#vote-earlier summary')).toBe('Earlier votes (10)');
+  expect(await screen.locator('#vote-earlier').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+  expect(await screen.locator('#vote-earlier-list .vote-card').first().textContent()).toContain('Vote 10:');
+  await facilitator.click('text=Close vote 11 and count');
+  await screen.waitForSelector('#vote-list .vote-card.current .result:has-text("Abstained")');
+  expect(await screen.locator('#vote-list .vote-card').count()).toBe(1);
+  await screenshot(screen, 'voting-observer');
+  await screen.close();
+});
+
+test("a vote round's own defaults fill in the vote form, once", async () => {
+  const rounds = agenda.rounds.map((r) => (r.type === 'vote' ? { ...r, vote: { question: 'Adopt the cultural strategy?', method: 'consent' as const, secret: true, quorum: 4 } } : r));
+  const { db, demo } = server;
+  const made = createSession(db, systemClock, new RoomRepo(db), findPanel(db, demo.panelId) as NonNullable<ReturnType<typeof findPanel>>, { ...agenda, rounds }, null);
+  await facilitator.goto(`${server.url}/room/${made.sessionId}`);
+  await facilitator.waitForSelector('#status:text("Connected")');
+  await goToRound(VOTE_ROUND);
+  await facilitator.waitForSelector('#vote-setup:visible');
+  expect(await facilitator.inputValue('#vote-question')).toBe('Adopt the cultural strategy?');
+  expect(await facilitator.inputValue('#vote-method')).toBe('consent');
+  expect(await facilitator.inputValue('#vote-quorum')).toBe('4');
+  expect(await facilitator.isChecked('#vote-secret')).toBe(true);
+  expect(await facilitator.isDisabled('#vote-live')).toBe(true);
+  await facilitator.click('text=Open the vote');
+  await facilitator.waitForSelector('text=Close vote 1 and count');
+  await facilitator.click('text=Close vote 1 and count');
+  await facilitator.waitForSelector('#vote-setup:visible');
+  expect(await facilitator.inputValue('#vote-question')).toBe(''); // the defaults were for the round's first vote
+  expect(await facilitator.isChecked('#vote-secret')).toBe(false);
 });

@@ -30,7 +30,7 @@ interface QuotaRow {
 /** The quotas page's tables, one row per value, as the organiser reads them. */
 function quotaRows(html: string): QuotaRow[] {
   const rows: QuotaRow[] = [];
-  for (const table of html.matchAll(/<h2>([^<]*)<\/h2>\s*<div class="table-scroll">\s*<table class="quotas">([\s\S]*?)<\/table>/g)) {
+  for (const table of html.matchAll(/<h2>([^<]*)<\/h2>\s*<div class="table-scroll">\s*<table class="quotas(?: [^"]*)?">([\s\S]*?)<\/table>/g)) {
     const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(table[2])?.[1] ?? '';
     for (const tr of body.matchAll(/<tr([^>]*)>([\s\S]*?)<\/tr>/g)) {
       const cells = [...tr[2].matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((m) => m[1]);

@@ -68,7 +68,7 @@ test('a trial draw runs in the background and reports chances and counts against
 
 test('a commitment needs registration closed first; closing it closes the form, once', async () => {
   const before = snapshot(t.db);
-  const early = await submit(organiser, `${admin}/selection`, `${admin}/commitment`, { algorithm: 'leximin', randomness: 'The Lotto draw on Saturday 5 December 2026' });
+  const early = await submit(organiser, `${admin}/selection`, `${admin}/commitment`, { algorithm: 'leximin', randomness: 'The Lotto draw on Saturday 5 December 2026', confirm: 'yes' });
   expect(early.status).toBe(409);
   expect(early.text).toContain('Close registration first');
   expect(snapshot(t.db)).toEqual(before);
@@ -81,7 +81,7 @@ test('a commitment needs registration closed first; closing it closes the form, 
 
 test('a bad commitment is refused with a clear message and changes nothing', async () => {
   const before = snapshot(t.db);
-  const res = await submit(organiser, `${admin}/selection`, `${admin}/commitment`, { algorithm: 'leximin', randomness: 'soon' });
+  const res = await submit(organiser, `${admin}/selection`, `${admin}/commitment`, { algorithm: 'leximin', randomness: 'soon', confirm: 'yes' });
   expect(res.status).toBe(400);
   expect(res.text).toContain('Say which public numbers, where and when');
   expect(snapshot(t.db)).toEqual(before);
@@ -104,13 +104,14 @@ test('the commitment is published with fingerprints and no row-level pool; the a
   const res = await submit(organiser, `${admin}/selection`, `${admin}/commitment`, {
     algorithm: 'leximin',
     randomness: 'The main numbers of the UK National Lottery Lotto draw on Saturday 5 December 2026',
+    confirm: 'yes',
   });
   expect(res.status).toBe(303);
   const page = await t.agent().get(`/panels/${SLUG}/selection`);
   expect(page.status).toBe(200);
   const commitment = findCommitment(t.db, panelId);
   expect(page.text).toContain(commitment?.hash);
-  expect(page.text).toContain('Not yet: the numbers are drawn');
+  expect(page.text).toContain('Not drawn yet. The commitment names the public numbers that will make the seed');
   expect(page.text).toContain('Only the auditors can check');
   // The public gets no row of anyone's answers, under any address the site ever used.
   expect((await t.agent().get(`/panels/${SLUG}/selection/pool.csv`)).status).toBe(404);
@@ -128,7 +129,7 @@ test('the commitment is published with fingerprints and no row-level pool; the a
   for (const text of [page.text, pool]) for (const field of Object.values(someone)) expect(text).not.toContain(field);
   expect(pool).toMatch(/,H1\n/); // housemates share a code
 
-  const again = await submit(organiser, `${admin}/selection`, `${admin}/commitment`, { algorithm: 'maximin', randomness: 'another lottery entirely' });
+  const again = await submit(organiser, `${admin}/selection`, `${admin}/commitment`, { algorithm: 'maximin', randomness: 'another lottery entirely', confirm: 'yes' });
   expect(again.status).toBe(409);
 });
 
@@ -142,7 +143,7 @@ test('after the commitment the pool is fixed: an import is refused in words and 
 });
 
 test('entering the public numbers runs the final draw; anyone re-running the published command gets the same panel', async () => {
-  const res = await submit(organiser, `${admin}/selection`, `${admin}/commitment/numbers`, { numbers: '7, 19, 23  31 40 52' });
+  const res = await submit(organiser, `${admin}/selection`, `${admin}/commitment/numbers`, { numbers: '7, 19, 23  31 40 52', confirm: 'yes' });
   expect(res.status).toBe(303);
   const id = drawIdOf(res.headers.location);
   await t.runner.settled(id);
@@ -222,11 +223,15 @@ test('invitation links are shown once; each lets its person confirm or decline o
   const at = drawn.findIndex((m) => m.id === refillable);
   links = [links[at], ...links.filter((_, i) => i !== at)];
   const [declining, ...confirming] = links;
-  for (const token of confirming) {
-    const answer = await submit(t.agent(), `/invite/${token}`, `/invite/${token}`, { answer: 'confirm' });
+  for (const [i, token] of confirming.entries()) {
+    const answer = await submit(t.agent(), `/invite/${token}`, `/invite/${token}`, { answer: 'confirm', roomName: `Person ${i + 1}` });
     expect(answer.text).toContain('Your place on');
   }
-  const no = await submit(t.agent(), `/invite/${declining}`, `/invite/${declining}`, { answer: 'decline' });
+  // A no is asked twice: the first tap only asks whether they are sure, and changes nothing.
+  const asked = await submit(t.agent(), `/invite/${declining}`, `/invite/${declining}`, { answer: 'decline' });
+  expect(asked.text).toContain('This cannot be undone');
+  expect(listMembers(t.db, panelId).find((m) => m.id === refillable)?.status).toBe('invited');
+  const no = await submit(t.agent(), `/invite/${declining}`, `/invite/${declining}`, { answer: 'decline', sure: 'yes' });
   expect(no.text).toContain('You have declined your place');
   const statuses = listMembers(t.db, panelId).map((m) => m.status);
   expect(statuses.filter((s) => s === 'confirmed')).toHaveLength(39);
@@ -276,7 +281,7 @@ test('a replacement fills the empty seat and the panel still meets every quota',
   // The new member confirms: the panel is complete.
   const invite = await submit(organiser, `${admin}/selection`, `${admin}/invitations`, {});
   const token = /\/invite\/([\w-]{43})/.exec(invite.text)?.[1] ?? '';
-  await submit(t.agent(), `/invite/${token}`, `/invite/${token}`, { answer: 'confirm' });
+  await submit(t.agent(), `/invite/${token}`, `/invite/${token}`, { answer: 'confirm', roomName: 'Newcomer' });
   const hub = await organiser.get(`${admin}/selection`);
   expect(hub.text).toContain('40 of 40 confirmed: <strong>the panel is complete</strong>');
   const publicPage = await t.agent().get(`/panels/${SLUG}/selection`);
@@ -305,14 +310,14 @@ describe('a final draw cut short by a server restart', () => {
     const agent = s.agent();
     await submit(agent, '/login', '/login', { email: s.demo?.organiser.email ?? '', password: s.demo?.organiser.password ?? '' });
     await submit(agent, base, `${base}/registration/close`, {});
-    await submit(agent, `${base}/selection`, `${base}/commitment`, { algorithm: 'leximin', randomness: 'The Lotto draw on Saturday 5 December 2026' });
+    await submit(agent, `${base}/selection`, `${base}/commitment`, { algorithm: 'leximin', randomness: 'The Lotto draw on Saturday 5 December 2026', confirm: 'yes' });
     const before = snapshot(s.db);
-    const bad = await submit(agent, `${base}/selection`, `${base}/commitment/numbers`, { numbers: "7 19 and 23'" });
+    const bad = await submit(agent, `${base}/selection`, `${base}/commitment/numbers`, { numbers: "7 19 and 23'", confirm: 'yes' });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('Type only the numbers as published');
     expect(snapshot(s.db)).toEqual(before);
 
-    const started = await submit(agent, `${base}/selection`, `${base}/commitment/numbers`, { numbers: '7 19 23 31 40 52' });
+    const started = await submit(agent, `${base}/selection`, `${base}/commitment/numbers`, { numbers: '7 19 23 31 40 52', confirm: 'yes' });
     const first = drawIdOf(started.headers.location);
     await s.runner.settled(first);
     // What a restart mid-draw leaves behind: the draw failed and nobody was added.
@@ -342,7 +347,7 @@ describe('a commitment no draw could satisfy', () => {
     await submit(agent, base, `${base}/registration/close`, {});
     s.db.prepare("UPDATE category_values SET quota_min = 150, quota_max = 150 WHERE value = '16-24'").run();
     const before = snapshot(s.db);
-    const res = await submit(agent, `${base}/selection`, `${base}/commitment`, { algorithm: 'leximin', randomness: 'The Lotto draw on Saturday 5 December 2026' });
+    const res = await submit(agent, `${base}/selection`, `${base}/commitment`, { algorithm: 'leximin', randomness: 'The Lotto draw on Saturday 5 December 2026', confirm: 'yes' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('Nothing was published: No panel can meet every quota with this pool.');
     expect(res.text).toContain('age 16-24: min 150 -&gt; ');

@@ -15,7 +15,7 @@ function panelWithMembers(n = 3) {
   const t = makeApp();
   const { panelId } = smallPanel(t.db, t.clock);
   const ids = Array.from({ length: n }, (_, i) => insertRegistrant(t.db, panelId, { name: `Resident ${i}`, email: `r${i}@example.org`, address: `${i} High Street`, postcode: 'CV1 1AA', valueIds: [], source: 'form', consentAt: 0 }, 0));
-  seatMembers(t.db, panelId, ids, 0);
+  seatMembers(t.db, panelId, ids, 0, 'selected');
   const revocations = new Revocations();
   const heard: string[] = [];
   revocations.listen((group) => heard.push(group));

@@ -105,8 +105,8 @@ describe('write, approve, publish, correct', () => {
     const saved = await submit(facilitatorWeb, page(), page(), { narrative, corrections: '' });
     expect(saved.status).toBe(200);
     expect(saved.text).toContain('Saved as revision 1');
-    expect(await submit(organiserWeb, page(), `${page()}/publish`, {})).toMatchObject({ status: 409, text: expect.stringContaining('has not approved revision 1') });
-    expect(await submit(facilitatorWeb, page(), `${page()}/publish`, {})).toMatchObject({ status: 403 });
+    expect(await submit(organiserWeb, page(), `${page()}/publish`, { confirm: 'yes' })).toMatchObject({ status: 409, text: expect.stringContaining('has not approved revision 1') });
+    expect(await submit(facilitatorWeb, page(), `${page()}/publish`, { confirm: 'yes' })).toMatchObject({ status: 403 });
     expect(h.app.summaries.versions(sessionId)).toEqual([]);
   });
 
@@ -115,7 +115,7 @@ describe('write, approve, publish, correct', () => {
     expect(h.state(panellists[0]).votes[1]).toMatchObject({ approves: 1, question: expect.stringContaining('revision 1') });
     for (const p of panellists) await agree(p, 2);
     await h.do(facilitator, 'vote:close', { vote: 2 }, everyone());
-    const res = await submit(organiserWeb, page(), `${page()}/publish`, {});
+    const res = await submit(organiserWeb, page(), `${page()}/publish`, { confirm: 'yes' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/outcomes/${slug}/sessions/${sessionId}/v/1`);
     expect(() => h.app.db.prepare("UPDATE summary_versions SET content = '{}'").run()).toThrow(/fixed/);
@@ -125,8 +125,8 @@ describe('write, approve, publish, correct', () => {
 
   test('a correction is a new version with a note; the first stays as it was', async () => {
     await submit(facilitatorWeb, page(), page(), { narrative: 'The panel met in **Foleshill**.', corrections: 'Vote 1: one member arrived late and voted on paper.' });
-    expect(await submit(organiserWeb, page(), `${page()}/publish`, { note: 'typo' })).toMatchObject({ status: 409, text: expect.stringContaining('Say what this correction changes') });
-    expect((await submit(organiserWeb, page(), `${page()}/publish`, { note: 'Adds a correction about vote 1, and removes a stray script tag.' })).status).toBe(303);
+    expect(await submit(organiserWeb, page(), `${page()}/publish`, { note: 'typo', confirm: 'yes' })).toMatchObject({ status: 409, text: expect.stringContaining('Say what this correction changes') });
+    expect((await submit(organiserWeb, page(), `${page()}/publish`, { note: 'Adds a correction about vote 1, and removes a stray script tag.', confirm: 'yes' })).status).toBe(303);
     const latest = await web().get(`/outcomes/${slug}/sessions/${sessionId}`);
     expect(latest.text).toContain('Correction: Adds a correction about vote 1');
     expect(latest.text).toMatch(/changed: the narrative, the corrections/);
@@ -134,6 +134,38 @@ describe('write, approve, publish, correct', () => {
     expect(first.text).toContain('This is not the latest version');
     expect(first.text).not.toContain('arrived late');
     expect(first.headers['cache-control']).toContain('immutable');
+  });
+});
+
+describe('members read the summary they are asked to approve, in the room', () => {
+  type Read = { ok: true; data: { html: string } } | { ok: false; error: string; message: string };
+  const read = (socket: Client, payload: unknown) => new Promise<Read>((resolve) => (socket.emit as (e: string, p: unknown, a: (r: Read) => void) => void)('summary:read', payload, resolve));
+  const member = () => h.app.room.state(sessionId)?.members[0] ?? '';
+  const as = async (actor: Parameters<typeof h.app.room.issuePass>[1]) => (await h.join(h.app.room.issuePass(sessionId, actor, h.clock.now()))).socket;
+
+  test('a member opens the very revision the vote names, even after the facilitator saved another', async () => {
+    // Revision 1 was put to vote 2; revision 2 (the correction) has been saved since.
+    expect(h.app.summaries.draft(sessionId)?.revision).toBe(2);
+    const res = await read(panellists[0], { revision: 1 });
+    if (!res.ok) throw new Error(res.message);
+    expect(res.data.html).toContain('revision 1');
+    expect(res.data.html).toContain('<strong>Foleshill</strong>');
+    expect(res.data.html).not.toContain('arrived late'); // revision 2's correction is not in revision 1
+    expect(res.data.html).not.toContain('<script>');
+    expect(res.data.html).not.toContain('<html'); // a fragment for the room's dialog
+  });
+
+  test('a revision not put to a vote is not for members or the hall screen; a facilitator may read any', async () => {
+    expect(await read(panellists[0], { revision: 2 })).toMatchObject({ ok: false, error: 'not_found', message: expect.stringContaining('has not been put to a vote') });
+    expect(await read(await as({ role: 'observer' }), { revision: 2 })).toMatchObject({ ok: false, error: 'not_found' });
+    const facilitated = await read(facilitator, { revision: 2 });
+    expect(facilitated.ok && facilitated.data.html).toContain('arrived late');
+    expect(await read(facilitator, { revision: 99 })).toMatchObject({ ok: false, error: 'not_found', message: expect.stringContaining('no revision 99') });
+  });
+
+  test('a malformed request is refused in words', async () => {
+    const socket = await as({ role: 'panellist', member: member() });
+    for (const payload of [{}, { revision: 'one' }, { revision: 0 }, null]) expect(await read(socket, payload)).toMatchObject({ ok: false, error: 'invalid' });
   });
 });
 

@@ -77,7 +77,7 @@ test('a member withdrawn by the organiser is disconnected, and their next handsh
   const page = await agent.get('/login');
   const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
   await agent.post('/login').type('form').send({ _csrf: csrf, email: 'organiser@example.org', password: PASSWORD });
-  const res = await agent.post(`/admin/panels/${panelId}/members/${member.id}/withdraw`).type('form').send({ _csrf: csrf });
+  const res = await agent.post(`/admin/panels/${panelId}/members/${member.id}/withdraw`).type('form').send({ _csrf: csrf, confirm: 'yes' });
   expect(res.status).toBe(303);
   expect(await gone).toBe('io server disconnect');
   await expect(joinWith({ session: String(sessionId), invite })).rejects.toThrow(/not for this session/);

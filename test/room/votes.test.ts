@@ -154,4 +154,15 @@ describe('paper ballots and open votes', () => {
     expect(await h.send(ann, 'vote:paper', { vote: 3, members: [], ballots: [] })).toMatchObject({ ok: false, error: 'forbidden' });
     expect(h.app.db.prepare('SELECT COUNT(*) FROM vote_ballots WHERE vote_id = 3').pluck().get()).toBe(0);
   });
+
+  test('a vote opened without a quorum needs more than half the members; no quorum is 0, said outright', async () => {
+    // Vote 3 (above) was opened with no quorum: 4 of the 6 members must vote for its result to stand.
+    expect(lastVote(panellists[0]).settings.quorum).toBe(4);
+    await h.do(panellists[0], 'vote:cast', { vote: 3, ballot: { kind: 'consent', choice: 'consent' } }, everyone());
+    await h.do(facilitator, 'vote:close', { vote: 3 }, everyone());
+    expect(lastVote(panellists[0]).result).toMatchObject({ voted: 1, quorum: { required: 4, met: false }, outcome: 'no-quorum' });
+    await h.do(facilitator, 'vote:open', { question: 'Adopt the draft as it stands?', settings: { method: 'consent', quorum: 0 } }, everyone());
+    expect(lastVote(panellists[0]).settings.quorum).toBe(0);
+    await h.do(facilitator, 'vote:close', { vote: 4 }, everyone());
+  });
 });

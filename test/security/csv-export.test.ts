@@ -226,7 +226,7 @@ describe('the selection files: pool and quotas, organiser and public, commitment
 
   test("the commitment: the public quotas, and the auditors' pool with tickets", async () => {
     await submit(t.organiser, t.admin, `${t.admin}/registration/close`, {});
-    const res = await submit(t.organiser, `${t.admin}/selection`, `${t.admin}/commitment`, { algorithm: 'leximin', randomness: 'The Lotto draw on Saturday 5 December 2026' });
+    const res = await submit(t.organiser, `${t.admin}/selection`, `${t.admin}/commitment`, { algorithm: 'leximin', randomness: 'The Lotto draw on Saturday 5 December 2026', confirm: 'yes' });
     expect(res.status).toBe(303);
     expect((await t.anyone().get(`/panels/${t.slug}/selection/pool.csv`)).status).toBe(404);
     const pool = await t.organiser.get(`${t.admin}/auditors/pool.csv`);
@@ -244,7 +244,7 @@ describe('the selection files: pool and quotas, organiser and public, commitment
   });
 
   test("the final draw: the auditors re-run the published command on their files and get the tickets the public page lists", async () => {
-    const res = await submit(t.organiser, `${t.admin}/selection`, `${t.admin}/commitment/numbers`, { numbers: '7 19 23 31 40 52' });
+    const res = await submit(t.organiser, `${t.admin}/selection`, `${t.admin}/commitment/numbers`, { numbers: '7 19 23 31 40 52', confirm: 'yes' });
     expect(res.status).toBe(303);
     const id = Number(/\/draws\/(\d+)$/.exec(res.headers.location)?.[1]);
     await t.runner.settled(id);
@@ -275,7 +275,7 @@ describe('the selection files: pool and quotas, organiser and public, commitment
   test("a replacement draw's files, for the auditors only", async () => {
     const invited = await submit(t.organiser, `${t.admin}/selection`, `${t.admin}/invitations`, {});
     const token = /\/invite\/([\w-]{43})/.exec(invited.text)?.[1] ?? '';
-    expect((await submit(t.anyone(), `/invite/${token}`, `/invite/${token}`, { answer: 'decline' })).status).toBe(200);
+    expect((await submit(t.anyone(), `/invite/${token}`, `/invite/${token}`, { answer: 'decline', sure: 'yes' })).status).toBe(200);
     const res = await submit(t.organiser, `${t.admin}/selection`, `${t.admin}/replacements`, {});
     expect(res.status).toBe(303);
     const id = Number(/\/draws\/(\d+)$/.exec(res.headers.location)?.[1]);

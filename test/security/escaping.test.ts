@@ -43,12 +43,18 @@ test('the narrative’s Markdown keeps raw HTML and script links as text', () =>
   expect(html).toContain('<a href="https://example.org" rel="nofollow noopener">ok</a>');
 });
 
+/**
+ * The one place the room reads HTML: the summary a vote asks members to approve, as the server renders it (its
+ * own escaping, views/partials/summary-body.hbs), parsed inertly and stripped of anything active.
+ */
+const SERVER_HTML = ['src/client/summary-reader.ts'];
+
 test('the room’s browser code never turns strings into HTML', () => {
   const dir = path.join(projectRoot, 'src', 'client');
   const offending = fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.ts'))
-    .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').map((line, i) => ({ where: `src/client/${f}:${i + 1}`, line })))
-    .filter(({ line }) => /\b(innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function)\b/.test(line));
-  expect(offending).toEqual([]);
+    .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').map((line, i) => ({ file: `src/client/${f}`, where: `src/client/${f}:${i + 1}`, line })))
+    .filter(({ line }) => /\b(innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function|DOMParser|createContextualFragment)\b/.test(line));
+  expect(offending.filter((o) => !SERVER_HTML.includes(o.file) || !/new DOMParser\(\)\.parseFromString/.test(o.line)).map(({ where, line }) => ({ where, line }))).toEqual([]);
 });

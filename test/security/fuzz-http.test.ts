@@ -10,7 +10,7 @@ import { testConfig } from '../../src/config';
 import { closeDb, openDb } from '../../src/db';
 import { CSV_TABLES } from '../../src/outcomes/exports';
 import { computeQuotas } from '../../src/panels/quotas';
-import { findPanel, insertCategory, insertPanel, listCategories } from '../../src/panels/repo';
+import { findPanel, insertCategory, insertPanel, listCategories, type Panel, updatePanel } from '../../src/panels/repo';
 import { insertRegistrant } from '../../src/registration/repo';
 import { exampleAgenda } from '../../src/room/agenda';
 import { createSession } from '../../src/room/create';
@@ -54,6 +54,7 @@ interface RouteSpec {
 }
 
 const PANEL_FIELDS = ['title', 'question', 'panelSize', 'closesAt', 'quotaTolerance', 'slug'];
+const DETAIL_FIELDS = ['dates', 'venue', 'expenses', 'access', 'contactName', 'contactEmail', 'contactPhone'];
 const PERSON_FIELDS = ['name', 'email', 'phone', 'address', 'postcode', 'q_gender', 'q_age', 'consent'];
 
 /**
@@ -96,12 +97,17 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /admin/panels/:id/registration/close': { who: 'organiser', params: { id: () => String(world.draftPanel) } },
   'POST /admin/panels/:id/categories': { who: 'organiser', fields: ['key', 'label', 'question', 'values'], params: { id: () => String(world.draftPanel) }, runs: 70 },
   'POST /admin/panels/:id/categories/:categoryId/delete': { who: 'organiser' },
+  'GET /admin/panels/:id/edit': { who: 'organiser' },
+  // The draft panel, so every field is read (panel A's size and date are fixed by its commitment); an edit that got through is undone.
+  'POST /admin/panels/:id/edit': { who: 'organiser', fields: [...PANEL_FIELDS.filter((f) => f !== 'slug'), ...DETAIL_FIELDS], params: { id: () => String(world.draftPanel) }, runs: 70, restore: () => restoreDraftPanel() },
+  // Panel A is open, so it cannot be deleted: the refusal is what is fuzzed (a tick on the draft would delete it for the rest).
+  'POST /admin/panels/:id/delete': { who: 'organiser', fields: ['confirm'] },
   'GET /admin/panels/:id/quotas': { who: 'organiser', query: ['saved'] },
   'POST /admin/panels/:id/quotas': { who: 'organiser', fields: [], runs: 70 },
   'POST /admin/panels/:id/quotas/compute': { who: 'organiser', fields: ['tolerance'] },
   'POST /admin/panels/:id/quotas/import': { who: 'organiser', upload: true, runs: 60 },
   'GET /admin/panels/:id/quotas.csv': { who: 'organiser' },
-  'GET /admin/panels/:id/pool': { who: 'organiser', query: ['page', 'imported', 'erased', 'ignored'] },
+  'GET /admin/panels/:id/pool': { who: 'organiser', query: ['page', 'imported', 'erased', 'ignored', 'q'] },
   'POST /admin/panels/:id/pool/import': { who: 'organiser', upload: true, fields: ['consentConfirmed'], runs: 60 },
   'GET /admin/panels/:id/pool.csv': { who: 'organiser' },
   'GET /admin/panels/:id/registrants/:rid/erase': { who: 'organiser' },
@@ -109,8 +115,8 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /admin/panels/:id/registrants/:rid/erase': { who: 'organiser', params: { rid: () => String(world.registrants[world.registrants.length - 1]) } },
   'GET /admin/panels/:id/selection': { who: 'organiser' },
   // The draft panel has no commitment yet, so the form is read; a valid one could not be drawn (no pool).
-  'POST /admin/panels/:id/commitment': { who: 'organiser', fields: ['algorithm', 'randomness'], params: { id: () => String(world.draftPanel) }, runs: 60 },
-  'POST /admin/panels/:id/commitment/numbers': { who: 'organiser', fields: ['numbers'] },
+  'POST /admin/panels/:id/commitment': { who: 'organiser', fields: ['algorithm', 'randomness', 'confirm'], params: { id: () => String(world.draftPanel) }, runs: 60 },
+  'POST /admin/panels/:id/commitment/numbers': { who: 'organiser', fields: ['numbers', 'confirm'] },
   'POST /admin/panels/:id/commitment/rerun': { who: 'organiser' },
   'GET /admin/panels/:id/auditors/pool.csv': { who: 'organiser' },
   'GET /admin/panels/:id/auditors/draws/:drawId/:file': { who: 'organiser' },
@@ -124,20 +130,22 @@ const ROUTES: Record<string, RouteSpec> = {
   // Not member 1, whose link the /invite routes use (a generated id may still hit it: restoreMembers).
   'POST /admin/panels/:id/members/:memberId/invitation': { who: 'organiser', params: { memberId: () => String(world.members[2]) }, restore: () => restoreMembers() },
   // A withdrawal that got through is undone at once: an empty seat would let /replacements start a real draw.
-  'POST /admin/panels/:id/members/:memberId/withdraw': { who: 'organiser', params: { memberId: () => String(world.members[3]) }, restore: () => restoreMembers() },
+  'POST /admin/panels/:id/members/:memberId/withdraw': { who: 'organiser', fields: ['confirm'], params: { memberId: () => String(world.members[3]) }, restore: () => restoreMembers() },
   'POST /admin/panels/:id/replacements': { who: 'organiser' },
   'GET /panels/:slug/selection': { who: 'anonymous' },
   'GET /panels/:slug/selection/quotas.csv': { who: 'anonymous' },
   'GET /invite/:token': { who: 'anonymous' },
-  'POST /invite/:token': { who: 'anonymous', fields: ['answer'], runs: 60 },
+  'POST /invite/:token': { who: 'anonymous', fields: ['answer', 'roomName'], runs: 60 },
+  'POST /invite/:token/name': { who: 'anonymous', fields: ['roomName'], runs: 40 },
   'GET /room/:sessionId': { who: 'anonymous' },
   'GET /admin/sessions': { who: 'staff' },
-  'POST /admin/sessions': { who: 'staff', fields: ['panelId', 'agenda'], runs: 80 },
+  // The agenda builder: its buttons, the agenda's title and a round's boxes (agenda-form.ts), and the JSON import box.
+  'POST /admin/sessions': { who: 'staff', fields: ['panelId', 'agenda', 'action', 'title', 'rounds.0.type', 'rounds.0.title', 'rounds.0.minutes', 'rounds.0.speakerSeconds', 'rounds.0.vote.options', 'rounds.0.vote.quorum', 'rounds.1.title'], runs: 80 },
   'POST /admin/sessions/:id/links': { who: 'staff' },
   'GET /admin/sessions/:id/summary': { who: 'staff' },
   'GET /admin/sessions/:id/summary/preview': { who: 'staff' },
   'POST /admin/sessions/:id/summary': { who: 'staff', fields: ['narrative', 'corrections'], runs: 70 },
-  'POST /admin/sessions/:id/summary/publish': { who: 'organiser', fields: ['note'], runs: 60 },
+  'POST /admin/sessions/:id/summary/publish': { who: 'organiser', fields: ['note', 'confirm'], runs: 60 },
   'GET /outcomes': { who: 'anonymous' },
   'GET /outcomes/:slug': { who: 'anonymous' },
   'GET /outcomes/:slug/sessions/:id': { who: 'anonymous' },
@@ -246,6 +254,12 @@ function restoreMembers(): void {
   members.forEach((id, i) => setStatus(db, id, i === 0 ? 'invited' : i === 1 ? 'confirmed' : 'selected', now));
   setInvitation(db, members[0], sha256(world.invitation), now);
   setInvitation(db, members[1], sha256(CONFIRMED_INVITATION), now);
+}
+
+/** Puts the draft panel back as buildWorld made it, after an edit that got through. */
+function restoreDraftPanel(): void {
+  const draft = findPanel(world.db, world.draftPanel);
+  if (draft) updatePanel(world.db, draft.id, { ...draftAsBuilt, details: { ...draftAsBuilt.details } });
 }
 
 /** A valid value for each path parameter, by name (and, for `id`, by where it is). */
@@ -628,8 +642,12 @@ let cases = 0;
 /** Per route, how many answers of each status: FUZZ_VERBOSE=1 prints them, to see how deep the fuzz gets. */
 const statuses = new Map<string, Map<number, number>>();
 
+/** The draft panel as buildWorld made it, to put back after an edit (restoreDraftPanel). */
+let draftAsBuilt: Panel;
+
 beforeAll(async () => {
   world = await buildWorld();
+  draftAsBuilt = findPanel(world.db, world.draftPanel) as Panel;
 });
 
 afterAll(async () => {

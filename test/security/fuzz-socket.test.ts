@@ -6,13 +6,13 @@ import { insertRegistrant } from '../../src/registration/repo';
 import { exampleAgenda } from '../../src/room/agenda';
 import { ERROR_CODES } from '../../src/room/errors';
 import { COMMAND_TYPES } from '../../src/room/events';
-import { commandSchema } from '../../src/room/machine';
+import { commandSchema, SERVER_ONLY } from '../../src/room/machine';
 import { receipt as receiptSchema } from '../../src/room/vote-schema';
 import { smallPanel, snapshot } from '../helpers';
 import { RoomHarness } from '../room/harness';
 
 /**
- * Issue 8, "Bad input", over the room's socket: every event (each command, room:sync, vote:check) gets
+ * Issue 8, "Bad input", over the room's socket: every event (each command, room:sync, vote:check, summary:read) gets
  * generated payloads from real socket.io clients, as facilitator, panellist and observer: non-objects, arrays,
  * null, nested objects, huge strings under the 64 KiB message limit, prototype-pollution keys, unknown fields,
  * missing or invalid clientIds, and wrong types for every field (the fields come from the commands' own zod
@@ -36,7 +36,7 @@ type Role = 'facilitator' | 'panellist' | 'observer';
 type Reply = { ok: true; data: unknown } | { ok: false; error: string; message: string };
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-const EVENTS = [...COMMAND_TYPES, 'room:sync', 'vote:check'] as const;
+const EVENTS = [...COMMAND_TYPES, 'room:sync', 'vote:check', 'summary:read'] as const;
 type EventName = (typeof EVENTS)[number];
 
 const h = new RoomHarness();
@@ -235,11 +235,12 @@ const clientIdArb: fc.Arbitrary<ClientId> = fc.oneof(
 
 const shapes = new Map(commandSchema.options.map((o) => [o.shape.type.value as string, o.shape as Record<string, z.ZodType>]));
 const checkSchema = z.object({ vote: z.number().int().min(1), receipt: receiptSchema, unlock: z.string().max(80).optional() });
+const readSchema = z.object({ revision: z.number().int().min(1) });
 const clientIdSchema = z.string().min(1).max(64);
 
 function payloadFor(event: EventName): fc.Arbitrary<Json> {
   const structured =
-    event === 'room:sync' ? fc.constant<Json>({}) : event === 'vote:check' ? objectFor(checkSchema.shape) : objectFor(shapes.get(event) as Record<string, z.ZodType>);
+    event === 'room:sync' ? fc.constant<Json>({}) : event === 'vote:check' ? objectFor(checkSchema.shape) : event === 'summary:read' ? objectFor(readSchema.shape) : objectFor(shapes.get(event) as Record<string, z.ZodType>);
   const garbage = fc.oneof(anything, fc.constantFrom<Json>(null, 0, '', 'round:open', [], [{}], [{ clientId: 'in-a-list' }], true));
   return fc.oneof({ weight: 6, arbitrary: structured }, { weight: 1, arbitrary: garbage });
 }
@@ -289,6 +290,7 @@ function wellFormed(event: EventName, sent: Json): boolean {
   // What the server gets: JSON's view of it.
   const received = JSON.parse(JSON.stringify(sent) ?? 'null') as unknown;
   if (event === 'vote:check') return checkSchema.safeParse(received).success;
+  if (event === 'summary:read') return readSchema.safeParse(received).success;
   const fields = typeof received === 'object' && received !== null ? (received as Record<string, unknown>) : {};
   return clientIdSchema.safeParse(fields.clientId).success && commandSchema.safeParse({ ...fields, clientId: undefined, type: event }).success;
 }
@@ -307,7 +309,7 @@ function checkReply(c: Case, sent: Json, reply: Reply, before: Record<string, st
   if (typeof reply !== 'object' || reply === null || typeof reply.ok !== 'boolean') throw new Error(`${what}: the reply is not { ok, ... }: ${JSON.stringify(reply)}`);
   if (reply.ok) {
     if (!wellFormed(c.event, sent)) throw new Error(`${what}: accepted a malformed payload: ${JSON.stringify(reply).slice(0, 200)}`);
-    if (c.role === 'observer' && c.event !== 'room:sync' && c.event !== 'vote:check') throw new Error(`${what}: an observer's command was applied`);
+    if (c.role === 'observer' && !['room:sync', 'vote:check', 'summary:read'].includes(c.event)) throw new Error(`${what}: an observer's command was applied`);
     stats.ok++;
     stats.okByEvent.set(c.event, (stats.okByEvent.get(c.event) ?? 0) + 1);
     if (c.clientId.mode === 'fresh' && typeof (sent as Record<string, Json>)?.clientId === 'string') applied.push((sent as Record<string, string>).clientId);
@@ -390,7 +392,7 @@ afterAll(async () => {
 });
 
 test('every event the room takes is fuzzed', () => {
-  expect(COMMAND_TYPES.length).toBe(commandSchema.options.length);
+  expect(COMMAND_TYPES.length).toBe(commandSchema.options.length - SERVER_ONLY.size); // the server's own commands are not events
   expect(new Set(EVENTS).size).toBe(EVENTS.length);
   // Every field of every command can be generated: plausibleFor throws on a zod type it does not know.
   for (const event of EVENTS) fc.sample(payloadFor(event), 20);

@@ -70,11 +70,12 @@ const HTTP_ROUTES = [
   ['GET /room/:sessionId', 'everyone', "The room's page: it holds no data; the link's pass opens the room"],
   // A member's invitation link: the token is the key, and nothing else opens it.
   ['GET /invite/:token', 'link', 'Your invitation (once confirmed: your way into the live sessions)'],
-  ['POST /invite/:token', 'link', 'Accept or decline your invitation'],
+  ['POST /invite/:token', 'link', 'Accept (saying what the room should call you) or decline your invitation'],
+  ['POST /invite/:token/name', 'link', 'Change what the room calls you (confirmed members)'],
   // Staff: facilitators and organisers.
   ['GET /admin', 'staff', 'The dashboard: the panels whose team you are on'],
   ['GET /admin/sessions', 'staff', 'Live sessions of your teams: list, enter, and the form to create one'],
-  ['POST /admin/sessions', 'team', 'Create a live session from an agenda for this panel (shows its join links once)'],
+  ['POST /admin/sessions', 'team', "Create a live session for this panel from the agenda builder (shows its join links once). The builder's other buttons (add, move, delete, template, import, download as JSON) store nothing and only redraw the form or send the agenda back"],
   ['POST /admin/sessions/:id/links', 'team', "Replace a session's join links (the old ones stop working at once)"],
   ['GET /admin/sessions/:id/summary', 'team', "A session's written summary: edit it"],
   ['GET /admin/sessions/:id/summary/preview', 'team', 'Preview the saved summary as the public would see it'],
@@ -104,6 +105,9 @@ const HTTP_ROUTES = [
   ['POST /admin/panels/:id/registration/close', 'teamOrganiser', 'Close registration (before the commitment; for good)'],
   ['POST /admin/panels/:id/categories', 'teamOrganiser', 'Add a category'],
   ['POST /admin/panels/:id/categories/:categoryId/delete', 'teamOrganiser', 'Remove a category'],
+  ['GET /admin/panels/:id/edit', 'teamOrganiser', "The form to edit a panel: its settings and the event's details for the invitation"],
+  ['POST /admin/panels/:id/edit', 'teamOrganiser', 'Edit a panel (its size and closing date only while no commitment or closing fixes them)'],
+  ['POST /admin/panels/:id/delete', 'admin', 'Delete a draft panel that has gathered nothing (with a tick: it cannot be undone)'],
   ['GET /admin/panels/:id/quotas', 'teamOrganiser', 'Quotas'],
   ['POST /admin/panels/:id/quotas', 'teamOrganiser', 'Save typed quotas'],
   ['POST /admin/panels/:id/quotas/compute', 'teamOrganiser', 'Compute quotas from population shares'],
@@ -182,7 +186,8 @@ const ROOM_EVENTS = [
   ['idea:merge', 'facilitator', 'Merge a duplicate idea into another'],
   ['idea:hide', 'facilitator', 'Hide an idea, with a reason kept in the record'],
   ['idea:pick', 'facilitator', "Put a written question to a briefing's speaker"],
-  ['turn:start', 'facilitator', 'Start a round-robin'],
+  ['turn:start', 'facilitator', 'Start a round-robin (members not connected are skipped)'],
+  ['turn:add', 'facilitator', 'Give a skipped member their turn after all'],
   ['turn:next', 'own', 'Move to the next turn', "own turn (to pass), or as their table's note-taker"],
   ['tables:propose', 'facilitator', 'Seat the panel at mixed tables'],
   ['tables:move', 'facilitator', 'Move a member to another table'],
@@ -199,6 +204,7 @@ const ROOM_EVENTS = [
   ['rec:minority', 'panellist', 'Write a minority statement on an adopted recommendation'],
   ['rec:support', 'panellist', 'Sign, or unsign, a minority statement'],
   ['room:sync', 'connected', 'Ask for the whole room again'],
+  ['summary:read', 'connected', 'Read the revision of the summary a vote asks the panel to approve (facilitators: any revision)'],
   ['vote:check', 'panellist', 'Was the ballot behind this receipt counted? (the ballot itself only with the voting device\'s unlock)'],
 ] as const satisfies readonly (readonly [string, RoomAudience, string, string?])[];
 

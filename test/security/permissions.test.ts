@@ -158,7 +158,8 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'GET /panels/:slug/selection/quotas.csv': { status: 200 },
   'GET /room/:sessionId': { status: 200 },
   'GET /invite/:token': { status: 200 },
-  'POST /invite/:token': { status: 400 }, // no answer chosen
+  'POST /invite/:token': { status: 410 }, // the link works (their member page), but their answer is recorded: nothing to answer again
+  'POST /invite/:token/name': { status: 400 }, // no name given
   'GET /admin': { status: 200 },
   'GET /admin/sessions': { status: 200 },
   // For this panel, with an agenda that is not JSON: the team gets the agenda's error, anyone else is refused first.
@@ -168,7 +169,7 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'GET /admin/sessions/:id/summary': { status: 200 },
   'GET /admin/sessions/:id/summary/preview': { status: 200 },
   'POST /admin/sessions/:id/summary': { status: 400, body: () => ({ narrative: 'x'.repeat(20_001) }) },
-  'POST /admin/sessions/:id/summary/publish': { status: 409 }, // nothing has changed since the published version
+  'POST /admin/sessions/:id/summary/publish': { status: 409, body: () => ({ confirm: 'yes' }) }, // nothing has changed since the published version
   'GET /admin/panels/new': { status: 200 },
   'POST /admin/panels': { status: 400 },
   'GET /admin/people': { status: 200 },
@@ -197,6 +198,9 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   },
   'POST /admin/panels/:id/categories': { status: 409 }, // registration is open
   'POST /admin/panels/:id/categories/:categoryId/delete': { status: 409 },
+  'GET /admin/panels/:id/edit': { status: 200 },
+  'POST /admin/panels/:id/edit': { status: 400 }, // an empty form: no title
+  'POST /admin/panels/:id/delete': { status: 409, body: () => ({ confirm: 'yes' }) }, // registration is open: not a draft
   'GET /admin/panels/:id/quotas': { status: 200 },
   'POST /admin/panels/:id/quotas': { status: 400, body: () => ({ [`min_${f.valueId}`]: 'many' }) },
   'POST /admin/panels/:id/quotas/compute': { status: 400 },
@@ -212,12 +216,12 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'GET /admin/panels/:id/draws/:drawId': { status: 200 },
   'GET /admin/panels/:id/draws/:drawId/chances.csv': { status: 200 },
   'GET /admin/panels/:id/draws/:drawId/events': { status: 200 },
-  'POST /admin/panels/:id/commitment': { status: 409 }, // published already
-  'POST /admin/panels/:id/commitment/numbers': { status: 409 }, // entered already
+  'POST /admin/panels/:id/commitment': { status: 409, body: () => ({ confirm: 'yes' }) }, // published already
+  'POST /admin/panels/:id/commitment/numbers': { status: 409, body: () => ({ confirm: 'yes' }) }, // entered already
   'POST /admin/panels/:id/commitment/rerun': { status: 409 }, // the final draw did not fail
   'POST /admin/panels/:id/invitations': { status: 409 }, // everyone has a link
   'POST /admin/panels/:id/members/:memberId/invitation': { status: 409 }, // the member has withdrawn
-  'POST /admin/panels/:id/members/:memberId/withdraw': { status: 409 }, // withdrawn already
+  'POST /admin/panels/:id/members/:memberId/withdraw': { status: 409, body: () => ({ confirm: 'yes' }) }, // withdrawn already
   'POST /admin/panels/:id/replacements': { status: 409 }, // no empty seat
   'GET /admin/panels/:id/auditors/pool.csv': { status: 200 },
   'GET /admin/panels/:id/auditors/draws/:drawId/:file': { status: 200 },
@@ -351,6 +355,7 @@ const EVENTS: Record<RoomEvent, Attempt & { another?: Attempt }> = {
   'idea:hide': { payload: () => ({ idea: 1, reason: 'breaks the ground rules' }) },
   'idea:pick': { payload: () => ({ idea: 1 }) },
   'turn:start': { payload: () => ({}) },
+  'turn:add': { payload: () => ({ member: f.mate }) },
   'turn:next': { scene: 'my-turn', payload: () => ({}), another: { scene: 'their-turn', payload: () => ({}) } },
   'tables:propose': { payload: () => ({ size: 3 }) },
   'tables:move': { payload: () => ({ member: f.mate, table: f.t1 }) },
@@ -367,6 +372,7 @@ const EVENTS: Record<RoomEvent, Attempt & { another?: Attempt }> = {
   'rec:minority': { payload: () => ({ rec: 1, text: 'We think evenings are the wrong time.' }) },
   'rec:support': { payload: () => ({ rec: 1, report: 1, support: true }) },
   'room:sync': { payload: () => ({}) },
+  'summary:read': { payload: () => ({ revision: 1 }) },
   'vote:check': { payload: () => ({ vote: 1, receipt: '7K3M-Q9TX-2BHD' }) },
 };
 
@@ -427,14 +433,14 @@ async function drawnPanel(): Promise<void> {
   recordNumbers(db, panelId, numbers, seed, f.drawId);
   addMembers(db, panelId, f.drawId, chosen.map((p) => p.id));
 
-  // Everyone drawn has a link. The panellist has not answered yet (so their invitation still takes an answer);
-  // the last one drawn withdrew before the day and was replaced, so no seat is empty.
+  // Everyone drawn has a link and has confirmed (only confirmed members are in a session); the last one drawn
+  // withdrew before the day and was replaced, so no seat is empty.
   const members = listMembers(db, panelId);
   members.forEach((m, i) => {
     const token = newToken();
     setInvitation(db, m.id, sha256(token), clock.now());
     if (i === 0) f.invitations.panellist = token;
-    else if (i < members.length - 1) setStatus(db, m.id, 'confirmed', clock.now());
+    if (i < members.length - 1) setStatus(db, m.id, 'confirmed', clock.now());
   });
   const withdrawn = members[members.length - 1];
   setStatus(db, withdrawn.id, 'withdrawn', clock.now());
@@ -466,7 +472,7 @@ async function publishedSession(): Promise<void> {
   const host = await joined({ pass: session.facilitator });
   const voter = await joined({ pass: session.panellists[0].token });
   await ok(host, 'round:open', { round: VOTE_ROUND });
-  await ok(host, 'vote:open', { summary: 'latest', settings: { method: 'threshold', threshold: { rule: 'majority', base: 'decisive' } } });
+  await ok(host, 'vote:open', { summary: 'latest', settings: { method: 'threshold', threshold: { rule: 'majority', base: 'decisive' }, quorum: 0 } });
   await ok(voter, 'vote:cast', { vote: 1, ballot: { kind: 'threshold', choice: 'agree' } });
   await ok(host, 'vote:close', { vote: 1 });
   made.summaries.publish(session.sessionId, '', f.users.organiser);
@@ -486,6 +492,8 @@ async function thisSessionAndScenes(): Promise<void> {
   f.passes.leaver = passOf(f.leaver);
   const host = await joined({ pass: session.facilitator });
   const me = await joined({ pass: f.passes.panellist });
+  // The next in turn is connected too: a round-robin skips members with no phone in the room.
+  await joined({ pass: passOf(f.mate) });
 
   await ok(host, 'round:open', { round: ROUND_ROBIN });
   await ok(host, 'turn:start', {});
@@ -652,7 +660,7 @@ describe('nothing is left out', () => {
     socket.disconnect();
     const table = ROOM_TABLE.map((r) => r.event).sort();
     expect([...listened].sort()).toEqual(table);
-    expect([...COMMAND_TYPES, 'room:sync', 'vote:check'].sort()).toEqual(table);
+    expect([...COMMAND_TYPES, 'room:sync', 'vote:check', 'summary:read'].sort()).toEqual(table);
   });
 
   test('docs/permissions.md shows exactly these tables', () => {
@@ -676,7 +684,7 @@ describe('a member who leaves the panel', () => {
     if ('refused' in before) throw new Error(before.refused);
     const closed = new Promise<string>((resolve) => before.socket.once('disconnect', resolve));
     const member = listMembers(db, f.panel.id).find((m) => m.publicId === f.leaver);
-    const res = await httpAs('organiser', 'POST', `/admin/panels/${f.panel.id}/members/${member?.id}/withdraw`);
+    const res = await httpAs('organiser', 'POST', `/admin/panels/${f.panel.id}/members/${member?.id}/withdraw`, { confirm: 'yes' });
     expect(res.status).toBe(303);
     expect(await closed).toBe('io server disconnect');
   });

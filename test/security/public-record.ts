@@ -173,9 +173,9 @@ function groupCounts(f: Fetched): PublishedCounts[] {
   } else if (f.type === 'html') {
     // Charts count people too: "12 people with a chance of 2.0% to 2.5%".
     for (const [, n, band] of f.text.matchAll(/<title>(\d+) people with a chance (?:of|from) ([^<]+)<\/title>/g)) counts.push({ group: `chance ${unescapeHtml(band)}`, count: Number(n) });
-    for (const [, table] of f.text.matchAll(/<table class="(?:makeup|compact)">([\s\S]*?)<\/table>/g)) {
+    for (const [, table] of f.text.matchAll(/<table class="(?:makeup|compact)(?: [^"]*)?">([\s\S]*?)<\/table>/g)) {
       const caption = unescapeHtml(/<caption>([^<]*)<\/caption>/.exec(table)?.[1] ?? '');
-      for (const [, escaped, cell] of table.matchAll(/<th scope="row">([^<]*)<\/th><td>([^<]*)<\/td>/g)) {
+      for (const [, escaped, cell] of table.matchAll(/<th scope="row">([^<]*)<\/th><td(?: data-label="[^"]*")?>([^<]*)<\/td>/g)) {
         const label = unescapeHtml(escaped);
         const of = /^(\d+) of (\d+)$/.exec(cell);
         if (of) add(`${caption} ${label}`, Number(of[2]), Number(of[1]));

@@ -1,0 +1,40 @@
+import { listAudit } from '../audit';
+import type { AppContext } from '../context';
+import { listCategories, type Panel, type PanelDetails, poolSize, registrationClosed, registrationEnd } from './repo';
+import { shareWarning } from './shares';
+
+/** The organiser's panel page: settings, event details, categories (with their share warnings) and activity. */
+export function panelPage(ctx: AppContext, panel: Panel, extra: Record<string, unknown> = {}) {
+  const { db, clock } = ctx;
+  const categories = listCategories(db, panel.id).map((c) => ({ ...c, shareWarning: shareWarning(c) }));
+  const size = poolSize(db, panel.id);
+  const draft = panel.openedAt === null;
+  return {
+    title: panel.title,
+    panel,
+    categories,
+    poolSize: size,
+    draft,
+    canEditCategories: draft && size === 0,
+    registrationOpen: !draft && !registrationClosed(panel, clock.now()),
+    closedOn: registrationEnd(panel),
+    // A draft whose date has passed would close the moment it opened.
+    closingPassed: draft && panel.closesAt <= clock.now(),
+    hasDetails: Object.values(panel.details).some(Boolean),
+    detailRows: detailRows(panel.details),
+    audit: listAudit(db, panel.id, 20),
+    ...extra,
+  };
+}
+
+/** The event's details as the page lists them, each with its label; empty ones say so. */
+function detailRows(d: PanelDetails) {
+  const contact = [d.contactName, d.contactEmail, d.contactPhone].filter(Boolean).join(', ');
+  return [
+    { label: 'Dates of the sessions', value: d.dates },
+    { label: 'Venue', value: d.venue },
+    { label: 'Expenses and support', value: d.expenses },
+    { label: 'Access', value: d.access },
+    { label: 'Contact', value: contact },
+  ];
+}
