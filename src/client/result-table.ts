@@ -7,7 +7,8 @@ import { resultFigures } from './reads';
 export function resultTable(result: Immutable<Result>, options: readonly string[]): HTMLTableElement | null {
   const figures = resultFigures(result.detail, options);
   if (!figures) return null;
-  const t = element('table', '', 'result-table');
+  // On a phone each row stacks, every figure labelled with its column (style.css, .stack-table).
+  const t = element('table', '', 'result-table stack-table');
   t.append(element('caption', figures.caption));
   const thead = element('thead');
   const tr = element('tr');
@@ -17,10 +18,15 @@ export function resultTable(result: Immutable<Result>, options: readonly string[
   body.append(
     ...figures.rows.map((row) => {
       const r = element('tr');
-      r.append(...row.map((c, i) => (i === 0 ? Object.assign(element('th', String(c)), { scope: 'row' }) : element('td', String(c)))));
+      r.append(...row.map((c, i) => (i === 0 ? Object.assign(element('th', String(c)), { scope: 'row' }) : labelled(element('td', String(c)), figures.head[i]))));
       return r;
     }),
   );
   t.append(thead, body);
   return t;
+}
+
+function labelled(cell: HTMLTableCellElement, label: string | undefined): HTMLTableCellElement {
+  if (label) cell.dataset.label = label;
+  return cell;
 }

@@ -43,6 +43,8 @@ export function renderTables(v: View): void {
   const reports = state.tables.flatMap((t, i) => (t.report ? [item(`Table ${i + 1}: ${t.report}`)] : []));
   $('reports').hidden = reports.length === 0;
   $('report-list').replaceChildren(...reports);
+  // Once the tables have met, members and the hall see the section only for the reports: no empty heading.
+  if (!facilitating && $('my-table').hidden && reports.length === 0) $('tables').hidden = true;
 }
 
 function tableCard(v: View, table: Immutable<Table>, number: number): HTMLElement {

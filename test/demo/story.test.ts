@@ -65,7 +65,8 @@ test('every round of the agenda ran and closed, with time extended and a pause r
 test('the board: written questions put to the speakers, table ideas and reports, and an ideas wall in themes', () => {
   expect(state.ideas.filter((i) => i.picked !== null)).toHaveLength(7);
   expect(state.tables).toHaveLength(5);
-  for (const table of state.tables) expect(table.report).toMatch(/^Table \d: /);
+  // Each table reports back in its own words; the room and the record say which table it was.
+  for (const table of state.tables) expect(table.report).toMatch(/^[A-Z][^:]{10,}/);
   const wall = state.ideas.filter((i) => state.rounds[i.round].type === 'ideas');
   expect(wall.length).toBeGreaterThanOrEqual(12);
   expect(wall.filter((i) => i.hidden)).toHaveLength(1);
@@ -189,4 +190,24 @@ test('one count of support everywhere: each idea on the record has as many in su
   expect(onRecord).toEqual(inRoom);
   // An idea nobody else supported still has its author in support.
   expect(state.ideas.some((i) => i.supporters.length === 0 && supportOf(i) === 1)).toBe(true);
+});
+
+test('one count of members everywhere: the room, the published record and the public page all count the 40 who confirmed', async () => {
+  const confirmed = listMembers(t.db, panelId).filter((m) => m.status === 'confirmed').length;
+  const published = JSON.parse(t.db.prepare('SELECT content FROM summary_versions WHERE session_id = ?').pluck().get(sessionId) as string) as { record: { attendance: { members: number; attended: number } } };
+  const attended = t.db.prepare('SELECT COUNT(DISTINCT member) FROM room_attendance WHERE session_id = ?').pluck().get(sessionId) as number;
+  expect(state.members).toHaveLength(confirmed);
+  expect(published.record.attendance.members).toBe(confirmed);
+  expect(published.record.attendance.attended).toBe(attended);
+  const page = (await t.agent().get('/outcomes/coventry-cultural-strategy')).text;
+  expect(page).toContain(`<p>${confirmed} members. For each group`);
+  expect(page).toContain(`${attended} of ${confirmed} members took part`);
+  // A member drawn who has not said yes is not counted as a member anywhere public.
+  const [someone] = listMembers(t.db, panelId).filter((m) => m.status === 'confirmed');
+  t.db.prepare("UPDATE members SET status = 'invited' WHERE id = ?").run(someone.id);
+  try {
+    expect((await t.agent().get('/outcomes/coventry-cultural-strategy')).text).toContain(`<p>${confirmed - 1} members. For each group`);
+  } finally {
+    t.db.prepare("UPDATE members SET status = 'confirmed' WHERE id = ?").run(someone.id);
+  }
 });

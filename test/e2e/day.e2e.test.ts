@@ -130,7 +130,6 @@ test('a facilitator runs a day with four members on phones, by name, and the mem
   // The vote on the written summary: the members open and read the revision they are asked to approve.
   new Summaries({ db: server.db, clock: systemClock, config: testConfig() }, new RoomRepo(server.db)).save(sessionId, 'A good first day in **Foleshill**: the panel heard the draft strategy and put its questions.', [], null);
   await f.click('text=/^Open the next round: Approve/');
-  await f.click('button[data-tab="votes"]');
   await f.selectOption('#vote-subject', 'summary');
   await f.click('#vote-setup button[type=submit]');
   for (const phone of phones) {

@@ -81,7 +81,7 @@ test('a facilitator and two panellists run the opening rounds in three pages', a
   expect(await ann.isDisabled('#hand')).toBe(true);
   await screenshot(ann, 'room-panellist-phone');
   await facilitator.click('text=End this turn');
-  await facilitator.waitForSelector(`#airtime li:has-text("${links.annName}")`);
+  await facilitator.waitForSelector(`#airtime li:has-text("${links.annName}")`, { state: 'attached' }); // by person, folded under the group bars
   expect(await facilitator.locator('#airtime-groups li').count()).toBeGreaterThan(3);
   expect(await bob.locator('#airtime li').count()).toBe(0); // airtime is the facilitator's alone
 

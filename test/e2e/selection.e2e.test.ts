@@ -63,8 +63,9 @@ test('an organiser goes from the demo pool to a published draw and a confirmed p
   const links = await page.locator('#invitation-links tbody td:last-child code').allTextContents();
   expect(links).toHaveLength(40);
   const member = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
-  for (const link of links) {
+  for (const [i, link] of links.entries()) {
     await member.goto(link);
+    await member.fill('#roomName', `Resident ${i + 1}`); // what the room should call them
     await member.click('text=Yes, I will take part');
     await member.waitForSelector('text=is confirmed');
   }
