@@ -53,7 +53,7 @@ export function sessionCreate(args: string[], io: Io): number {
     }
     io.out(`Session ${made.sessionId} for ${panel.title}: "${agenda.title}", ${agenda.rounds.length} rounds.\n`);
     io.out(`Join links (shown once; keep them safe):\n  facilitator: ${links.facilitator}\n  observer:    ${links.observer}\n`);
-    if (links.panellists.length === 0) io.out('  No panellists yet: the panel has no members. Run the final draw first, then create the session.\n');
+    if (links.panellists.length === 0) io.out('  No panellists yet: no member of the panel has confirmed. Invite the people drawn; anyone who confirms later joins with their invitation link.\n');
     for (const p of links.panellists) io.out(`  ${p.id}: ${p.link}\n`);
     return 0;
   } finally {

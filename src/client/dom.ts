@@ -8,8 +8,8 @@ export const noteRefusal = (text: string): void => void (lastRefusal = text);
 
 /**
  * After a control's action: a refusal (false) appears in words on the problem line of the control's group (its
- * nearest `[data-controls]` or form), where the facilitator is looking; a success (true) clears it. Any other
- * result (an action that sent nothing) leaves it as it is.
+ * nearest `[data-controls]` or form), where the facilitator is looking; a success (true) clears it, as any command
+ * that goes through clears them all (room.ts). Any other result (an action that sent nothing) leaves it as it is.
  */
 export function report(control: HTMLElement, result: unknown): void {
   if (typeof result !== 'boolean') return;
@@ -18,6 +18,7 @@ export function report(control: HTMLElement, result: unknown): void {
   let line = group.querySelector<HTMLElement>(':scope > .problem');
   if (!line) {
     line = element('p', '', 'flag problem');
+    line.setAttribute('role', 'status');
     group.append(line);
   }
   line.textContent = result ? '' : lastRefusal;

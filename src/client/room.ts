@@ -99,10 +99,11 @@ function refuse(text: string): void {
   announce(text, true);
 }
 
-/** A command went through: an earlier refusal, still in the alert region, no longer holds. */
+/** A command went through: earlier refusals, in the alert region and beside their controls, no longer hold. */
 function settled(): void {
   if (refused && $('alert').textContent === refused) announce('', true);
   refused = '';
+  document.querySelectorAll<HTMLElement>('#room .problem').forEach((line) => (line.textContent = ''));
 }
 
 /** A ballot waiting for the connection, or sent: see ballots.ts. */

@@ -10,12 +10,17 @@ export function summaryButton(v: View, revision: number): HTMLButtonElement {
   return button(`Read the summary you are voting on (revision ${revision})`, () => open(v, revision), 'secondary');
 }
 
+/** How many times the dialog was asked to open: only the latest asking's answer is shown. */
+let asking = 0;
+
 async function open(v: View, revision: number): Promise<void> {
   const dialog = $<HTMLDialogElement>('summary-reader');
   const body = $('summary-reader-body');
   body.textContent = 'Loading the summary…';
   if (!dialog.open) dialog.showModal();
+  const asked = ++asking;
   const reply = await v.readSummary(revision);
+  if (asked !== asking) return; // asked again since: that answer shows
   if (reply.ok) {
     body.replaceChildren(...parsed(reply.data.html));
     body.querySelector('h2')?.setAttribute('tabindex', '-1');

@@ -18,7 +18,7 @@ let chosen: { tab: Tab; round: number | null } | undefined;
 function tabOf(v: View): Tab | undefined {
   const type = currentRound(v.state)?.type;
   if (type === 'ideas' || type === 'briefing') return 'ideas';
-  if (type === 'tables') return 'tables';
+  if (type === 'tables' || (type === 'round-robin' && v.state.tables.some((t) => t.turns))) return 'tables'; // turns at the tables are run from their cards
   if (type === 'vote') return 'decide';
   return type ? 'agenda' : undefined;
 }

@@ -52,7 +52,7 @@ export class Membership {
     if (answer === 'decline') this.revocations?.member(panelId, member.publicId);
   }
 
-  /** A confirmed member changes what the room calls them; rooms read it when they next open. */
+  /** A confirmed member changes what the room calls them; a live room reads names again every few seconds (room/live.ts). */
   rename(panelId: number, member: Member, roomName: string): void {
     const { db, clock } = this.ctx;
     db.transaction(() => {

@@ -30,8 +30,13 @@ export function authenticate(ctx: AppContext, repo: RoomRepo, auth: Credentials 
     const member = findByToken(ctx.db, sha256(auth.invite));
     if (!member || member.panelId !== panelId || !SEATED.has(member.status)) return 'This invitation link is not for this session. Use the link from your own invitation, or ask the facilitator.';
     if (invitationExpired(member, ctx.clock.now())) return 'This invitation link has expired. Ask the organiser for a new one, or the facilitator for a join link.';
-    // Someone who confirmed after the session was set up joins it now (socket.ts); until they confirm, they are not a member.
-    if (!repo.state(sessionId)?.members.includes(member.publicId) && member.status !== 'confirmed') return 'Confirm your place on the panel first, from your invitation page: then this link opens the session.';
+    // Someone who confirmed after the session was set up joins it now (socket.ts), while it still has rounds to run:
+    // a finished session's record is not theirs to change. Until they confirm, they are not a member.
+    const state = repo.state(sessionId);
+    if (!state?.members.includes(member.publicId)) {
+      if (member.status !== 'confirmed') return 'Confirm your place on the panel first, from your invitation page: then this link opens the session.';
+      if (state?.rounds.every((r) => r.status === 'closed')) return 'This session had finished before you confirmed your place, so it is not open to you. Your member page lists the sessions still to come.';
+    }
     return { sessionId, actor: { role: 'panellist', member: member.publicId } };
   }
   const token = loginToken(auth, request);

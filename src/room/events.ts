@@ -69,6 +69,5 @@ export interface SocketData {
   actor: Actor;
 }
 
-/** Every command's event name, from the schema. */
-/** The commands clients send (the server's own, SERVER_ONLY, are not events of the room). */
+/** Every command's event name, from the schema: the commands clients send (the server's own, SERVER_ONLY, are not events of the room). */
 export const COMMAND_TYPES: Command['type'][] = commandSchema.options.map((o) => o.shape.type.value).filter((t) => !SERVER_ONLY.has(t));

@@ -9,6 +9,8 @@ import { type RoomState, sharedActor, sharedView } from './state';
 
 /** How long the names members gave are kept before they are read again (a member may change theirs on the day). */
 const NAMES_MS = 10_000;
+/** How long a member whose phone dropped still counts as here: a hall's wifi drops for a moment, and the phone comes back. */
+export const AWAY_MS = 20_000;
 /** How often, at most, facilitators hear who is connected. */
 const PRESENCE_MS = 250;
 /** How long a room with nobody in it is kept, so a hall whose wifi drops for a moment finds it as it was. */
@@ -33,6 +35,8 @@ export class LiveSession {
   readonly box: SqliteBallotBox;
   /** Who is connected: socket id -> actor. In memory: presence is live, not part of the record. */
   private readonly sockets = new Map<string, Actor>();
+  /** When each member's last phone left, while none is back. */
+  private readonly leftAt = new Map<string, number>();
   private readonly broadcaster: Broadcaster;
   private answersRead?: Map<string, Record<string, string>>;
   private namesRead?: { at: number; members: RoomState['members']; byId: Record<string, string>; byHandle: Record<string, string> };
@@ -100,18 +104,26 @@ export class LiveSession {
 
   join(socketId: string, actor: Actor): void {
     this.sockets.set(socketId, actor);
+    if (actor.role === 'panellist') this.leftAt.delete(actor.member);
     this.presence();
   }
 
-  /** The session's members with no phone connected now: round-robins skip them (socket.ts). */
+  /** The session's members with no phone connected, nor one that left less than AWAY_MS ago: round-robins skip them (socket.ts). */
   absent(members: readonly string[]): string[] {
-    const here = new Set([...this.sockets.values()].flatMap((a) => (a.role === 'panellist' ? [a.member] : [])));
-    return members.filter((m) => !here.has(m));
+    const here = this.here();
+    const now = this.deps.now();
+    return members.filter((m) => !here.has(m) && now - (this.leftAt.get(m) ?? -Infinity) >= AWAY_MS);
+  }
+
+  private here(): Set<string> {
+    return new Set([...this.sockets.values()].flatMap((a) => (a.role === 'panellist' ? [a.member] : [])));
   }
 
   /** Whether anyone is left. */
   leave(socketId: string): boolean {
+    const actor = this.sockets.get(socketId);
     this.sockets.delete(socketId);
+    if (actor?.role === 'panellist' && !this.here().has(actor.member)) this.leftAt.set(actor.member, this.deps.now());
     this.presence();
     return this.sockets.size > 0;
   }

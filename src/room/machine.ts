@@ -5,7 +5,7 @@ import { endFloor, setFloor } from './floor';
 import { hideIdea, mergeIdea, pickQuestion, postIdea, supportIdea, themeIdea } from './ideas';
 import { currentRound, type RoomState, type Round, tablesMeeting } from './state';
 import { type Answers, chooseNoteTaker, moveToTable, nextAtTable, proposeTables, quietTables, raiseAtTable, reportBack } from './table-rounds';
-import { addTurn, nextTurn, startTurns } from './turns';
+import { addTurn, joinTurns, nextTurn, startTurns } from './turns';
 import type { BallotBox } from './ballot-box';
 import { castBallot, closeRoundVotes, closeVote, enterPaper, openVote } from './votes';
 import { recommendationCommands, voteCommands } from './vote-schema';
@@ -183,6 +183,7 @@ function rules(next: RoomState, actor: Actor, command: Command, now: number, env
     case 'members:add':
       if (next.members.includes(command.member)) throw new RoomError('conflict', 'They are in this session already.');
       next.members.push(command.member); // at the end: everyone else keeps their handle
+      joinTurns(next, command.member);
       return next;
     case 'tables:propose':
       proposeTables(next, env.answers ?? new Map(), command.size, command.members, now);

@@ -1,7 +1,6 @@
 import type { Db } from '../db';
-import { isSeated, standing } from '../membership/members';
+import { isSeated, roomNames, standing } from '../membership/members';
 import { answersOf } from '../registration/repo';
-import { roomNames } from '../membership/members';
 import { newToken, sha256 } from '../tokens';
 import { freeze } from 'immer';
 import type { Agenda } from './agenda';

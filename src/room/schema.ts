@@ -69,10 +69,14 @@ const STEPS: Step[] = [
   },
   {
     to: 3,
-    what: 'round-robins keep whom they skipped for not being connected: none, in states stored before they did',
+    what: 'round-robins keep whom they skipped for not being connected, and whom the facilitator added back: none, in states stored before they did',
     up(state) {
       const stages = [state, ...state.tables];
-      for (const stage of stages) if (stage.turns) stage.turns.skipped ??= [];
+      for (const stage of stages) {
+        if (!stage.turns) continue;
+        stage.turns.skipped ??= [];
+        stage.turns.added ??= [];
+      }
     },
   },
 ];

@@ -59,9 +59,9 @@ export function sessionsRouter(ctx: AppContext, repo: RoomRepo, revocations: Rev
     const mine = new Set(panelIdsOf(db, user));
     const panels = listPanels(db)
       .filter((p) => mine.has(p.id))
-      .map((p) => ({ ...p, seated: confirmedMembers(db, p.id).length }));
+      .map((p) => ({ ...p, confirmed: confirmedMembers(db, p.id).length }));
     // Until one is chosen, the first panel that has members (the newest panel is often a draft nobody is drawn for).
-    const chosen = shown.panelId ?? String(panels.find((p) => p.seated > 0)?.id ?? '');
+    const chosen = shown.panelId ?? String(panels.find((p) => p.confirmed > 0)?.id ?? '');
     return {
       title: 'Live sessions',
       sessions: repo.list().filter((s) => mine.has(s.panelId)),

@@ -34,15 +34,15 @@ const TOO_FAST = 'You are sending faster than the room can take: wait a few seco
 const SYNC_TOO_FAST = 'You asked for the whole room more than 3 times in a few seconds: wait 2 seconds, then ask again.';
 const REVOKED = 'Your access to this room has ended (you logged out, left the panel, or your link was replaced). Open the room again from a current link.';
 
+/** A saved revision of a session's summary as HTML (outcomes/room-summary.ts), or undefined if there is none. */
+export type SummaryReader = (sessionId: number, revision: number) => Promise<string | undefined>;
+
 /**
  * The live room over Socket.IO. The handshake says who connects and to which session (auth.ts). Every event is
  * paced per credential and per address, across all their sockets (pacing.ts), and checked against the credential
  * it joined with; every command goes through one path (rule 4): validate, refuse a repeat, apply the rules, store,
  * acknowledge, broadcast. Each session's live room is one object (live.ts), made on its first join.
  */
-/** A saved revision of a session's summary as HTML (outcomes/room-summary.ts), or undefined if there is none. */
-export type SummaryReader = (sessionId: number, revision: number) => Promise<string | undefined>;
-
 export function attachRoom(
   server: Server,
   ctx: AppContext,
@@ -130,9 +130,16 @@ export function attachRoom(
     // A member who confirmed after the session was set up (auth.ts let them in by their invitation) joins its list.
     const joining = live.state();
     if (actor.role === 'panellist' && joining && !joining.members.includes(actor.member)) {
-      handle(live, { role: 'facilitator', who: 'system' }, 'members:add', { clientId: `join:${actor.member}`, member: actor.member }, (reply) => {
-        if (!reply.ok) log(`room: ${actor.member} could not join session ${sessionId}'s list: ${reply.message}`);
-      });
+      const refused = (message: string) => {
+        log(`room: ${actor.member} could not join session ${sessionId}'s list: ${message}`);
+        socket.disconnect(true); // in the room but not on its list, they could do nothing: they try again from their link
+      };
+      try {
+        handle(live, { role: 'facilitator', who: 'system' }, 'members:add', { clientId: `join:${actor.member}`, member: actor.member }, (reply) => !reply.ok && refused(reply.message));
+      } catch (err) {
+        refused(failure(err, 'members:add').message);
+      }
+      if (socket.disconnected) return;
     }
     const state = live.state();
     if (state) socket.emit('room:state', live.view(state, actor));

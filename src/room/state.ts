@@ -70,6 +70,8 @@ export interface Turns {
   index: number;
   /** Members left out because they were not connected when their turn came; the facilitator can add them back. */
   skipped: string[];
+  /** Members the facilitator added back: they keep their turn without a phone connected. */
+  added: string[];
 }
 
 /** A vote in a vote round. The ballots are kept apart (ballot-box.ts); the state holds only how many. */

@@ -147,6 +147,12 @@ test('a facilitator runs a day with four members on phones, by name, and the mem
   await f.waitForSelector('text=/^Passed/');
   await stage(f, '6-result');
 
+  // One count everywhere: the record of the day agrees with the room.
+  const record = new Summaries({ db: server.db, clock: systemClock, config: testConfig() }, new RoomRepo(server.db)).build(sessionId);
+  expect(record.attendance).toMatchObject({ members: 5, attended: 4 }); // Ewa never came
+  expect(record.airtime.spoke).toBe(4); // the four who held the floor; Ewa was skipped, not given an empty turn
+  expect(record.boards.flatMap((b) => b.themes.flatMap((t) => t.ideas.map((i) => i.support)))).toEqual([2]);
+
   // The hall's screen never shows a name.
   const screen = await open(links.observer, false);
   expect(await screen.textContent('body')).not.toMatch(new RegExp(NAMES.join('|')));

@@ -5,7 +5,7 @@ import { exampleAgenda } from '../../src/room/agenda';
 import { SqliteBallotBox } from '../../src/room/ballot-box';
 import { statements } from '../../src/room/ballot-sql';
 import type { Change, Presence } from '../../src/room/events';
-import { LiveSessions } from '../../src/room/live';
+import { AWAY_MS, LiveSessions } from '../../src/room/live';
 import { apply } from '../../src/room/machine';
 import { RoomRepo } from '../../src/room/repo';
 import type { RoomState } from '../../src/room/state';
@@ -13,7 +13,7 @@ import type { RoomState } from '../../src/room/state';
 /** Issue 18, step 2: one object per live session, made on the first join and let go when its room is idle. */
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function server(idleMs: number) {
+function server(idleMs: number, clock = { now: 0 }) {
   const db = openDb(':memory:');
   const panelId = insertPanel(db, { slug: 'p', title: 'Panel', question: 'q', panelSize: 4, closesAt: 0, quotaTolerance: 0 }, 0);
   const repo = new RoomRepo(db);
@@ -24,7 +24,7 @@ function server(idleMs: number) {
     {
       repo,
       box: (id) => new SqliteBallotBox(ballots, keyStore(db), id),
-      now: () => 0,
+      now: () => clock.now,
       changed: (_id, audience, change) => audience === 'others' && heard.changes.push(change),
       presence: (_id, presence) => heard.presence.push(presence),
       log: () => {},
@@ -78,4 +78,19 @@ test('commands applied together go out as one change; a disposed session sends n
   sessions.dispose();
   await wait(20);
   expect(heard.changes.length).toBe(1);
+});
+
+test('a member whose phone dropped a moment ago still counts as here for turns; one long gone, or never come, does not', () => {
+  const clock = { now: 1_000_000 };
+  const { sessionId, sessions } = server(60_000, clock);
+  const live = sessions.join(sessionId, 'a', { role: 'panellist', member: 'R-0001' });
+  expect(live.absent(['R-0001', 'R-0002'])).toEqual(['R-0002']); // never came
+  sessions.leave(sessionId, 'a');
+  clock.now += AWAY_MS - 1;
+  expect(live.absent(['R-0001', 'R-0002'])).toEqual(['R-0002']); // the wifi dropped: their turn waits for them
+  clock.now += 1;
+  expect(live.absent(['R-0001', 'R-0002'])).toEqual(['R-0001', 'R-0002']);
+  sessions.join(sessionId, 'a2', { role: 'panellist', member: 'R-0001' });
+  expect(live.absent(['R-0001', 'R-0002'])).toEqual(['R-0002']); // back
+  live.dispose();
 });

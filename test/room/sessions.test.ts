@@ -264,4 +264,14 @@ describe('joining without a join link', () => {
     await join({ session: String(sessionId()), invite: invitations.invited });
     expect(t.room.state(sessionId())?.members).toHaveLength(before.length + 1);
   });
+
+  test('a session that has finished is not opened to someone who confirmed after it', async () => {
+    const agenda = exampleAgenda();
+    const done = t.room.createSession(panelId, { ...agenda, rounds: agenda.rounds.slice(0, 1) }, [], null, t.clock.now());
+    const state = t.room.state(done);
+    if (!state) throw new Error('no session');
+    t.room.record(done, { ...state, version: state.version + 1, rounds: state.rounds.map((r) => ({ ...r, status: 'closed' as const })) }, 'test', 'close', { type: 'round:close' }, t.clock.now());
+    expect(await join({ session: String(done), invite: invitations.confirmed })).toMatch(/had finished before you confirmed/);
+    expect(t.room.state(done)?.members).toEqual([]);
+  });
 });

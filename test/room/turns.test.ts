@@ -64,3 +64,25 @@ test('at tables, each table skips its own absent members', () => {
   // Members see who was skipped by handle, like everything else.
   expect(JSON.stringify(sharedView(started).tables[0].turns)).not.toContain('R-');
 });
+
+test('someone added back keeps their turn even with no phone connected (they speak from the hall)', () => {
+  const started = run([[facilitator, { type: 'turn:start', absent: ['R-BOB'] }, 1000]], open());
+  const added = run([[facilitator, { type: 'turn:add', member: 'R-BOB' }, 2000]], started);
+  const next = run([[facilitator, { type: 'turn:next', absent: ['R-BOB'] }, 3000]], added);
+  expect(next.floor?.member).toBe('R-BOB');
+});
+
+test('with nobody connected a round-robin does not start; in a paused round nobody is added back', () => {
+  expect(() => apply(open(), facilitator, { type: 'turn:start', absent: members }, 1000)).toThrow(/No member has a phone connected/);
+  const started = run([[facilitator, { type: 'turn:start', absent: ['R-BOB'] }, 1000], [facilitator, { type: 'round:pause' }, 2000]], open());
+  expect(() => apply(started, facilitator, { type: 'turn:add', member: 'R-BOB' }, 3000)).toThrow(/open round/);
+});
+
+test('a member who joins the session during a round-robin is among those the facilitator can add', () => {
+  const started = run([[facilitator, { type: 'turn:start', absent: [] }, 1000]], open());
+  const joined = run([[facilitator, { type: 'members:add', member: 'R-EVE' }, 2000]], started);
+  expect(joined.members).toEqual([...members, 'R-EVE']);
+  expect(joined.turns?.skipped).toEqual(['R-EVE']);
+  expect(run([[facilitator, { type: 'turn:add', member: 'R-EVE' }, 3000]], joined).turns?.order).toContain('R-EVE');
+  expect(() => apply(joined, facilitator, { type: 'members:add', member: 'R-EVE' }, 4000)).toThrow('They are in this session already.');
+});
