@@ -26,7 +26,7 @@ export function renderFacilitator(v: View): void {
   renderQueueActions(v);
   renderAirtime(v.airtime, s.airtime, v.name);
   const p = v.presence;
-  if (p) $('connected').textContent = `${p.panellists.length} of ${s.members.length} panellists connected${p.panellists.length ? `: ${p.panellists.map(v.name).join(', ')}` : ''}. Facilitators: ${p.facilitators}. Observer screens: ${p.observers}.`;
+  if (p) $('connected').textContent = `${p.panellists.length} of ${s.members.length} panellists connected${p.panellists.length ? `: ${p.panellists.map(v.name).sort().join(', ')}` : ''}. Facilitators: ${p.facilitators}. Observer screens: ${p.observers}.`;
 }
 
 function renderQueueActions(v: View): void {

@@ -59,6 +59,8 @@ socket.on('room:changed', (change) => {
     return;
   }
   take({ version: change.version, serverTime: change.serverTime, state: applyChange(last.state, change), airtime: change.airtime ?? last.airtime, names: last.names });
+  // Someone joined the session's list (a late confirmer): the names come with the whole room.
+  if (change.set.members && you?.role !== 'observer') socket.emit('room:sync', {}, (reply) => reply.ok && take(reply.data));
 });
 
 function take(s: Immutable<Omit<Snapshot, 'you'>>): void {

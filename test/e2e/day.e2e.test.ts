@@ -1,4 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
+import { io as connect, type Socket } from 'socket.io-client';
 import { systemClock } from '../../src/clock';
 import { testConfig } from '../../src/config';
 import { listMembers, setRoomName, setStatus } from '../../src/membership/members';
@@ -11,12 +12,14 @@ import { seatMembers } from '../helpers';
 import { launch, screenshot, startServer } from './browser';
 
 /**
- * A real panel day (issue 19): a facilitator on a 1,280 x 800 laptop and four members on phones run
- * introductions (a round-robin with the fifth member offline), questions with a speaking limit that runs out,
+ * A real 12-member panel day (issue 19): a facilitator on a 1,280 x 800 laptop, four members on phones and seven more in the hall run
+ * introductions (a round-robin with the twelfth member offline), questions with a speaking limit that runs out,
  * tables, an ideas wall, and a vote on the summary the members open and read first. The console is
  * photographed at each stage (test-results/screenshots/day-*.png), and must fit the laptop's screen.
  */
-const NAMES = ['Asha', 'Bartek', 'Chloe', 'Dev', 'Ewa'];
+/** Twelve members: four on phones in the browser, seven more in the hall on plain socket clients, and Ewa, who never comes. */
+const NAMES = ['Asha', 'Bartek', 'Chloe', 'Dev', 'Farah', 'Gwen', 'Hamid', 'Ioana', 'Jay', 'Kofi', 'Lena', 'Ewa'];
+const HALL = NAMES.slice(4, 11);
 const AGENDA = parseAgenda(JSON.stringify({
   title: 'Coventry cultural strategy: a day of the panel',
   rounds: [
@@ -32,12 +35,14 @@ let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
 let sessionId = 0;
 let links: { facilitator: string; observer: string; members: string[] };
+let passes: string[] = [];
+const hall: Socket[] = [];
 
 beforeAll(async () => {
   server = await startServer();
   browser = await launch();
   const { db, demo } = server;
-  const ids = db.prepare('SELECT public_id FROM registrants ORDER BY id LIMIT 5').pluck().all() as string[];
+  const ids = db.prepare('SELECT public_id FROM registrants ORDER BY id LIMIT 12').pluck().all() as string[];
   seatMembers(db, demo.panelId, ids, Date.now());
   // Each confirmed, saying what the room should call them.
   for (const [i, m] of listMembers(db, demo.panelId).filter((x) => ids.includes(x.publicId)).entries()) {
@@ -47,9 +52,11 @@ beforeAll(async () => {
   const made = createSession(db, systemClock, new RoomRepo(db), findPanel(db, demo.panelId) as NonNullable<ReturnType<typeof findPanel>>, AGENDA, null);
   sessionId = made.sessionId;
   const link = (token: string) => joinLink(server.url, made.sessionId, token);
-  links = { facilitator: link(made.facilitator), observer: link(made.observer), members: ids.map((id) => link(made.panellists.find((p) => p.member === id)?.token ?? '')) };
+  passes = ids.map((id) => made.panellists.find((p) => p.member === id)?.token ?? '');
+  links = { facilitator: link(made.facilitator), observer: link(made.observer), members: passes.map(link) };
 }, 60_000);
 afterAll(async () => {
+  for (const socket of hall) socket.disconnect();
   await browser?.close();
   await server?.stop();
 });
@@ -62,6 +69,16 @@ async function open(link: string, phone: boolean): Promise<Page> {
   return page;
 }
 
+/** A member in the hall without the browser: a plain socket client on their join link, resolved once it has the room. */
+async function joinHall(pass: string): Promise<Socket> {
+  const socket = connect(server.url, { auth: { pass }, transports: ['websocket'] });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('room:state', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
 /** The console at this stage: photographed, and the page itself does not scroll (each column scrolls in its own box). */
 async function stage(console_: Page, name: string): Promise<void> {
   await console_.waitForTimeout(300); // the last change rendered
@@ -70,12 +87,13 @@ async function stage(console_: Page, name: string): Promise<void> {
   expect(page).toBeLessThanOrEqual(screen);
 }
 
-test('a facilitator runs a day with four members on phones, by name, and the members read the summary they approve', async () => {
+test('a facilitator runs a 12-member day with four members on phones, by name, and the members read the summary they approve', async () => {
   const f = await open(links.facilitator, false);
   const phones = await Promise.all(links.members.slice(0, 4).map((l) => open(l, true)));
   const [asha, bartek, chloe, dev] = phones;
-  await f.waitForSelector('#connected:text("4 of 5 panellists connected")');
-  expect((await f.textContent('#connected'))?.match(/Asha|Bartek|Chloe|Dev|Ewa/g)?.sort()).toEqual(['Asha', 'Bartek', 'Chloe', 'Dev']);
+  for (const pass of passes.slice(4, 11)) hall.push(await joinHall(pass));
+  await f.waitForSelector('#connected:text("11 of 12 panellists connected")');
+  expect((await f.textContent('#connected'))?.match(new RegExp(NAMES.join('|'), 'g'))?.sort()).toEqual(NAMES.slice(0, 11).sort());
 
   // Introductions: a round-robin that skips Ewa, who is not connected; the facilitator can add her back.
   await f.click('text=/^Open the next round: Introductions/');
@@ -86,12 +104,15 @@ test('a facilitator runs a day with four members on phones, by name, and the mem
   await bartek.waitForSelector('#speaker-timer:text-matches("^Asha\'s time: 0:[23]\\\\d left$")');
   await f.waitForSelector('text=Give Ewa a turn (skipped: not connected)');
   await stage(f, '1-introductions');
-  for (const [who, next] of [[asha, 'Bartek'], [bartek, 'Chloe'], [chloe, 'Dev']] as const) {
+  for (const [who, next] of [[asha, 'Bartek'], [bartek, 'Chloe'], [chloe, 'Dev'], [dev, HALL[0]]] as const) {
     await who.click('text=Pass my turn');
     await f.waitForSelector(`#floor:text("${next} has the floor.")`);
   }
-  await f.click('text=Next turn');
-  await f.waitForSelector('#floor:text("Nobody has the floor.")');
+  // The hall speak in turn; the facilitator moves on after each.
+  for (const next of [...HALL.slice(1), null]) {
+    await f.click('text=Next turn');
+    await f.waitForSelector(`#floor:text("${next ? `${next} has` : 'Nobody has'} the floor.")`);
+  }
 
   // Questions, with a 10-second limit that runs out: every screen counts down, and the facilitator is nudged.
   await f.click('text=/^Open the next round: Questions/');
@@ -140,8 +161,12 @@ test('a facilitator runs a day with four members on phones, by name, and the mem
     await phone.click('#ballot-cast');
     await phone.waitForSelector('#announce:has-text("Your ballot is recorded")');
   }
+  for (const socket of hall) {
+    const reply = (await socket.emitWithAck('vote:cast', { vote: 1, ballot: { kind: 'threshold', choice: 'agree' }, clientId: `hall-${socket.id}` })) as { ok: boolean };
+    expect(reply.ok).toBe(true);
+  }
   await screenshot(asha, 'day-5-member-vote');
-  await f.waitForSelector('text=4 of 5 have voted');
+  await f.waitForSelector('text=11 of 12 have voted');
   await stage(f, '5-vote');
   await f.click('text=/^Close vote 1 and count/');
   await f.waitForSelector('text=/^Passed/');
@@ -149,8 +174,8 @@ test('a facilitator runs a day with four members on phones, by name, and the mem
 
   // One count everywhere: the record of the day agrees with the room.
   const record = new Summaries({ db: server.db, clock: systemClock, config: testConfig() }, new RoomRepo(server.db)).build(sessionId);
-  expect(record.attendance).toMatchObject({ members: 5, attended: 4 }); // Ewa never came
-  expect(record.airtime.spoke).toBe(4); // the four who held the floor; Ewa was skipped, not given an empty turn
+  expect(record.attendance).toMatchObject({ members: 12, attended: 11 }); // Ewa never came
+  expect(record.airtime.spoke).toBe(11); // everyone who came held the floor; Ewa was skipped, not given an empty turn
   expect(record.boards.flatMap((b) => b.themes.flatMap((t) => t.ideas.map((i) => i.support)))).toEqual([2]);
 
   // The hall's screen never shows a name.
