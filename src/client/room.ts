@@ -119,7 +119,10 @@ const outbox = new BallotOutbox(
       return undefined; // no acknowledgement: sent again on the next connection, with the same client id
     }
   },
-  (text, urgent) => announce(text, urgent),
+  (text, urgent) => {
+    announce(text, urgent);
+    if (urgent) $('ballot-problem').textContent = text; // a refused or unsent ballot says so beside the ballot, too
+  },
   () => render(),
 );
 

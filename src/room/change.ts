@@ -1,5 +1,5 @@
 import { type Changed, changedPieces } from './pieces';
-import { type Idea, type Recommendation, type RoomState, showsAs, type Table, type Vote } from './state';
+import { type Idea, type Recommendation, type RoomState, showsAs, type Table, type Vote, withoutPlans } from './state';
 
 /** Elements of a list that changed, by index, and the list's length now. */
 export interface ListChange<T> {
@@ -40,6 +40,7 @@ export function sharedChangeOf(before: RoomState, after: RoomState, changed: Cha
 function build(before: RoomState, after: RoomState, changed: Changed, show: <T>(value: T) => T, facilitators: boolean): StateChange {
   const set: Record<string, unknown> = { version: after.version };
   for (const part of changed.parts) if (facilitators || part !== 'airtime') set[part] = show(after[part]);
+  if (!facilitators && set.rounds) set.rounds = withoutPlans(set.rounds as RoomState['rounds']);
   const change: StateChange = { set: set as StateChange['set'] };
   const ideas: Idea[] = [];
   const removed: number[] = [];

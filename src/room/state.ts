@@ -187,11 +187,25 @@ export function sharedView(state: RoomState): RoomState {
   const view: Record<string, unknown> = { version: state.version };
   for (const part of PARTS) view[part] = show(state[part]);
   for (const list of LISTS) view[list] = state[list].map(show);
+  view.rounds = withoutPlans(view.rounds as Round[]);
   view.airtime = {};
   view.ideas = state.ideas.filter((i) => !i.hidden).map(show);
   shared.set(state, view as unknown as RoomState);
   return view as unknown as RoomState;
 }
+
+/**
+ * The rounds as everyone but the facilitators sees them: without a vote round's planned question and choices
+ * (`Round.vote`, the facilitator's defaults), which the panel hears when the vote opens, not before.
+ */
+export function withoutPlans(rounds: Round[]): Round[] {
+  if (!rounds.some((r) => r.vote)) return rounds;
+  let kept = planless.get(rounds);
+  if (!kept) planless.set(rounds, (kept = rounds.map(({ vote: _plan, ...round }) => round)));
+  return kept;
+}
+
+const planless = new WeakMap<Round[], Round[]>();
 
 /** States are never changed once stored (they are frozen, repo.ts), so each one's shared view is worked out once. */
 const shared = new WeakMap<RoomState, RoomState>();

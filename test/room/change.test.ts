@@ -53,3 +53,14 @@ test('a raised hand sends the queue and the version, not the room', () => {
   expect(change.ideas).toBeUndefined();
   expect(JSON.stringify(change).length).toBeLessThan(80);
 });
+
+test("a vote round's planned question and choices are the facilitator's until the vote opens: members and the hall never get them", () => {
+  const planned = { ...agenda, rounds: agenda.rounds.map((r) => (r.type === 'vote' ? { ...r, vote: { question: 'Which three go forward?', method: 'approval' as const, options: ['Buses', 'Libraries'] } } : r)) };
+  const before = initialState(planned, members);
+  const after = apply(before, facilitator, { type: 'round:open', round: round('vote') }, 1000);
+  expect(after.rounds[round('vote')].vote?.question).toBe('Which three go forward?');
+  expect(changeOf(before, after).set.rounds?.[round('vote')].vote?.question).toBe('Which three go forward?');
+  expect(JSON.stringify(sharedView(after))).not.toContain('Which three go forward?');
+  expect(JSON.stringify(sharedChangeOf(before, after))).not.toContain('Which three go forward?');
+  expect(sharedChangeOf(before, after).set.rounds?.[round('vote')].status).toBe('open');
+});
