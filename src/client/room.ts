@@ -203,7 +203,7 @@ function renderAgenda(s: Immutable<RoomState>): void {
 /** The floor, the queue and your hand: the plenary's, or your table's while the tables meet or take turns. */
 function renderSpeaking(v: View): void {
   const { state: s, me } = v;
-  const stage = stageOf(v);
+  const stage = followedStage(v);
   const table = stage === s ? undefined : tableOf(s, me);
   const number = table ? s.tables.indexOf(table) + 1 : undefined;
   const who = stage.floor ? (stage.floor.member === me ? 'You have' : `${v.name(stage.floor.member)} has`) : 'Nobody has';
@@ -247,7 +247,7 @@ function tick(): void {
 }
 
 /** The floor this screen follows: the plenary's, or the member's own table's while it meets or takes turns. */
-function stageOf(v: View) {
+function followedStage(v: View) {
   const mine = v.me ? tableOf(v.state, v.me) : undefined;
   return mine && (tablesMeeting(v.state) || mine.turns) ? mine : v.state;
 }
@@ -256,7 +256,7 @@ function stageOf(v: View) {
 let nudged = '';
 function tickSpeaker(): void {
   const v = view();
-  const floor = v && stageOf(v).floor;
+  const floor = v && followedStage(v).floor;
   const box = $('speaker-timer');
   box.classList.toggle('over', false);
   if (!v || !floor || floor.until === null) return void (box.textContent = '');

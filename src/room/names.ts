@@ -1,4 +1,4 @@
-import { handleOf } from './state';
+import { handleAt } from './state';
 
 /**
  * What the room calls each member, by id: the name they gave when they confirmed (issue 19), with their number
@@ -12,15 +12,15 @@ export function roomNamesOf(members: string[], given: ReadonlyMap<string, string
     if (name) counts.set(name, (counts.get(name) ?? 0) + 1);
   }
   const names: Record<string, string> = {};
-  for (const m of members) {
+  members.forEach((m, i) => {
     const name = given.get(m);
-    const handle = handleOf({ members }, m);
+    const handle = handleAt(i);
     names[m] = !name ? handle : (counts.get(name.toLocaleLowerCase()) ?? 0) > 1 ? `${name} (${handle})` : name;
-  }
+  });
   return names;
 }
 
 /** The same names keyed by handle, as members' screens know each other (they never see pseudonyms). */
 export function byHandle(members: string[], names: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(members.map((m) => [handleOf({ members }, m), names[m]]));
+  return Object.fromEntries(members.map((m, i) => [handleAt(i), names[m]]));
 }

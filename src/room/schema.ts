@@ -13,7 +13,13 @@ import type { RoomState } from './state';
  * transaction); it is read only if such a step runs.
  */
 type Log = () => readonly RecordedCommand[];
-type Step = { to: number; what: string; up: (state: Record<string, any>, log: Log) => void };
+/** A record as an older schema stored it: any field a step fills in may be missing. */
+type Loose = Record<string, unknown>;
+/** Where a round-robin may be under way: the plenary or a table. */
+type Stage = Loose & { turns?: (Loose & { skipped?: unknown[]; added?: unknown[] }) | null };
+/** A state as stored in an earlier schema, with only what the steps read typed. */
+type Stored = Stage & { tables?: Stage[]; votes?: Loose[]; recommendations?: unknown[]; ideas?: Loose[]; rounds: Loose[] };
+type Step = { to: number; what: string; up: (state: Stored, log: Log) => void };
 
 const STEPS: Step[] = [
   {
@@ -40,7 +46,7 @@ const STEPS: Step[] = [
     what: "each round's openedAt, closedAt, extendedMinutes and pauses, which the rules keep from schema 2 on: replayed from the command log as the rules of schema 1 ran rounds",
     up(state, log) {
       type Facts = { openedAt: number | null; closedAt: number | null; extendedMinutes: number; pauses: { from: number; to: number | null }[] };
-      const rounds: Facts[] = state.rounds;
+      const rounds = state.rounds as Facts[];
       for (const round of rounds) Object.assign(round, { openedAt: null, closedAt: null, extendedMinutes: 0, pauses: [] });
       let current: Facts | undefined; // the round under way
       const endPause = (at: number) => {
@@ -71,7 +77,7 @@ const STEPS: Step[] = [
     to: 3,
     what: 'round-robins keep whom they skipped for not being connected, and whom the facilitator added back: none, in states stored before they did',
     up(state) {
-      const stages = [state, ...state.tables];
+      const stages = [state, ...(state.tables ?? [])];
       for (const stage of stages) {
         if (!stage.turns) continue;
         stage.turns.skipped ??= [];
@@ -87,6 +93,6 @@ export const ROOM_SCHEMA = STEPS[STEPS.length - 1].to;
 /** A state stored in schema `from`, in the current one; `log` reads the session's command log. Throws for a schema newer than this code knows. */
 export function upToDate(state: Record<string, unknown>, from: number, log: Log): RoomState {
   if (from > ROOM_SCHEMA) throw new Error(`This room was stored by a newer version of the toolkit (room schema ${from}; this one knows up to ${ROOM_SCHEMA}): upgrade the toolkit to open it.`);
-  for (const step of STEPS) if (step.to > from) step.up(state, log);
+  for (const step of STEPS) if (step.to > from) step.up(state as Stored, log);
   return state as unknown as RoomState;
 }

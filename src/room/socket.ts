@@ -18,6 +18,7 @@ import { type Actor, apply, type Command, commandSchema, RoomError } from './mac
 import { actorKey, type RoomRepo } from './repo';
 import { Revocations } from '../revocations';
 import { withMemberId } from './state';
+import { readSummary, type SummaryReader } from './summary-read';
 import { JOINING_TOO_FAST, Pacing, paceKeys } from './pacing';
 
 export type RoomServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -29,13 +30,9 @@ const facilitators = (sessionId: number) => `session:${sessionId}:facilitators`;
 const others = (sessionId: number) => `session:${sessionId}:others`;
 
 const EVENTS = new Set<string>([...COMMAND_TYPES, 'room:sync', 'vote:check', 'summary:read']);
-const revisionSchema = z.object({ revision: z.number().int().min(1) });
 const TOO_FAST = 'You are sending faster than the room can take: wait a few seconds, then try again.';
 const SYNC_TOO_FAST = 'You asked for the whole room more than 3 times in a few seconds: wait 2 seconds, then ask again.';
 const REVOKED = 'Your access to this room has ended (you logged out, left the panel, or your link was replaced). Open the room again from a current link.';
-
-/** A saved revision of a session's summary as HTML (outcomes/room-summary.ts), or undefined if there is none. */
-export type SummaryReader = (sessionId: number, revision: number) => Promise<string | undefined>;
 
 /**
  * The live room over Socket.IO. The handshake says who connects and to which session (auth.ts). Every event is
@@ -152,7 +149,7 @@ export function attachRoom(
       }
     }
     socket.on('vote:check', (...args: unknown[]) => guarded<CheckAnswer>('vote:check', args, (ack, payload) => ack(checkReceipt(actor, live.state(), live.box, payload))));
-    socket.on('summary:read', (...args: unknown[]) => guarded<{ html: string }>('summary:read', args, (ack, payload) => void readSummary(live, actor, payload, ack)));
+    socket.on('summary:read', (...args: unknown[]) => guarded<{ html: string }>('summary:read', args, (ack, payload) => void readSummary(summary, log, live.id, live.state(), actor, payload, ack)));
     socket.on('room:sync', (...args: unknown[]) => guarded<Snapshot>('room:sync', args, (ack) => {
       const current = live.state();
       if (current) ack({ ok: true, data: live.view(current, actor) });
@@ -167,25 +164,6 @@ export function attachRoom(
       guarded<never>(String(event).slice(0, 40), args, (ack) => ack({ ok: false, error: 'invalid', message: `The room has no event called ${JSON.stringify(String(event).slice(0, 40))}. See docs/protocol.md for the events it takes.` }));
     });
   });
-  /**
-   * The summary revision a vote asks the members to approve, for them to read before and while they vote: members
-   * and observers only a revision put to a vote in their session, facilitators any.
-   */
-  async function readSummary(live: LiveSession, actor: Actor, payload: unknown, ack: Ack<{ html: string }>): Promise<void> {
-    const asked = readable(revisionSchema, payload);
-    if (!asked?.success) return ack({ ok: false, error: 'invalid', message: 'Say which revision of the summary to read: { revision: 1 } or later.' });
-    const { revision } = asked.data;
-    const putToVote = live.state()?.votes.some((v) => v.approves === revision);
-    if (actor.role !== 'facilitator' && !putToVote) return ack({ ok: false, error: 'not_found', message: `Revision ${revision} of the summary has not been put to a vote in this session.` });
-    try {
-      const html = await summary(live.id, revision);
-      ack(html === undefined ? { ok: false, error: 'not_found', message: `There is no revision ${revision} of this session's summary.` } : { ok: true, data: { html } });
-    } catch (err) {
-      log(`room: the summary could not be rendered: ${(err as Error).message}`);
-      ack({ ok: false, error: 'internal', message: 'The summary could not be shown. Try again; if it keeps failing, tell the facilitator.' });
-    }
-  }
-
   return { pacing, sessions };
 
   /** A refusal for an error: the rules' own, a database that cannot store, or a fault (logged; the client may retry). */

@@ -239,8 +239,11 @@ const shows = new WeakMap<readonly string[], <T>(value: T) => T>();
  */
 export function handleOf(state: Pick<RoomState, 'members'>, member: string): string {
   const i = state.members.indexOf(member);
-  return i < 0 ? member : `Member ${i + 1}`;
+  return i < 0 ? member : handleAt(i);
 }
+
+/** The handle of the member at this place (from 0) on the session's list. */
+export const handleAt = (i: number): string => `Member ${i + 1}`;
 
 /** Who a panellist or observer is told they are: a panellist by their handle. */
 export function sharedActor<A extends { role: string; member?: string }>(state: Pick<RoomState, 'members'>, actor: A): A {
