@@ -10,6 +10,7 @@ import { peopleRouter } from './auth/people-routes';
 import { accountRouter, requireOwnPassword } from './auth/account-routes';
 import { requireTwoFactor, twoFactorRouter } from './auth/two-factor-routes';
 import type { AppContext } from './context';
+import { healthRouter } from './health';
 import { homeRouter } from './home';
 import { outcomesRouter } from './outcomes/public-routes';
 import { Summaries } from './outcomes/summaries';
@@ -56,6 +57,8 @@ export function createApp(options: CreateAppOptions) {
   app.set('views', viewsDir);
 
   app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } }));
+  // Probes come every few seconds: before the request log, so they do not fill it.
+  app.use(healthRouter(ctx));
   if (ctx.config.LOG_REQUESTS) app.use(requestLog(log));
   app.use(express.static(publicDir, { maxAge: '1h' }));
   const room = new RoomRepo(ctx.db);
@@ -109,7 +112,7 @@ export function createApp(options: CreateAppOptions) {
     // The largest honest message is a paper count or a recommendation's wording: far below Socket.IO's 1 MB default.
     maxHttpBufferSize: ROOM_MESSAGE_LIMIT,
     // Only pages of this site (or clients that are not browser pages) may open the room.
-    allowRequest: (req, callback) => callback(null, sameOrigin(req)),
+    allowRequest: (req, callback) => callback(null, sameOrigin(req, ctx.config)),
   });
   // The room's pacing is returned so tests can see that its buckets are forgotten once their sockets have gone.
   // Members read in the room the summary a vote asks them to approve, rendered as the public page renders it.

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { opened, refuseUnlike, refuseUnusable } from './db-checks';
 import { migrationsDir } from './paths';
 
 export type Db = Database.Database;
@@ -18,22 +19,47 @@ export function preparedOnce<T>(prepare: (db: Db) => T): (db: Db) => T {
   };
 }
 
-/** Opens (and creates) the database file, sets the pragmas, and applies pending migrations. */
-export function openDb(file: string): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('synchronous = NORMAL');
-  // Erased personal data must not linger in free pages of the file.
-  db.pragma('secure_delete = ON');
-  migrate(db);
+export interface OpenOptions {
+  /** Make a new database even where an empty file stands (`citizens-panel init`): start-up refuses one. */
+  create?: boolean;
+  /** Told when migrations are applied: each one's name, for the log an upgrade reads. */
+  migrated?: (file: string) => void;
+}
+
+/**
+ * Opens the database file, sets the pragmas, and applies pending migrations. A missing file is made, readable by
+ * its owner only; a file that is not this toolkit's database is refused in words that name it and say what to do
+ * (checks.ts): an empty file, another application's tables, a schema newer than this code, a damaged file.
+ */
+export function openDb(file: string, options: OpenOptions = {}): Db {
+  const onDisk = file !== ':memory:';
+  if (onDisk) {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+    refuseUnusable(file, options.create ?? false);
+    // Made here, so the file (and the -wal and -shm files SQLite gives the same mode) is its owner's alone.
+    if (!fs.existsSync(file) || fs.statSync(file).size === 0) fs.writeFileSync(file, '', { mode: 0o600 });
+  }
+  const db = opened(file, () => new Database(file));
+  try {
+    opened(file, () => {
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      db.pragma('synchronous = NORMAL');
+      // Erased personal data must not linger in free pages of the file.
+      db.pragma('secure_delete = ON');
+      if (onDisk) refuseUnlike(db, file);
+      migrate(db, migrationsDir, options.migrated);
+    });
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   return db;
 }
 
 /** Applies db/migrations/NNNN_name.sql files above PRAGMA user_version, each in its own transaction. */
-export function migrate(db: Db, dir = migrationsDir): number {
+export function migrate(db: Db, dir = migrationsDir, told?: (file: string) => void): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   const files = fs
     .readdirSync(dir)
@@ -48,6 +74,7 @@ export function migrate(db: Db, dir = migrationsDir): number {
       db.exec(sql);
       db.pragma(`user_version = ${version}`);
     })();
+    told?.(file);
     applied++;
   }
   return applied;
@@ -59,6 +86,7 @@ const STORAGE_PROBLEMS: [RegExp, string][] = [
   [/^SQLITE_READONLY/, 'its database cannot be written to'],
   [/^SQLITE_(IOERR|CANTOPEN)/, 'its disk reported an error'],
   [/^SQLITE_(BUSY|LOCKED)/, 'its database is busy'],
+  [/^SQLITE_(CORRUPT|NOTADB)/, 'part of its database file is damaged'],
 ];
 
 /**

@@ -11,9 +11,5 @@ export function homeRouter(ctx: AppContext): Router {
       .map((p) => ({ ...p, open: !registrationClosed(p, now) }));
     res.render('pages/home', { title: "Citizens' panels", panels });
   });
-  router.get('/healthz', (_req, res) => {
-    ctx.db.prepare('SELECT 1').get();
-    res.json({ ok: true });
-  });
   return router;
 }

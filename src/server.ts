@@ -1,14 +1,19 @@
+import fs from 'node:fs';
 import { createApp } from './app';
 import { systemClock } from './clock';
-import { loadConfig } from './config';
+import { loadConfig, publicUrl } from './config';
 import { closeDb, openDb } from './db';
 import { keysBesideDatabase } from './keys';
 import { seedDemo } from './demo/seed';
 import { seedDemoStory } from './demo/story';
+import { holdServerLock } from './server-lock';
 
 async function main(): Promise<void> {
+  // Every file the server makes (the database, its backups, the keys, the demo's logins) is its owner's alone.
+  process.umask(0o077);
   const config = loadConfig();
-  const db = openDb(config.DATABASE);
+  const lock = secondServerAllowed() ? undefined : holdServerLock(config.DATABASE);
+  const db = openDb(config.DATABASE, { migrated: (file) => console.log(`Database ${config.DATABASE}: applied migration ${file}`) });
   const beside = keysBesideDatabase(db, config.KEYS_DIR);
   if (beside) console.warn(`Note: ${beside} (For the demo on one machine, that is fine.)`);
   const ctx = { db, clock: systemClock, config };
@@ -21,7 +26,8 @@ async function main(): Promise<void> {
       } catch (err) {
         console.error(`The demo's story stopped: ${(err as Error).message}\nThe demo's panel and pool are ready, but not all of its story. To tell it again, stop the server, delete ${config.DATABASE} and start again.`);
       } finally {
-        printDemoLogins(demo.organiser, demo.facilitator);
+        if (config.production) writeDemoLogins(`${config.DATABASE}.demo-logins.txt`, [demo.organiser, demo.facilitator]);
+        else printDemoLogins(demo.organiser, demo.facilitator);
       }
     }
   }
@@ -35,25 +41,26 @@ async function main(): Promise<void> {
           : err.message;
     console.error(`The server could not start: ${why}`);
     closeDb(db);
+    lock?.release();
     process.exit(1);
   });
   server.listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     const host = ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(config.HOST) ? 'localhost' : config.HOST;
-    console.log(`Citizens' Panel Toolkit running at http://${host}:${port} (database: ${config.DATABASE})`);
+    const reached = config.PUBLIC_URL ? ` for ${publicUrl(config)}` : '';
+    console.log(`Citizens' Panel Toolkit running at http://${host}:${port}${reached} (database: ${config.DATABASE})`);
   });
   const stop = () => {
     console.log('Shutting down...');
     void io.close();
-    server.close(() => {
+    const done = () => {
       closeDb(db);
+      lock?.release();
       process.exit(0);
-    });
-    setTimeout(() => {
-      closeDb(db);
-      process.exit(0);
-    }, 3000).unref();
+    };
+    server.close(done);
+    setTimeout(done, 3000).unref();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
@@ -63,6 +70,17 @@ function printDemoLogins(...logins: { email: string; password: string }[]): void
   console.log('\nThe Coventry demo has been set up. These logins are shown once only: note them now.');
   for (const { email, password } of logins) console.log(`  ${email}  password: ${password}`);
   console.log('  (Lost them? Create another account: npx citizens-panel user add --role organiser --admin --email you@example.org)\n');
+}
+
+/** In production the demo's logins are never printed: they go to a file only its owner can read. */
+function writeDemoLogins(file: string, logins: { email: string; password: string }[]): void {
+  fs.writeFileSync(file, logins.map(({ email, password }) => `${email}  password: ${password}\n`).join(''), { mode: 0o600 });
+  console.log(`The Coventry demo has been set up. Its logins are in ${file} (readable by this user only): read them, then delete the file.`);
+}
+
+/** Fault tests start a second server on purpose, to show the version check still refuses lost updates (test/faults). */
+function secondServerAllowed(): boolean {
+  return process.env.NODE_ENV === 'test' && process.env.ALLOW_SECOND_SERVER === 'true';
 }
 
 main().catch((err: unknown) => {

@@ -34,7 +34,8 @@ let lastAnnounced = '';
 /** Why the latest command was refused or went unanswered, for the form that sent it (View.refusal). */
 let refused = '';
 
-const socket: RoomSocket = io({ auth: credentials(root.dataset.session ?? ''), transports: ['websocket'] });
+// The version last seen goes with every (re)connection: a server restored from a backup then says what happened.
+const socket: RoomSocket = io({ auth: (cb) => cb({ ...credentials(root.dataset.session ?? ''), ...(last ? { seen: last.version } : {}) }), transports: ['websocket'] });
 // A refused join is final (the message says why); anything else is retried by Socket.IO on its own.
 socket.on('connect_error', (err) => show('status', socket.active ? 'Connection lost: reconnecting…' : `Not connected: ${err.message}`));
 socket.on('disconnect', (reason) => {
@@ -45,6 +46,7 @@ socket.on('disconnect', (reason) => {
 socket.on('room:state', (s) => {
   you = s.you;
   take(s);
+  if (s.behind) announce(s.behind, true);
   void outbox.flush(s.state);
 });
 socket.on('room:presence', (p) => {

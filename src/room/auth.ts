@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { findSessionUser, SESSION_COOKIE } from '../auth/sessions';
 import { onTeam } from '../auth/teams';
 import { required } from '../auth/two-factor';
+import type { Config } from '../config';
 import type { AppContext } from '../context';
 import { findByToken, invitationExpired, SEATED } from '../membership/members';
 import { sha256 } from '../tokens';
@@ -87,14 +88,17 @@ function readCookie(header: string | undefined, name: string): string | undefine
 }
 
 /**
- * A handshake from a page of this site, or not from a browser page at all. A login cookie rides along on any
- * handshake, and the WebSocket transport has no CORS check, so app.ts refuses every other origin outright.
+ * Whether a WebSocket comes from a page of this site (or from a client that is not a browser page). With
+ * PUBLIC_URL set, the page's Origin must be that address, whatever Host a proxy sends; without it, the Origin's
+ * host must be the Host the request came with (X-Forwarded-Host, behind a trusted proxy).
  */
-export function sameOrigin(request: IncomingMessage): boolean {
+export function sameOrigin(request: IncomingMessage, config: Pick<Config, 'PUBLIC_URL' | 'TRUST_PROXY'>): boolean {
   const origin = request.headers.origin;
   if (!origin) return true; // not from a browser page
   try {
-    return new URL(origin).host === request.headers.host;
+    if (config.PUBLIC_URL) return new URL(origin).origin === new URL(config.PUBLIC_URL).origin;
+    const forwarded = config.TRUST_PROXY ? String(request.headers['x-forwarded-host'] ?? '').split(',')[0].trim() : '';
+    return new URL(origin).host === (forwarded || request.headers.host);
   } catch {
     return false;
   }

@@ -23,6 +23,11 @@ export interface Snapshot {
   airtime?: AirtimeReport;
   /** Facilitators and panellists: what the room calls each member, by the id this client knows them by (room/names.ts). */
   names?: Record<string, string>;
+  /**
+   * Said when the client joined having seen a later version than the server holds (the database was restored from
+   * a backup): what happened, in words. The snapshot is the room as it now is.
+   */
+  behind?: string;
 }
 
 /** A `room:changed`: the change from the state at `since` to the state at `version`; `airtime` only when it changed. */

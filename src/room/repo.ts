@@ -69,7 +69,7 @@ export class RoomRepo {
          FROM room_sessions s JOIN panels p ON p.id = s.panel_id ORDER BY s.id DESC`,
       ),
       saveVersion: db.prepare('UPDATE room_sessions SET version = ?, schema_version = ? WHERE id = ? AND version = ?'),
-      insertCommand: db.prepare('INSERT INTO room_commands (session_id, actor, client_id, command, version, at) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertCommand: db.prepare('INSERT INTO room_commands (session_id, actor, client_id, command, version, at, seen) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       findCommand: db.prepare('SELECT version FROM room_commands WHERE session_id = ? AND actor = ? AND client_id = ?').pluck(),
       attend: db.prepare(
         `INSERT INTO room_attendance (session_id, member, first_at, last_at) VALUES (?, ?, ?, ?)
@@ -157,7 +157,7 @@ export class RoomRepo {
         const length = changed.lists[list]?.length;
         if (before && length !== undefined && length < before[list].length) this.q.dropTail.run(sessionId, list, list, length);
       }
-      this.q.insertCommand.run(sessionId, actor, clientId, JSON.stringify(forTheRecord(command)), state.version, now);
+      this.q.insertCommand.run(sessionId, actor, clientId, JSON.stringify(forTheRecord(command)), state.version, now, 1);
     })();
     this.keep(sessionId, freeze(state, true));
   }
@@ -179,7 +179,7 @@ export class RoomRepo {
    * room keeps its version, so no change goes out and nobody can watch the member cast.
    */
   recordUnseen(sessionId: number, actor: string, clientId: string, command: Command, version: number, now: number): void {
-    this.q.insertCommand.run(sessionId, actor, clientId, JSON.stringify(forTheRecord(command)), version, now);
+    this.q.insertCommand.run(sessionId, actor, clientId, JSON.stringify(forTheRecord(command)), version, now, 0);
   }
 
   /** A panellist connected: the record's attendance keeps their first and latest connection. */

@@ -65,7 +65,12 @@ export function attachRoom(
   const pacing = new Pacing();
   const keysOf = (socket: RoomSocket) => paceKeys(socket.data.sessionId, socket.data.actor, socket.handshake.auth, socket.request, socket.handshake.address, ctx.config.TRUST_PROXY);
   io.use((socket, next) => {
-    const pass = authenticate(ctx, repo, socket.handshake.auth, socket.request);
+    let pass: ReturnType<typeof authenticate>;
+    try {
+      pass = authenticate(ctx, repo, socket.handshake.auth, socket.request);
+    } catch (err) {
+      return next(new Error(failure(err, 'joining').message));
+    }
     if (typeof pass === 'string') return next(new Error(pass));
     socket.data = pass;
     // Every handshake is answered with a whole snapshot, so it is paced too; and a credential has only a few sockets.
@@ -84,6 +89,17 @@ export function attachRoom(
   });
 
   io.on('connection', (socket: RoomSocket) => {
+    // A fault here (a damaged file, a full disk) closes this one connection, never the server: the client retries.
+    try {
+      connected(socket);
+    } catch (err) {
+      log(`room: a connection to session ${socket.data.sessionId} was closed: ${failure(err, 'connecting').message}`);
+      socket.disconnect(true);
+    }
+  });
+  return { pacing, sessions };
+
+  function connected(socket: RoomSocket): void {
     const { sessionId, actor } = socket.data;
     void socket.join(actor.role === 'facilitator' ? facilitators(sessionId) : others(sessionId));
     // Named groups that a revocation closes at once (revocations.ts).
@@ -139,7 +155,7 @@ export function attachRoom(
       if (socket.disconnected) return;
     }
     const state = live.state();
-    if (state) socket.emit('room:state', live.view(state, actor));
+    if (state) socket.emit('room:state', { ...live.view(state, actor), ...behind(socket.handshake.auth?.seen, state.version) });
     if (actor.role === 'panellist') {
       try {
         repo.attend(sessionId, actor.member, ctx.clock.now());
@@ -163,8 +179,21 @@ export function attachRoom(
       if (typeof event === 'string' && EVENTS.has(event)) return;
       guarded<never>(String(event).slice(0, 40), args, (ack) => ack({ ok: false, error: 'invalid', message: `The room has no event called ${JSON.stringify(String(event).slice(0, 40))}. See docs/protocol.md for the events it takes.` }));
     });
-  });
-  return { pacing, sessions };
+  }
+
+  /**
+   * A client that saw a later version than the one stored was working with a room that has since been put back to
+   * an earlier copy (a restore): it is told so, and takes the room as it now is.
+   */
+  function behind(seen: unknown, version: number): { behind?: string } {
+    if (typeof seen !== 'number' || !Number.isSafeInteger(seen) || seen <= version) return {};
+    log(`room: a client had seen version ${seen}, ahead of the stored ${version}: the database was restored from an earlier copy`);
+    return {
+      behind:
+        `This room was put back to an earlier copy (a backup) while you were away: you had seen version ${seen}, and it is now at version ${version}. ` +
+        'What was done after that copy is not in it, even where you were told it was saved. Check the ideas, votes and recommendations, and send again what is missing.',
+    };
+  }
 
   /** A refusal for an error: the rules' own, a database that cannot store, or a fault (logged; the client may retry). */
   function failure(err: unknown, what: string): { ok: false; error: ErrorCode; message: string } {
@@ -189,23 +218,25 @@ export function attachRoom(
     if (!command.success) return ack({ ok: false, error: 'invalid', message: command.error.issues.map((i) => `${i.path.join('.') || type}: ${i.message}`).join('; ') });
     const key = actorKey(actor);
     const box = live.box;
-    const earlier = repo.appliedVersion(sessionId, key, id.data);
-    if (earlier !== undefined) return ack({ ok: true, data: { version: earlier, ...castReceipt(actor, command.data, box) } });
-    const state = live.state();
-    if (!state) return ack({ ok: false, error: 'not_found', message: 'This session no longer exists.' });
     const now = ctx.clock.now();
     const env = { answers: live.answers(), box, summaryRevision: () => repo.summaryRevision(sessionId) };
-    const named = actor.role === 'panellist' ? withMemberId(state, command.data) : command.data;
-    // Who is not connected is the server's to say: a round-robin skips them (turns.ts), and the log keeps who was.
-    const cmd = named.type === 'turn:start' || named.type === 'turn:next' ? { ...named, absent: live.absent(state.members) } : named;
-    // One transaction: ballots written by the rules roll back with a refused command, and nothing is acknowledged unstored.
+    // One write transaction, taken before the room is read: the command is applied to the version it was stored
+    // at, whatever another writer did (repo.record checks that version too); ballots written by the rules roll
+    // back with a refused command; nothing is acknowledged unstored.
     const store = ctx.db.transaction(() => {
+      const earlier = repo.appliedVersion(sessionId, key, id.data);
+      if (earlier !== undefined) return { earlier };
+      const state = live.state();
+      if (!state) throw new RoomError('not_found', 'This session no longer exists.');
+      const named = actor.role === 'panellist' ? withMemberId(state, command.data) : command.data;
+      // Who is not connected is the server's to say: a round-robin skips them (turns.ts), and the log keeps who was.
+      const cmd = named.type === 'turn:start' || named.type === 'turn:next' ? { ...named, absent: live.absent(state.members) } : named;
       const after = apply(state, actor, cmd, now, env);
       const quiet = unseen(cmd, state, after);
       if (quiet) repo.recordUnseen(sessionId, key, id.data, cmd, state.version, now);
       else repo.record(sessionId, after, key, id.data, cmd, now);
-      return { next: after, seen: !quiet };
-    });
+      return { state, cmd, next: after, seen: !quiet };
+    }).immediate;
     let stored: ReturnType<typeof store>;
     try {
       stored = store();
@@ -213,7 +244,8 @@ export function attachRoom(
       live.rolledBack();
       throw err;
     }
-    const { next, seen } = stored;
+    if (stored.earlier !== undefined) return ack({ ok: true, data: { version: stored.earlier, ...castReceipt(actor, command.data, box) } });
+    const { state, cmd, next, seen } = stored as Required<typeof stored>;
     // Stored: from here on the command is acknowledged whatever else fails, or the client would think it lost.
     try {
       for (const vote of closedSecretVotes(state, next)) box.afterClose(ctx.db, vote);

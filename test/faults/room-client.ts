@@ -13,15 +13,21 @@ type Raw = Socket<ServerToClientEvents, ClientToServerEvents>;
 export class RoomClient {
   readonly socket: Raw;
   state: RoomState | undefined;
+  /** What the server said on joining about a room put back to an earlier copy (Snapshot.behind). */
+  readonly told: string[] = [];
   private readonly ready: Promise<void>;
 
   constructor(url: string, pass: string) {
-    this.socket = connect(url, { auth: { pass }, transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 500 });
+    // Like the browser, it tells the server the version it last saw on every (re)connection (docs/protocol.md).
+    this.socket = connect(url, { auth: (cb) => cb({ pass, ...(this.state ? { seen: this.state.version } : {}) }), transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 500 });
     this.ready = new Promise((resolve, reject) => {
       this.socket.once('room:state', () => resolve());
       this.socket.once('connect_error', (err) => (this.socket.active ? undefined : reject(err)));
     });
-    this.socket.on('room:state', (s) => (this.state = s.state));
+    this.socket.on('room:state', (s) => {
+      this.state = s.state;
+      if (s.behind) this.told.push(s.behind);
+    });
     this.socket.on('room:changed', (change) => {
       if (this.state && change.since === this.state.version) this.state = applyChange(this.state, change);
       else if (!this.state || change.version > this.state.version) this.sync();

@@ -64,6 +64,7 @@ const PERSON_FIELDS = ['name', 'email', 'phone', 'address', 'postcode', 'q_gende
 const ROUTES: Record<string, RouteSpec> = {
   'GET /': { who: 'anonymous' },
   'GET /healthz': { who: 'anonymous' },
+  'GET /readyz': { who: 'anonymous' },
   'GET /login': { who: 'anonymous', query: ['next'] },
   'POST /login': { who: 'anonymous', fields: ['email', 'password', 'next'], runs: 70 },
   'POST /logout': { who: 'anonymous' },
