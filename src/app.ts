@@ -10,7 +10,10 @@ import { peopleRouter } from './auth/people-routes';
 import { accountRouter, requireOwnPassword } from './auth/account-routes';
 import { requireTwoFactor, twoFactorRouter } from './auth/two-factor-routes';
 import type { AppContext } from './context';
+import { type Log, serverLog } from './logger';
 import { healthRouter } from './health';
+import { Metrics, metricsRouter } from './metrics';
+import type { LiveSessions } from './room/live';
 import { homeRouter } from './home';
 import { outcomesRouter } from './outcomes/public-routes';
 import { Summaries } from './outcomes/summaries';
@@ -36,19 +39,19 @@ import { DrawRunner } from './selection/runner';
 import { csrf } from './web/csrf';
 import { errorHandler } from './web/error-handler';
 import { notFound } from './web/errors';
-import { requestLog } from './web/request-log';
+import { requestIds, requestLog } from './web/request-log';
 import { createViewEngine } from './web/views';
 
 /** The largest message a room client may send, in bytes. */
 export const ROOM_MESSAGE_LIMIT = 64 * 1024;
 
 export interface CreateAppOptions extends AppContext {
-  log?: (line: string) => void;
+  log?: Log;
 }
 
 /** Builds the whole app around one database, clock and config; nothing listens until the caller says. */
 export function createApp(options: CreateAppOptions) {
-  const { log = (line: string) => console.log(line), ...ctx } = options;
+  const { log = serverLog(options.config), ...ctx } = options;
   const app = express();
   app.disable('x-powered-by');
   if (ctx.config.TRUST_PROXY) app.set('trust proxy', 1);
@@ -59,6 +62,10 @@ export function createApp(options: CreateAppOptions) {
   app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } }));
   // Probes come every few seconds: before the request log, so they do not fill it.
   app.use(healthRouter(ctx));
+  let live: LiveSessions | undefined;
+  const metrics = new Metrics(ctx, () => live?.connected() ?? []);
+  app.use(metricsRouter(metrics, ctx.config.METRICS_TOKEN));
+  app.use(requestIds(ctx.config.TRUST_PROXY));
   if (ctx.config.LOG_REQUESTS) app.use(requestLog(log));
   app.use(express.static(publicDir, { maxAge: '1h' }));
   const room = new RoomRepo(ctx.db);
@@ -117,7 +124,8 @@ export function createApp(options: CreateAppOptions) {
   // The room's pacing is returned so tests can see that its buckets are forgotten once their sockets have gone.
   // Members read in the room the summary a vote asks them to approve, rendered as the public page renders it.
   const summary = (sessionId: number, revision: number) => roomSummaryHtml(app, summaries, sessionId, revision);
-  const { pacing, sessions } = attachRoom(io, ctx, room, revocations, log, summary);
+  const { pacing, sessions } = attachRoom(io, ctx, room, revocations, log, summary, metrics);
+  live = sessions;
   server.on('close', () => sessions.dispose());
   return { app, server, io, runner, room, summaries, pacing };
 }

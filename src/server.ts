@@ -7,31 +7,33 @@ import { keysBesideDatabase } from './keys';
 import { seedDemo } from './demo/seed';
 import { seedDemoStory } from './demo/story';
 import { holdServerLock } from './server-lock';
+import { type Log, serverLog } from './logger';
 
 async function main(): Promise<void> {
   // Every file the server makes (the database, its backups, the keys, the demo's logins) is its owner's alone.
   process.umask(0o077);
   const config = loadConfig();
+  const log = serverLog(config);
   const lock = secondServerAllowed() ? undefined : holdServerLock(config.DATABASE);
-  const db = openDb(config.DATABASE, { migrated: (file) => console.log(`Database ${config.DATABASE}: applied migration ${file}`) });
+  const db = openDb(config.DATABASE, { migrated: (file) => log(`Database ${config.DATABASE}: applied migration ${file}`, 'info', { migration: file }) });
   const beside = keysBesideDatabase(db, config.KEYS_DIR);
-  if (beside) console.warn(`Note: ${beside} (For the demo on one machine, that is fine.)`);
+  if (beside) log(`Note: ${beside} (For the demo on one machine, that is fine.)`, 'warn');
   const ctx = { db, clock: systemClock, config };
   if (config.SEED_DEMO) {
     const demo = seedDemo(ctx);
     if (demo) {
       // The logins come last, just above the address, and even if the story stops: they are shown only now.
       try {
-        await seedDemoStory(ctx, demo.panelId, (line) => console.log(line));
+        await seedDemoStory(ctx, demo.panelId, (line) => log(line));
       } catch (err) {
-        console.error(`The demo's story stopped: ${(err as Error).message}\nThe demo's panel and pool are ready, but not all of its story. To tell it again, stop the server, delete ${config.DATABASE} and start again.`);
+        log(`The demo's story stopped: ${(err as Error).message}\nThe demo's panel and pool are ready, but not all of its story. To tell it again, stop the server, delete ${config.DATABASE} and start again.`, 'error');
       } finally {
-        if (config.production) writeDemoLogins(`${config.DATABASE}.demo-logins.txt`, [demo.organiser, demo.facilitator]);
+        if (config.production) writeDemoLogins(`${config.DATABASE}.demo-logins.txt`, [demo.organiser, demo.facilitator], log);
         else printDemoLogins(demo.organiser, demo.facilitator);
       }
     }
   }
-  const { server, io } = createApp(ctx);
+  const { server, io } = createApp({ ...ctx, log });
   server.once('error', (err: NodeJS.ErrnoException) => {
     const why =
       err.code === 'EADDRINUSE'
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
         : err.code === 'EACCES'
           ? `port ${config.PORT} needs extra privileges. Choose a port above 1023: PORT=3000 npm start`
           : err.message;
-    console.error(`The server could not start: ${why}`);
+    log(`The server could not start: ${why}`, 'fatal');
     closeDb(db);
     lock?.release();
     process.exit(1);
@@ -49,10 +51,10 @@ async function main(): Promise<void> {
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     const host = ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(config.HOST) ? 'localhost' : config.HOST;
     const reached = config.PUBLIC_URL ? ` for ${publicUrl(config)}` : '';
-    console.log(`Citizens' Panel Toolkit running at http://${host}:${port}${reached} (database: ${config.DATABASE})`);
+    log(`Citizens' Panel Toolkit running at http://${host}:${port}${reached} (database: ${config.DATABASE})`);
   });
   const stop = () => {
-    console.log('Shutting down...');
+    log('Shutting down...');
     void io.close();
     const done = () => {
       closeDb(db);
@@ -73,9 +75,9 @@ function printDemoLogins(...logins: { email: string; password: string }[]): void
 }
 
 /** In production the demo's logins are never printed: they go to a file only its owner can read. */
-function writeDemoLogins(file: string, logins: { email: string; password: string }[]): void {
+function writeDemoLogins(file: string, logins: { email: string; password: string }[], log: Log): void {
   fs.writeFileSync(file, logins.map(({ email, password }) => `${email}  password: ${password}\n`).join(''), { mode: 0o600 });
-  console.log(`The Coventry demo has been set up. Its logins are in ${file} (readable by this user only): read them, then delete the file.`);
+  log(`The Coventry demo has been set up. Its logins are in ${file} (readable by this user only): read them, then delete the file.`);
 }
 
 /** Fault tests start a second server on purpose, to show the version check still refuses lost updates (test/faults). */

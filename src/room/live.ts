@@ -115,6 +115,13 @@ export class LiveSession {
     return members.filter((m) => !here.has(m) && now - (this.leftAt.get(m) ?? -Infinity) >= AWAY_MS);
   }
 
+  /** How many sockets are connected, per role. */
+  connectedByRole(): [Actor['role'], number][] {
+    const counts = new Map<Actor['role'], number>();
+    for (const actor of this.sockets.values()) counts.set(actor.role, (counts.get(actor.role) ?? 0) + 1);
+    return [...counts];
+  }
+
   private here(): Set<string> {
     return new Set([...this.sockets.values()].flatMap((a) => (a.role === 'panellist' ? [a.member] : [])));
   }
@@ -188,6 +195,11 @@ export class LiveSessions {
     }, this.idleMs);
     timer.unref();
     this.idle.set(sessionId, timer);
+  }
+
+  /** How many sockets each live session has now, by role (for metrics). */
+  connected(): { sessionId: number; role: Actor['role']; count: number }[] {
+    return [...this.live.values()].flatMap((session) => session.connectedByRole().map(([role, count]) => ({ sessionId: session.id, role, count })));
   }
 
   /** Every session let go (the server is closing). */

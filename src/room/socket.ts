@@ -2,6 +2,8 @@ import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import { storageProblem } from '../db';
+import type { Log } from '../logger';
+import type { RoomMeter } from '../metrics';
 import { sha256 } from '../tokens';
 import { readable } from './readable';
 import { SqliteBallotBox } from './ballot-box';
@@ -29,6 +31,7 @@ const clientId = z.string().min(1).max(64);
 const facilitators = (sessionId: number) => `session:${sessionId}:facilitators`;
 const others = (sessionId: number) => `session:${sessionId}:others`;
 
+const COMMANDS = new Set<string>(COMMAND_TYPES);
 const EVENTS = new Set<string>([...COMMAND_TYPES, 'room:sync', 'vote:check', 'summary:read']);
 const TOO_FAST = 'You are sending faster than the room can take: wait a few seconds, then try again.';
 const SYNC_TOO_FAST = 'You asked for the whole room more than 3 times in a few seconds: wait 2 seconds, then ask again.';
@@ -45,8 +48,9 @@ export function attachRoom(
   ctx: AppContext,
   repo: RoomRepo,
   revocations: Revocations,
-  log: (line: string) => void,
+  log: Log,
   summary: SummaryReader = async () => undefined,
+  meter?: RoomMeter,
 ): { pacing: Pacing; sessions: LiveSessions } {
   const io = server as RoomServer;
   revocations.listen((group) => io.in(group).disconnectSockets(true));
@@ -93,7 +97,7 @@ export function attachRoom(
     try {
       connected(socket);
     } catch (err) {
-      log(`room: a connection to session ${socket.data.sessionId} was closed: ${failure(err, 'connecting').message}`);
+      log(`room: a connection to session ${socket.data.sessionId} was closed: ${failure(err, 'connecting').message}`, 'warn');
       socket.disconnect(true);
     }
   });
@@ -116,7 +120,11 @@ export function attachRoom(
       // The acknowledgement is the last argument, the payload the first before it (rule 2: no ack, no answer).
       const ack = args[args.length - 1];
       if (typeof ack !== 'function') return;
-      const reply = ack as Ack<A>;
+      const arrived = performance.now();
+      const reply: Ack<A> = !meter || !COMMANDS.has(event) ? (ack as Ack<A>) : (answer) => {
+        (ack as Ack<A>)(answer);
+        meter.command(event, answer.ok ? 'applied' : answer.error === 'internal' || answer.error === 'unavailable' ? 'failed' : 'refused', (performance.now() - arrived) / 1000);
+      };
       const payload = args.length > 1 ? args[0] : undefined;
       const tooFast = (message: string) => reply({ ok: false, error: 'too_fast', message });
       pacing.run(socket.id, () => {
@@ -200,10 +208,10 @@ export function attachRoom(
     if (err instanceof RoomError) return { ok: false, error: err.code, message: err.message };
     const storage = storageProblem(err);
     if (storage) {
-      log(`room: ${what} not stored: ${(err as Error).message}`);
+      log(`room: ${what} not stored: ${(err as Error).message}`, 'warn', { code: (err as { code?: string }).code });
       return { ok: false, error: 'unavailable', message: storage };
     }
-    log(`room: ${what} failed: ${(err as Error).stack ?? String(err)}`);
+    log(`room: ${what} failed: ${(err as Error).stack ?? String(err)}`, 'error');
     return { ok: false, error: 'internal', message: 'Something went wrong on the server; nothing was applied. Try again.' };
   }
 

@@ -1,15 +1,16 @@
 import type { NextFunction, Request, Response } from 'express';
 import { storageProblem } from '../db';
+import type { Log } from '../logger';
 import { DomainError } from '../errors';
 import { HttpError } from './errors';
 
 /** Turns errors into a page (or JSON) that says what to do; unexpected ones are logged, not shown. */
-export function errorHandler(log: (line: string) => void) {
+export function errorHandler(log: Log) {
   return (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const known = toHttpError(err);
     // The stack, not the message alone: messages can quote the input, and inputs can be personal data.
-    if (!known || known.status >= 500) log(`${known ? 'storage' : 'internal'} error on ${req.method} ${routeOf(req)}: ${stackOnly(err)}`);
+    if (!known || known.status >= 500) log(`${known ? 'storage' : 'internal'} error on ${req.method} ${routeOf(req)}: ${stackOnly(err)}`, 'error', { requestId: res.locals.requestId });
     const error = known ?? new HttpError(500, 'Something went wrong on our side. Try again; if it keeps happening, tell the organisers.');
     res.status(error.status);
     if (req.accepts(['html', 'json']) === 'json') return res.json({ error: error.title, message: error.message });

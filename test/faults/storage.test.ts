@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { systemClock } from '../../src/clock';
@@ -221,5 +222,60 @@ test('a restore under connected clients: each is told in words that the room wen
   for (const m of [chair, ...members]) {
     expect(m.told).toEqual([expect.stringContaining(`you had seen version ${seen}, and it is now at version ${restoredVersion}`)]);
     expect(m.state?.version).toBe(restoredVersion);
+  }
+});
+
+test('a full disk: commands are refused in words or stored, /readyz goes unready, and all comes back once there is room', async () => {
+  const mount = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-full-'));
+  // A small disk of its own (root, as CI runs): filling the machine's own disk would harm everything else on it.
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', mount], { encoding: 'utf8' });
+  if (mounted.status !== 0) throw new Error(`This test needs to mount a small tmpfs (as root): ${mounted.stderr}`);
+  try {
+    const { dbFile, sessionId, facilitator, panellists } = panelDatabase(path.join(mount, 'panel.db'));
+    const server = await start(dbFile, { MIN_FREE_MB: '2', KEYS_DIR: path.join(path.dirname(tempDbFile()), 'keys') });
+    const chair = client(server.url, facilitator);
+    const members = panellists.slice(0, 6).map((pass) => client(server.url, pass));
+    await Promise.all([chair, ...members].map((c) => c.joined()));
+    expect((await chair.send('round:open', { round: IDEAS_ROUND }, 'open-ideas')).ok).toBe(true);
+
+    const filler = path.join(mount, 'filler');
+    const fd = fs.openSync(filler, 'w');
+    try {
+      for (;;) fs.writeSync(fd, Buffer.alloc(64 * 1024, 1));
+    } catch (err) {
+      expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    } finally {
+      fs.closeSync(fd);
+    }
+    const acknowledged: string[] = [];
+    let refused = 0;
+    for (let n = 0; n < 5; n++) {
+      for (const [i, m] of members.entries()) {
+        const text = `full disk idea ${n} from ${i} ${'x'.repeat(200)}`;
+        const reply = await m.send('idea:post', { text }, `full-${n}`);
+        if (reply.ok) acknowledged.push(text);
+        else {
+          expect(reply).toMatchObject({ error: 'unavailable', message: expect.stringContaining('disk is full') });
+          refused++;
+        }
+      }
+    }
+    const full = await fetch(`${server.url}/readyz`);
+    expect(full.status).toBe(503);
+    const checks = ((await full.json()) as { checks: Record<string, { ok: boolean; detail: string }> }).checks;
+    expect(checks.disk.ok).toBe(false);
+    console.log(`full disk: ${acknowledged.length} ideas acknowledged, ${refused} refused in words; /readyz: ${checks.disk.detail}; writable: ${checks.writable.detail}`);
+
+    fs.rmSync(filler);
+    expect((await members[0].send('idea:post', { text: 'there is room again' }, 'after')).ok).toBe(true);
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    await server.stop();
+    const texts = new Set(readRoom(dbFile, sessionId).ideas.map((idea) => idea.text));
+    expect(acknowledged.filter((t) => !texts.has(t))).toEqual([]);
+    expect(texts.has('there is room again')).toBe(true);
+  } finally {
+    for (const s of servers.splice(0)) await s.stop();
+    spawnSync('umount', [mount]);
+    fs.rmSync(mount, { recursive: true, force: true });
   }
 });

@@ -65,6 +65,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /': { who: 'anonymous' },
   'GET /healthz': { who: 'anonymous' },
   'GET /readyz': { who: 'anonymous' },
+  'GET /metrics': { who: 'anonymous' },
   'GET /login': { who: 'anonymous', query: ['next'] },
   'POST /login': { who: 'anonymous', fields: ['email', 'password', 'next'], runs: 70 },
   'POST /logout': { who: 'anonymous' },

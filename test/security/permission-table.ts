@@ -56,6 +56,7 @@ const HTTP_ROUTES = [
   ['GET /outcomes/:slug/sessions/:id/v/:version/:table.csv', 'everyone', 'Download one of its tables as CSV'],
   ['GET /', 'everyone', 'The home page: panels open for registration'],
   ['GET /healthz', 'everyone', 'Alive check (for a restart policy)'],
+  ['GET /metrics', 'everyone', 'Prometheus metrics: this machine only (not through a proxy), or whoever has METRICS_TOKEN; counts and timings, no personal data'],
   ['GET /readyz', 'everyone', 'Ready check: database writable and intact, schema current, disk free (no personal data)'],
   ['GET /login', 'everyone', 'The login page'],
   ['POST /login', 'everyone', 'Log in'],

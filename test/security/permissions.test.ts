@@ -146,6 +146,7 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'GET /': { status: 200 },
   'GET /healthz': { status: 200 },
   'GET /readyz': { status: 200 },
+  'GET /metrics': { status: 200 },
   'GET /login': { status: 200 },
   'POST /login': { status: 400 },
   'GET /login/code': { status: 303 }, // no sign-in waiting: back to the password
