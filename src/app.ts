@@ -22,7 +22,7 @@ import { roomSummaryHtml } from './outcomes/room-summary';
 import { quotasRouter } from './panels/quota-routes';
 import { panelsRouter } from './panels/routes';
 import { panelUpkeepRouter } from './panels/upkeep-routes';
-import { publicDir, viewsDir } from './paths';
+import { viewsDir } from './paths';
 import { registrationRouter } from './registration/form-routes';
 import { RoomRepo } from './room/repo';
 import { roomRouter } from './room/routes';
@@ -40,6 +40,7 @@ import { csrf } from './web/csrf';
 import { errorHandler } from './web/error-handler';
 import { notFound } from './web/errors';
 import { requestIds, requestLog } from './web/request-log';
+import { serveAssets } from './web/assets';
 import { createViewEngine } from './web/views';
 
 /** The largest message a room client may send, in bytes. */
@@ -67,7 +68,7 @@ export function createApp(options: CreateAppOptions) {
   app.use(metricsRouter(metrics, ctx.config.METRICS_TOKEN));
   app.use(requestIds(ctx.config.TRUST_PROXY));
   if (ctx.config.LOG_REQUESTS) app.use(requestLog(log));
-  app.use(express.static(publicDir, { maxAge: '1h' }));
+  app.use(serveAssets());
   const room = new RoomRepo(ctx.db);
   const revocations = new Revocations();
   const summaries = new Summaries(ctx, room);

@@ -1,4 +1,4 @@
-import { type Request, type Response, Router } from 'express';
+import { type Response, Router } from 'express';
 import { z } from 'zod';
 import { audit } from '../audit';
 import { currentUser, requireRole } from '../auth/middleware';
@@ -8,6 +8,7 @@ import type { AppContext } from '../context';
 import { confirmedMembers } from '../membership/members';
 import { findPanel, listPanels, type Panel } from '../panels/repo';
 import { notFound } from '../web/errors';
+import { siteUrl } from '../web/site-url';
 import { formValues, parseForm, parseId } from '../web/validate';
 import { agendaTemplates } from './agenda';
 import { builderView, type Built, type Draft, edit, exportName, type FieldErrors, hasRows, importJson, parseAction, readDraft, toAgenda, toDraft } from './agenda-form';
@@ -33,8 +34,7 @@ function fromJson(text: string): Built {
 }
 
 /** The page that shows a session's join links, once. */
-function linksPage(req: Request, title: string, panelTitle: string, agenda: { title: string; rounds: unknown[] }, made: NewSession) {
-  const base = `${req.protocol}://${req.get('host')}`;
+function linksPage(base: string, title: string, panelTitle: string, agenda: { title: string; rounds: unknown[] }, made: NewSession) {
   return {
     title,
     panel: { title: panelTitle },
@@ -130,7 +130,7 @@ export function sessionsRouter(ctx: AppContext, repo: RoomRepo, revocations: Rev
       audit(db, clock, { panelId: panel.id, userId: user.id, action: 'session.create', subject: String(session.sessionId) });
       return session;
     })();
-    res.status(201).render('pages/admin/session-created', linksPage(req, 'Session created', panel.title, agenda, made));
+    res.status(201).render('pages/admin/session-created', linksPage(siteUrl(ctx.config, req), 'Session created', panel.title, agenda, made));
   });
 
   // A lost or leaked link: every join link of the session is replaced, and whoever joined with an old one is let go.
@@ -147,7 +147,7 @@ export function sessionsRouter(ctx: AppContext, repo: RoomRepo, revocations: Rev
     })();
     revocations.links(sessionId);
     const agenda = { title: session.title, rounds: state.rounds };
-    res.render('pages/admin/session-created', { ...linksPage(req, 'New join links', findPanel(db, session.panelId)?.title ?? '', agenda, made), replaced: true });
+    res.render('pages/admin/session-created', { ...linksPage(siteUrl(ctx.config, req), 'New join links', findPanel(db, session.panelId)?.title ?? '', agenda, made), replaced: true });
   });
   return router;
 }

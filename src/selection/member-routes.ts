@@ -6,6 +6,7 @@ import { isSeated, type Member } from '../membership/members';
 import { loadPanel } from '../panels/load';
 import type { Panel } from '../panels/repo';
 import { unconfirmed } from '../web/confirm';
+import { siteUrl } from '../web/site-url';
 import { parseId } from '../web/validate';
 import { selectionPage } from './hub';
 import type { Selection } from './workflow';
@@ -45,7 +46,7 @@ export function memberRouter(ctx: AppContext, selection: Selection, membership: 
   });
 
   function showLinks(req: Request, res: Response, panel: Panel, issued: { member: Member; token: string }[]) {
-    const links = issued.map(({ member, token }) => ({ ...member, link: `${req.protocol}://${req.get('host') ?? 'localhost'}/invite/${token}` }));
+    const links = issued.map(({ member, token }) => ({ ...member, link: `${siteUrl(ctx.config, req)}/invite/${token}` }));
     res.render('pages/admin/invitations', { title: `Invitation links: ${panel.title}`, panel, links });
   }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { assetUrl } from './assets';
 import Handlebars from 'handlebars';
 import { viewsDir } from '../paths';
 
@@ -44,6 +45,8 @@ function listHbs(dir: string): string[] {
 
 function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // The address of a file of ours, with no input in it: safe as it is, so `=` stays `=`.
+  hbs.registerHelper('asset', (file: unknown) => new hbs.SafeString(assetUrl(String(file))));
   hbs.registerHelper('date', (ms: unknown) =>
     typeof ms === 'number' ? new Date(ms).toISOString().slice(0, 10) : '',
   );

@@ -8,7 +8,7 @@ test('the room page carries no room data and no pass; an unknown session is a cl
   const page = await t.agent().get(`/room/${id}`);
   expect(page.status).toBe(200);
   expect(page.text).toContain(`data-session="${id}"`);
-  expect(page.text).toContain('<script src="/js/room.js" defer></script>');
+  expect(page.text).toMatch(/<script src="\/js\/room\.js\?v=[0-9a-f]{12}" defer><\/script>/);
   expect(page.text).not.toContain('R-SECRET01'); // the state arrives only over an authorised socket
   for (const url of [`/room/${id + 1}`, '/room/abc']) {
     const missing = await t.agent().get(url);
