@@ -60,7 +60,7 @@ function start(port: number, extra: Record<string, string> = {}): Promise<{ outp
   running.push(child);
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not running after 20 s:\n${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`not running after 60 s:\n${output}`)), 60_000);
     const take = (chunk: Buffer) => {
       output += chunk.toString();
       if (/running at/.test(output)) {
@@ -128,6 +128,19 @@ test('a fresh production start: no demo, no password in its output, ready, and i
   expect(fs.statSync(data).mode & 0o077).toBe(0);
   stop(running.pop(), 'SIGTERM');
 }, 60_000);
+
+test('the demo in production, when asked for: its logins go to a file only its owner can read, never to the output', async () => {
+  const port = await freePort();
+  const dbFile = path.join(dir, 'demo', 'panel.db');
+  const server = await start(port, { SEED_DEMO: 'true', DATABASE: dbFile });
+  const logins = `${dbFile}.demo-logins.txt`;
+  expect((fs.statSync(logins).mode & 0o777).toString(8)).toBe('600');
+  expect(fs.readFileSync(logins, 'utf8')).toMatch(/organiser@.+ {2}password: \S{12,}/);
+  expect(server.output()).toContain(logins);
+  expect(server.output()).not.toMatch(/password:/);
+  for (const line of server.output().trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+  stop(running.pop(), 'SIGTERM');
+}, 90_000);
 
 test('production needs PUBLIC_URL: without it the server stops at once, saying so', () => {
   const { PUBLIC_URL: _, ...rest } = env(0);
