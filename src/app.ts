@@ -11,6 +11,7 @@ import { accountRouter, requireOwnPassword } from './auth/account-routes';
 import { requireTwoFactor, twoFactorRouter } from './auth/two-factor-routes';
 import type { AppContext } from './context';
 import { type Log, serverLog } from './logger';
+import { auditRouter } from './audit-routes';
 import { healthRouter } from './health';
 import { Metrics, metricsRouter } from './metrics';
 import type { LiveSessions } from './room/live';
@@ -101,6 +102,7 @@ export function createApp(options: CreateAppOptions) {
   app.use(registrationRouter(ctx));
   app.use(panelsRouter(ctx));
   app.use(panelUpkeepRouter(ctx, room));
+  app.use(auditRouter(ctx));
   app.use(quotasRouter(ctx));
   app.use(poolRouter(ctx, revocations));
   failInterruptedDraws(ctx.db, ctx.clock.now());

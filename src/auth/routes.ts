@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { audit, auditLogin, type LoginRefusal } from '../audit';
 import type { AppContext } from '../context';
 import type { Revocations } from '../revocations';
 import { HttpError } from '../web/errors';
@@ -44,12 +45,16 @@ export function authRouter(ctx: AppContext, revocations: Revocations): Router {
     if (!form.ok) return res.status(400).render('pages/login', { title: 'Log in', errors: form.errors });
     const { email, password, next } = form.data;
     const wait = Math.max(limiter.hit(`${req.ip}|${email}`), ipLimiter.hit(req.ip ?? ''));
+    const user = findUserByEmail(ctx.db, email);
+    // The trail names the account when the email is one; an unknown email leaves no trace of what was typed.
+    const refused = (reason: LoginRefusal) => auditLogin(ctx.db, ctx.clock, user?.id ?? null, { refused: reason });
     if (wait > 0) {
+      refused('rate-limited');
       throw new HttpError(429, `Too many login attempts from here. Wait ${minutes(wait)}, then try again.`);
     }
-    const user = findUserByEmail(ctx.db, email);
     const matches = verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
     if (!user || !matches) {
+      refused(user ? 'wrong-password' : 'no-such-account');
       return res.status(401).render('pages/login', {
         title: 'Log in',
         email,
@@ -67,6 +72,7 @@ export function authRouter(ctx: AppContext, revocations: Revocations): Router {
     const old: unknown = req.cookies?.[SESSION_COOKIE];
     if (typeof old === 'string') endSession(ctx.db, old);
     const token = createSession(ctx.db, ctx.clock, user.id, req.get('user-agent'));
+    auditLogin(ctx.db, ctx.clock, user.id, { method: 'password' });
     res.cookie(SESSION_COOKIE, token, { ...cookie, maxAge: SESSION_HOURS * 3600_000 });
     res.redirect(303, user.mustChangePassword ? '/account' : safeNext(next));
   });
@@ -77,6 +83,8 @@ export function authRouter(ctx: AppContext, revocations: Revocations): Router {
       endSession(ctx.db, token);
       revocations.login(token);
     }
+    const user = res.locals.user;
+    if (user) audit(ctx.db, ctx.clock, { userId: user.id, action: 'logout' });
     res.clearCookie(SESSION_COOKIE, cookie);
     res.redirect(303, '/');
   });

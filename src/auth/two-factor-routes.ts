@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Router } from 'express';
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import { audit } from '../audit';
+import { audit, auditLogin } from '../audit';
 import type { AppContext } from '../context';
 import type { Revocations } from '../revocations';
 import { HttpError } from '../web/errors';
@@ -46,22 +46,29 @@ export function twoFactorRouter(ctx: AppContext, revocations: Revocations): Rout
     if (!form.ok) return res.status(400).render('pages/login-code', { ...codePage, errors: form.errors });
     const waiting = factor.attempt(token);
     if (!waiting) {
+      // No sign-in waits for this cookie (ended, or never was): whose it was is not known.
+      auditLogin(db, clock, null, { refused: 'two-factor-expired' });
       res.clearCookie(LOGIN_COOKIE, cookie);
       throw new HttpError(401, `This sign-in has ended: it waits ${CHALLENGE_MINUTES} minutes for the code and takes a few wrong ones. Log in again with your password.`, 'Log in again');
     }
     const user = findUser(db, waiting.userId) as User;
     // Wrong codes are counted per account too, so new sign-ins with a stolen password do not buy more guesses.
     const blocked = wrong.waiting(String(user.id));
-    if (blocked > 0) throw new HttpError(429, `Too many wrong codes for this account. Wait ${minutes(blocked)}, then log in again.`);
+    if (blocked > 0) {
+      auditLogin(db, clock, user.id, { refused: 'two-factor-limited' });
+      throw new HttpError(429, `Too many wrong codes for this account. Wait ${minutes(blocked)}, then log in again.`);
+    }
     const how = factor.check(user, form.data.code);
     if (!how) {
       wrong.hit(String(user.id));
+      auditLogin(db, clock, user.id, { refused: 'two-factor-failed' });
       const left = waiting.left ? ` ${waiting.left} ${waiting.left === 1 ? 'try' : 'tries'} left.` : ' That was the last try: log in again.';
       return res.status(401).render('pages/login-code', { ...codePage, errors: { code: `That code is not right, or it was used already: wait for the next one in your app.${left}` } });
     }
     factor.finish(token);
     res.clearCookie(LOGIN_COOKIE, cookie);
     const session = createSession(db, clock, user.id, req.get('user-agent'));
+    auditLogin(db, clock, user.id, { method: 'two-factor' });
     res.cookie(SESSION_COOKIE, session, { ...cookie, maxAge: SESSION_HOURS * 3600_000 });
     if (how === 'recovery') audit(db, clock, { userId: user.id, action: 'login.recovery-code', detail: { left: factor.recoveryLeft(user.id) } });
     res.redirect(303, how === 'recovery' ? '/account/two-factor?recovered=1' : user.mustChangePassword ? '/account' : waiting.next);

@@ -1,9 +1,8 @@
-import { listAudit } from '../audit';
 import type { AppContext } from '../context';
 import { listCategories, type Panel, type PanelDetails, poolSize, registrationClosed, registrationEnd } from './repo';
 import { shareWarning } from './shares';
 
-/** The organiser's panel page: settings, event details, categories (with their share warnings) and activity. */
+/** The organiser's panel page: settings, event details, categories (with their share warnings) and a link to its audit trail. */
 export function panelPage(ctx: AppContext, panel: Panel, extra: Record<string, unknown> = {}) {
   const { db, clock } = ctx;
   const categories = listCategories(db, panel.id).map((c) => ({ ...c, shareWarning: shareWarning(c) }));
@@ -22,7 +21,6 @@ export function panelPage(ctx: AppContext, panel: Panel, extra: Record<string, u
     closingPassed: draft && panel.closesAt <= clock.now(),
     hasDetails: Object.values(panel.details).some(Boolean),
     detailRows: detailRows(panel.details),
-    audit: listAudit(db, panel.id, 20),
     ...extra,
   };
 }

@@ -1,5 +1,6 @@
-import { Router } from 'express';
+import { type Response, Router } from 'express';
 import { z } from 'zod';
+import { auditDownload, auditView } from '../audit';
 import { currentUser, requireRole } from '../auth/middleware';
 import type { AppContext } from '../context';
 import { CsvError } from '../csv';
@@ -32,8 +33,8 @@ export function poolRouter(ctx: AppContext, revocations: Revocations): Router {
   const membership = new Membership(ctx, revocations);
   router.use('/admin/panels/:id', requireRole('organiser'));
 
-  /** A page of the pool, or of the people matching a search (`q`, empty for everyone). */
-  const renderPool = (panel: Panel, page: unknown, extra: Record<string, unknown> = {}, q = '') => {
+  /** A page of the pool, or of the people matching a search (`q`, empty for everyone), recorded as seen by `res`'s user. */
+  const renderPool = (res: Response, panel: Panel, page: unknown, extra: Record<string, unknown> = {}, q = '') => {
     const categories = listCategories(db, panel.id);
     const total = poolSize(db, panel.id);
     // No page past the pool's last is asked for: a search matches no more than the pool holds.
@@ -48,6 +49,8 @@ export function poolRouter(ctx: AppContext, revocations: Revocations): Router {
       ...p,
       answers: categories.map((c) => values.get(p.id)?.get(c.id) ?? ''),
     }));
+    // The search itself stays out of the trail: it is often someone's name.
+    auditView(ctx, res, panel.id, q ? 'pool search' : 'pool', people.length);
     return {
       title: `Pool: ${panel.title}`,
       panel,
@@ -72,8 +75,8 @@ export function poolRouter(ctx: AppContext, revocations: Revocations): Router {
     const ignored = typeof req.query.ignored === 'string' ? req.query.ignored : undefined;
     const panel = loadPanel(ctx, req.params.id);
     const search = parseForm(searchSchema, req.query);
-    if (!search.ok) return res.status(400).render('pages/admin/pool', renderPool(panel, 1, { searchErrors: search.errors, typed: formValues(req.query).q }));
-    res.render('pages/admin/pool', renderPool(panel, req.query.page, { imported, erased, ignored }, search.data.q));
+    if (!search.ok) return res.status(400).render('pages/admin/pool', renderPool(res, panel, 1, { searchErrors: search.errors, typed: formValues(req.query).q }));
+    res.render('pages/admin/pool', renderPool(res, panel, req.query.page, { imported, erased, ignored }, search.data.q));
   });
 
   router.post('/admin/panels/:id/pool/import', ...csvUpload(), async (req, res) => {
@@ -82,7 +85,7 @@ export function poolRouter(ctx: AppContext, revocations: Revocations): Router {
       throw new HttpError(409, 'The pool is fixed: its commitment has been published, and the draw must run on exactly the pool it fingerprints. People who come forward now can be kept for a later panel, not added to this one.', 'The pool is fixed');
     }
     if (req.body?.consentConfirmed !== 'yes') {
-      return res.status(400).render('pages/admin/pool', renderPool(panel, 1, {
+      return res.status(400).render('pages/admin/pool', renderPool(res, panel, 1, {
         importErrors: { consentConfirmed: 'Confirm that everyone in the file agreed to take part and to the privacy notice.' },
       }));
     }
@@ -92,13 +95,15 @@ export function poolRouter(ctx: AppContext, revocations: Revocations): Router {
       res.redirect(303, `/admin/panels/${panel.id}/pool?imported=${result.imported}${ignored}`);
     } catch (err) {
       if (!(err instanceof CsvError)) throw err;
-      res.status(400).render('pages/admin/pool', renderPool(panel, 1, problemsView(err, req)));
+      res.status(400).render('pages/admin/pool', renderPool(res, panel, 1, problemsView(err, req)));
     }
   });
 
   router.get('/admin/panels/:id/pool.csv', (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
-    sendCsv(res, `${panel.slug}-pool.csv`, exportPoolCsv(ctx, panel));
+    const csv = exportPoolCsv(ctx, panel);
+    auditDownload(ctx, res, panel.id, 'pool.csv', poolSize(db, panel.id));
+    sendCsv(res, `${panel.slug}-pool.csv`, csv);
   });
 
   const loadPerson = (panelId: unknown, rawId: unknown) => {
@@ -110,6 +115,7 @@ export function poolRouter(ctx: AppContext, revocations: Revocations): Router {
 
   router.get('/admin/panels/:id/registrants/:rid/erase', (req, res) => {
     const { panel, person } = loadPerson(req.params.id, req.params.rid);
+    auditView(ctx, res, panel.id, 'registrant', 1, person.publicId);
     res.render('pages/admin/erase', { title: 'Erase a registrant', panel, person });
   });
 

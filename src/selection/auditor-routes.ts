@@ -1,13 +1,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { audit } from '../audit';
+import { audit, auditDownload } from '../audit';
 import { currentUser } from '../auth/middleware';
 import type { AppContext } from '../context';
+import { readCsv } from '../csv';
 import { loadPanel } from '../panels/load';
 import { sendCsv } from '../web/download';
 import { HttpError, notFound } from '../web/errors';
 import { formValues, parseForm, parseId, text } from '../web/validate';
-import { selectionPage } from './hub';
+import { renderSelection } from './hub';
 import { findCommitment, findDraw, listAuditors } from './repo';
 import { auditorsFile, committedPoolFile, ticketsOf } from './tickets';
 
@@ -17,8 +18,9 @@ const statementSchema = z.object({ statement: text('The statement', 4000) });
 /**
  * Named auditors (issue 17): the draw inputs with tickets (answers and household codes, no names) are for the
  * panel's organisers to hand to the auditors they name here, and each auditor's statement is published on the
- * public selection page. Downloads are GETs, which change nothing (not even the log): who was given the files is
- * what the organiser records, and that is logged. Mounted by selectionRouter, behind its organiser and team checks.
+ * public selection page. Downloads are GETs, which change nothing but the audit trail, where each pool file taken
+ * is recorded (issue 20); who was given the files is what the organiser records, and that is logged too. Mounted
+ * by selectionRouter, behind its organiser and team checks.
  */
 export function auditorRouter(ctx: AppContext): Router {
   const router = Router();
@@ -33,6 +35,7 @@ export function auditorRouter(ctx: AppContext): Router {
 
   router.get('/admin/panels/:id/auditors/pool.csv', (req, res) => {
     const { panel, commitment } = committed(req.params.id);
+    auditDownload(ctx, res, panel.id, 'auditors pool.csv', readCsv(commitment.poolCsv).rows.length);
     sendCsv(res, `${panel.slug}-auditors-pool.csv`, committedPoolFile(commitment, panel.slug));
   });
 
@@ -43,13 +46,14 @@ export function auditorRouter(ctx: AppContext): Router {
     if (!draw || draw.kind === 'trial') throw notFound('That draw');
     const file = req.params.file;
     if (file !== 'pool.csv' && file !== 'quotas.csv') throw notFound('That file');
+    if (file === 'pool.csv') auditDownload(ctx, res, panel.id, 'auditors draw pool.csv', readCsv(draw.poolCsv).rows.length);
     sendCsv(res, `${panel.slug}-auditors-draw-${draw.id}-${file}`, file === 'pool.csv' ? auditorsFile(draw.poolCsv, ticketsOf(commitment, panel.slug)) : draw.quotasCsv);
   });
 
   router.post('/admin/panels/:id/auditors', (req, res) => {
     const { panel } = committed(req.params.id);
     const form = parseForm(auditorSchema, req.body);
-    if (!form.ok) return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors: form.errors, values: formValues(req.body) }));
+    if (!form.ok) return renderSelection(ctx, res.status(400), panel, { errors: form.errors, values: formValues(req.body) });
     db.transaction(() => {
       const id = db.prepare('INSERT INTO auditors (panel_id, name, organisation, given_by, given_at) VALUES (?, ?, ?, ?, ?)').run(panel.id, form.data.name, form.data.organisation, currentUser(res).id, clock.now()).lastInsertRowid;
       audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'auditor.add', subject: `auditor ${id}`, detail: form.data });
@@ -62,7 +66,7 @@ export function auditorRouter(ctx: AppContext): Router {
     const id = parseId(req.params.auditorId, 'That auditor');
     if (!listAuditors(db, panel.id).some((a) => a.id === id)) throw notFound('That auditor');
     const form = parseForm(statementSchema, req.body);
-    if (!form.ok) return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors: form.errors, values: formValues(req.body) }));
+    if (!form.ok) return renderSelection(ctx, res.status(400), panel, { errors: form.errors, values: formValues(req.body) });
     db.transaction(() => {
       db.prepare('UPDATE auditors SET statement = ?, stated_at = ? WHERE id = ?').run(form.data.statement, clock.now(), id);
       audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'auditor.statement', subject: `auditor ${id}` });

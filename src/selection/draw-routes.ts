@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { auditDownload, auditView } from '../audit';
 import { currentUser } from '../auth/middleware';
 import type { AppContext } from '../context';
 import { writeCsv } from '../csv';
@@ -11,7 +12,7 @@ import { notFound } from '../web/errors';
 import { formValues, parseForm, parseId } from '../web/validate';
 import { percent } from '../sortition/report';
 import { chanceHistogram, quotaBars } from './charts';
-import { selectionPage } from './hub';
+import { renderSelection } from './hub';
 import { type Draw, findDraw } from './repo';
 import { listMembers } from '../membership/members';
 import { type DrawRunner, drawInput } from './runner';
@@ -43,7 +44,7 @@ export function drawRouter(ctx: AppContext, runner: DrawRunner, selection: Selec
   router.post('/admin/panels/:id/draws', async (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
     const form = parseForm(trialSchema, req.body);
-    if (!form.ok) return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors: form.errors, values: formValues(req.body) }));
+    if (!form.ok) return renderSelection(ctx, res.status(400), panel, { errors: form.errors, values: formValues(req.body) });
     const id = await selection.trial(panel, form.data.algorithm, form.data.seed, currentUser(res).id);
     res.redirect(303, `/admin/panels/${panel.id}/draws/${id}`);
   });
@@ -53,6 +54,9 @@ export function drawRouter(ctx: AppContext, runner: DrawRunner, selection: Selec
     const draw = loadDraw(panel, req.params.drawId);
     const outcome = draw.outcome;
     const names = new Map(listMembers(db, panel.id).map((m) => [m.publicId, m.name]));
+    const selected = outcome?.selected.map((id) => ({ id, name: names.get(id) }));
+    // A trial's selected are pseudonyms only; a final or replacement draw's page names its members.
+    auditView(ctx, res, panel.id, 'draw selected', selected?.filter((s) => s.name).length ?? 0);
     res.render('pages/admin/draw', {
       title: `Draw ${draw.id}: ${panel.title}`,
       panel,
@@ -64,7 +68,7 @@ export function drawRouter(ctx: AppContext, runner: DrawRunner, selection: Selec
       bars: outcome && quotaBars(outcome.counts),
       histogram: outcome && chanceHistogram(outcome.chances),
       chanceCaption: CHANCE_CAPTIONS[draw.algorithm],
-      selected: outcome?.selected.map((id) => ({ id, name: names.get(id) })),
+      selected,
     });
   });
 
@@ -76,6 +80,7 @@ export function drawRouter(ctx: AppContext, runner: DrawRunner, selection: Selec
     const chosen = new Set(selected);
     const ids = drawInput(draw.poolCsv, draw.quotasCsv).people.map((p) => p.id);
     const rows = ids.map((id, i) => [id, chances[i].toFixed(6), chosen.has(id) ? 'yes' : 'no']);
+    auditDownload(ctx, res, panel.id, 'draw chances.csv', rows.length);
     sendCsv(res, `${panel.slug}-draw-${draw.id}-chances.csv`, writeCsv(['id', 'chance', 'selected'], rows));
   });
 

@@ -1,3 +1,5 @@
+import type { Response } from 'express';
+import { auditView } from '../audit';
 import type { AppContext } from '../context';
 import { type Panel, registrationClosed } from '../panels/repo';
 import { ALGORITHMS } from '../sortition/types';
@@ -35,4 +37,14 @@ export function selectionPage(ctx: AppContext, panel: Panel, extra: Record<strin
 
 function summary<T extends { outcome: { minProbability: number } | null } | undefined>(draw: T) {
   return draw && { ...draw, lowest: draw.outcome ? percent(draw.outcome.minProbability) : undefined };
+}
+
+/**
+ * Renders the Selection page (with `res`'s status: a form's errors come back on it), and records that its reader
+ * saw the members' names and contacts it lists.
+ */
+export function renderSelection(ctx: AppContext, res: Response, panel: Panel, extra: Record<string, unknown> = {}): void {
+  const page = selectionPage(ctx, panel, extra);
+  auditView(ctx, res, panel.id, 'members', page.members.length);
+  res.render('pages/admin/selection', page);
 }

@@ -1,4 +1,5 @@
 import { type Request, type Response, Router } from 'express';
+import { auditView } from '../audit';
 import { currentUser } from '../auth/middleware';
 import type { AppContext } from '../context';
 import type { Membership } from '../membership/lifecycle';
@@ -8,7 +9,7 @@ import type { Panel } from '../panels/repo';
 import { unconfirmed } from '../web/confirm';
 import { siteUrl } from '../web/site-url';
 import { parseId } from '../web/validate';
-import { selectionPage } from './hub';
+import { renderSelection } from './hub';
 import type { Selection } from './workflow';
 
 /**
@@ -35,7 +36,7 @@ export function memberRouter(ctx: AppContext, selection: Selection, membership: 
     // Their seat is given up for good: the box beside the button says so, and is checked here.
     const field = `confirm-withdraw-${member.id}`;
     const notYet = isSeated(member.status) ? unconfirmed(req.body, field) : undefined;
-    if (notYet) return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors: notYet, withdrawError: { member: member.id, message: notYet[field] } }));
+    if (notYet) return renderSelection(ctx, res.status(400), panel, { errors: notYet, withdrawError: { member: member.id, message: notYet[field] } });
     membership.withdraw(panel.id, member.id, currentUser(res).id);
     res.redirect(303, `/admin/panels/${panel.id}/selection#step-members`);
   });
@@ -47,6 +48,7 @@ export function memberRouter(ctx: AppContext, selection: Selection, membership: 
 
   function showLinks(req: Request, res: Response, panel: Panel, issued: { member: Member; token: string }[]) {
     const links = issued.map(({ member, token }) => ({ ...member, link: `${siteUrl(ctx.config, req)}/invite/${token}` }));
+    auditView(ctx, res, panel.id, 'invitation links', links.length);
     res.render('pages/admin/invitations', { title: `Invitation links: ${panel.title}`, panel, links });
   }
 

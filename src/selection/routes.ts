@@ -11,7 +11,7 @@ import { unconfirmed } from '../web/confirm';
 import { formValues, parseForm, text } from '../web/validate';
 import { auditorRouter } from './auditor-routes';
 import { algorithm, drawRouter } from './draw-routes';
-import { selectionPage } from './hub';
+import { renderSelection } from './hub';
 import { memberRouter } from './member-routes';
 import type { DrawRunner } from './runner';
 import { Selection } from './workflow';
@@ -41,12 +41,12 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
   const base = (panel: Panel) => `/admin/panels/${panel.id}/selection`;
 
   router.get('/admin/panels/:id/selection', (req, res) => {
-    res.render('pages/admin/selection', selectionPage(ctx, loadPanel(ctx, req.params.id)));
+    renderSelection(ctx, res, loadPanel(ctx, req.params.id));
   });
 
   router.post('/admin/panels/:id/commitment', async (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
-    const again = (errors: Record<string, string>) => res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors, values: formValues(req.body) }));
+    const again = (errors: Record<string, string>) => renderSelection(ctx, res.status(400), panel, { errors, values: formValues(req.body) });
     selection.mayCommit(panel);
     const form = parseForm(commitSchema, req.body);
     const errors = { ...(form.ok ? {} : form.errors), ...unconfirmed(req.body, 'confirm-commit') };
@@ -66,7 +66,7 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
     selection.awaitingNumbers(panel);
     const form = parseForm(numbersSchema, req.body);
     const errors = { ...(form.ok ? {} : form.errors), ...unconfirmed(req.body, 'confirm-numbers') };
-    if (!form.ok || Object.keys(errors).length) return res.status(400).render('pages/admin/selection', selectionPage(ctx, panel, { errors, values: formValues(req.body) }));
+    if (!form.ok || Object.keys(errors).length) return renderSelection(ctx, res.status(400), panel, { errors, values: formValues(req.body) });
     res.redirect(303, `/admin/panels/${panel.id}/draws/${selection.enterNumbers(panel, form.data.numbers, currentUser(res).id)}`);
   });
 

@@ -77,6 +77,8 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /admin/panels/new': { who: 'organiser' },
   'POST /admin/panels': { who: 'organiser', fields: PANEL_FIELDS, runs: 80 },
   'GET /admin/people': { who: 'organiser' },
+  'GET /admin/audit': { who: 'organiser', query: ['action', 'actor', 'panel', 'from', 'to', 'page'] },
+  'GET /admin/audit.csv': { who: 'organiser', query: ['action', 'actor', 'panel', 'from', 'to'] },
   'GET /account': { who: 'staff' },
   'POST /account/sessions/others/end': { who: 'staff' },
   'POST /account/password': { who: 'staff', fields: ['current', 'password', 'confirm'], runs: 40 },
@@ -94,6 +96,8 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /admin/panels/:id/team': { who: 'organiser', fields: ['email'], runs: 40 },
   'POST /admin/panels/:id/team/:user/remove': { who: 'organiser', params: { user: () => '999999' } },
   'GET /admin/panels/:id': { who: 'organiser', query: ['opened'] },
+  'GET /admin/panels/:id/audit': { who: 'organiser', query: ['action', 'actor', 'from', 'to', 'page'] },
+  'GET /admin/panels/:id/audit.csv': { who: 'organiser', query: ['action', 'actor', 'from', 'to'] },
   // Panel A is open already, so a request that gets through changes nothing: the refusal is what is fuzzed.
   'POST /admin/panels/:id/open': { who: 'organiser' },
   'POST /admin/panels/:id/registration/close': { who: 'organiser', params: { id: () => String(world.draftPanel) } },

@@ -65,7 +65,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-permissions-'));
 const db = openDb(path.join(dir, 'permissions.db'));
 const clock = new ManualClock();
 const ctx = { db, clock, config: testConfig() };
-const made = createApp({ ...ctx, log: () => {} });
+const made = createApp({ ...ctx, log: (l: string) => process.env.ROOM_LOG && console.error(l) });
 let url = '';
 let clientIds = 0;
 
@@ -186,10 +186,14 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /admin/people/:id/two-factor/reset': { status: 404, path: '/admin/people/999999/two-factor/reset' }, // nobody
   'POST /admin/people/:id/reset': { status: 404, path: '/admin/people/999999/reset' }, // nobody
   'POST /admin/people': { status: 400 }, // no email
+  'GET /admin/audit': { status: 200 },
+  'GET /admin/audit.csv': { status: 200 },
   'GET /admin/panels/:id/team': { status: 200 },
   'POST /admin/panels/:id/team': { status: 400 }, // no email
   'POST /admin/panels/:id/team/:user/remove': { status: 303 },
   'GET /admin/panels/:id': { status: 200 },
+  'GET /admin/panels/:id/audit': { status: 200 },
+  'GET /admin/panels/:id/audit.csv': { status: 200 },
   'POST /admin/panels/:id/open': { status: 409 }, // open already
   // On a draft of this team's (not open, so nothing to close): closing this panel's would end the register probes.
   'POST /admin/panels/:id/registration/close': {
@@ -327,6 +331,8 @@ const restore = (scene: Scene) => {
     db.prepare('DELETE FROM room_pieces WHERE session_id = ?').run(f.session);
     for (const row of JSON.parse(state) as { piece: string; value: string }[]) db.prepare('INSERT INTO room_pieces (session_id, piece, value) VALUES (?, ?, ?)').run(f.session, row.piece, row.value);
     db.prepare('UPDATE room_sessions SET version = ? WHERE id = ?').run(version, f.session);
+    // As a restore would: the record after the scene goes with it (each version is stored by one command only).
+    db.prepare('DELETE FROM room_commands WHERE session_id = ? AND version > ?').run(f.session, version);
   })();
 };
 /** This session as stored: its state and its command record. */
