@@ -32,6 +32,7 @@ import { attachRoom } from './room/socket';
 import { sameOrigin } from './room/auth';
 import { Revocations } from './revocations';
 import { poolRouter } from './registration/pool-routes';
+import { subjectAccessRouter } from './registration/subject-access-routes';
 import { publicSelectionRouter } from './selection/public-routes';
 import { invitationRouter } from './selection/invite-routes';
 import { failInterruptedDraws } from './selection/repo';
@@ -105,6 +106,7 @@ export function createApp(options: CreateAppOptions) {
   app.use(auditRouter(ctx));
   app.use(quotasRouter(ctx));
   app.use(poolRouter(ctx, revocations));
+  app.use(subjectAccessRouter(ctx, room));
   failInterruptedDraws(ctx.db, ctx.clock.now());
   const runner = new DrawRunner(ctx);
   app.use(selectionRouter(ctx, runner, revocations));

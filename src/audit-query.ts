@@ -6,7 +6,7 @@ import { type Db, preparedOnce } from './db';
  * The audit trail as an auditor reads it (issue 20): filtered by action, actor and dates, newest first, a page at a
  * time. The SQL is made only of the fixed clauses below, chosen by which filters are set, and every value is a
  * bound parameter: nothing typed reaches the SQL text. Each combination is prepared once, and each can use an index
- * (audit_panel, and audit_at and audit_user from 0022_audit_index.sql).
+ * (audit_panel, and audit_at and audit_user from 0021_audit_index.sql).
  */
 
 export const AUDIT_PAGE_SIZE = 50;

@@ -13,10 +13,21 @@ import type { Io } from './run';
 export const EXIT_INPUT = 2;
 export const EXIT_INFEASIBLE = 3;
 
-/** citizens-panel draw: reads a pool and quotas, draws a panel, prints a summary or JSON. */
+export const DRAW_USAGE = `citizens-panel draw --pool POOL.csv --quotas QUOTAS.csv --panel-size K [--algorithm leximin|maximin|legacy]
+                    [--seed TEXT] [--id-column NAME] [--address-columns A,B] [--json]
+      Draws a panel by stratified lottery. Quotas: category,value,min,max (or feature,value,min,max[,min_flex,max_flex]).
+      The pool has one column per category; ids come from --id-column, else a column "id", else the row number.
+      With --address-columns, at most one person per household. --json prints one JSON object.
+      Exit status: 0 drawn, 2 unusable input (the message says which), 3 quotas no panel can meet.
+`;
+
+/**
+ * citizens-panel draw: reads a pool and quotas, draws a panel, prints a summary or JSON. Not in the audit trail:
+ * it works on CSV files given to it, without the database, so there is no trail to write to; the web draw is audited.
+ */
 export async function drawCommand(args: string[], io: Io): Promise<number> {
-  const fail = (message: string) => {
-    io.err(`citizens-panel draw: ${message}\n`);
+  const fail = (message: string, usage = false) => {
+    io.err(`citizens-panel draw: ${message}\n${usage ? `\n${DRAW_USAGE}` : ''}`);
     return EXIT_INPUT;
   };
   let values;
@@ -36,7 +47,7 @@ export async function drawCommand(args: string[], io: Io): Promise<number> {
       strict: true,
     }));
   } catch (err) {
-    return fail((err as Error).message);
+    return fail((err as Error).message, true);
   }
   if (!values.pool) return fail('--pool POOL.csv is required');
   if (!values.quotas) return fail('--quotas QUOTAS.csv is required');

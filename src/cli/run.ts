@@ -1,7 +1,10 @@
-import { backupCommand } from './backup';
-import { drawCommand } from './draw';
-import { sessionCreate } from './session-create';
-import { userAdd } from './user-add';
+import { VERSION } from '../health';
+import { BACKUP_USAGE, backupCommand } from './backup';
+import { DOCTOR_USAGE, doctorCommand } from './doctor';
+import { DRAW_USAGE, drawCommand } from './draw';
+import { INIT_USAGE, initCommand } from './init';
+import { SESSION_CREATE_USAGE, sessionCreate } from './session-create';
+import { USER_ADD_USAGE, userAdd } from './user-add';
 
 export interface Io {
   out: (text: string) => void;
@@ -11,39 +14,46 @@ export interface Io {
   tty?: boolean;
 }
 
-/** Exit statuses: 0 done, 2 unusable input (the message says which), 3 quotas no panel can meet. */
-export const USAGE = `Usage:
-  citizens-panel draw --pool POOL.csv --quotas QUOTAS.csv --panel-size K [--algorithm leximin|maximin|legacy]
-                      [--seed TEXT] [--id-column NAME] [--address-columns A,B] [--json]
-      Draws a panel by stratified lottery. Quotas: category,value,min,max (or feature,value,min,max[,min_flex,max_flex]).
-      The pool has one column per category; ids come from --id-column, else a column "id", else the row number.
-      With --address-columns, at most one person per household. --json prints one JSON object.
+/** The commands, each with its own usage (kept beside its code): `--help` shows one, the overall help joins them. */
+const COMMANDS: { words: string[]; usage: string; run: (args: string[], io: Io) => number | Promise<number> }[] = [
+  { words: ['draw'], usage: DRAW_USAGE, run: drawCommand },
+  { words: ['session', 'create'], usage: SESSION_CREATE_USAGE, run: sessionCreate },
+  { words: ['user', 'add'], usage: USER_ADD_USAGE, run: userAdd },
+  { words: ['init'], usage: INIT_USAGE, run: initCommand },
+  { words: ['backup'], usage: BACKUP_USAGE, run: backupCommand },
+  { words: ['doctor'], usage: DOCTOR_USAGE, run: doctorCommand },
+];
 
-  citizens-panel session create --panel SLUG --agenda FILE [--base-url URL] [--json]
-      Creates a live session for the panel from a JSON agenda (see fixtures/cultural-strategy-agenda.json) and
-      prints the join links, once: the facilitator's, the observers', and one per panel member.
+function indented(text: string): string {
+  return text.replace(/^(?=.)/gm, '  ');
+}
 
-  citizens-panel user add --role organiser|facilitator --email EMAIL [--name NAME] [--password PASSWORD] [--panel SLUG ...] [--admin]
-      Creates an account in the database named by $DATABASE (default ./data/citizens-panel.db).
-      Without --password, a strong password is generated and printed once.
-      The password can also be given in $CITIZENS_PANEL_PASSWORD, which keeps it out of shell history.
-      --panel SLUG (repeatable) puts them on that panel's team; without it an organiser or facilitator acts on no
-      panel until an administrator adds them. --admin makes an administrator (creates panels and accounts, every panel).
-
-  citizens-panel backup FILE
-      Writes a consistent copy of the database named by $DATABASE to FILE (a new file), while the app runs,
-      checks it, and says how to restore it.
+const VERSION_USAGE = `citizens-panel --version
+      Prints the toolkit's version. Add --help (or -h) to any command for its own usage.
 `;
 
+/** Every command's usage, indented under one heading. Exit statuses: 0 done, 2 unusable input (the message says which). */
+export const USAGE = `Usage:
+${[...COMMANDS.map((c) => c.usage), VERSION_USAGE].map(indented).join('\n')}`;
+
 export async function run(args: string[], io: Io): Promise<number> {
-  const [command, sub, ...rest] = args;
-  if (command === 'user' && sub === 'add') return userAdd(rest, io);
-  if (command === 'draw') return drawCommand(args.slice(1), io);
-  if (command === 'session' && sub === 'create') return sessionCreate(rest, io);
-  if (command === 'backup') return backupCommand(args.slice(1), io);
-  if (!command || command === 'help' || command === '--help' || command === '-h') {
+  const command = COMMANDS.find((c) => c.words.every((word, i) => args[i] === word));
+  if (command) {
+    const rest = args.slice(command.words.length);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(`Usage:\n${indented(command.usage)}`);
+      return 0;
+    }
+    return command.run(rest, io);
+  }
+  const [first] = args;
+  if (first === '--version' || first === '-V') {
+    io.out(`citizens-panel ${VERSION}\n`);
+    return 0;
+  }
+  if (!first || first === 'help' || first === '--help' || first === '-h') {
     io.out(USAGE);
-    return command ? 0 : 2;
+    return first ? 0 : 2;
   }
   io.err(`citizens-panel: unknown command "${args.slice(0, 2).join(' ')}".\n\n${USAGE}`);
   return 2;

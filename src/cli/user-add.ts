@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { audit } from '../audit';
 import { generatePassword } from '../auth/passwords';
 import { addToTeam } from '../auth/teams';
 import { createUser, newUserSchema, UserExistsError } from '../auth/users';
@@ -8,6 +9,15 @@ import { loadConfig } from '../config';
 import { closeDb, openDb } from '../db';
 import type { Io } from './run';
 
+export const USER_ADD_USAGE = `citizens-panel user add --role organiser|facilitator --email EMAIL [--name NAME] [--password PASSWORD] [--panel SLUG ...] [--admin]
+      Creates an account in the database named by $DATABASE (default ./data/citizens-panel.db).
+      Without --password, a strong password is generated and printed once.
+      The password can also be given in $CITIZENS_PANEL_PASSWORD, which keeps it out of shell history.
+      --panel SLUG (repeatable) puts them on that panel's team; without it an organiser or facilitator acts on no
+      panel until an administrator adds them. --admin makes an administrator (creates panels and accounts, every panel).
+`;
+
+/** citizens-panel user add: an account, written to the audit trail (its role and teams, never its password). */
 export function userAdd(args: string[], io: Io): number {
   let values;
   try {
@@ -24,7 +34,7 @@ export function userAdd(args: string[], io: Io): number {
       strict: true,
     }));
   } catch (err) {
-    io.err(`citizens-panel user add: ${(err as Error).message}\n`);
+    io.err(`citizens-panel user add: ${(err as Error).message}\n\n${USER_ADD_USAGE}`);
     return 2;
   }
   const env = io.env ?? process.env;
@@ -54,6 +64,7 @@ export function userAdd(args: string[], io: Io): number {
     const user = db.transaction(() => {
       const made = createUser(db, systemClock, input.data);
       for (const { panel } of panels) if (panel) addToTeam(db, panel.id, made.id, systemClock.now());
+      audit(db, systemClock, { userId: null, panelId: null, action: 'cli.user.add', subject: String(made.id), detail: { via: 'cli', role: made.role, admin: made.admin, panels: panels.length } });
       return made;
     })();
     const teams = panels.length ? `on the team of ${panels.map((p) => p.slug).join(', ')}` : user.admin ? 'an administrator: every panel' : 'on no panel\'s team yet (add --panel SLUG, or add them on the panel\'s Team page)';

@@ -1,51 +1,16 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { audit } from '../audit';
 import type { AppContext } from '../context';
 import { findPanelBySlug, listCategories, registrationClosed, type Category, type Panel } from '../panels/repo';
 import { HttpError, notFound } from '../web/errors';
 import { minutes, RateLimiter } from '../web/rate-limit';
 import { formValues, parseForm } from '../web/validate';
-import { personSchema } from './person';
+import { questions, registrationSchema } from './registration-form';
 import { findDuplicate, insertRegistrant } from './repo';
 
 // Generous: a registration stall in a library or community centre sends everyone from one address.
 const REGISTRATIONS_PER_IP = 60;
 const WINDOW_MS = 10 * 60_000;
-
-/** The form's schema: personal fields, one answer per category (field `q_<key>`), and consent. */
-function registrationSchema(categories: Category[]) {
-  const answers = Object.fromEntries(
-    categories.map((c) => [
-      `q_${c.key}`,
-      z
-        .string({ error: `${c.label}: choose one answer.` })
-        .refine((v) => c.values.some((x) => x.value === v), `${c.label}: choose one of the answers given.`),
-    ]),
-  );
-  return z.intersection(
-    personSchema,
-    z.object({
-      ...answers,
-      consent: z.literal('yes', { error: 'Tick the box to say you agree, or we cannot register you.' }),
-    }),
-  );
-}
-
-/** The category questions as the form shows them, with the answer given and any error. */
-function questions(categories: Category[], values: Record<string, unknown>, errors: Record<string, string>) {
-  return categories.map((c) => ({
-    field: `q_${c.key}`,
-    question: c.question,
-    error: errors[`q_${c.key}`],
-    options: c.values.map((v, i) => ({
-      id: `q_${c.key}_${i}`,
-      value: v.value,
-      label: v.label,
-      checked: values[`q_${c.key}`] === v.value,
-    })),
-  }));
-}
 
 export function registrationRouter(ctx: AppContext): Router {
   const router = Router();

@@ -212,3 +212,56 @@ export function answersOf(db: Db, panelId: number): Map<string, Record<string, s
   for (const row of rows) map.set(row.member, { ...map.get(row.member), [row.category]: row.value });
   return map;
 }
+
+/** Everything the registrants table holds about one registrant, erased or not: for a subject access export. */
+export interface RegistrantRecord {
+  id: number;
+  publicId: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  address: string | null;
+  postcode: string | null;
+  source: 'form' | 'import';
+  consentAt: number | null;
+  createdAt: number;
+  erasedAt: number | null;
+}
+
+export function findRecord(db: Db, panelId: number, id: number): RegistrantRecord | undefined {
+  return db
+    .prepare(
+      `SELECT id, public_id AS publicId, name, email, phone, address, postcode, source, consent_at AS consentAt,
+         created_at AS createdAt, erased_at AS erasedAt FROM registrants WHERE panel_id = ? AND id = ?`,
+    )
+    .get(panelId, id) as RegistrantRecord | undefined;
+}
+
+/** Which of the email and phone another registration of this panel has already, if either. */
+export function contactTakenByOther(db: Db, panelId: number, id: number, person: Pick<Person, 'email' | 'phone'>): 'email' | 'phone' | undefined {
+  const taken = (column: 'email_key' | 'phone_key', key: string) =>
+    db.prepare(`SELECT 1 FROM registrants WHERE panel_id = ? AND ${column} = ? AND id <> ?`).get(panelId, key, id) !== undefined;
+  if (person.email && taken('email_key', emailKey(person.email))) return 'email';
+  if (person.phone && taken('phone_key', phoneKey(person.phone))) return 'phone';
+  return undefined;
+}
+
+/** Replaces a registrant's personal fields and answers (one value id per category) with corrected ones. */
+export function updateRegistrant(db: Db, id: number, person: Person, valueIds: number[]): void {
+  db.prepare(
+    `UPDATE registrants SET name = ?, email = ?, phone = ?, address = ?, postcode = ?, email_key = ?, phone_key = ?
+     WHERE id = ? AND erased_at IS NULL`,
+  ).run(
+    person.name,
+    person.email ?? null,
+    person.phone ?? null,
+    person.address,
+    person.postcode,
+    person.email ? emailKey(person.email) : null,
+    person.phone ? phoneKey(person.phone) : null,
+    id,
+  );
+  db.prepare('DELETE FROM registrant_values WHERE registrant_id = ?').run(id);
+  const { insertValue } = statements(db);
+  for (const valueId of valueIds) insertValue.run(id, valueId);
+}

@@ -53,6 +53,10 @@ function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('datetime', (ms: unknown) =>
     typeof ms === 'number' ? new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : '',
   );
+  // An ISO 8601 time, as the JSON exports carry them, read the way `datetime` reads milliseconds.
+  hbs.registerHelper('isotime', (iso: unknown) =>
+    typeof iso === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(iso) ? iso.slice(0, 16).replace('T', ' ') + ' UTC' : '',
+  );
   hbs.registerHelper('plural', (n: unknown, one: string, many: string) => (n === 1 ? one : many));
   // Its last argument is Handlebars' options object, not a part.
   hbs.registerHelper('concat', (...parts: unknown[]) => parts.slice(0, -1).map(String).join(''));

@@ -88,7 +88,7 @@ test('a backup taken while panellists post ideas is consistent, and an app start
   // Restored: the app on the copy serves the room as it was, and takes new commands.
   const restored = await startServerProcess({ dbFile: copy });
   try {
-    const again = new RoomClient(restored.url, (clients[0].socket.auth as { pass: string }).pass);
+    const again = new RoomClient(restored.url, clients[0].pass);
     await again.joined();
     const before = again.state?.version ?? 0;
     expect(before).toBeGreaterThan(100);

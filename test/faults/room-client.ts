@@ -17,7 +17,7 @@ export class RoomClient {
   readonly told: string[] = [];
   private readonly ready: Promise<void>;
 
-  constructor(url: string, pass: string) {
+  constructor(url: string, readonly pass: string) {
     // Like the browser, it tells the server the version it last saw on every (re)connection (docs/protocol.md).
     this.socket = connect(url, { auth: (cb) => cb({ pass, ...(this.state ? { seen: this.state.version } : {}) }), transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 500 });
     this.ready = new Promise((resolve, reject) => {

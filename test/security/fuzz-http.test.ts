@@ -116,6 +116,11 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /admin/panels/:id/pool': { who: 'organiser', query: ['page', 'imported', 'erased', 'ignored', 'q'] },
   'POST /admin/panels/:id/pool/import': { who: 'organiser', upload: true, fields: ['consentConfirmed'], runs: 60 },
   'GET /admin/panels/:id/pool.csv': { who: 'organiser' },
+  'GET /admin/panels/:id/registrants/:rid/subject-access': { who: 'organiser' },
+  'GET /admin/panels/:id/registrants/:rid/subject-access.json': { who: 'organiser' },
+  'GET /admin/panels/:id/registrants/:rid/correct': { who: 'organiser', query: ['corrected'] },
+  // The fields of the registration form; a correction that got through changes one registrant's details, nothing else.
+  'POST /admin/panels/:id/registrants/:rid/correct': { who: 'organiser', fields: PERSON_FIELDS.filter((f) => f !== 'consent'), runs: 60 },
   'GET /admin/panels/:id/registrants/:rid/erase': { who: 'organiser' },
   // Mostly an unknown registrant: one erased by a run that got through is gone for the rest.
   'POST /admin/panels/:id/registrants/:rid/erase': { who: 'organiser', params: { rid: () => String(world.registrants[world.registrants.length - 1]) } },

@@ -215,6 +215,10 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'GET /admin/panels/:id/pool': { status: 200 },
   'POST /admin/panels/:id/pool/import': { status: 409 }, // the pool is fixed by the commitment
   'GET /admin/panels/:id/pool.csv': { status: 200 },
+  'GET /admin/panels/:id/registrants/:rid/subject-access': { status: 200 },
+  'GET /admin/panels/:id/registrants/:rid/subject-access.json': { status: 200 },
+  'GET /admin/panels/:id/registrants/:rid/correct': { status: 200 },
+  'POST /admin/panels/:id/registrants/:rid/correct': { status: 400 }, // an empty form: no name
   'GET /admin/panels/:id/registrants/:rid/erase': { status: 200 },
   'POST /admin/panels/:id/registrants/:rid/erase': { status: 303 }, // really erases the spare registrant
   'GET /admin/panels/:id/selection': { status: 200 },

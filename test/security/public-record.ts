@@ -98,7 +98,8 @@ function pseudonymFigures(tables: PersonTable[], pages: string[], record: string
   };
 }
 
-async function crawl(app: Express, start: string[]): Promise<Fetched[]> {
+/** Every public page and file reachable by links from `start`, with its text. */
+export async function crawl(app: Express, start: string[]): Promise<Fetched[]> {
   const fetched: Fetched[] = [];
   const queue = [...start];
   while (queue.length) {
