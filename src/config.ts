@@ -34,6 +34,9 @@ const schema = z.object({
   SOURCE_URL: z.url({ error: 'must be a web address, such as https://example.org/citizens-panel' }).optional(),
 });
 
+/** The names of every setting, for the README's table and `citizens-panel doctor`. */
+export const CONFIG_VARIABLES = Object.keys(schema.shape);
+
 type Parsed = z.infer<typeof schema>;
 export type Config = Omit<Parsed, 'SEED_DEMO' | 'SECURE_COOKIES'> & { SEED_DEMO: boolean; SECURE_COOKIES: boolean; production: boolean };
 
