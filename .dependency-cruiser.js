@@ -5,10 +5,11 @@
  * import them. The browser's code (src/client) takes only the room's and the votes' pure rules and types.
  */
 const LAYERS = [
-  ['base', '^src/(audit|audit-query|clock|config|context|csv|db|disclosure|errors|keys|paths|revocations|seal|tokens|worker)\\.ts$|^src/web/'],
+  ['base', '^src/(audit|audit-query|clock|config|context|csv|db|disclosure|errors|keys|paths|public-numbers|revocations|seal|tokens|worker)\\.ts$|^src/web/'],
   ['the engines (voting, sortition)', '^src/(voting|sortition)/'],
   ['auth', '^src/auth/'],
   ['panels', '^src/panels/'],
+  ['mailout (stage one: letters to households)', '^src/mailout/'],
   ['registration', '^src/registration/'],
   ['membership', '^src/membership/'],
   ['selection and the room', '^src/(selection|room)/'],

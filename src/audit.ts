@@ -78,7 +78,10 @@ export type PersonalData =
   | 'draw selected'
   | 'draw chances.csv'
   | 'auditors pool.csv'
-  | 'auditors draw pool.csv';
+  | 'auditors draw pool.csv'
+  | 'letters.pdf'
+  | 'letters large print.pdf'
+  | 'letters.csv';
 
 /** What the helpers need of a response: who is signed in. */
 interface Viewer {

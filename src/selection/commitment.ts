@@ -26,19 +26,6 @@ export function commitmentText(f: CommitmentFields): string {
   return JSON.stringify({ panel, algorithm, engineVersion, panelSize, poolSha256, quotasSha256, randomness });
 }
 
-/**
- * Public numbers in one canonical form, in the order published: whole numbers without leading zeros,
- * separated by single spaces ("07, 19;23" becomes "7 19 23").
- */
-export function normaliseNumbers(text: string): string {
-  return text.trim().split(/[\s,;]+/).filter(Boolean).map((n) => String(BigInt(n))).join(' ');
-}
-
-/** The seed: SHA-256 of the commitment hash, a space, and the normalised numbers. */
-export function seedFrom(hash: string, numbers: string): string {
-  return sha256(`${hash} ${numbers}`);
-}
-
 /** A replacement draw's seed follows from the final seed and its number, so it is verifiable too. */
 export function replacementSeed(seed: string, n: number): string {
   return sha256(`${seed} replacement ${n}`);

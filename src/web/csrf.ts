@@ -5,7 +5,7 @@ import { HttpError } from './errors';
 const COOKIE = 'cp_csrf';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** The only routes that take multipart bodies (web/upload.ts); they check the token once the body is parsed. */
-const UPLOAD_ROUTES = /^\/admin\/panels\/[^/]+\/(pool|quotas)\/import$/;
+const UPLOAD_ROUTES = /^\/admin\/panels\/[^/]+\/((pool|quotas)\/import|mailout\/register)$/;
 
 /**
  * Double-submit token: every browser gets a random httpOnly cookie, and every form carries the same

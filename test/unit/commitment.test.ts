@@ -1,4 +1,5 @@
-import { commitmentHash, normaliseNumbers, replacementSeed, seedFrom } from '../../src/selection/commitment';
+import { commitmentHash, replacementSeed } from '../../src/selection/commitment';
+import { normaliseNumbers, seedFrom } from '../../src/public-numbers';
 import { sha256 } from '../../src/tokens';
 
 describe('the public numbers and the seed', () => {

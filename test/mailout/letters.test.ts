@@ -1,0 +1,55 @@
+import { PassThrough } from 'node:stream';
+import { formatCode, householdCode } from '../../src/mailout/codes';
+import { DEFAULT_LETTER } from '../../src/mailout/letter-text';
+import { type Addressed, registrationLink, writeLetters } from '../../src/mailout/letters';
+import { NO_DETAILS, type Panel } from '../../src/panels/repo';
+import { readLetters } from './read-letters';
+
+const panel: Panel = {
+  id: 1, slug: 'coventry-culture', title: 'Coventry Cultural Strategy Citizens’ Panel', question: 'How should culture be part of everyday life?',
+  panelSize: 40, closesAt: 0, quotaTolerance: 2, createdAt: 0, openedAt: 0, closedAt: null,
+  details: { ...NO_DETAILS, dates: 'Saturdays 6, 13 and 20 March 2027, 10am to 4pm', expenses: '£300 thank-you payment, travel paid', contactPhone: '024 7697 0000', contactName: 'Sam' },
+};
+const key = Buffer.alloc(32, 3);
+const letters: Addressed[] = ['Flat 2|10 Demo Street|CV1 2AB', '7 Sample Road||CV6 5DE', 'Rose Cottage|Mill Lane|CV7 9XY'].map((a, i) => {
+  const [line1, line2, postcode] = a.split('|');
+  return { uprn: String(900 + i), line1, line2, town: 'Coventry', postcode, ward: 'Foleshill', code: householdCode(key, 1, String(900 + i)) };
+});
+
+async function pdfOf(largePrint: boolean, pages: Addressed[][]) {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  async function* source() { yield* pages; }
+  const count = await writeLetters(out, { panel, letter: { ...DEFAULT_LETTER, sender: 'Coventry City Council' }, site: 'https://panel.example.org', closes: '31 January 2027', householdLimit: 2, largePrint, letters: 6000 }, source());
+  return { count, pdf: Buffer.concat(chunks) };
+}
+
+describe('letters to households', () => {
+  test('one page per household, with its address, its code, and a QR code a phone reads as its registration link', async () => {
+    const { count, pdf } = await pdfOf(false, [letters.slice(0, 2), letters.slice(2)]);
+    expect(count).toBe(3);
+    const read = await readLetters(pdf);
+    expect(read.numPages).toBe(3);
+    read.pages.forEach((page, i) => {
+      const l = letters[i];
+      expect(page.text).toContain(l.line1);
+      expect(page.text).toContain(l.postcode);
+      expect(page.text).toContain(formatCode(l.code));
+      expect(page.text).toContain('Coventry City Council');
+      expect(page.text).toContain('£300 thank-you payment');
+      expect(page.text).toContain('Polski: Jeśli potrzebujesz pomocy');
+      expect(page.qr).toBe(registrationLink('https://panel.example.org', panel, l.code));
+      expect(page.qr).toBe(`https://panel.example.org/register/coventry-culture?code=${l.code}`);
+    });
+    // Nobody's code is on another's letter.
+    expect(read.pages[0].text).not.toContain(formatCode(letters[1].code));
+  });
+
+  test('large print: bigger type over more pages, the QR code still readable', async () => {
+    const normal = await readLetters((await pdfOf(false, [letters.slice(0, 1)])).pdf);
+    const large = await readLetters((await pdfOf(true, [letters.slice(0, 1)])).pdf);
+    expect(large.numPages).toBeGreaterThan(normal.numPages);
+    expect(large.pages.map((p) => p.qr).filter(Boolean)).toEqual([registrationLink('https://panel.example.org', panel, letters[0].code)]);
+  });
+});
