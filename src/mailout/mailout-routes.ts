@@ -1,4 +1,5 @@
 import { type Request, type Response, Router } from 'express';
+import { REGISTER_HOUSEHOLDS } from '../../fixtures/generate-register';
 import { z } from 'zod';
 import { audit, auditDownload } from '../audit';
 import { currentUser, requireRole } from '../auth/middleware';
@@ -28,6 +29,7 @@ const rulesForm = z.object({
   householdLimit: z.coerce.number({ error: 'People per household: give a whole number from 1 to 10.' }).int('People per household: give a whole number from 1 to 10.').min(1, 'People per household: at least 1.').max(10, 'People per household: at most 10.'),
   openRegistration: z.enum(['yes', 'no'], { error: 'Choose whether people without a code may register.' }),
 });
+const demoForm = z.object({ households: z.coerce.number({ error: 'Choose how many households the illustrative register has.' }).int().min(1_000, 'At least 1,000 households.').max(REGISTER_HOUSEHOLDS, `At most ${REGISTER_HOUSEHOLDS.toLocaleString('en-GB')} households.`) });
 const commitForm = z.object({ randomness: z.string().trim().min(10, 'Say where the public numbers will come from, and when: for example "the UK Lotto draw of Saturday 16 January 2027".').max(300, 'At most 300 characters.') });
 const drawForm = z.object({ numbers: z.string().max(500, 'At most 500 characters.') });
 
@@ -59,7 +61,9 @@ export function mailoutRouter(ctx: AppContext): Router {
 
   router.post(`${base}/register/demo`, (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
-    startRegisterImport(ctx, panel, undefined, 'the illustrative Coventry register', currentUser(res).id);
+    const form = parseForm(demoForm, req.body);
+    if (!form.ok) return render(res, panel, { demoErrors: form.errors }, 400);
+    startRegisterImport(ctx, panel, { households: form.data.households }, 'the illustrative Coventry register', currentUser(res).id);
     back(res, panel, '#register');
   });
 

@@ -31,8 +31,8 @@ const progress = new Map<number, RegisterProgress>();
 export const registerProgress = (panelId: number): RegisterProgress | undefined => progress.get(panelId);
 export const forgetProgress = (panelId: number): void => void progress.delete(panelId);
 
-/** Starts the import and returns at once; `file` undefined imports the illustrative Coventry register. */
-export function startRegisterImport(ctx: AppContext, panel: Panel, file: Buffer | undefined, fileName: string, userId: number | null): void {
+/** Starts the import and returns at once: of a file, or of the illustrative Coventry register of this many households. */
+export function startRegisterImport(ctx: AppContext, panel: Panel, file: Buffer | { households: number }, fileName: string, userId: number | null): void {
   if (listWaves(ctx.db, panel.id).length) {
     throw new DomainError('conflict', 'A wave of letters has been committed from the register in use, so it can no longer be replaced: its fingerprint is in the commitment.');
   }
@@ -48,10 +48,10 @@ export function startRegisterImport(ctx: AppContext, panel: Panel, file: Buffer 
   });
 }
 
-async function run(ctx: AppContext, panel: Panel, file: Buffer | undefined, state: RegisterProgress, userId: number | null): Promise<void> {
+async function run(ctx: AppContext, panel: Panel, file: Buffer | { households: number }, state: RegisterProgress, userId: number | null): Promise<void> {
   const { db, clock } = ctx;
   const register = nextRegister(db, panel.id);
-  const worker = startWorker(__filename, 'register-worker', { file: file && new Uint8Array(file) });
+  const worker = startWorker(__filename, 'register-worker', Buffer.isBuffer(file) ? { file: new Uint8Array(file) } : file);
   type Message =
     | { type: 'read'; total: number; fingerprint: string; ignoredColumns: string[] }
     | { type: 'households'; households: Household[] }

@@ -9,9 +9,9 @@ import { readRegister, registerFingerprint } from './register';
  * batch at a time, each only when the main thread asks ('next'), so taking them in never holds up the rooms.
  */
 const BATCH = 2_000;
-const { payload } = workerData as { payload: { file?: Uint8Array } };
+const { payload } = workerData as { payload: { file?: Uint8Array; households?: number } };
 try {
-  const input = payload.file ? Buffer.from(payload.file) : [...registerCsv()].join('');
+  const input = payload.file ? Buffer.from(payload.file) : [...registerCsv(undefined, payload.households)].join('');
   const { households, ignoredColumns } = readRegister(input);
   parentPort?.postMessage({ type: 'read', total: households.length, fingerprint: registerFingerprint(households), ignoredColumns });
   let next = 0;

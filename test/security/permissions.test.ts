@@ -120,6 +120,7 @@ function fill(pattern: string, role: HttpRole): string {
       categoryId: f.categoryId,
       rid: role === 'admin' ? f.spareRegistrant2 : f.spareRegistrant,
       drawId: f.drawId,
+      n: 999, // no such wave of letters
       file: 'pool.csv',
       auditorId: 999_999,
       memberId: f.withdrawnMember,
@@ -222,6 +223,18 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /admin/panels/:id/registrants/:rid/correct': { status: 400 }, // an empty form: no name
   'GET /admin/panels/:id/registrants/:rid/erase': { status: 200 },
   'POST /admin/panels/:id/registrants/:rid/erase': { status: 303 }, // really erases the spare registrant
+  'GET /admin/panels/:id/mailout': { status: 200 },
+  'POST /admin/panels/:id/mailout/register': { status: 400 }, // no file
+  'POST /admin/panels/:id/mailout/register/demo': { status: 400 }, // no size chosen
+  'POST /admin/panels/:id/mailout/register/dismiss': { status: 303 }, // nothing to dismiss: changes nothing
+  'POST /admin/panels/:id/mailout/plan': { status: 400 }, // an empty form
+  'POST /admin/panels/:id/mailout/letter': { status: 400 }, // an empty form
+  'POST /admin/panels/:id/mailout/waves': { status: 400 }, // no source of public numbers
+  'POST /admin/panels/:id/mailout/waves/:n/draw': { status: 404 }, // no such wave
+  'POST /admin/panels/:id/mailout/reminders': { status: 409 }, // no letters drawn
+  'GET /admin/panels/:id/mailout/waves/:n/commitment.json': { status: 404 },
+  'GET /admin/panels/:id/mailout/waves/:n/letters.pdf': { status: 404 },
+  'GET /admin/panels/:id/mailout/waves/:n/letters.csv': { status: 404 },
   'GET /admin/panels/:id/selection': { status: 200 },
   'POST /admin/panels/:id/draws': { status: 400 }, // no algorithm
   'GET /admin/panels/:id/draws/:drawId': { status: 200 },
