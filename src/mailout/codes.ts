@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 
 /**
- * The short code printed on each letter (issue 21). Nine characters, shown in threes (K7M-4QX-R9C): eight from
+ * The short code printed on each letter (issue 21). Nine characters, shown in threes (K7M-4QX-R9E): eight from
  * the household's HMAC under the `letters` key, and a check character. The alphabet has 23 symbols, none that
  * is easily mistaken for another (0, 1, 2, 5, 8, B, I, L, O, S, U, V and Z are left out). 23 is prime, so the
  * check (a weighted sum mod 23, weights 1 to 9) catches every single wrong character and every swap of two
@@ -45,7 +45,7 @@ export function codeLookup(key: Buffer, code: string): string {
   return crypto.createHmac('sha256', key).update(`lookup ${code}`).digest('hex');
 }
 
-/** K7M4QXR9C as printed: K7M-4QX-R9C. */
+/** K7M4QXR9E as printed: K7M-4QX-R9E. */
 export const formatCode = (code: string): string => code.match(/.{1,3}/g)?.join('-') ?? code;
 
 export type CodeCheck = { ok: true; code: string } | { ok: false; message: string };
@@ -61,10 +61,10 @@ export function readCode(typed: string): CodeCheck {
       ok: false,
       message: lookalike.length
         ? `Codes never contain ${[...new Set(lookalike)].join(', ')}: check that character on your letter (it may be a similar letter or number).`
-        : `A code has only letters and numbers, like K7M-4QX-R9C. Check it against your letter.`,
+        : `A code has only letters and numbers, like K7M-4QX-R9E. Check it against your letter.`,
     };
   }
-  if (code.length !== CODE_LENGTH) return { ok: false, message: `The code on your letter has ${CODE_LENGTH} characters, like K7M-4QX-R9C; this has ${code.length}. Check it against your letter.` };
+  if (code.length !== CODE_LENGTH) return { ok: false, message: `The code on your letter has ${CODE_LENGTH} characters, like K7M-4QX-R9E; this has ${code.length}. Check it against your letter.` };
   if (checkCharacter(code.slice(0, DATA_LENGTH)) !== code[DATA_LENGTH]) {
     return { ok: false, message: 'That code has a mistake in it: check each character against your letter.' };
   }

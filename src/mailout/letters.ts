@@ -93,7 +93,7 @@ function writeLetter(doc: PDFKit.PDFDocument, ctx: LetterContext, letter: Addres
   if (doc.y + qrSize + 10 * MM > doc.page.height - MARGIN) doc.addPage();
   y = doc.y + 4 * MM;
   doc.font('bold').fontSize(size).text('To register', MARGIN, y, { width: textWidth - qrSize - 6 * MM });
-  doc.font('body').text(`Scan the code on the right with your phone's camera, or go to ${site}/register/${panel.slug} and enter your code:`, { width: textWidth - qrSize - 6 * MM });
+  doc.font('body').text(`Scan the code on the right with your phone's camera, or go to ${site.replace(/^https?:\/\//, '')}/register/${panel.slug} and enter your code:`, { width: textWidth - qrSize - 6 * MM });
   doc.moveDown(0.3).font('bold').fontSize(largePrint ? 26 : 20).text(formatCode(letter.code), { width: textWidth - qrSize - 6 * MM, characterSpacing: 2 });
   doc.font('body').fontSize(size);
   if (d.contactPhone) doc.text(`Or call ${d.contactName ? `${d.contactName} on ` : ''}${d.contactPhone}, and we will register you over the phone.`, { width: textWidth - qrSize - 6 * MM });
@@ -101,7 +101,8 @@ function writeLetter(doc: PDFKit.PDFDocument, ctx: LetterContext, letter: Addres
 
   // Help in other languages, and where the privacy notice is.
   doc.y = Math.max(doc.y, y + qrSize) + 6 * MM;
-  const help = text.help.replace(/\{phone\}/g, d.contactPhone || 'the number above');
+  // Without a phone number, the next best way to reach the team: its email, else the site.
+  const help = text.help.replace(/\{phone\}/g, d.contactPhone || d.contactEmail || site);
   doc.font('body').fontSize(largePrint ? 13 : 8.5).text(help, MARGIN, doc.y, { width: textWidth, lineGap: 1 });
   doc.moveDown(0.5).text(`How we use your details: ${site}/privacy`, { width: textWidth });
 }

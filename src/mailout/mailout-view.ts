@@ -49,6 +49,13 @@ export function mailoutPage(ctx: AppContext, panel: Panel, extra: Record<string,
       pending: w.kind === 'fresh' && w.drawnAt === null,
       commitmentText: w.commitment && waveCommitmentText(w.commitment),
     })),
+    // What the letter would lack: it tells households when, what is offered, and whom to call.
+    missingDetails: [
+      !panel.details.dates && 'the dates',
+      !panel.details.expenses && 'what is paid and covered',
+      !panel.details.access && 'care and access support',
+      !panel.details.contactPhone && 'a phone number to call',
+    ].filter(Boolean),
     canCommit: mailout.register !== null && !waves.some((w) => w.kind === 'fresh' && w.drawnAt === null),
     canRemind: waves.some((w) => w.drawnAt !== null) && !waves.some((w) => w.kind === 'fresh' && w.drawnAt === null),
     ...extra,

@@ -1,6 +1,9 @@
-import { Router } from 'express';
+import { type Response, Router } from 'express';
 import { audit } from '../audit';
+import { currentUser, requireRole } from '../auth/middleware';
 import type { AppContext } from '../context';
+import { checkInvitation, sendsLetters } from '../mailout/invitation';
+import { loadPanel } from '../panels/load';
 import { findPanelBySlug, listCategories, registrationClosed, type Category, type Panel } from '../panels/repo';
 import { HttpError, notFound } from '../web/errors';
 import { minutes, RateLimiter } from '../web/rate-limit';
@@ -11,11 +14,20 @@ import { findDuplicate, insertRegistrant } from './repo';
 // Generous: a registration stall in a library or community centre sends everyone from one address.
 const REGISTRATIONS_PER_IP = 60;
 const WINDOW_MS = 10 * 60_000;
+// Wrong letter codes: 10 an hour from one address (the sum behind it is in mailout/codes.ts).
+const WRONG_CODES_PER_IP = 10;
+const CODE_WINDOW_MS = 60 * 60_000;
 
+/**
+ * The public registration form, and the same form for staff taking a registration over the phone or from paper
+ * (issue 21: the channel is recorded). Where the panel has sent letters, the form asks for the letter's code
+ * (filled in from the QR code's link), which ties the registration to the invited household.
+ */
 export function registrationRouter(ctx: AppContext): Router {
   const router = Router();
   const { db, clock } = ctx;
   const limiter = new RateLimiter(REGISTRATIONS_PER_IP, WINDOW_MS, clock);
+  const codeGuesses = new RateLimiter(WRONG_CODES_PER_IP, CODE_WINDOW_MS, clock);
 
   const load = (slug: string) => {
     const panel = findPanelBySlug(db, slug);
@@ -23,21 +35,63 @@ export function registrationRouter(ctx: AppContext): Router {
     if (!panel || panel.openedAt === null) throw notFound('That panel');
     return { panel, categories: listCategories(db, panel.id) };
   };
-  const page = (panel: Panel, categories: Category[], extra: { values?: unknown; errors?: Record<string, string> } = {}) => {
+  const page = (panel: Panel, categories: Category[], extra: { values?: unknown; errors?: Record<string, string>; staff?: boolean } = {}) => {
     const values = (extra.values ?? {}) as Record<string, unknown>;
     return {
-      title: `Register: ${panel.title}`,
+      title: extra.staff ? `Register someone: ${panel.title}` : `Register: ${panel.title}`,
       panel,
       closed: registrationClosed(panel, clock.now()),
+      asksCode: sendsLetters(ctx, panel.id),
+      staff: extra.staff,
+      action: extra.staff ? `/admin/panels/${panel.id}/registrations/by-staff` : `/register/${panel.slug}`,
       questions: questions(categories, values, extra.errors ?? {}),
       values,
       errors: extra.errors,
     };
   };
+  const contactLine = (panel: Panel) => (panel.details.contactPhone ? `call ${panel.details.contactPhone}` : '');
+
+  /** Checks and stores one registration; answers the page again with its errors, or null when it is stored. */
+  const register = (res: Response, panel: Panel, categories: Category[], body: unknown, ip: string, channel: 'online' | 'phone' | 'paper', userId: number | null): boolean => {
+    const staff = channel !== 'online';
+    const again = (errors: Record<string, string>) => {
+      res.status(400).render('pages/register', page(panel, categories, { values: formValues(body), errors, staff }));
+      return false;
+    };
+    const form = parseForm(registrationSchema(categories), body);
+    const typedCode = (formValues(body).code ?? '').slice(0, 40);
+    if (!form.ok) return again(form.errors);
+    let invitation: ReturnType<typeof checkInvitation> = { ok: true, household: null, addressFlag: null };
+    if (sendsLetters(ctx, panel.id)) {
+      const wait = codeGuesses.waiting(ip);
+      if (wait > 0 && typedCode.trim()) throw new HttpError(429, `Too many codes that did not match a letter from this connection. Wait ${minutes(wait)}, then try again${contactLine(panel) ? `, or ${contactLine(panel)}` : ''}.`);
+      invitation = checkInvitation(ctx, panel.id, typedCode, form.data, contactLine(panel));
+      if (!invitation.ok) {
+        if (invitation.wrongCode) codeGuesses.hit(ip);
+        return again({ code: invitation.message });
+      }
+    }
+    // A duplicate gets the same answer as a new registration, whichever field matched: the form must not tell
+    // anyone whether an address or a number is registered (issue 17). The organiser's log counts it, naming nobody.
+    if (findDuplicate(db, panel.id, form.data)) {
+      audit(db, clock, { panelId: panel.id, userId, action: 'registrant.duplicate' });
+      return true;
+    }
+    const answers = form.data as Record<string, unknown>;
+    const valueIds = categories.map((c) => c.values.find((v) => v.value === answers[`q_${c.key}`])?.id ?? 0);
+    const now = clock.now();
+    const { household, addressFlag } = invitation;
+    db.transaction(() => {
+      const publicId = insertRegistrant(db, panel.id, { ...form.data, valueIds, source: 'form', consentAt: now, channel, householdId: household?.id ?? null, wave: household?.wave ?? null, addressFlag }, now);
+      audit(db, clock, { panelId: panel.id, userId, action: 'registrant.register', subject: publicId, detail: { channel, invited: household !== null, ...(addressFlag ? { addressFlag } : {}) } });
+    })();
+    return true;
+  };
 
   router.get('/register/:slug', (req, res) => {
     const { panel, categories } = load(req.params.slug);
-    res.status(registrationClosed(panel, clock.now()) ? 410 : 200).render('pages/register', page(panel, categories));
+    const code = typeof req.query.code === 'string' ? req.query.code.slice(0, 40) : undefined;
+    res.status(registrationClosed(panel, clock.now()) ? 410 : 200).render('pages/register', page(panel, categories, { values: code ? { code } : {} }));
   });
 
   router.post('/register/:slug', (req, res) => {
@@ -47,29 +101,26 @@ export function registrationRouter(ctx: AppContext): Router {
     }
     const wait = limiter.hit(req.ip ?? 'unknown');
     if (wait > 0) throw new HttpError(429, `Too many registrations from this connection. Wait ${minutes(wait)}, then try again.`);
-    const form = parseForm(registrationSchema(categories), req.body);
-    if (!form.ok) {
-      return res.status(400).render('pages/register', page(panel, categories, { values: formValues(req.body), errors: form.errors }));
-    }
-    // A duplicate gets the same answer as a new registration, whichever field matched: the form must not tell
-    // anyone whether an address or a number is registered (issue 17). The organiser's log counts it, naming nobody.
-    if (findDuplicate(db, panel.id, form.data)) {
-      audit(db, clock, { panelId: panel.id, action: 'registrant.duplicate' });
-      return res.redirect(303, `/register/${panel.slug}/thanks`);
-    }
-    const answers = form.data as Record<string, unknown>;
-    const valueIds = categories.map((c) => c.values.find((v) => v.value === answers[`q_${c.key}`])?.id ?? 0);
-    const now = clock.now();
-    db.transaction(() => {
-      const publicId = insertRegistrant(db, panel.id, { ...form.data, valueIds, source: 'form', consentAt: now }, now);
-      audit(db, clock, { panelId: panel.id, action: 'registrant.register', subject: publicId });
-    })();
-    res.redirect(303, `/register/${panel.slug}/thanks`);
+    if (register(res, panel, categories, req.body, req.ip ?? 'unknown', 'online', null)) res.redirect(303, `/register/${panel.slug}/thanks`);
   });
 
   router.get('/register/:slug/thanks', (req, res) => {
     const { panel } = load(req.params.slug);
     res.render('pages/register-thanks', { title: 'Thank you for registering', panel });
+  });
+
+  // Staff take a registration over the phone or from a paper form: the same checks, the channel recorded.
+  router.get('/admin/panels/:id/registrations/by-staff', requireRole('organiser'), (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    res.render('pages/register', page(panel, listCategories(db, panel.id), { staff: true, values: { channel: 'phone' } }));
+  });
+
+  router.post('/admin/panels/:id/registrations/by-staff', requireRole('organiser'), (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const categories = listCategories(db, panel.id);
+    if (registrationClosed(panel, clock.now())) throw new HttpError(409, 'Registration for this panel is closed.', 'Registration is closed');
+    const channel = formValues(req.body).channel === 'paper' ? 'paper' : 'phone';
+    if (register(res, panel, categories, req.body, `staff ${currentUser(res).id}`, channel, currentUser(res).id)) res.redirect(303, `/admin/panels/${panel.id}/pool?registered=1`);
   });
 
   router.get('/privacy', (_req, res) => res.render('pages/privacy', { title: 'Privacy notice' }));

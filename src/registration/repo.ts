@@ -7,6 +7,12 @@ export interface NewRegistrant extends Person {
   valueIds: number[];
   source: 'form' | 'import';
   consentAt: number | null;
+  /** Through the form: online, or taken by staff over the phone or from paper. */
+  channel?: 'online' | 'phone' | 'paper';
+  /** The invited household (issue 21), its latest wave, and why the address typed may not be its address. */
+  householdId?: number | null;
+  wave?: number | null;
+  addressFlag?: string | null;
 }
 
 export interface PoolRow {
@@ -19,6 +25,8 @@ export interface PoolRow {
   postcode: string;
   source: string;
   createdAt: number;
+  /** The household invited by letter, if they registered with its code. */
+  householdId: number | null;
 }
 
 /** A pseudonymous id for public pages and exports: R- and 8 characters of Crockford base32. */
@@ -31,7 +39,7 @@ export function newPublicId(): string {
 const statements = preparedOnce((db) => ({
     insertRegistrant: db.prepare(
       `INSERT INTO registrants (panel_id, public_id, name, email, phone, address, postcode, email_key, phone_key,
-         source, consent_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         source, consent_at, created_at, channel, household_id, wave, address_flag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertValue: db.prepare(
       `INSERT INTO registrant_values (registrant_id, category_id, value_id)
@@ -56,6 +64,10 @@ export function insertRegistrant(db: Db, panelId: number, person: NewRegistrant,
     person.source,
     person.consentAt,
     now,
+    person.source === 'form' ? (person.channel ?? 'online') : null,
+    person.householdId ?? null,
+    person.wave ?? null,
+    person.addressFlag ?? null,
   ).lastInsertRowid;
   const { insertValue } = statements(db);
   for (const valueId of person.valueIds) insertValue.run(id, valueId);
@@ -73,7 +85,7 @@ export function findDuplicate(db: Db, panelId: number, person: Pick<Person, 'ema
   return undefined;
 }
 
-const POOL_COLUMNS = `id, public_id AS publicId, name, email, phone, address, postcode, source, created_at AS createdAt`;
+const POOL_COLUMNS = `id, public_id AS publicId, name, email, phone, address, postcode, source, created_at AS createdAt, household_id AS householdId`;
 
 export function listPool(db: Db, panelId: number, limit: number, offset: number): PoolRow[] {
   return db

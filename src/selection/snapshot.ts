@@ -45,7 +45,8 @@ export async function snapshot(ctx: AppContext, panel: Panel, orderKey: string |
     .map((p) => ({ p, order: sha256(`${orderKey} ${p.publicId}`) }))
     .sort((a, b) => (a.order < b.order ? -1 : 1))
     .map((e) => e.p);
-  const addresses = people.map((p) => normaliseAddress([p.address ?? '', p.postcode ?? '']));
+  // A household invited by letter is the one its code names (issue 21); otherwise the address typed, normalised.
+  const addresses = people.map((p) => (p.householdId ? `invited household ${p.householdId}` : normaliseAddress([p.address ?? '', p.postcode ?? ''])));
   const shared = new Map<string, number>();
   for (const a of addresses) if (a) shared.set(a, (shared.get(a) ?? 0) + 1);
   const codes = new Map<string, string>();

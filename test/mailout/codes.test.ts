@@ -59,6 +59,10 @@ describe('letter codes', () => {
     expect(readCode('K7M-4QX-R9€')).toEqual({ ok: false, message: expect.stringContaining('only letters and numbers') });
   });
 
+  test('the example codes shown to residents are real codes', () => {
+    for (const example of ['K7M-4QX-R9E', '4CX-7KD-9MT']) expect(readCode(example).ok).toBe(true);
+  });
+
   test('what is stored is not the code, and needs the key to make', () => {
     const c = householdCode(key, 1, '3');
     const stored = codeLookup(key, c);

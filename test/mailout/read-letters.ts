@@ -18,3 +18,12 @@ export async function readLetters(pdf: Buffer, first?: number): Promise<ReadBack
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
   return JSON.parse(stdout) as ReadBack;
 }
+
+/**
+ * The letter's code as printed on a page (under "enter your code:"), dashes and spaces taken out. PDF.js guesses
+ * word gaps from glyph positions, and the code's wide letter spacing sometimes reads as a space.
+ */
+export function codeOn(page: { text: string }): string | undefined {
+  const line = /enter your code:\s*\n([^\n]+)/.exec(page.text)?.[1];
+  return line?.replace(/[\s-]/g, '');
+}

@@ -128,6 +128,8 @@ const HTTP_ROUTES = [
   ['POST /admin/panels/:id/registrants/:rid/correct', 'teamOrganiser', "Correct a registrant's details"],
   ['GET /admin/panels/:id/registrants/:rid/erase', 'teamOrganiser', 'Confirm erasing a registrant'],
   ['POST /admin/panels/:id/registrants/:rid/erase', 'teamOrganiser', 'Erase a registrant'],
+  ['GET /admin/panels/:id/registrations/by-staff', 'teamOrganiser', 'The registration form for staff taking one by phone or on paper'],
+  ['POST /admin/panels/:id/registrations/by-staff', 'teamOrganiser', 'Register someone by phone or from paper (channel recorded)'],
   ['GET /admin/panels/:id/mailout', 'teamOrganiser', 'Letters to households: the register, the plan, the waves'],
   ['POST /admin/panels/:id/mailout/register', 'teamOrganiser', 'Import an address register from CSV'],
   ['POST /admin/panels/:id/mailout/register/demo', 'teamOrganiser', 'Import the illustrative Coventry register'],

@@ -223,6 +223,8 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /admin/panels/:id/registrants/:rid/correct': { status: 400 }, // an empty form: no name
   'GET /admin/panels/:id/registrants/:rid/erase': { status: 200 },
   'POST /admin/panels/:id/registrants/:rid/erase': { status: 303 }, // really erases the spare registrant
+  'GET /admin/panels/:id/registrations/by-staff': { status: 200 },
+  'POST /admin/panels/:id/registrations/by-staff': { status: 400 }, // an empty form
   'GET /admin/panels/:id/mailout': { status: 200 },
   'POST /admin/panels/:id/mailout/register': { status: 400 }, // no file
   'POST /admin/panels/:id/mailout/register/demo': { status: 400 }, // no size chosen

@@ -1,0 +1,127 @@
+import { checkCharacter } from '../../src/mailout/codes';
+import { snapshot as drawInputs } from '../../src/selection/snapshot';
+import { findPanel } from '../../src/panels/repo';
+import { readCsv } from '../../src/csv';
+import { snapshot, submit, type Agent } from '../helpers';
+import { withLetters } from './setup';
+
+jest.setTimeout(120_000);
+
+/** A resident's answers, at the invited address unless told otherwise. */
+function resident(n: number, home: { line1: string; line2: string; postcode: string }, code?: string) {
+  return {
+    name: `Resident Number${n}`,
+    email: `resident${n}@example.org`,
+    address: [home.line1, home.line2].filter(Boolean).join(', '),
+    postcode: home.postcode,
+    q_gender: 'Woman',
+    q_age: '40-64',
+    q_ward: 'Foleshill',
+    consent: 'yes',
+    ...(code === undefined ? {} : { code }),
+  };
+}
+
+const registrant = (db: Parameters<typeof snapshot>[0], email: string) =>
+  db.prepare('SELECT household_id AS householdId, wave, channel, address_flag AS addressFlag FROM registrants WHERE email = ?').get(email) as { householdId: number | null; wave: number | null; channel: string; addressFlag: string | null } | undefined;
+
+describe('registering with the code from a letter', () => {
+  let t: Awaited<ReturnType<typeof withLetters>>;
+  let resident0: Agent;
+  const form = '/register/test-panel';
+  beforeAll(async () => {
+    t = await withLetters();
+    resident0 = t.agent();
+  });
+
+  test('the QR code’s link opens the form with the code filled in; registering ties them to the invited household and wave', async () => {
+    const home = t.invited[0];
+    const page = await resident0.get(`${form}?code=${home.code}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`value="${home.code}"`);
+    const res = await submit(resident0, `${form}?code=${home.code}`, form, resident(1, home, home.code.toLowerCase().replace(/(...)(...)/, '$1 $2-')));
+    expect(res.status).toBe(303);
+    expect(registrant(t.db, 'resident1@example.org')).toEqual({ householdId: home.id, wave: 1, channel: 'online', addressFlag: null });
+  });
+
+  test('a mistyped code is caught on the spot, in words, and nothing is stored', async () => {
+    const home = t.invited[1];
+    const typo = (home.code[0] === 'A' ? 'C' : 'A') + home.code.slice(1);
+    const before = snapshot(t.db);
+    const res = await submit(t.agent(), form, form, resident(2, home, typo));
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('That code has a mistake in it');
+    expect(res.text).toContain(`value="${typo}"`); // what they typed comes back to correct
+    expect(snapshot(t.db)).toEqual(before);
+  });
+
+  test('an address that is not the invited one is accepted and flagged for the organiser', async () => {
+    const home = t.invited[2];
+    const res = await submit(t.agent(), form, form, { ...resident(3, home, home.code), address: `99${home.line1.replace(/^\d+/, '')}` });
+    expect(res.status).toBe(303);
+    expect(registrant(t.db, 'resident3@example.org')?.addressFlag).toMatch(/house number|flat/);
+  });
+
+  test('a household registers as many people as the panel allows, then the code is refused', async () => {
+    const home = t.invited[3];
+    expect((await submit(t.agent(), form, form, resident(4, home, home.code))).status).toBe(303);
+    // The second writes the address another way: the letter's code, not the words, makes them one household.
+    expect((await submit(t.agent(), form, form, { ...resident(5, home, home.code), address: `${home.line2 || home.line1}, Coventry` })).status).toBe(303);
+    const before = snapshot(t.db);
+    const third = await submit(t.agent(), form, form, resident(6, home, home.code));
+    expect(third.status).toBe(400);
+    expect(third.text).toContain('2 people from this household have registered with this code already');
+    expect(snapshot(t.db)).toEqual(before);
+  });
+
+  test('the draw treats people registered with one letter as one household, however they wrote the address', async () => {
+    const home = t.invited[3];
+    const input = await drawInputs(t.ctx, findPanel(t.db, t.panelId)!, null);
+    const rows = readCsv(input.poolCsv).rows.map((r) => r.cells);
+    const ids = t.db.prepare('SELECT public_id FROM registrants WHERE household_id = ?').pluck().all(home.id) as string[];
+    const households = rows.filter((r) => ids.includes(r.id)).map((r) => r.household);
+    expect(households).toHaveLength(2);
+    expect(households[0]).toMatch(/^H\d+$/);
+    expect(households[1]).toBe(households[0]);
+  });
+
+  test('a code no letter carries is refused; ten wrong codes from one connection, and it must wait', async () => {
+    const guesser = t.agent();
+    // Well-formed codes (right length, right check character) that no letter carries.
+    const guess = (i: number) => {
+      const data = `${'XY'[i % 2]}679ACD${'EFGHJKMN'[i % 8]}`;
+      return data + checkCharacter(data);
+    };
+    const first = await submit(guesser, form, form, resident(7, t.invited[4], guess(0)));
+    expect(first.status).toBe(400);
+    expect(first.text).toContain('We do not recognise that code');
+    for (let i = 1; i < 10; i++) await submit(guesser, form, form, resident(7, t.invited[4], guess(i)));
+    const blocked = await submit(guesser, form, form, resident(7, t.invited[4], t.invited[4].code));
+    expect(blocked.status).toBe(429);
+    expect(blocked.text).toContain('Too many codes that did not match a letter');
+  });
+
+  test('without a code: accepted and marked open, or refused, as the panel chooses', async () => {
+    const open = await submit(t.agent(), form, form, resident(8, { line1: '1 Other Road', line2: '', postcode: 'CV2 1AB' }));
+    expect(open.status).toBe(303);
+    expect(registrant(t.db, 'resident8@example.org')).toMatchObject({ householdId: null, wave: null });
+    await submit(t.organiser, t.base, `${t.base}/letter`, { sender: 'Coventry City Council', help: 'Call us.', householdLimit: '2', openRegistration: 'no' });
+    const before = snapshot(t.db);
+    const refused = await submit(t.agent(), form, form, resident(9, { line1: '2 Other Road', line2: '', postcode: 'CV2 1AB' }));
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('Enter the code from your letter. This panel is open only to households invited by letter');
+    expect(snapshot(t.db)).toEqual(before);
+  });
+
+  test('staff register someone over the phone with their code: the channel is recorded', async () => {
+    const home = t.invited[5];
+    const page = `/admin/panels/${t.panelId}/registrations/by-staff`;
+    expect((await t.organiser.get(page)).text).toContain('Over the phone');
+    const res = await submit(t.organiser, page, page, { ...resident(10, home, home.code), channel: 'phone' });
+    expect(res.status).toBe(303);
+    expect(registrant(t.db, 'resident10@example.org')).toMatchObject({ householdId: home.id, channel: 'phone' });
+    const entry = t.db.prepare("SELECT user_id, detail FROM audit_log WHERE action = 'registrant.register' ORDER BY id DESC").get() as { user_id: number; detail: string };
+    expect(entry.user_id).not.toBeNull();
+    expect(JSON.parse(entry.detail)).toEqual({ channel: 'phone', invited: true });
+  });
+});
