@@ -12,6 +12,7 @@ import { CSV_TABLES } from '../../src/outcomes/exports';
 import { computeQuotas } from '../../src/panels/quotas';
 import { findPanel, insertCategory, insertPanel, listCategories, type Panel, updatePanel } from '../../src/panels/repo';
 import { insertRegistrant } from '../../src/registration/repo';
+import { registerProgress } from '../../src/mailout/register-job';
 import { exampleAgenda } from '../../src/room/agenda';
 import { createSession } from '../../src/room/create';
 import { finishDraw, insertCommitment, insertDraw, recordNumbers } from '../../src/selection/repo';
@@ -50,12 +51,12 @@ interface RouteSpec {
   upload?: boolean;
   runs?: number;
   /** Puts the world back after a request that got through, so later runs reach the same code. */
-  restore?: () => void;
+  restore?: () => void | Promise<void>;
 }
 
 const PANEL_FIELDS = ['title', 'question', 'panelSize', 'closesAt', 'quotaTolerance', 'slug'];
 const DETAIL_FIELDS = ['dates', 'venue', 'expenses', 'access', 'contactName', 'contactEmail', 'contactPhone'];
-const PERSON_FIELDS = ['name', 'email', 'phone', 'address', 'postcode', 'q_gender', 'q_age', 'consent'];
+const PERSON_FIELDS = ['name', 'email', 'phone', 'address', 'postcode', 'q_gender', 'q_age', 'consent', 'code'];
 
 /**
  * Every route the app mounts, with what it reads. The first test fails when a route is mounted that is not
@@ -120,7 +121,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /admin/panels/:id/registrants/:rid/subject-access.json': { who: 'organiser' },
   'GET /admin/panels/:id/registrants/:rid/correct': { who: 'organiser', query: ['corrected'] },
   // The fields of the registration form; a correction that got through changes one registrant's details, nothing else.
-  'POST /admin/panels/:id/registrants/:rid/correct': { who: 'organiser', fields: PERSON_FIELDS.filter((f) => f !== 'consent'), runs: 60 },
+  'POST /admin/panels/:id/registrants/:rid/correct': { who: 'organiser', fields: PERSON_FIELDS.filter((f) => f !== 'consent' && f !== 'code'), runs: 60 },
   'GET /admin/panels/:id/registrants/:rid/erase': { who: 'organiser' },
   // Mostly an unknown registrant: one erased by a run that got through is gone for the rest.
   'POST /admin/panels/:id/registrants/:rid/erase': { who: 'organiser', params: { rid: () => String(world.registrants[world.registrants.length - 1]) } },
@@ -143,6 +144,21 @@ const ROUTES: Record<string, RouteSpec> = {
   // A withdrawal that got through is undone at once: an empty seat would let /replacements start a real draw.
   'POST /admin/panels/:id/members/:memberId/withdraw': { who: 'organiser', fields: ['confirm'], params: { memberId: () => String(world.members[3]) }, restore: () => restoreMembers() },
   'POST /admin/panels/:id/replacements': { who: 'organiser' },
+  'GET /admin/panels/:id/registrations/by-staff': { who: 'organiser' },
+  'POST /admin/panels/:id/registrations/by-staff': { who: 'organiser', fields: [...PERSON_FIELDS, 'channel'], runs: 60 },
+  // Letters to households (issue 21). An import that got through runs in the background: wait for it to settle.
+  'GET /admin/panels/:id/mailout': { who: 'organiser' },
+  'POST /admin/panels/:id/mailout/register': { who: 'organiser', upload: true, params: { id: () => String(world.draftPanel) }, runs: 40, restore: () => importsSettled() },
+  'POST /admin/panels/:id/mailout/register/demo': { who: 'organiser', fields: ['households'], params: { id: () => String(world.draftPanel) }, restore: () => importsSettled() },
+  'POST /admin/panels/:id/mailout/register/dismiss': { who: 'organiser' },
+  'POST /admin/panels/:id/mailout/plan': { who: 'organiser', fields: ['letters', 'factor', 'deprived', 'rate_1', 'rate_5', 'rate_none'], runs: 60 },
+  'POST /admin/panels/:id/mailout/letter': { who: 'organiser', fields: ['sender', 'help', 'householdLimit', 'openRegistration'], runs: 60 },
+  'POST /admin/panels/:id/mailout/waves': { who: 'organiser', fields: ['randomness', 'confirm'] },
+  'POST /admin/panels/:id/mailout/waves/:n/draw': { who: 'organiser', fields: ['numbers', 'confirm'] },
+  'POST /admin/panels/:id/mailout/reminders': { who: 'organiser' },
+  'GET /admin/panels/:id/mailout/waves/:n/commitment.json': { who: 'organiser' },
+  'GET /admin/panels/:id/mailout/waves/:n/letters.pdf': { who: 'organiser', query: ['large', 'uprn'] },
+  'GET /admin/panels/:id/mailout/waves/:n/letters.csv': { who: 'organiser' },
   'GET /panels/:slug/selection': { who: 'anonymous' },
   'GET /panels/:slug/selection/quotas.csv': { who: 'anonymous' },
   'GET /invite/:token': { who: 'anonymous' },
@@ -267,6 +283,11 @@ function restoreMembers(): void {
   setInvitation(db, members[1], sha256(CONFIRMED_INVITATION), now);
 }
 
+/** Waits until no register import is running on the draft panel (one that got through runs off the request). */
+async function importsSettled(): Promise<void> {
+  while (['reading', 'writing'].includes(registerProgress(world.draftPanel)?.phase ?? '')) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 /** Puts the draft panel back as buildWorld made it, after an edit that got through. */
 function restoreDraftPanel(): void {
   const draft = findPanel(world.db, world.draftPanel);
@@ -301,6 +322,8 @@ function validParam(route: string, name: string): string {
       return Object.keys(CSV_TABLES)[0];
     case 'file':
       return 'pool.csv';
+    case 'n':
+      return '1';
     default:
       throw new Error(`no valid value for :${name} in ${route}: add one to validParam`);
   }
@@ -643,7 +666,7 @@ async function checkOne(route: string, r: FuzzRequest): Promise<void> {
     expect(snapshot(world.db)).toEqual(before);
   }
   if (r.method === 'GET' || r.method === 'HEAD' || r.method === 'OPTIONS') expect(snapshot(world.db)).toEqual(before);
-  else if (res.status < 400) ROUTES[route].restore?.();
+  else if (res.status < 400) await ROUTES[route].restore?.();
 }
 
 // ---------------------------------------------------------------------------------------------------------
