@@ -80,6 +80,7 @@ export type PersonalData =
   | 'auditors pool.csv'
   | 'auditors draw pool.csv'
   | 'letters.pdf'
+  | 'flagged addresses'
   | 'letters large print.pdf'
   | 'letters.csv';
 

@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from 'express';
 import { REGISTER_HOUSEHOLDS } from '../../fixtures/generate-register';
 import { z } from 'zod';
-import { audit, auditDownload } from '../audit';
+import { audit, auditDownload, auditView } from '../audit';
 import { currentUser, requireRole } from '../auth/middleware';
 import { publicUrl } from '../config';
 import type { AppContext } from '../context';
@@ -18,6 +18,7 @@ import { letterSettings } from './letter-text';
 import { type Addressed, registrationLink, writeLetters } from './letters';
 import { mailoutPage } from './mailout-view';
 import { planForm } from './plan';
+import { clearAddressFlag, flaggedAddresses, responses } from './responses';
 import { forgetProgress, registerProgress, startRegisterImport } from './register-job';
 import { findWave, getMailout, letterOf, letterOrder, lettersPage, saveLetter, saveRegistrationRules, saveSettings, type Wave } from './repo';
 import { commitWave, drawWave, lettersKey, remindWave } from './workflow';
@@ -122,6 +123,22 @@ export function mailoutRouter(ctx: AppContext): Router {
     const panel = loadPanel(ctx, req.params.id);
     const wave = await remindWave(ctx, panel, currentUser(res).id);
     back(res, panel, `#wave-${wave.number}`);
+  });
+
+  /** The response dashboard: registrations by wave, ward and decile, and the pool against the quotas. */
+  router.get(`${base}/responses`, (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const flagged = flaggedAddresses(db, panel.id);
+    auditView(ctx, res, panel.id, 'flagged addresses', flagged.length);
+    res.render('pages/admin/mailout-responses', { title: `Responses to the letters: ${panel.title}`, panel, flagged, checked: req.query.checked === '1', ...responses(db, panel.id) });
+  });
+
+  router.post(`${base}/responses/flags/:rid/checked`, (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const publicId = clearAddressFlag(db, panel.id, parseId(req.params.rid, 'That registrant'));
+    if (!publicId) throw notFound('A flagged address for that registrant');
+    audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'registrant.address-checked', subject: publicId });
+    res.redirect(303, `/admin/panels/${panel.id}/mailout/responses?checked=1#flagged`);
   });
 
   /** The commitment as published: for `citizens-panel invite-draw --plan`. No address in it. */

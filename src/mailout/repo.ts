@@ -194,6 +194,25 @@ export function unanswered(db: Db, panelId: number): { id: number; uprn: string 
     WHERE w.panel_id = ? AND NOT EXISTS (SELECT 1 FROM registrants r WHERE r.household_id = h.id) ORDER BY h.uprn`).all(panelId) as { id: number; uprn: string }[];
 }
 
+export interface Response {
+  label: string | number | null;
+  /** Households written to (by one letter or more). */
+  lettered: number;
+  /** Of those, households where someone has registered with the code. */
+  households: number;
+  /** People registered from those households. */
+  people: number;
+}
+
+/** Response to the letters so far, by the households' ward or decile. Erased registrants still count as answers. */
+export function responseBy(db: Db, panelId: number, column: 'ward' | 'decile'): Response[] {
+  return db.prepare(`SELECT h.${column} AS label, COUNT(*) AS lettered, COUNT(p.n) AS households, COALESCE(SUM(p.n), 0) AS people
+    FROM households h
+    JOIN (SELECT DISTINCT l.household_id AS id FROM letters l JOIN mailout_waves w ON w.id = l.wave_id WHERE w.panel_id = ?) sent ON sent.id = h.id
+    LEFT JOIN (SELECT household_id AS id, COUNT(*) AS n FROM registrants WHERE panel_id = ? AND household_id IS NOT NULL GROUP BY household_id) p ON p.id = h.id
+    GROUP BY h.${column} ORDER BY h.${column}`).all(panelId, panelId) as Response[];
+}
+
 export interface InvitedHousehold {
   id: number;
   uprn: string;

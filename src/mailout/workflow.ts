@@ -9,7 +9,7 @@ import { sha256 } from '../tokens';
 import { codeLookup, householdCode } from './codes';
 import { ADDRESS_DRAW_VERSION, canonicalStrata, drawHouseholds, excludedFingerprint, waveCommitmentText, type WaveCommitment } from './draw';
 import { makePlan, observedRates, type Plan, type QuotaTarget } from './plan';
-import { drawableHouseholds, findWave, getMailout, insertWave, listStrata, listWaves, type Mailout, recordLetters, unanswered, type Wave, writtenUprns } from './repo';
+import { drawableHouseholds, findWave, getMailout, insertWave, listStrata, listWaves, type Mailout, recordLetters, responseBy, unanswered, type Wave, writtenUprns } from './repo';
 
 /** The key the letters' codes are made from (keys.ts): kept outside the database, like the receipts key. */
 export const lettersKey = (ctx: AppContext): Buffer => keyStore(ctx.db, ctx.config.KEYS_DIR).key('letters');
@@ -23,11 +23,8 @@ export function quotaTargets(ctx: AppContext, panel: Panel): { quotas: QuotaTarg
 }
 
 /** Response seen so far, per decile: letters sent and households that registered, over all waves. */
-function seenResponse(ctx: AppContext, panelId: number) {
-  return ctx.db.prepare(`SELECT h.decile AS decile, COUNT(DISTINCT h.id) AS letters,
-      COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM registrants r WHERE r.household_id = h.id) THEN h.id END) AS registrations
-    FROM letters l JOIN mailout_waves w ON w.id = l.wave_id JOIN households h ON h.id = l.household_id WHERE w.panel_id = ? GROUP BY h.decile`).all(panelId) as { decile: number | null; letters: number; registrations: number }[];
-}
+const seenResponse = (ctx: AppContext, panelId: number) =>
+  responseBy(ctx.db, panelId, 'decile').map((r) => ({ decile: r.label as number | null, letters: r.lettered, registrations: r.households }));
 
 /** The next fresh wave's plan: over the households no wave has written to yet. */
 export function nextPlan(ctx: AppContext, panel: Panel, mailout = getMailout(ctx.db, panel.id)): { plan: Plan; strata: ReturnType<typeof listStrata>; observed: string[] } {

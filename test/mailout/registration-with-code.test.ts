@@ -1,6 +1,6 @@
 import { checkCharacter } from '../../src/mailout/codes';
 import { snapshot as drawInputs } from '../../src/selection/snapshot';
-import { findPanel } from '../../src/panels/repo';
+import { findPanel, listCategories, updateValueQuota } from '../../src/panels/repo';
 import { readCsv } from '../../src/csv';
 import { snapshot, submit, type Agent } from '../helpers';
 import { withLetters } from './setup';
@@ -123,5 +123,55 @@ describe('registering with the code from a letter', () => {
     const entry = t.db.prepare("SELECT user_id, detail FROM audit_log WHERE action = 'registrant.register' ORDER BY id DESC").get() as { user_id: number; detail: string };
     expect(entry.user_id).not.toBeNull();
     expect(JSON.parse(entry.detail)).toEqual({ channel: 'phone', invited: true });
+  });
+
+  test('the dashboard shows the letters, codes used, open and staff registrations, response by ward and decile, and the pool against the quotas', async () => {
+    const earlsdon = listCategories(t.db, t.panelId).find((c) => c.key === 'ward')!.values.find((v) => v.value === 'Earlsdon')!;
+    updateValueQuota(t.db, earlsdon.id, { min: 2, max: 4 });
+    const page = await t.organiser.get(`${t.base}/responses`);
+    expect(page.status).toBe(200);
+    const figure = (id: string) => Number(new RegExp(`id="${id}">(\\d+)<`).exec(page.text)?.[1]);
+    // Registered above: residents 1, 3, 4 and 5 (one household), and 10 by phone, with codes from four letters; 8 without.
+    expect(figure('letters-sent')).toBe(t.invited.length);
+    expect(figure('codes-used')).toBe(4);
+    expect(figure('invited-people')).toBe(5);
+    expect(figure('open-people')).toBe(1);
+    expect(figure('by-staff')).toBe(1);
+    const table = (heading: string) => {
+      const html = page.text.slice(page.text.indexOf(heading)).split('</table>')[0];
+      return [...html.matchAll(/<tr><th scope="row">([^<]+)<\/th><td>(\d+)<\/td><td>(\d+)<\/td><td>(\d+)<\/td>/g)].map((m) => ({ label: m[1], lettered: Number(m[2]), households: Number(m[3]), people: Number(m[4]) }));
+    };
+    for (const rows of [table('Response by ward'), table('Response by deprivation decile')]) {
+      expect(rows.reduce((n, r) => n + r.lettered, 0)).toBe(t.invited.length);
+      expect(rows.reduce((n, r) => n + r.households, 0)).toBe(4);
+      expect(rows.reduce((n, r) => n + r.people, 0)).toBe(5);
+    }
+    const wardOf = t.db.prepare('SELECT ward FROM households WHERE id = ?').pluck().get(t.invited[0].id) as string;
+    expect(table('Response by ward').find((r) => r.label === wardOf)?.households).toBeGreaterThanOrEqual(1);
+    // Every one of the six gave Foleshill as their ward: the pool has six there, and the other wards are short of their minimum.
+    const quotas = page.text.slice(page.text.indexOf('against the quotas'));
+    expect(quotas).toMatch(/<th scope="row">Foleshill<\/th><td>6<\/td>/);
+    expect(quotas).toMatch(/<th scope="row">Earlsdon<\/th><td>0 <strong class="flag">below the minimum<\/strong><\/td><td>2–4<\/td>/);
+    expect(page.text).toContain('<polyline');
+  });
+
+  test('a differing address is listed for the organiser to check, with the letter’s address; marking it checked clears the flag', async () => {
+    const home = t.invited[2];
+    const flagged = t.db.prepare("SELECT id, public_id AS publicId FROM registrants WHERE email = 'resident3@example.org'").get() as { id: number; publicId: string };
+    const page = await t.organiser.get(`${t.base}/responses`);
+    const row = page.text.slice(page.text.indexOf(`<th scope="row">${flagged.publicId}</th>`)).split('</tr>')[0];
+    expect(row).toContain(home.line1);
+    expect(row).toContain(home.postcode);
+    const before = Number(/id="flagged">(\d+)</.exec(page.text)?.[1]);
+    expect(before).toBeGreaterThanOrEqual(1);
+    const res = await submit(t.organiser, `${t.base}/responses`, `${t.base}/responses/flags/${flagged.id}/checked`, {});
+    expect(res.status).toBe(303);
+    expect(registrant(t.db, 'resident3@example.org')?.addressFlag).toBeNull();
+    const after = await t.organiser.get(`${t.base}/responses`);
+    expect(Number(/id="flagged">(\d+)</.exec(after.text)?.[1])).toBe(before - 1);
+    expect(t.db.prepare("SELECT subject FROM audit_log WHERE action = 'registrant.address-checked'").pluck().get()).toBe(flagged.publicId);
+    // Twice is refused in words, and changes nothing.
+    const again = await submit(t.organiser, `${t.base}/responses`, `${t.base}/responses/flags/${flagged.id}/checked`, {});
+    expect(again.status).toBe(404);
   });
 });

@@ -159,6 +159,8 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /admin/panels/:id/mailout/waves/:n/commitment.json': { who: 'organiser' },
   'GET /admin/panels/:id/mailout/waves/:n/letters.pdf': { who: 'organiser', query: ['large', 'uprn'] },
   'GET /admin/panels/:id/mailout/waves/:n/letters.csv': { who: 'organiser' },
+  'GET /admin/panels/:id/mailout/responses': { who: 'organiser', query: ['checked'] },
+  'POST /admin/panels/:id/mailout/responses/flags/:rid/checked': { who: 'organiser' },
   'GET /panels/:slug/selection': { who: 'anonymous' },
   'GET /panels/:slug/selection/quotas.csv': { who: 'anonymous' },
   'GET /invite/:token': { who: 'anonymous' },

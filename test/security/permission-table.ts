@@ -142,6 +142,8 @@ const HTTP_ROUTES = [
   ['GET /admin/panels/:id/mailout/waves/:n/commitment.json', 'teamOrganiser', "A wave's commitment (no addresses)"],
   ['GET /admin/panels/:id/mailout/waves/:n/letters.pdf', 'teamOrganiser', "A wave's letters as PDF, with addresses and codes"],
   ['GET /admin/panels/:id/mailout/waves/:n/letters.csv', 'teamOrganiser', "A wave's letters as CSV for a print house, with addresses and codes"],
+  ['GET /admin/panels/:id/mailout/responses', 'teamOrganiser', 'The response dashboard, with the addresses to check'],
+  ['POST /admin/panels/:id/mailout/responses/flags/:rid/checked', 'teamOrganiser', "Mark a registrant's differing address as checked"],
   ['GET /admin/panels/:id/selection', 'teamOrganiser', 'Selection: draws, commitment, members'],
   ['POST /admin/panels/:id/draws', 'teamOrganiser', 'Run a trial draw'],
   ['GET /admin/panels/:id/draws/:drawId', 'teamOrganiser', "A draw's page, with names of those selected"],

@@ -237,6 +237,8 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'GET /admin/panels/:id/mailout/waves/:n/commitment.json': { status: 404 },
   'GET /admin/panels/:id/mailout/waves/:n/letters.pdf': { status: 404 },
   'GET /admin/panels/:id/mailout/waves/:n/letters.csv': { status: 404 },
+  'GET /admin/panels/:id/mailout/responses': { status: 200 },
+  'POST /admin/panels/:id/mailout/responses/flags/:rid/checked': { status: 404 }, // no flagged address
   'GET /admin/panels/:id/selection': { status: 200 },
   'POST /admin/panels/:id/draws': { status: 400 }, // no algorithm
   'GET /admin/panels/:id/draws/:drawId': { status: 200 },
