@@ -3,6 +3,7 @@ import { BACKUP_USAGE, backupCommand } from './backup';
 import { DOCTOR_USAGE, doctorCommand } from './doctor';
 import { DRAW_USAGE, drawCommand } from './draw';
 import { INIT_USAGE, initCommand } from './init';
+import { INVITE_DRAW_USAGE, inviteDrawCommand } from './invite-draw';
 import { SESSION_CREATE_USAGE, sessionCreate } from './session-create';
 import { USER_ADD_USAGE, userAdd } from './user-add';
 
@@ -17,6 +18,7 @@ export interface Io {
 /** The commands, each with its own usage (kept beside its code): `--help` shows one, the overall help joins them. */
 const COMMANDS: { words: string[]; usage: string; run: (args: string[], io: Io) => number | Promise<number> }[] = [
   { words: ['draw'], usage: DRAW_USAGE, run: drawCommand },
+  { words: ['invite-draw'], usage: INVITE_DRAW_USAGE, run: inviteDrawCommand },
   { words: ['session', 'create'], usage: SESSION_CREATE_USAGE, run: sessionCreate },
   { words: ['user', 'add'], usage: USER_ADD_USAGE, run: userAdd },
   { words: ['init'], usage: INIT_USAGE, run: initCommand },

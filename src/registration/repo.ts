@@ -200,13 +200,13 @@ export function poolValues(db: Db, panelId: number): Map<number, Map<number, str
 }
 
 /**
- * Deletes a registrant's personal data and answers; what stays (a random pseudonym, the panel,
- * the dates) cannot identify them.
+ * Deletes a registrant's personal data and answers, and the link to the household a letter went to (its address
+ * would say where they live); what stays (a random pseudonym, the panel, the dates, the wave) cannot identify them.
  */
 export function eraseRegistrant(db: Db, id: number, now: number): void {
   db.prepare(
     `UPDATE registrants SET name = NULL, email = NULL, phone = NULL, address = NULL, postcode = NULL,
-       email_key = NULL, phone_key = NULL, erased_at = ? WHERE id = ?`,
+       email_key = NULL, phone_key = NULL, household_id = NULL, address_flag = NULL, erased_at = ? WHERE id = ?`,
   ).run(now, id);
   db.prepare('DELETE FROM registrant_values WHERE registrant_id = ?').run(id);
 }
@@ -238,13 +238,21 @@ export interface RegistrantRecord {
   consentAt: number | null;
   createdAt: number;
   erasedAt: number | null;
+  /** How a registration through the form came in (issue 21); null for an import. */
+  channel: 'online' | 'phone' | 'paper' | null;
+  /** For a registration with a letter's code: the wave of the letter, and the address it went to. */
+  wave: number | null;
+  letterAddress: string | null;
+  addressFlag: string | null;
 }
 
 export function findRecord(db: Db, panelId: number, id: number): RegistrantRecord | undefined {
   return db
     .prepare(
-      `SELECT id, public_id AS publicId, name, email, phone, address, postcode, source, consent_at AS consentAt,
-         created_at AS createdAt, erased_at AS erasedAt FROM registrants WHERE panel_id = ? AND id = ?`,
+      `SELECT r.id, r.public_id AS publicId, r.name, r.email, r.phone, r.address, r.postcode, r.source, r.consent_at AS consentAt,
+         r.created_at AS createdAt, r.erased_at AS erasedAt, r.channel, r.wave, r.address_flag AS addressFlag,
+         CASE WHEN h.id IS NULL THEN NULL ELSE h.line1 || CASE WHEN h.line2 = '' THEN '' ELSE ', ' || h.line2 END || ', ' || h.postcode END AS letterAddress
+       FROM registrants r LEFT JOIN households h ON h.id = r.household_id WHERE r.panel_id = ? AND r.id = ?`,
     )
     .get(panelId, id) as RegistrantRecord | undefined;
 }

@@ -116,11 +116,13 @@ const STATUS_WORDS: Record<string, string> = {
   withdrawn: 'Left the panel (withdrew, or was erased)',
 };
 
+const CHANNEL_WORDS = { online: 'online, by themselves', phone: 'over the phone, entered by the organisers', paper: 'on a paper form, entered by the organisers' };
+
 /** What stays of an erased registrant, and what went. */
 const ERASED = {
-  deleted: ['name', 'email address', 'phone number', 'address', 'postcode', 'answers to the lottery questions', 'the name they asked the room to call them', 'the keys used to spot a second registration with the same email or phone'],
+  deleted: ['name', 'email address', 'phone number', 'address', 'postcode', 'answers to the lottery questions', 'the name they asked the room to call them', 'the keys used to spot a second registration with the same email or phone', 'the link to the household a letter of invitation went to'],
   kept: [
-    'the random pseudonym and the dates of registration, consent and erasure',
+    'the random pseudonym and the dates of registration, consent and erasure, how they registered and the wave of letters they answered',
     'where they stood on the panel (for example "withdrawn"), so that the seat could be filled',
     'the audit entries naming the pseudonym (never a name or contact)',
     'what they said or posted in sessions, under the pseudonym, in the sessions’ record',
@@ -134,7 +136,7 @@ export const SECRET_BALLOTS =
 const NOTES = [
   SECRET_BALLOTS,
   'Open votes: your ballot is held under your pseudonym, and is shown here.',
-  'Messages: the toolkit sends no email, text or letter and holds no messages to you. Invitation links are handed to you by the organisers; only a fingerprint (SHA-256) of each link is kept, never the link itself.',
+  'Messages: the toolkit sends no email or text and holds no messages to you. A letter inviting a household to register is addressed to "The Householder" at an address from the council\'s register, never to a name; its code is held only as a keyed fingerprint. Invitation links are handed to you by the organisers; only a fingerprint (SHA-256) of each link is kept, never the link itself.',
   'The committed pool gives a household code to people who registered at the same address as someone else, and a ticket number to every row. Neither is shown here: the household code would tell you about another person, and tickets are kept apart from names on purpose (verification.md).',
   'Other panels: a registration for another panel is a separate record, kept by that panel’s organisers.',
 ];
@@ -155,6 +157,8 @@ export function subjectAccess(panel: Panel, parts: { registration: RegistrationP
       postcode: record.postcode,
       answers,
       source: record.source === 'form' ? 'the registration form' : 'imported by the organisers from a file',
+      channel: record.channel && CHANNEL_WORDS[record.channel],
+      letter: record.wave === null && record.letterAddress === null ? null : { wave: record.wave, sentTo: record.letterAddress, addressDiffers: record.addressFlag },
       consentGiven: when(record.consentAt),
       registered: when(record.createdAt),
       erased: when(record.erasedAt),

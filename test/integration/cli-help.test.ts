@@ -5,6 +5,7 @@ import { BACKUP_USAGE } from '../../src/cli/backup';
 import { DOCTOR_USAGE } from '../../src/cli/doctor';
 import { DRAW_USAGE } from '../../src/cli/draw';
 import { INIT_USAGE } from '../../src/cli/init';
+import { INVITE_DRAW_USAGE } from '../../src/cli/invite-draw';
 import { run, USAGE } from '../../src/cli/run';
 import { SESSION_CREATE_USAGE } from '../../src/cli/session-create';
 import { USER_ADD_USAGE } from '../../src/cli/user-add';
@@ -30,6 +31,7 @@ const synopsis = (usage: string) => usage.split('\n')[0];
 
 const COMMANDS: [string[], string][] = [
   [['draw'], DRAW_USAGE],
+  [['invite-draw'], INVITE_DRAW_USAGE],
   [['session', 'create'], SESSION_CREATE_USAGE],
   [['user', 'add'], USER_ADD_USAGE],
   [['init'], INIT_USAGE],

@@ -174,4 +174,19 @@ describe('registering with the code from a letter', () => {
     const again = await submit(t.organiser, `${t.base}/responses`, `${t.base}/responses/flags/${flagged.id}/checked`, {});
     expect(again.status).toBe(404);
   });
+
+  test('their subject access export says which letter invited them and how they registered; erasing them removes the link to the household', async () => {
+    const home = t.invited[0];
+    const { id } = t.db.prepare("SELECT id FROM registrants WHERE email = 'resident1@example.org'").get() as { id: number };
+    const panelBase = `/admin/panels/${t.panelId}/registrants/${id}`;
+    const doc = (await t.organiser.get(`${panelBase}/subject-access.json`)).body;
+    expect(doc.registration.channel).toBe('online, by themselves');
+    expect(doc.registration.letter).toEqual({ wave: 1, sentTo: [home.line1, home.line2, home.postcode].filter(Boolean).join(', '), addressDiffers: null });
+    expect((await t.organiser.get(`${panelBase}/subject-access`)).text).toContain(`Wave 1, sent to ${home.line1}`);
+    expect((await submit(t.organiser, `${panelBase}/erase`, `${panelBase}/erase`, {})).status).toBe(303);
+    expect(registrant(t.db, 'resident1@example.org')).toBeUndefined(); // the email went with the rest
+    expect(t.db.prepare('SELECT household_id AS householdId, address_flag AS flag, wave FROM registrants WHERE id = ?').get(id)).toEqual({ householdId: null, flag: null, wave: 1 });
+    const after = (await t.organiser.get(`${panelBase}/subject-access.json`)).body;
+    expect(after.registration.letter).toEqual({ wave: 1, sentTo: null, addressDiffers: null });
+  });
 });

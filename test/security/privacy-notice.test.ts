@@ -56,6 +56,9 @@ const NOT_CODE = [
   "If you are unhappy with how your details were handled, you can complain to the Information Commissioner's Office.",
 ];
 
+/** What a registration with a letter's code adds (issue 21): the household, the wave, the channel, the address check. */
+const LETTER_COLUMNS = ['address_flag', 'channel', 'household_id', 'wave'];
+
 /** Each checked promise: the sentence as the notice says it, and the test below that holds it. */
 const CHECKED = new Map<string, string>();
 function promise(sentence: string, body: () => void | Promise<void>, todo = false) {
@@ -116,7 +119,16 @@ describe('what we collect', () => {
   promise('Your name; your email address and/or phone number; your address and postcode; and your answers to the questions for the lottery (such as your age band, ward and ethnic group).', () => {
     const columns = (db.prepare("SELECT name FROM pragma_table_info('registrants')").pluck().all() as string[]).sort();
     // The personal fields, the keys that spot a second registration, the pseudonym and dates, and the room name a member gives on confirming.
-    expect(columns).toEqual(['consent_at', 'created_at', 'email', 'email_key', 'erased_at', 'id', 'name', 'panel_id', 'phone', 'phone_key', 'postcode', 'public_id', 'address', 'source'].sort());
+    expect(columns.filter((c) => !LETTER_COLUMNS.includes(c))).toEqual(['consent_at', 'created_at', 'email', 'email_key', 'erased_at', 'id', 'name', 'panel_id', 'phone', 'phone_key', 'postcode', 'public_id', 'address', 'source'].sort());
+  });
+
+  promise("If you register with the code from a letter, we also keep which household the letter went to and in which wave, how you registered (online, by phone or on paper), and whether the address you gave differs from the letter's, for the organisers to check.", () => {
+    const columns = db.prepare("SELECT name FROM pragma_table_info('registrants')").pluck().all() as string[];
+    expect(LETTER_COLUMNS.filter((c) => !columns.includes(c))).toEqual([]);
+    // Without a letter, none of it is held but the channel; the letter's household holds an address, never a name.
+    const held = db.prepare("SELECT COUNT(*) FROM registrants WHERE panel_id = ? AND source = 'form' AND household_id IS NULL AND (wave IS NOT NULL OR address_flag IS NOT NULL OR channel IS NULL)").pluck().get(panelId);
+    expect(held).toBe(0);
+    expect(db.prepare("SELECT name FROM pragma_table_info('households')").pluck().all()).not.toEqual(expect.arrayContaining(['name']));
   });
 
   promise('Nothing else: we do not keep the address of the device you registered from, and we set no tracking cookies.', async () => {
