@@ -36,16 +36,23 @@ const MARGIN = 20 * MM;
 export const registrationLink = (site: string, panel: Pick<Panel, 'slug'>, code: string): string => `${site}/register/${panel.slug}?code=${code}`;
 
 export async function writeLetters(out: Writable, ctx: LetterContext, pages: AsyncIterable<Addressed[]>, onLetter?: () => void): Promise<number> {
-  const doc = new PDFDocument({ size: 'A4', margin: MARGIN, autoFirstPage: false, info: { Title: `Letters: ${ctx.panel.title}`, Author: ctx.letter.sender || ctx.panel.title } });
+  // Pages are buffered only within a letter (flushed after each): the first letter's are still open when its
+  // template's forms are made.
+  const doc = new PDFDocument({ size: 'A4', margin: MARGIN, autoFirstPage: false, bufferPages: true, info: { Title: `Letters: ${ctx.panel.title}`, Author: ctx.letter.sender || ctx.panel.title } });
   doc.registerFont('body', FONTS.regular);
   doc.registerFont('bold', FONTS.bold);
   doc.pipe(out);
+  let template: Template | undefined;
   let count = 0;
   for await (const page of pages) {
     for (const letter of page) {
-      writeLetter(doc, ctx, letter);
+      if (template) stamp(doc, ctx, template, letter);
+      else template = firstLetter(doc, ctx, letter);
+      doc.flushPages();
       count++;
       onLetter?.();
+      // A turn of the event loop now and then, so a room running beside the printing is not held up.
+      if (count % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     if (out.writableNeedDrain) await new Promise<void>((resolve) => out.once('drain', resolve));
   }
@@ -60,17 +67,111 @@ export async function writeLetters(out: Writable, ctx: LetterContext, pages: Asy
   return count;
 }
 
-function writeLetter(doc: PDFKit.PDFDocument, ctx: LetterContext, letter: Addressed): void {
+const YIELD_EVERY = 20;
+
+/**
+ * What every letter of a wave shares, laid out once: per page, a PDF form (XObject) with the page's text, and
+ * where the household's own parts go (its address, its code and its QR code). Each letter then costs a few
+ * lines of content, not the layout of every paragraph: fast, and a PDF a fraction of the size.
+ */
+interface Template {
+  forms: { name: string; ref: PDFKit.PDFKitReference }[];
+  codeAt: { page: number; x: number; y: number; width: number };
+  qrAt: { page: number; x: number; y: number; size: number };
+}
+
+interface OpenPage {
+  write(data: string): void;
+  resources: { data: { Font?: Record<string, unknown> } };
+  xobjects: Record<string, unknown>;
+}
+interface OpenDocument {
+  page: OpenPage;
+  addContent(data: string): unknown;
+  bufferedPageRange(): { start: number; count: number };
+}
+const open = (doc: PDFKit.PDFDocument) => doc as unknown as OpenDocument;
+const FLIP = /^1 0 0 -1 0 [\d.]+ cm$/;
+let formNumber = 0;
+
+/** The first letter: its shared parts laid out with the content captured into forms, then its own parts. */
+function firstLetter(doc: PDFKit.PDFDocument, ctx: LetterContext, letter: Addressed): Template {
+  doc.addPage();
+  const first = doc.bufferedPageRange().start;
+  const captured = new Map<OpenPage, string[]>();
+  const real = open(doc).addContent;
+  open(doc).addContent = (data: string) => {
+    const ops = captured.get(open(doc).page) ?? [];
+    ops.push(data);
+    captured.set(open(doc).page, ops);
+    return doc;
+  };
+  let slots: Omit<Template, 'forms'>;
+  try {
+    slots = layoutShared(doc, ctx);
+  } finally {
+    open(doc).addContent = real;
+  }
+  const forms = [...captured].map(([page, ops], i) => {
+    // A page started during the layout begins with its own flip of the y axis: that stays on the page.
+    if (i > 0 && FLIP.test(ops[0])) page.write(ops.shift()!);
+    const ref = doc.ref({ Type: 'XObject', Subtype: 'Form', FormType: 1, BBox: [0, 0, doc.page.width, doc.page.height], Resources: { ProcSet: ['PDF', 'Text'], Font: { ...page.resources.data.Font } } });
+    ref.end(ops.join('\n'));
+    return { name: `Letter${++formNumber}p${i}`, ref };
+  });
+  const template = { forms, ...slots };
+  forms.forEach((_, i) => {
+    doc.switchToPage(first + i);
+    drawPage(doc, ctx, template, i, letter);
+  });
+  return template;
+}
+
+/** A later letter: its pages, each the shared form and the household's own parts. */
+function stamp(doc: PDFKit.PDFDocument, ctx: LetterContext, template: Template, letter: Addressed): void {
+  template.forms.forEach((_, i) => {
+    doc.addPage();
+    drawPage(doc, ctx, template, i, letter);
+  });
+}
+
+function drawPage(doc: PDFKit.PDFDocument, ctx: LetterContext, template: Template, i: number, letter: Addressed): void {
+  const form = template.forms[i];
+  open(doc).page.xobjects[form.name] = form.ref;
+  open(doc).addContent(`q /${form.name} Do Q`);
+  const { largePrint } = ctx;
+  if (i === 0) {
+    const address = ['The Householder', letter.line1, letter.line2, letter.town, letter.postcode].filter(Boolean);
+    doc.font('body').fontSize(largePrint ? 14 : 11).text(address.join('\n'), WINDOW.x + 4 * MM, WINDOW.y + 3 * MM, { width: WINDOW.width - 8 * MM, height: WINDOW.height - 6 * MM, lineGap: 1 });
+  }
+  const { codeAt, qrAt } = template;
+  if (codeAt.page === i) doc.font('bold').fontSize(codeSize(ctx)).text(formatCode(letter.code), codeAt.x, codeAt.y, { width: codeAt.width, characterSpacing: 2, lineBreak: false });
+  if (qrAt.page === i) drawQr(doc, registrationLink(ctx.site, ctx.panel, letter.code), qrAt.x, qrAt.y, qrAt.size);
+}
+
+const codeSize = (ctx: LetterContext) => (ctx.largePrint ? 26 : 20);
+
+/** The height of "To register", its instructions, the code and the phone line, as layoutShared writes them. */
+function registerBlockHeight(doc: PDFKit.PDFDocument, ctx: LetterContext, width: number, [scan, call]: string[]): number {
+  const size = ctx.largePrint ? 16 : 10.5;
+  let height = doc.font('bold').fontSize(size).heightOfString('To register', { width });
+  height += doc.font('body').heightOfString(scan, { width }) + 0.3 * doc.currentLineHeight(true);
+  height += doc.font('bold').fontSize(codeSize(ctx)).currentLineHeight(true);
+  if (call) height += doc.font('body').fontSize(size).heightOfString(call, { width });
+  return height;
+}
+
+/** Everything but the household's address, code and QR code; returns where those go. */
+function layoutShared(doc: PDFKit.PDFDocument, ctx: LetterContext): Omit<Template, 'forms'> {
   const { panel, letter: text, site, largePrint } = ctx;
   const size = largePrint ? 16 : 10.5;
-  doc.addPage();
   const right = doc.page.width - MARGIN;
   const textWidth = right - MARGIN;
+  const first = doc.bufferedPageRange().start;
+  const pageNow = () => doc.bufferedPageRange().start + doc.bufferedPageRange().count - 1 - first;
 
-  // The sender, top right; the address in the envelope's window.
+  // The sender, top right; the address (the household's own) goes in the envelope's window.
   doc.font('bold').fontSize(largePrint ? 13 : 10).text(text.sender || panel.title, MARGIN + textWidth / 2, MARGIN, { width: textWidth / 2, align: 'right' });
-  const address = ['The Householder', letter.line1, letter.line2, letter.town, letter.postcode].filter(Boolean);
-  doc.font('body').fontSize(largePrint ? 14 : 11).text(address.join('\n'), WINDOW.x + 4 * MM, WINDOW.y + 3 * MM, { width: WINDOW.width - 8 * MM, height: WINDOW.height - 6 * MM, lineGap: 1 });
 
   let y = WINDOW.y + WINDOW.height + 10 * MM;
   doc.font('bold').fontSize(largePrint ? 22 : 16).text(`You are invited: ${panel.title}`, MARGIN, y, { width: textWidth });
@@ -88,16 +189,22 @@ function writeLetter(doc: PDFKit.PDFDocument, ctx: LetterContext, letter: Addres
   para(`From those who register, the panel is drawn by a second lottery so that it reflects the area as a whole. Up to ${ctx.householdLimit} ${ctx.householdLimit === 1 ? 'person' : 'people'} aged 16 or over living here may register, but only one can be on the panel. Registration closes on ${ctx.closes}.`);
 
   // The code and the QR code, side by side.
-  const link = registrationLink(site, panel, letter.code);
   const qrSize = largePrint ? 40 * MM : 30 * MM;
-  if (doc.y + qrSize + 10 * MM > doc.page.height - MARGIN) doc.addPage();
+  const narrow = textWidth - qrSize - 6 * MM;
+  const scan = `Scan the code on the right with your phone's camera, or go to ${site.replace(/^https?:\/\//, '')}/register/${panel.slug} and enter your code:`;
+  const call = d.contactPhone ? `Or call ${d.contactName ? `${d.contactName} on ` : ''}${d.contactPhone}, and we will register you over the phone.` : '';
+  // The block is kept on one page, next to its QR code: a new page if it would not fit.
+  const block = Math.max(qrSize, registerBlockHeight(doc, ctx, narrow, [scan, call]));
+  if (doc.y + 4 * MM + block > doc.page.height - MARGIN) doc.addPage();
   y = doc.y + 4 * MM;
-  doc.font('bold').fontSize(size).text('To register', MARGIN, y, { width: textWidth - qrSize - 6 * MM });
-  doc.font('body').text(`Scan the code on the right with your phone's camera, or go to ${site.replace(/^https?:\/\//, '')}/register/${panel.slug} and enter your code:`, { width: textWidth - qrSize - 6 * MM });
-  doc.moveDown(0.3).font('bold').fontSize(largePrint ? 26 : 20).text(formatCode(letter.code), { width: textWidth - qrSize - 6 * MM, characterSpacing: 2 });
+  const qrAt = { page: pageNow(), x: right - qrSize, y, size: qrSize };
+  doc.font('bold').fontSize(size).text('To register', MARGIN, y, { width: narrow });
+  doc.font('body').text(scan, { width: narrow });
+  doc.moveDown(0.3).font('bold').fontSize(codeSize(ctx));
+  const codeAt = { page: pageNow(), x: doc.x, y: doc.y, width: narrow };
+  doc.y += doc.currentLineHeight(true);
   doc.font('body').fontSize(size);
-  if (d.contactPhone) doc.text(`Or call ${d.contactName ? `${d.contactName} on ` : ''}${d.contactPhone}, and we will register you over the phone.`, { width: textWidth - qrSize - 6 * MM });
-  drawQr(doc, link, right - qrSize, y, qrSize);
+  if (call) doc.text(call, MARGIN, doc.y, { width: narrow });
 
   // Help in other languages, and where the privacy notice is.
   doc.y = Math.max(doc.y, y + qrSize) + 6 * MM;
@@ -105,6 +212,7 @@ function writeLetter(doc: PDFKit.PDFDocument, ctx: LetterContext, letter: Addres
   const help = text.help.replace(/\{phone\}/g, d.contactPhone || d.contactEmail || site);
   doc.font('body').fontSize(largePrint ? 13 : 8.5).text(help, MARGIN, doc.y, { width: textWidth, lineGap: 1 });
   doc.moveDown(0.5).text(`How we use your details: ${site}/privacy`, { width: textWidth });
+  return { codeAt, qrAt };
 }
 
 /** The QR code as filled squares (one rectangle per run of dark modules): sharp at any size, and small. */

@@ -13,10 +13,35 @@ const fonts = path.join(path.dirname(require.resolve('pdfjs-dist/package.json'))
 const [file, flag, n] = process.argv.slice(2);
 const pdf = await getDocument({ data: new Uint8Array(fs.readFileSync(file)), standardFontDataUrl: fonts, verbosity: 0 }).promise;
 const count = flag === '--first' ? Math.min(Number(n), pdf.numPages) : pdf.numPages;
+/**
+ * The page's text as a reader sees it, not in the order it was drawn: lines from the top (items within 2 points of
+ * one height are one line), each from the left, with a space where there is a gap between two pieces.
+ */
+function inReadingOrder(items) {
+  const lines = [];
+  for (const item of items.filter((i) => i.str.trim())) {
+    const [x, y] = [item.transform[4], item.transform[5]];
+    const line = lines.find((l) => Math.abs(l.y - y) < 2);
+    if (line) line.items.push({ x, item });
+    else lines.push({ y, items: [{ x, item }] });
+  }
+  return lines
+    .sort((a, b) => b.y - a.y)
+    .map((l) => {
+      l.items.sort((a, b) => a.x - b.x);
+      return l.items.reduce((text, { x, item }, i) => {
+        const before = l.items[i - 1];
+        const gap = before ? x - (before.x + before.item.width) : 0;
+        return text + (i > 0 && gap > 1 && !/\s$/.test(text) && !/^\s/.test(item.str) ? ' ' : '') + item.str;
+      }, '');
+    })
+    .join('\n');
+}
+
 const pages = [];
 for (let p = 1; p <= count; p++) {
   const page = await pdf.getPage(p);
-  const text = (await page.getTextContent()).items.map((i) => i.str + (i.hasEOL ? '\n' : '')).join('');
+  const text = inReadingOrder((await page.getTextContent()).items);
   const viewport = page.getViewport({ scale: 2 });
   const canvas = createCanvas(Math.ceil(viewport.width), Math.ceil(viewport.height));
   const context = canvas.getContext('2d');

@@ -46,10 +46,22 @@ describe('letters to households', () => {
     expect(read.pages.map(codeOn)).toEqual(letters.map((l) => l.code));
   });
 
-  test('large print: bigger type over more pages, the QR code still readable', async () => {
+  test('large print: bigger type over more pages; each letter’s code, QR code and phone line on one page, its own', async () => {
     const normal = await readLetters((await pdfOf(false, [letters.slice(0, 1)])).pdf);
-    const large = await readLetters((await pdfOf(true, [letters.slice(0, 1)])).pdf);
-    expect(large.numPages).toBeGreaterThan(normal.numPages);
-    expect(large.pages.map((p) => p.qr).filter(Boolean)).toEqual([registrationLink('https://panel.example.org', panel, letters[0].code)]);
+    const { count, pdf } = await pdfOf(true, [letters.slice(0, 2), letters.slice(2)]);
+    const large = await readLetters(pdf);
+    expect(count).toBe(3);
+    const perLetter = large.numPages / 3;
+    expect(perLetter).toBeGreaterThan(normal.numPages);
+    expect(Number.isInteger(perLetter)).toBe(true);
+    letters.forEach((l, i) => {
+      const own = large.pages.slice(i * perLetter, (i + 1) * perLetter);
+      expect(own[0].text).toContain(l.line1);
+      const withCode = own.filter((p) => codeOn(p) === l.code);
+      expect(withCode).toHaveLength(1);
+      expect(withCode[0].qr).toBe(registrationLink('https://panel.example.org', panel, l.code));
+      expect(withCode[0].text).toContain('Or call Sam on 024 7697 0000');
+      expect(own.filter((p) => p.qr).length).toBe(1);
+    });
   });
 });
