@@ -50,7 +50,7 @@ function download(port: number, url: string, cookie: string): Promise<{ bytes: n
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-bench-letters-'));
   const { child, ready } = await startChild<{ port: number; panelId: number; email: string; password: string }>('letters-server.js', [dir]);
-  const rows: { step: string; seconds: number; rate?: string; peak: number }[] = [];
+  const rows: { step: string; seconds: number; rate?: string; peak: number; growth: number }[] = [];
   try {
     const base = `/admin/panels/${ready.panelId}/mailout`;
     const agent = request.agent(`http://127.0.0.1:${ready.port}`);
@@ -62,13 +62,14 @@ async function main(): Promise<void> {
     const register = Buffer.from([...registerCsv('bench-letters', HOUSEHOLDS)].join(''));
 
     const step = async (name: string, work: () => Promise<string | undefined>) => {
+      const before = (await ask(child, 'usage')) as Extract<ChildMessage, { type: 'usage' }>;
       await ask(child, 'mark');
       const started = process.hrtime.bigint();
       const rate = await work();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const usage = (await ask(child, 'usage')) as Extract<ChildMessage, { type: 'usage' }>;
-      rows.push({ step: name, seconds, rate, peak: usage.peakRss / MiB });
-      console.log(`  ${name}: ${seconds.toFixed(1)} s${rate ? `, ${rate}` : ''}, server peak ${(usage.peakRss / MiB).toFixed(0)} MiB`);
+      rows.push({ step: name, seconds, rate, peak: usage.peakRss / MiB, growth: (usage.peakRss - before.rss) / MiB });
+      console.log(`  ${name}: ${seconds.toFixed(1)} s${rate ? `, ${rate}` : ''}, server peak ${(usage.peakRss / MiB).toFixed(0)} MiB (${((usage.peakRss - before.rss) / MiB).toFixed(0)} MiB over its start)`);
       return seconds;
     };
 
@@ -124,10 +125,11 @@ async function main(): Promise<void> {
     });
     figure('letters', 'letters CSV', csvSeconds, 's', 2);
 
-    console.log('\nstep                          seconds   server peak MiB');
-    for (const r of rows) console.log(`${r.step.padEnd(30)}${r.seconds.toFixed(1).padStart(7)}${r.peak.toFixed(0).padStart(18)}`);
-    const peak = rows[rows.length - 2].peak;
-    console.log(`\nLetters: ${perSecond.toFixed(0)} a second (goal 1,000 or better) ${perSecond >= 1000 ? 'met' : 'NOT met'}; server peak while printing ${peak.toFixed(0)} MiB (goal under 300) ${peak < 300 ? 'met' : 'NOT met'}.`);
+    console.log('\nstep                          seconds   server peak MiB   growth in the step MiB');
+    for (const r of rows) console.log(`${r.step.padEnd(30)}${r.seconds.toFixed(1).padStart(7)}${r.peak.toFixed(0).padStart(18)}${r.growth.toFixed(0).padStart(25)}`);
+    const { peak, growth } = rows[rows.length - 2];
+    figure('letters', 'letters PDF: memory growth while printing', growth, 'MiB', 0);
+    console.log(`\nLetters: ${perSecond.toFixed(0)} a second (goal 1,000 or better) ${perSecond >= 1000 ? 'met' : 'NOT met'}; server peak while printing ${peak.toFixed(0)} MiB (goal under 300) ${peak < 300 ? 'met' : 'NOT met'}, ${growth.toFixed(0)} MiB more than when printing began.`);
     if (pdf.pages < LETTERS) throw new Error(`the PDF has ${pdf.pages} pages, fewer than its ${LETTERS} letters`);
   } finally {
     await stopChild(child);
