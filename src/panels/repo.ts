@@ -185,6 +185,15 @@ export function insertCategory(db: Db, panelId: number, category: NewCategory): 
   return id;
 }
 
+/** Another panel's categories (questions, values, census shares; not its quotas), added after this panel's own. */
+export function copyCategories(db: Db, fromPanelId: number, toPanelId: number): number {
+  const categories = listCategories(db, fromPanelId);
+  for (const c of categories) {
+    insertCategory(db, toPanelId, { key: c.key, label: c.label, question: c.question, values: c.values.map((v) => ({ value: v.value, label: v.label, share: v.share })) });
+  }
+  return categories.length;
+}
+
 export function deleteCategory(db: Db, panelId: number, categoryId: number): boolean {
   return db.prepare('DELETE FROM categories WHERE id = ? AND panel_id = ?').run(categoryId, panelId).changes > 0;
 }

@@ -9,7 +9,9 @@ import { HttpError, notFound } from '../web/errors';
 import { formValues, parseForm, parseId } from '../web/validate';
 import {
   closeRegistration,
+  copyCategories,
   deleteCategory,
+  findPanel,
   insertCategory,
   insertPanel,
   listCategories,
@@ -21,7 +23,7 @@ import {
 } from './repo';
 import { categorySchema, detailsOf, newPanelSchema, slugify } from './schemas';
 import { PAST_CLOSING_DATE } from './upkeep';
-import { panelPage } from './view';
+import { copySources, panelPage } from './view';
 
 export function panelsRouter(ctx: AppContext): Router {
   const router = Router();
@@ -63,8 +65,8 @@ export function panelsRouter(ctx: AppContext): Router {
   });
 
   router.get('/admin/panels/:id', (req, res) => {
-    const { opened, edited, quotas } = req.query;
-    res.render('pages/admin/panel', panelPage(ctx, loadPanel(ctx, req.params.id), { opened: opened === '1', edited: edited === '1', checkQuotas: quotas === 'check' }));
+    const { opened, edited, quotas, copied } = req.query;
+    res.render('pages/admin/panel', panelPage(ctx, loadPanel(ctx, req.params.id), currentUser(res), { opened: opened === '1', edited: edited === '1', copied: copied === '1', checkQuotas: quotas === 'check' }));
   });
 
   router.post('/admin/panels/:id/open', (req, res) => {
@@ -102,7 +104,7 @@ export function panelsRouter(ctx: AppContext): Router {
       errors.key = `This panel already has a category with the key "${form.data.key}".`;
     }
     if (!form.ok || Object.keys(errors).length) {
-      return res.status(400).render('pages/admin/panel', panelPage(ctx, panel, { newCategory: formValues(req.body), errors }));
+      return res.status(400).render('pages/admin/panel', panelPage(ctx, panel, currentUser(res), { newCategory: formValues(req.body), errors }));
     }
     db.transaction(() => {
       insertCategory(db, panel.id, form.data);
@@ -115,6 +117,25 @@ export function panelsRouter(ctx: AppContext): Router {
       });
     })();
     res.redirect(303, `/admin/panels/${panel.id}#categories`);
+  });
+
+  /** A second panel usually asks the first one's questions: copy them, with their census shares, into a draft. */
+  router.post('/admin/panels/:id/categories/copy', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    assertCategoriesEditable(ctx, panel, 'copy categories');
+    const user = currentUser(res);
+    const from = Number(req.body?.from);
+    const source = copySources(ctx, user, panel.id).find((p) => p.id === from);
+    const refuse = (message: string) => res.status(400).render('pages/admin/panel', panelPage(ctx, panel, user, { errors: { from: message } }));
+    if (!source) return refuse('Choose one of your panels that has categories.');
+    const have = new Set(listCategories(db, panel.id).map((c) => c.key));
+    const clash = listCategories(db, from).filter((c) => have.has(c.key)).map((c) => c.key);
+    if (clash.length) return refuse(`This panel already has ${clash.map((k) => `"${k}"`).join(', ')}. Remove ${clash.length === 1 ? 'it' : 'them'} first, or add the other categories by hand.`);
+    db.transaction(() => {
+      const n = copyCategories(db, from, panel.id);
+      audit(db, clock, { userId: user.id, panelId: panel.id, action: 'category.copy', subject: findPanel(db, from)?.slug, detail: { categories: n } });
+    })();
+    res.redirect(303, `/admin/panels/${panel.id}?copied=1#categories`);
   });
 
   router.post('/admin/panels/:id/categories/:categoryId/delete', (req, res) => {

@@ -91,7 +91,7 @@ export function panelUpkeepRouter(ctx: AppContext, room: RoomRepo): Router {
     const why = deleteRefusal(panel, standingOf(panel));
     if (why) throw new HttpError(409, why, 'This panel cannot be deleted');
     const notYet = unconfirmed(req.body, 'confirm-delete');
-    if (notYet) return res.status(400).render('pages/admin/panel', panelPage(ctx, panel, { deleteErrors: notYet }));
+    if (notYet) return res.status(400).render('pages/admin/panel', panelPage(ctx, panel, currentUser(res), { deleteErrors: notYet }));
     // Not while an import is writing to it (panels/busy.ts); checked again in the transaction that deletes it.
     await oneAtATime(panel.id, 'Deleting the panel', async () => {
       db.transaction(() => {

@@ -1,4 +1,6 @@
-import { csrfToken, logIn, makeApp, snapshot, submit } from '../helpers';
+import { addToTeam } from '../../src/auth/teams';
+import { createUser } from '../../src/auth/users';
+import { csrfToken, logIn, makeApp, PASSWORD, snapshot, submit } from '../helpers';
 
 const validPanel = {
   title: 'Foleshill Parks Panel',
@@ -151,6 +153,49 @@ describe('categories', () => {
     expect(res.status).toBe(409);
     expect(res.text).toContain('it already holds 1');
     expect(snapshot(db)).toEqual(before);
+  });
+
+  test('a draft copies another panel’s categories with their census shares, not its quotas', async () => {
+    const { a, url, db, clock, agent } = await withPanel();
+    await submit(a, url, `${url}/categories`, { key: 'age', label: 'Age band', question: 'How old are you?', values: '16-39 | 45\n40+ | 55' });
+    await submit(a, url, `${url}/categories`, { key: 'ward', label: 'Ward', question: 'Your ward?', values: 'Foleshill | 60\nHillfields | 40' });
+    const first = Number(url.split('/').pop());
+    db.prepare('UPDATE category_values SET quota_min = 3, quota_max = 5').run();
+    const second = (await submit(a, '/admin/panels/new', '/admin/panels', { ...validPanel, title: 'Foleshill Parks, second round' })).headers.location as string;
+    const page = await a.get(second);
+    expect(page.text).toContain('Foleshill Parks Panel (2 categories)');
+    const res = await submit(a, second, `${second}/categories/copy`, { from: String(first) });
+    expect(res.status).toBe(303);
+    expect((await a.get(res.headers.location)).text).toContain('Categories copied, with their census shares.');
+    const copied = db.prepare(
+      `SELECT c.key, c.question, v.value, v.share, v.quota_min AS quotaMin FROM categories c JOIN category_values v ON v.category_id = c.id
+       WHERE c.panel_id = ? ORDER BY c.position, v.position`,
+    ).all(Number(second.split('/').pop()));
+    expect(copied).toEqual([
+      { key: 'age', question: 'How old are you?', value: '16-39', share: 45, quotaMin: null },
+      { key: 'age', question: 'How old are you?', value: '40+', share: 55, quotaMin: null },
+      { key: 'ward', question: 'Your ward?', value: 'Foleshill', share: 60, quotaMin: null },
+      { key: 'ward', question: 'Your ward?', value: 'Hillfields', share: 40, quotaMin: null },
+    ]);
+
+    // Copying again clashes by key: refused in words, nothing changes.
+    const before = snapshot(db);
+    const again = await submit(a, second, `${second}/categories/copy`, { from: String(first) });
+    expect(again.status).toBe(400);
+    expect(again.text).toContain('This panel already has &quot;age&quot;, &quot;ward&quot;. Remove them first');
+    expect(snapshot(db)).toEqual(before);
+
+    // Another organiser, not on the first panel's team, cannot copy from it.
+    createUser(db, clock, { email: 'stranger@example.org', name: 'Stranger', role: 'organiser', admin: false, password: PASSWORD });
+    const stranger = agent();
+    await submit(stranger, '/login', '/login', { email: 'stranger@example.org', password: PASSWORD });
+    const theirs = Number(second.split('/').pop());
+    addToTeam(db, theirs, (db.prepare("SELECT id FROM users WHERE email = 'stranger@example.org'").get() as { id: number }).id, clock.now());
+    db.prepare('DELETE FROM categories WHERE panel_id = ?').run(theirs);
+    const refused = await submit(stranger, second, `${second}/categories/copy`, { from: String(first) });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('Choose one of your panels that has categories.');
+    expect(db.prepare('SELECT COUNT(*) FROM categories WHERE panel_id = ?').pluck().get(theirs)).toBe(0);
   });
 
   test('an unknown or malformed panel id is a 404 with a clear page', async () => {

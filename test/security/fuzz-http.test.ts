@@ -103,6 +103,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /admin/panels/:id/open': { who: 'organiser' },
   'POST /admin/panels/:id/registration/close': { who: 'organiser', params: { id: () => String(world.draftPanel) } },
   'POST /admin/panels/:id/categories': { who: 'organiser', fields: ['key', 'label', 'question', 'values'], params: { id: () => String(world.draftPanel) }, runs: 70 },
+  'POST /admin/panels/:id/categories/copy': { who: 'organiser', fields: ['from'], params: { id: () => String(world.draftPanel) }, runs: 40 },
   'POST /admin/panels/:id/categories/:categoryId/delete': { who: 'organiser' },
   'GET /admin/panels/:id/edit': { who: 'organiser' },
   // The draft panel, so every field is read (panel A's size and date are fixed by its commitment); an edit that got through is undone.

@@ -110,6 +110,7 @@ const HTTP_ROUTES = [
   ['POST /admin/panels/:id/open', 'teamOrganiser', 'Open registration'],
   ['POST /admin/panels/:id/registration/close', 'teamOrganiser', 'Close registration (before the commitment; for good)'],
   ['POST /admin/panels/:id/categories', 'teamOrganiser', 'Add a category'],
+  ['POST /admin/panels/:id/categories/copy', 'teamOrganiser', 'Copy the categories of another of their panels into a draft'],
   ['POST /admin/panels/:id/categories/:categoryId/delete', 'teamOrganiser', 'Remove a category'],
   ['GET /admin/panels/:id/edit', 'teamOrganiser', "The form to edit a panel: its settings and the event's details for the invitation"],
   ['POST /admin/panels/:id/edit', 'teamOrganiser', 'Edit a panel (its size and closing date only while no commitment or closing fixes them)'],

@@ -205,6 +205,7 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
     },
   },
   'POST /admin/panels/:id/categories': { status: 409 }, // registration is open
+  'POST /admin/panels/:id/categories/copy': { status: 409 },
   'POST /admin/panels/:id/categories/:categoryId/delete': { status: 409 },
   'GET /admin/panels/:id/edit': { status: 200 },
   'POST /admin/panels/:id/edit': { status: 400 }, // an empty form: no title
