@@ -14,6 +14,8 @@ function main(): void {
   const ctx = { db, clock: systemClock, config: testConfig({ DATABASE: file, PUBLIC_URL: 'https://panel.example.org' }) };
   const demo = seedDemo(ctx);
   if (!demo) throw new Error('the demo was not seeded into the fresh database');
+  // Letters print only with a number to call for help (mailout-routes.ts).
+  db.prepare('UPDATE panels SET contact_phone = ? WHERE id = ?').run('024 7683 1234', demo.panelId);
   const { server, io } = createApp({ ...ctx, log: () => {} });
   serveUsage(async () => {
     await io.close();

@@ -208,8 +208,8 @@ function layoutShared(doc: PDFKit.PDFDocument, ctx: LetterContext): Omit<Templat
 
   // Help in other languages, and where the privacy notice is.
   doc.y = Math.max(doc.y, y + qrSize) + 6 * MM;
-  // Without a phone number, the next best way to reach the team: its email, else the site.
-  const help = text.help.replace(/\{phone\}/g, d.contactPhone || d.contactEmail || site);
+  // The routes print no letter without a phone number (mailout-routes.ts).
+  const help = text.help.replace(/\{phone\}/g, d.contactPhone);
   doc.font('body').fontSize(largePrint ? 13 : 8.5).text(help, MARGIN, doc.y, { width: textWidth, lineGap: 1 });
   doc.moveDown(0.5).text(`How we use your details: ${site}/privacy`, { width: textWidth });
   return { codeAt, qrAt };

@@ -9,7 +9,7 @@ import { CsvError, writeCsv } from '../csv';
 import { loadPanel } from '../panels/load';
 import type { Panel } from '../panels/repo';
 import { sendCsv } from '../web/download';
-import { notFound } from '../web/errors';
+import { HttpError, notFound } from '../web/errors';
 import { csvUpload, problemsView, uploadedFile } from '../web/upload';
 import { formValues, parseForm, parseId } from '../web/validate';
 import { formatCode, householdCode } from './codes';
@@ -51,7 +51,10 @@ export function mailoutRouter(ctx: AppContext): Router {
   router.get(base, (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
     const progress = registerProgress(panel.id);
-    render(res, panel, { progress, refresh: progress?.phase === 'reading' || progress?.phase === 'writing', ...(progress?.problems ? { ...problemsView(new CsvError(progress.problems), req), fileName: progress.fileName } : {}) });
+    // The refresh names the page without its #fragment: Chromium treats a refresh to the same URL with one as a jump
+    // within the page, and the page would never update.
+    const working = progress?.phase === 'reading' || progress?.phase === 'writing';
+    render(res, panel, { progress, refresh: working ? `/admin/panels/${panel.id}/mailout` : undefined, ...(progress?.problems ? { ...problemsView(new CsvError(progress.problems), req), fileName: progress.fileName } : {}) });
   });
 
   router.post(`${base}/register`, ...csvUpload(), (req, res) => {
@@ -165,10 +168,17 @@ export function mailoutRouter(ctx: AppContext): Router {
     if (wave.drawnAt === null) throw notFound('Letters for that wave (it is not drawn yet)');
     return wave;
   };
+  // Every letter tells people whom to call for help, in each of its languages: not without a number to call.
+  const assertPhone = (panel: Panel) => {
+    if (!panel.details.contactPhone) {
+      throw new HttpError(409, 'The letters tell people what number to call for help or to register by phone, and this panel has none yet. Add a contact phone number (Edit the panel, under Contact), then print the letters.', 'No phone number to print');
+    }
+  };
 
   router.get(`${base}/waves/:n/letters.pdf`, async (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
     const wave = drawnWave(req, panel);
+    assertPhone(panel);
     const mailout = getMailout(db, panel.id);
     const largePrint = req.query.large === '1';
     const only = typeof req.query.uprn === 'string' && /^[0-9]{1,12}$/.test(req.query.uprn) ? req.query.uprn : undefined;

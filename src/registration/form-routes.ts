@@ -2,6 +2,7 @@ import { type Response, Router } from 'express';
 import { audit } from '../audit';
 import { currentUser, requireRole } from '../auth/middleware';
 import type { AppContext } from '../context';
+import { formatCode, readCode } from '../mailout/codes';
 import { checkInvitation, sendsLetters } from '../mailout/invitation';
 import { loadPanel } from '../panels/load';
 import { findPanelBySlug, listCategories, registrationClosed, type Category, type Panel } from '../panels/repo';
@@ -90,7 +91,10 @@ export function registrationRouter(ctx: AppContext): Router {
 
   router.get('/register/:slug', (req, res) => {
     const { panel, categories } = load(req.params.slug);
-    const code = typeof req.query.code === 'string' ? req.query.code.slice(0, 40) : undefined;
+    // From a QR code's link: shown as the letter prints it (K7M-4QX-R9E), so the resident can check one against the other.
+    const linked = typeof req.query.code === 'string' ? req.query.code.slice(0, 40) : undefined;
+    const read = linked ? readCode(linked) : undefined;
+    const code = read?.ok ? formatCode(read.code) : linked;
     res.status(registrationClosed(panel, clock.now()) ? 410 : 200).render('pages/register', page(panel, categories, { values: code ? { code } : {} }));
   });
 

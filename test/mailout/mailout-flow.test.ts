@@ -94,6 +94,22 @@ describe('letters to households, from the register to the PDF', () => {
     expect(downloads.map((d) => JSON.parse(d).what)).toEqual(['letters.pdf', 'letters.csv']);
   });
 
+  test('no letter is printed without a phone number to call for help, and the page says so before', async () => {
+    const { db, organiser, base, panelId } = await setUp();
+    await upload(organiser, base, register);
+    await settled(organiser, base);
+    await submit(organiser, base, `${base}/plan`, { letters: '100', factor: '1', deprived: '2' });
+    await submit(organiser, base, `${base}/waves`, { randomness: 'the UK Lotto draw of Saturday 16 January 2027' });
+    await submit(organiser, base, `${base}/waves/1/draw`, { numbers: '7 19 23 31 40 52' });
+    db.prepare("UPDATE panels SET contact_phone = '' WHERE id = ?").run(panelId);
+    expect((await organiser.get(base)).text).toContain('The letters cannot be printed without a phone number');
+    const pdf = await organiser.get(`${base}/waves/1/letters.pdf`);
+    expect(pdf.status).toBe(409);
+    expect(pdf.text).toContain('Add a contact phone number (Edit the panel, under Contact), then print the letters.');
+    // Nothing was downloaded, so nothing is in the audit trail as a download.
+    expect(db.prepare("SELECT COUNT(*) FROM audit_log WHERE action = 'personal_data.download'").pluck().get()).toBe(0);
+  });
+
   test('a register with problems is refused whole, line by line, and the one in use stays', async () => {
     const { db, organiser, base } = await setUp();
     await upload(organiser, base, register);

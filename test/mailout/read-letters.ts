@@ -24,6 +24,6 @@ export async function readLetters(pdf: Buffer, first?: number): Promise<ReadBack
  * word gaps from glyph positions, and the code's wide letter spacing sometimes reads as a space.
  */
 export function codeOn(page: { text: string }): string | undefined {
-  const line = /enter your code:\s*\n([^\n]+)/.exec(page.text)?.[1];
+  const line = /enter\s+your\s+code:\s*\n([^\n]+)/.exec(page.text)?.[1];
   return line?.replace(/[\s-]/g, '');
 }

@@ -12,6 +12,7 @@ export const register = Buffer.from([...registerCsv('flow-test', 3000)].join('')
 export async function setUp() {
   const t = makeApp({ config: { PUBLIC_URL: 'https://panel.example.org' } });
   const { panelId } = smallPanel(t.db, t.clock);
+  t.db.prepare('UPDATE panels SET contact_phone = ? WHERE id = ?').run('024 7683 1234', panelId);
   insertCategory(t.db, panelId, { key: 'ward', label: 'Ward', question: 'Your ward?', values: WARDS.map((w) => ({ value: w, label: w, share: 100 / 18 })) });
   const organiser = await logIn(t.db, t.clock, t.agent(), 'organiser');
   computeQuotas(t.ctx, findPanel(t.db, panelId)!, 1, null);
