@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
 
 // Under ts-jest the code is TypeScript source: the worker compiles it on the fly with TypeScript.
 const TS_BOOTSTRAP = `
@@ -20,10 +20,10 @@ require(require('node:worker_threads').workerData.entry);
  * alike, with `payload` as `workerData.payload`: for work that would otherwise stop the event loop and every live
  * room with it (a solve, a large parse).
  */
-export function startWorker(from: string, name: string, payload: unknown): Worker {
+export function startWorker(from: string, name: string, payload: unknown, resourceLimits?: ResourceLimits): Worker {
   const entry = path.join(path.dirname(from), `${name}${path.extname(from)}`);
   const workerData = { entry, payload };
-  return entry.endsWith('.ts') ? new Worker(TS_BOOTSTRAP, { eval: true, workerData }) : new Worker(entry, { workerData });
+  return entry.endsWith('.ts') ? new Worker(TS_BOOTSTRAP, { eval: true, workerData, resourceLimits }) : new Worker(entry, { workerData, resourceLimits });
 }
 
 /** What a one-shot worker (`inWorker`) posts back: its answer, or why it failed. */

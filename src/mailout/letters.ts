@@ -1,9 +1,9 @@
 import PDFDocument from 'pdfkit';
-import QRCode from 'qrcode';
 import type { Writable } from 'node:stream';
 import type { Panel } from '../panels/repo';
 import { formatCode } from './codes';
 import { FONTS, type LetterSettings } from './letter-text';
+import { qrMaker, qrOps } from './qr';
 import type { LetterRow } from './repo';
 
 /**
@@ -41,31 +41,92 @@ export async function writeLetters(out: Writable, ctx: LetterContext, pages: Asy
   const doc = new PDFDocument({ size: 'A4', margin: MARGIN, autoFirstPage: false, bufferPages: true, info: { Title: `Letters: ${ctx.panel.title}`, Author: ctx.letter.sender || ctx.panel.title } });
   doc.registerFont('body', FONTS.regular);
   doc.registerFont('bold', FONTS.bold);
-  doc.pipe(out);
+  // Written by hand, not piped: a piped PDFKit document keeps pushing into its own buffer while `out` is full. Its
+  // many small pieces (a dozen a letter) go out together, a few letters' worth at a time.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = () => {
+    if (pending.length) out.write(pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes));
+    pending = [];
+    pendingBytes = 0;
+  };
+  doc.on('data', (chunk: Buffer) => {
+    pending.push(chunk);
+    if ((pendingBytes += chunk.length) >= 64 * 1024) flush();
+  });
+  const ended = new Promise<void>((resolve) => doc.once('end', () => resolve(flush())));
+  const kids = open(doc)._root.data.Pages.data.Kids;
+  let written = 0;
   let template: Template | undefined;
   let count = 0;
-  for await (const page of pages) {
-    for (const letter of page) {
-      if (template) stamp(doc, ctx, template, letter);
-      else template = firstLetter(doc, ctx, letter);
-      doc.flushPages();
-      count++;
-      onLetter?.();
-      // A turn of the event loop now and then, so a room running beside the printing is not held up.
-      if (count % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  // The first letter draws its own QR code; after it, a worker makes each page of letters' codes while the page
+  // before is laid out (a page read ahead).
+  let maker: ReturnType<typeof qrMaker> | undefined;
+  const link = (l: Addressed) => registrationLink(ctx.site, ctx.panel, l.code);
+  const it = pages[Symbol.asyncIterator]();
+  let current = await it.next();
+  let currentQr: Promise<string[]> | undefined;
+  try {
+    outer: while (!current.done) {
+      const letters = current.value;
+      const ahead = await it.next();
+      let nextQr: Promise<string[]> | undefined;
+      let qrs: string[] | undefined;
+      // PDFKit's fonts keep every word they have laid out, and each letter brings new ones (its address, its code).
+      for (const font of Object.values(open(doc)._fontFamilies)) font.layoutCache = Object.create(null);
+      for (const [i, letter] of letters.entries()) {
+        if (out.destroyed) break outer; // the download was cancelled
+        if (!template) template = firstLetter(doc, ctx, letter);
+        else {
+          if (!qrs) {
+            maker ??= qrMaker(template.qrAt);
+            qrs = await (currentQr ?? maker.make(letters.map(link)));
+            if (!ahead.done) nextQr = maker.make(ahead.value.map(link));
+          }
+          stamp(doc, ctx, template, letter, qrs[i]);
+        }
+        doc.flushPages();
+        // PDFKit holds every page's objects until the end, for the page tree, which needs only their numbers.
+        for (; written < kids.length; written++) kids[written].data = {};
+        count++;
+        onLetter?.();
+        // Now and then, a turn of the event loop (so a room running beside the printing is not held up), and a
+        // wait while the reader is behind (so the letters never pile up in memory).
+        if (count % YIELD_EVERY === 0) {
+          flush();
+          await (out.writableNeedDrain ? drained(out) : new Promise<void>((resolve) => setImmediate(resolve)));
+        }
+      }
+      currentQr = nextQr;
+      current = ahead;
     }
-    if (out.writableNeedDrain) await new Promise<void>((resolve) => out.once('drain', resolve));
+  } finally {
+    maker?.close();
   }
   if (count === 0) doc.addPage().font('body').fontSize(12).text('This wave has no letters.');
-  const finished = new Promise<void>((resolve, reject) => {
+  doc.end();
+  await ended;
+  if (out.destroyed) return count;
+  await new Promise<void>((resolve, reject) => {
     out.once('finish', resolve);
     out.once('close', resolve);
     out.once('error', reject);
+    out.end();
   });
-  doc.end();
-  await finished;
   return count;
 }
+
+/** When `out` can take more, or has closed. */
+const drained = (out: Writable) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', done);
+      resolve();
+    };
+    out.once('drain', done);
+    out.once('close', done);
+  });
 
 const YIELD_EVERY = 20;
 
@@ -87,6 +148,8 @@ interface OpenPage {
 }
 interface OpenDocument {
   page: OpenPage;
+  _root: { data: { Pages: { data: { Kids: { data: unknown }[] } } } };
+  _fontFamilies: Record<string, { layoutCache?: Record<string, unknown> }>;
   addContent(data: string): unknown;
   bufferedPageRange(): { start: number; count: number };
 }
@@ -120,22 +183,24 @@ function firstLetter(doc: PDFKit.PDFDocument, ctx: LetterContext, letter: Addres
     return { name: `Letter${++formNumber}p${i}`, ref };
   });
   const template = { forms, ...slots };
+  const qr = qrOps(registrationLink(ctx.site, ctx.panel, letter.code), slots.qrAt);
   forms.forEach((_, i) => {
     doc.switchToPage(first + i);
-    drawPage(doc, ctx, template, i, letter);
+    drawPage(doc, ctx, template, i, letter, qr);
   });
   return template;
 }
 
 /** A later letter: its pages, each the shared form and the household's own parts. */
-function stamp(doc: PDFKit.PDFDocument, ctx: LetterContext, template: Template, letter: Addressed): void {
+function stamp(doc: PDFKit.PDFDocument, ctx: LetterContext, template: Template, letter: Addressed, qr: string): void {
   template.forms.forEach((_, i) => {
     doc.addPage();
-    drawPage(doc, ctx, template, i, letter);
+    drawPage(doc, ctx, template, i, letter, qr);
   });
 }
 
-function drawPage(doc: PDFKit.PDFDocument, ctx: LetterContext, template: Template, i: number, letter: Addressed): void {
+/** A letter's page: the shared form, then the household's address, code and QR code (`qr`, from qrOps) where they go. */
+function drawPage(doc: PDFKit.PDFDocument, ctx: LetterContext, template: Template, i: number, letter: Addressed, qr: string): void {
   const form = template.forms[i];
   open(doc).page.xobjects[form.name] = form.ref;
   open(doc).addContent(`q /${form.name} Do Q`);
@@ -146,7 +211,10 @@ function drawPage(doc: PDFKit.PDFDocument, ctx: LetterContext, template: Templat
   }
   const { codeAt, qrAt } = template;
   if (codeAt.page === i) doc.font('bold').fontSize(codeSize(ctx)).text(formatCode(letter.code), codeAt.x, codeAt.y, { width: codeAt.width, characterSpacing: 2, lineBreak: false });
-  if (qrAt.page === i) drawQr(doc, registrationLink(ctx.site, ctx.panel, letter.code), qrAt.x, qrAt.y, qrAt.size);
+  if (qrAt.page === i) {
+    open(doc).addContent(qr);
+    doc.fill('black');
+  }
 }
 
 const codeSize = (ctx: LetterContext) => (ctx.largePrint ? 26 : 20);
@@ -215,22 +283,3 @@ function layoutShared(doc: PDFKit.PDFDocument, ctx: LetterContext): Omit<Templat
   return { codeAt, qrAt };
 }
 
-/** The QR code as filled squares (one rectangle per run of dark modules): sharp at any size, and small. */
-function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
-  const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
-  const n = qr.modules.size;
-  const quiet = 2;
-  const cell = size / (n + 2 * quiet);
-  for (let r = 0; r < n; r++) {
-    for (let c = 0; c < n; ) {
-      if (!qr.modules.get(r, c)) {
-        c++;
-        continue;
-      }
-      const start = c;
-      while (c < n && qr.modules.get(r, c)) c++;
-      doc.rect(x + (start + quiet) * cell, y + (r + quiet) * cell, (c - start) * cell, cell);
-    }
-  }
-  doc.fill('black');
-}

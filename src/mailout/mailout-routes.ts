@@ -23,7 +23,7 @@ import { forgetProgress, registerProgress, startRegisterImport } from './registe
 import { findWave, getMailout, letterOf, letterOrder, lettersPage, saveLetter, saveRegistrationRules, saveSettings, type Wave } from './repo';
 import { commitWave, drawWave, lettersKey, remindWave } from './workflow';
 
-const PAGE = 500;
+const PAGE = 100;
 const rulesForm = z.object({
   sender: z.string().default(''),
   help: z.string().default(''),

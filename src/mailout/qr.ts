@@ -1,0 +1,68 @@
+import QRCode from 'qrcode';
+import { startWorker } from '../worker';
+
+/** Where a letter's QR code goes, in PDF points on the page as PDFKit draws it (y down from the top). */
+export interface QrPlace {
+  x: number;
+  y: number;
+  size: number;
+}
+
+const round = (v: number) => Math.round(v * 100) / 100;
+
+/**
+ * A QR code as PDF drawing operations: one filled rectangle per run of dark modules, inside a quiet zone of two
+ * modules. Sharp at any size, and small. The caller fills them (`f`).
+ */
+export function qrOps(text: string, at: QrPlace): string {
+  const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  const n = qr.modules.size;
+  const quiet = 2;
+  const cell = at.size / (n + 2 * quiet);
+  const ops: string[] = [];
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < n; ) {
+      if (!qr.modules.get(r, c)) {
+        c++;
+        continue;
+      }
+      const start = c;
+      while (c < n && qr.modules.get(r, c)) c++;
+      ops.push(`${round(at.x + (start + quiet) * cell)} ${round(at.y + (r + quiet) * cell)} ${round((c - start) * cell)} ${round(cell)} re`);
+    }
+  }
+  return ops.join('\n');
+}
+
+/**
+ * QR codes made in a worker thread, a batch at a time: choosing each code's mask is most of a letter's cost, and
+ * the letters' own thread can lay out one batch while the worker makes the next one's codes.
+ */
+export function qrMaker(at: QrPlace) {
+  // Small heaps: the codes are made and dropped, and a large young generation only lets garbage pile up.
+  const worker = startWorker(__filename, 'qr-worker', at, { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 });
+  let next = 0;
+  const waiting = new Map<number, { resolve: (ops: string[]) => void; reject: (err: Error) => void }>();
+  const fail = (err: Error) => {
+    for (const w of waiting.values()) w.reject(err);
+    waiting.clear();
+  };
+  worker.on('message', (m: { id: number; ops?: string[]; message?: string }) => {
+    const w = waiting.get(m.id);
+    waiting.delete(m.id);
+    if (m.ops) w?.resolve(m.ops);
+    else w?.reject(new Error(`the QR codes' worker thread failed: ${m.message}`));
+  });
+  worker.once('error', fail);
+  worker.once('exit', (code) => fail(new Error(`the QR codes' worker thread stopped (exit code ${code})`)));
+  return {
+    make(texts: string[]): Promise<string[]> {
+      const id = next++;
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        worker.postMessage({ id, texts });
+      });
+    },
+    close: () => void worker.terminate(),
+  };
+}
