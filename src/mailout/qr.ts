@@ -42,9 +42,11 @@ export function qrMaker(at: QrPlace) {
   // Small heaps: the codes are made and dropped, and a large young generation only lets garbage pile up.
   const worker = startWorker(__filename, 'qr-worker', at, { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 });
   let next = 0;
+  let closed = false;
   const waiting = new Map<number, { resolve: (ops: string[]) => void; reject: (err: Error) => void }>();
+  // Closed on purpose (the letters are done, or the download was cancelled): what was asked ahead is dropped.
   const fail = (err: Error) => {
-    for (const w of waiting.values()) w.reject(err);
+    if (!closed) for (const w of waiting.values()) w.reject(err);
     waiting.clear();
   };
   worker.on('message', (m: { id: number; ops?: string[]; message?: string }) => {
@@ -58,11 +60,17 @@ export function qrMaker(at: QrPlace) {
   return {
     make(texts: string[]): Promise<string[]> {
       const id = next++;
-      return new Promise((resolve, reject) => {
+      const made = new Promise<string[]>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
         worker.postMessage({ id, texts });
       });
+      // Asked ahead and perhaps never awaited (the download cancelled): a failure must not go unhandled.
+      made.catch(() => {});
+      return made;
     },
-    close: () => void worker.terminate(),
+    close: () => {
+      closed = true;
+      void worker.terminate();
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { householdCode } from '../../src/mailout/codes';
 import { DEFAULT_LETTER } from '../../src/mailout/letter-text';
 import { type Addressed, registrationLink, writeLetters } from '../../src/mailout/letters';
@@ -63,5 +63,27 @@ describe('letters to households', () => {
       expect(withCode[0].text).toContain('Or call Sam on 024 7697 0000');
       expect(own.filter((p) => p.qr).length).toBe(1);
     });
+  });
+  test('a cancelled download stops the printing, and nothing is left failing behind it', async () => {
+    const many = Array.from({ length: 600 }, (_, i) => ({ ...letters[i % 3], uprn: String(1000 + i), code: householdCode(key, 1, String(1000 + i)) }));
+    const pages = Array.from({ length: 6 }, (_, i) => many.slice(i * 100, (i + 1) * 100));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    let bytes = 0;
+    const out = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        bytes += chunk.length;
+        if (bytes > 150_000) this.destroy(); // the organiser closes the tab
+        done();
+      },
+    });
+    async function* source() { yield* pages; }
+    const count = await writeLetters(out, { panel, letter: DEFAULT_LETTER, site: 'https://panel.example.org', closes: '31 January 2027', householdLimit: 2, largePrint: false, letters: 600 }, source());
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    process.off('unhandledRejection', onUnhandled);
+    expect(count).toBeGreaterThan(0);
+    expect(count).toBeLessThan(600);
+    expect(unhandled).toEqual([]);
   });
 });
