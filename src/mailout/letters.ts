@@ -65,13 +65,13 @@ export async function writeLetters(out: Writable, ctx: LetterContext, pages: Asy
   const link = (l: Addressed) => registrationLink(ctx.site, ctx.panel, l.code);
   const it = pages[Symbol.asyncIterator]();
   let current = await it.next();
-  let currentQr: Promise<string[]> | undefined;
+  let currentQr: Promise<Buffer[]> | undefined;
   try {
     outer: while (!current.done) {
       const letters = current.value;
       const ahead = await it.next();
-      let nextQr: Promise<string[]> | undefined;
-      let qrs: string[] | undefined;
+      let nextQr: Promise<Buffer[]> | undefined;
+      let qrs: Buffer[] | undefined;
       // PDFKit's fonts keep every word they have laid out, and each letter brings new ones (its address, its code).
       for (const font of Object.values(open(doc)._fontFamilies)) font.layoutCache = Object.create(null);
       for (const [i, letter] of letters.entries()) {
@@ -142,7 +142,7 @@ interface Template {
 }
 
 interface OpenPage {
-  write(data: string): void;
+  write(data: string | Buffer): void;
   resources: { data: { Font?: Record<string, unknown> } };
   xobjects: Record<string, unknown>;
 }
@@ -192,7 +192,7 @@ function firstLetter(doc: PDFKit.PDFDocument, ctx: LetterContext, letter: Addres
 }
 
 /** A later letter: its pages, each the shared form and the household's own parts. */
-function stamp(doc: PDFKit.PDFDocument, ctx: LetterContext, template: Template, letter: Addressed, qr: string): void {
+function stamp(doc: PDFKit.PDFDocument, ctx: LetterContext, template: Template, letter: Addressed, qr: Buffer): void {
   template.forms.forEach((_, i) => {
     doc.addPage();
     drawPage(doc, ctx, template, i, letter, qr);
@@ -200,7 +200,7 @@ function stamp(doc: PDFKit.PDFDocument, ctx: LetterContext, template: Template, 
 }
 
 /** A letter's page: the shared form, then the household's address, code and QR code (`qr`, from qrOps) where they go. */
-function drawPage(doc: PDFKit.PDFDocument, ctx: LetterContext, template: Template, i: number, letter: Addressed, qr: string): void {
+function drawPage(doc: PDFKit.PDFDocument, ctx: LetterContext, template: Template, i: number, letter: Addressed, qr: Buffer): void {
   const form = template.forms[i];
   open(doc).page.xobjects[form.name] = form.ref;
   open(doc).addContent(`q /${form.name} Do Q`);
@@ -212,7 +212,7 @@ function drawPage(doc: PDFKit.PDFDocument, ctx: LetterContext, template: Templat
   const { codeAt, qrAt } = template;
   if (codeAt.page === i) doc.font('bold').fontSize(codeSize(ctx)).text(formatCode(letter.code), codeAt.x, codeAt.y, { width: codeAt.width, characterSpacing: 2, lineBreak: false });
   if (qrAt.page === i) {
-    open(doc).addContent(qr);
+    open(doc).page.write(qr);
     doc.fill('black');
   }
 }

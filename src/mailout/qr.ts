@@ -14,7 +14,7 @@ const round = (v: number) => Math.round(v * 100) / 100;
  * A QR code as PDF drawing operations: one filled rectangle per run of dark modules, inside a quiet zone of two
  * modules. Sharp at any size, and small. The caller fills them (`f`).
  */
-export function qrOps(text: string, at: QrPlace): string {
+export function qrOps(text: string, at: QrPlace): Buffer {
   const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
   const n = qr.modules.size;
   const quiet = 2;
@@ -31,7 +31,20 @@ export function qrOps(text: string, at: QrPlace): string {
       ops.push(`${round(at.x + (start + quiet) * cell)} ${round(at.y + (r + quiet) * cell)} ${round((c - start) * cell)} ${round(cell)} re`);
     }
   }
-  return ops.join('\n');
+  return Buffer.from(`${ops.join('\n')}\n`, 'latin1');
+}
+
+/** A batch of codes' operations in one buffer (moved between threads, not copied), and where each ends. */
+export function packOps(all: Buffer[]): { buffer: ArrayBuffer; ends: number[] } {
+  const packed = Buffer.allocUnsafeSlow(all.reduce((n, b) => n + b.length, 0));
+  const ends: number[] = [];
+  let at = 0;
+  for (const b of all) ends.push((at += b.copy(packed, at)));
+  return { buffer: packed.buffer as ArrayBuffer, ends };
+}
+
+function unpackOps({ buffer, ends }: { buffer: ArrayBuffer; ends: number[] }): Buffer[] {
+  return ends.map((end, i) => Buffer.from(buffer, i === 0 ? 0 : ends[i - 1], end - (i === 0 ? 0 : ends[i - 1])));
 }
 
 /**
@@ -40,27 +53,27 @@ export function qrOps(text: string, at: QrPlace): string {
  */
 export function qrMaker(at: QrPlace) {
   // Small heaps: the codes are made and dropped, and a large young generation only lets garbage pile up.
-  const worker = startWorker(__filename, 'qr-worker', at, { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 });
+  const worker = startWorker(__filename, 'qr-worker', at, { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 });
   let next = 0;
   let closed = false;
-  const waiting = new Map<number, { resolve: (ops: string[]) => void; reject: (err: Error) => void }>();
+  const waiting = new Map<number, { resolve: (ops: Buffer[]) => void; reject: (err: Error) => void }>();
   // Closed on purpose (the letters are done, or the download was cancelled): what was asked ahead is dropped.
   const fail = (err: Error) => {
     if (!closed) for (const w of waiting.values()) w.reject(err);
     waiting.clear();
   };
-  worker.on('message', (m: { id: number; ops?: string[]; message?: string }) => {
+  worker.on('message', (m: { id: number; ops?: { buffer: ArrayBuffer; ends: number[] }; message?: string }) => {
     const w = waiting.get(m.id);
     waiting.delete(m.id);
-    if (m.ops) w?.resolve(m.ops);
+    if (m.ops) w?.resolve(unpackOps(m.ops));
     else w?.reject(new Error(`the QR codes' worker thread failed: ${m.message}`));
   });
   worker.once('error', fail);
   worker.once('exit', (code) => fail(new Error(`the QR codes' worker thread stopped (exit code ${code})`)));
   return {
-    make(texts: string[]): Promise<string[]> {
+    make(texts: string[]): Promise<Buffer[]> {
       const id = next++;
-      const made = new Promise<string[]>((resolve, reject) => {
+      const made = new Promise<Buffer[]>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
         worker.postMessage({ id, texts });
       });
