@@ -7,6 +7,7 @@
 const LAYERS = [
   ['base', '^src/(audit|audit-query|clock|config|context|csv|db|disclosure|errors|keys|paths|public-numbers|revocations|seal|tokens|worker)\\.ts$|^src/web/'],
   ['the engines (voting, sortition)', '^src/(voting|sortition)/'],
+  ['messages (the outbox and its sender)', '^src/messages/'],
   ['auth', '^src/auth/'],
   ['panels', '^src/panels/'],
   ['mailout (stage one: letters to households)', '^src/mailout/'],

@@ -30,6 +30,14 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   /** /readyz reports unready when the database's disk has less free space than this, in megabytes. */
   MIN_FREE_MB: z.coerce.number().min(0).default(200),
+  /** The mail server messages go through, such as smtp://user:password@mail.example.org:587; unset, they are written to MAIL_DIR. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, { error: 'must start smtp:// or smtps://, such as smtp://user:password@mail.example.org:587' }).optional(),
+  /** Who messages come from. */
+  MAIL_FROM: z.string().min(3).default("Citizens' Panel <no-reply@localhost>"),
+  /** Without SMTP_URL, where messages are written as .eml files (and shown to the team): by default `<DATABASE>.mail`. */
+  MAIL_DIR: z.string().min(1).optional(),
+  /** At most this many messages a minute, so a mail server's limits are kept. */
+  MAIL_PER_MINUTE: z.coerce.number().int({ error: 'must be a whole number' }).min(1).max(10_000).default(120),
   /** Where the public can get this software, to re-run a published draw. */
   SOURCE_URL: z.url({ error: 'must be a web address, such as https://example.org/citizens-panel' }).optional(),
 });
@@ -60,6 +68,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function publicUrl(config: Config): string {
   return (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
 }
+
+/** Where messages go when there is no mail server (SMTP_URL unset). */
+export const mailDir = (config: Config): string => config.MAIL_DIR ?? `${config.DATABASE}.mail`;
 
 /** Defaults for tests: nothing logged, nothing seeded unless asked. */
 export function testConfig(overrides: Partial<Config> = {}): Config {

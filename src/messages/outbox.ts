@@ -1,0 +1,121 @@
+import crypto from 'node:crypto';
+import type { Db } from '../db';
+import { keyStore } from '../keys';
+import { seal, unseal } from '../seal';
+
+/**
+ * The outbox (issue 22): every message is a row, written in the caller's transaction with the event that causes
+ * it, and sent later by the sender (sender.ts). A personal link goes into the bodies as `[[link]]` and is stored
+ * sealed under the `outbox` key (in the key folder), so a copy of the database holds no working link.
+ */
+export const LINK = '[[link]]';
+export type MessageState = 'queued' | 'sending' | 'sent' | 'failed';
+
+export interface NewMessage {
+  panelId: number | null;
+  registrantId?: number | null;
+  userId?: number | null;
+  kind: string;
+  to: string;
+  language?: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** The personal link that replaces `[[link]]` in the bodies when the message is sent. */
+  link?: string;
+}
+
+export interface Message {
+  id: number;
+  panelId: number | null;
+  registrantId: number | null;
+  kind: string;
+  to: string;
+  language: string;
+  subject: string;
+  text: string;
+  html: string;
+  state: MessageState;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  createdAt: number;
+  sentAt: number | null;
+  messageId: string;
+}
+
+const COLUMNS = `id, panel_id AS panelId, registrant_id AS registrantId, kind, to_address AS "to", language, subject,
+  text_body AS text, html_body AS html, state, attempts, next_attempt_at AS nextAttemptAt, last_error AS lastError,
+  created_at AS createdAt, sent_at AS sentAt, message_id AS messageId`;
+
+const where = (messageId: string) => `outbox ${messageId}`;
+
+/** Queues a message; call it inside the transaction of the event that causes it. Returns its id. */
+export function enqueue(db: Db, message: NewMessage, now: number): number {
+  const messageId = `<${crypto.randomUUID()}@citizens-panel>`;
+  const secret = message.link ? seal(keyStore(db).key('outbox'), where(messageId), { link: message.link }) : null;
+  return Number(
+    db
+      .prepare(
+        `INSERT INTO messages (panel_id, registrant_id, user_id, kind, to_address, language, subject, text_body, html_body, secret,
+           next_attempt_at, created_at, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(message.panelId, message.registrantId ?? null, message.userId ?? null, message.kind, message.to, message.language ?? 'en',
+        message.subject, message.text, message.html, secret, now, now, messageId).lastInsertRowid,
+  );
+}
+
+/** The message as it goes out: its link put back into both bodies. */
+export function withLink(db: Db, message: Message): Message {
+  const row = db.prepare('SELECT secret FROM messages WHERE id = ?').get(message.id) as { secret: Buffer | null } | undefined;
+  if (!row?.secret) return message;
+  const { link } = unseal<{ link: string }>(keyStore(db).key('outbox'), where(message.messageId), row.secret);
+  return { ...message, text: message.text.split(LINK).join(link), html: message.html.split(LINK).join(link) };
+}
+
+/**
+ * Takes up to `limit` messages that are due, marking them 'sending' in one step, so two senders never take the
+ * same one. A message left 'sending' for longer than `leaseMs` (its sender died mid-send) is due again.
+ */
+export function claimDue(db: Db, now: number, limit: number, leaseMs: number): Message[] {
+  return db.transaction(() => {
+    const due = db
+      .prepare(
+        `SELECT ${COLUMNS} FROM messages WHERE (state = 'queued' AND next_attempt_at <= ?) OR (state = 'sending' AND claimed_at <= ?)
+         ORDER BY next_attempt_at, id LIMIT ?`,
+      )
+      .all(now, now - leaseMs, limit) as Message[];
+    const claim = db.prepare("UPDATE messages SET state = 'sending', claimed_at = ?, attempts = attempts + 1 WHERE id = ?");
+    for (const m of due) claim.run(now, m.id);
+    return due.map((m) => ({ ...m, state: 'sending' as const, attempts: m.attempts + 1 }));
+  })();
+}
+
+export function markSent(db: Db, id: number, now: number): void {
+  db.prepare("UPDATE messages SET state = 'sent', sent_at = ?, claimed_at = NULL, last_error = NULL WHERE id = ?").run(now, id);
+}
+
+/** A failed attempt: tried again at `retryAt`, or given up on (`retryAt` null) with the reason in words. */
+export function markFailed(db: Db, id: number, error: string, retryAt: number | null): void {
+  if (retryAt === null) db.prepare("UPDATE messages SET state = 'failed', claimed_at = NULL, last_error = ? WHERE id = ?").run(error, id);
+  else db.prepare("UPDATE messages SET state = 'queued', claimed_at = NULL, last_error = ?, next_attempt_at = ? WHERE id = ?").run(error, retryAt, id);
+}
+
+/** Sends a message again now: a failed one, or a sent one someone did not get. */
+export function resend(db: Db, id: number, now: number): boolean {
+  return db.prepare("UPDATE messages SET state = 'queued', next_attempt_at = ?, attempts = 0, last_error = NULL WHERE id = ? AND state IN ('sent', 'failed')").run(now, id).changes > 0;
+}
+
+export function findMessage(db: Db, id: number): Message | undefined {
+  return db.prepare(`SELECT ${COLUMNS} FROM messages WHERE id = ?`).get(id) as Message | undefined;
+}
+
+export function panelMessages(db: Db, panelId: number, limit = 200): Message[] {
+  return db.prepare(`SELECT ${COLUMNS} FROM messages WHERE panel_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`).all(panelId, limit) as Message[];
+}
+
+export function messageCounts(db: Db, panelId: number): Record<MessageState, number> {
+  const counts = { queued: 0, sending: 0, sent: 0, failed: 0 };
+  for (const r of db.prepare('SELECT state, COUNT(*) AS n FROM messages WHERE panel_id = ? GROUP BY state').all(panelId) as { state: MessageState; n: number }[]) counts[r.state] = r.n;
+  return counts;
+}
