@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import { createApp } from './app';
 import { systemClock } from './clock';
-import { loadConfig, publicUrl } from './config';
+import { loadConfig, mailDir, publicUrl } from './config';
+import { Sender } from './messages/sender';
+import { folderTransport, smtpTransport } from './messages/transport';
 import { closeDb, openDb } from './db';
 import { keysBesideDatabase } from './keys';
 import { seedDemo } from './demo/seed';
@@ -34,6 +36,11 @@ async function main(): Promise<void> {
     }
   }
   const { server, io } = createApp({ ...ctx, log });
+  // Messages go out in the background, through the mail server or, without one, into a folder of .eml files.
+  const transport = config.SMTP_URL ? smtpTransport(config.SMTP_URL) : folderTransport(mailDir(config));
+  const sender = new Sender(ctx, transport);
+  sender.start();
+  log(`Messages go to ${transport.where}${config.SMTP_URL ? '' : ' (no SMTP_URL is set)'}.`);
   server.once('error', (err: NodeJS.ErrnoException) => {
     const why =
       err.code === 'EADDRINUSE'
@@ -56,11 +63,14 @@ async function main(): Promise<void> {
   const stop = () => {
     log('Shutting down...');
     void io.close();
-    const done = () => {
-      closeDb(db);
-      lock?.release();
-      process.exit(0);
-    };
+    // A message being handed to the mail server is let finish (up to 2 s), so its row says 'sent'.
+    const sent = Promise.race([sender.stop(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    const done = () =>
+      void sent.then(() => {
+        closeDb(db);
+        lock?.release();
+        process.exit(0);
+      });
     server.close(done);
     setTimeout(done, 3000).unref();
   };

@@ -31,3 +31,11 @@ CREATE TABLE messages (
 CREATE INDEX messages_due ON messages(state, next_attempt_at);
 CREATE INDEX messages_panel ON messages(panel_id, created_at);
 CREATE INDEX messages_registrant ON messages(registrant_id);
+
+-- A registration's email address is confirmed by a link in the message that acknowledges it: until then it is
+-- marked unconfirmed. Only the link's SHA-256 is kept. The registration's language, for every message after it.
+ALTER TABLE registrants ADD COLUMN email_confirmed_at INTEGER;
+ALTER TABLE registrants ADD COLUMN confirm_hash TEXT;
+-- NULL once erased; English until languages arrive.
+ALTER TABLE registrants ADD COLUMN language TEXT DEFAULT 'en';
+CREATE UNIQUE INDEX registrants_confirm ON registrants(confirm_hash) WHERE confirm_hash IS NOT NULL;

@@ -119,3 +119,8 @@ export function messageCounts(db: Db, panelId: number): Record<MessageState, num
   for (const r of db.prepare('SELECT state, COUNT(*) AS n FROM messages WHERE panel_id = ? GROUP BY state').all(panelId) as { state: MessageState; n: number }[]) counts[r.state] = r.n;
   return counts;
 }
+
+/** Every message to one registrant, oldest first: for their subject access export. */
+export function registrantMessages(db: Db, registrantId: number): Message[] {
+  return db.prepare(`SELECT ${COLUMNS} FROM messages WHERE registrant_id = ? ORDER BY created_at, id`).all(registrantId) as Message[];
+}

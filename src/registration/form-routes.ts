@@ -6,9 +6,11 @@ import { formatCode, readCode } from '../mailout/codes';
 import { checkInvitation, sendsLetters } from '../mailout/invitation';
 import { loadPanel } from '../panels/load';
 import { findPanelBySlug, listCategories, registrationClosed, type Category, type Panel } from '../panels/repo';
+import { sha256 } from '../tokens';
 import { HttpError, notFound } from '../web/errors';
 import { minutes, RateLimiter } from '../web/rate-limit';
 import { formValues, parseForm } from '../web/validate';
+import { acknowledgeRegistration, confirmEmail } from './confirm';
 import { questions, registrationSchema } from './registration-form';
 import { findDuplicate, insertRegistrant } from './repo';
 
@@ -85,6 +87,7 @@ export function registrationRouter(ctx: AppContext): Router {
     db.transaction(() => {
       const publicId = insertRegistrant(db, panel.id, { ...form.data, valueIds, source: 'form', consentAt: now, channel, householdId: household?.id ?? null, wave: household?.wave ?? null, addressFlag }, now);
       audit(db, clock, { panelId: panel.id, userId, action: 'registrant.register', subject: publicId, detail: { channel, invited: household !== null, ...(addressFlag ? { addressFlag } : {}) } });
+      acknowledgeRegistration(ctx, panel, publicId, now);
     })();
     return true;
   };
@@ -125,6 +128,24 @@ export function registrationRouter(ctx: AppContext): Router {
     if (registrationClosed(panel, clock.now())) throw new HttpError(409, 'Registration for this panel is closed.', 'Registration is closed');
     const channel = formValues(req.body).channel === 'paper' ? 'paper' : 'phone';
     if (register(res, panel, categories, req.body, `staff ${currentUser(res).id}`, channel, currentUser(res).id)) res.redirect(303, `/admin/panels/${panel.id}/pool?registered=1`);
+  });
+
+  // The link in the message that acknowledges a registration. Opening it shows a button; only pressing it
+  // confirms, so a mail scanner that follows links confirms nothing.
+  router.get('/confirm/:token', (req, res) => {
+    const known = db.prepare('SELECT 1 FROM registrants WHERE confirm_hash = ?').get(sha256(req.params.token));
+    if (!known) throw notFound('That confirmation link');
+    res.render('pages/confirm-email', { title: 'Confirm your email address', token: req.params.token });
+  });
+
+  router.post('/confirm/:token', (req, res) => {
+    const confirmed = db.transaction(() => {
+      const done = confirmEmail(db, req.params.token, clock.now());
+      if (done && !done.already) audit(db, clock, { panelId: done.panelId, action: 'registrant.email-confirmed', subject: done.publicId });
+      return done;
+    })();
+    if (!confirmed) throw notFound('That confirmation link');
+    res.render('pages/confirm-email', { title: 'Your email address is confirmed', confirmed: true });
   });
 
   router.get('/privacy', (_req, res) => res.render('pages/privacy', { title: 'Privacy notice' }));

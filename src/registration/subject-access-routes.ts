@@ -2,6 +2,7 @@ import { type Request, type Response, Router } from 'express';
 import { audit, auditView } from '../audit';
 import { currentUser, requireRole } from '../auth/middleware';
 import type { AppContext } from '../context';
+import { registrantMessages } from '../messages/outbox';
 import { sessionsOf } from '../outcomes/member-record';
 import { oneAtATime } from '../panels/busy';
 import { loadPanel } from '../panels/load';
@@ -35,7 +36,8 @@ export function subjectAccessRouter(ctx: AppContext, room: RoomRepo): Router {
     const activity = activityOf(db, panel.id, record.publicId);
     const selection = selectionPart(db, panel.id, record, categories, activity);
     const sessions = sessionsOf(db, room, panel.id, record.publicId);
-    return { panel, record, doc: subjectAccess(panel, { registration, activity, selection, sessions }, clock.now()) };
+    const messages = registrantMessages(db, record.id);
+    return { panel, record, doc: subjectAccess(panel, { registration, activity, selection, sessions, messages }, clock.now()) };
   };
   /** Every look at an export is in the trail, by pseudonym and format: never a name or a contact. */
   const recordAccess = (res: Response, panel: Panel, publicId: string, format: 'page' | 'json') =>

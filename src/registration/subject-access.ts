@@ -1,4 +1,5 @@
 import type { Db } from '../db';
+import type { Message } from '../messages/outbox';
 import { listCategories, type Category, type Panel } from '../panels/repo';
 import { fieldInWords } from './correction';
 import { findRecord, type RegistrantRecord, valuesOf } from './repo';
@@ -120,7 +121,7 @@ const CHANNEL_WORDS = { online: 'online, by themselves', phone: 'over the phone,
 
 /** What stays of an erased registrant, and what went. */
 const ERASED = {
-  deleted: ['name', 'email address', 'phone number', 'address', 'postcode', 'answers to the lottery questions', 'the name they asked the room to call them', 'the keys used to spot a second registration with the same email or phone', 'the link to the household a letter of invitation went to'],
+  deleted: ['name', 'email address', 'phone number', 'address', 'postcode', 'answers to the lottery questions', 'the name they asked the room to call them', 'the keys used to spot a second registration with the same email or phone', 'the link to the household a letter of invitation went to', 'the messages sent to them, whether their email address was confirmed, and their language'],
   kept: [
     'the random pseudonym and the dates of registration, consent and erasure, how they registered and the wave of letters they answered',
     'where they stood on the panel (for example "withdrawn"), so that the seat could be filled',
@@ -136,13 +137,13 @@ export const SECRET_BALLOTS =
 const NOTES = [
   SECRET_BALLOTS,
   'Open votes: your ballot is held under your pseudonym, and is shown here.',
-  'Messages: the toolkit sends no email or text and holds no messages to you. A letter inviting a household to register is addressed to "The Householder" at an address from the council\'s register, never to a name; its code is held only as a keyed fingerprint. Invitation links are handed to you by the organisers; only a fingerprint (SHA-256) of each link is kept, never the link itself.',
+  'Messages: every email sent to you is listed under messages, with its subject and whether it went; a copy of each is kept, with any personal link in it sealed under a key kept outside the database. A letter inviting a household to register is addressed to "The Householder" at an address from the council\'s register, never to a name; its code is held only as a keyed fingerprint. Invitation links are handed to you by the organisers; only a fingerprint (SHA-256) of each link is kept, never the link itself.',
   'The committed pool gives a household code to people who registered at the same address as someone else, and a ticket number to every row. Neither is shown here: the household code would tell you about another person, and tickets are kept apart from names on purpose (verification.md).',
   'Other panels: a registration for another panel is a separate record, kept by that panel’s organisers.',
 ];
 
 /** The export, from its parts: every time in ISO 8601 (UTC). */
-export function subjectAccess(panel: Panel, parts: { registration: RegistrationPart; activity: Activity[]; selection: SelectionPart; sessions: SessionPart[] }, madeAt: number) {
+export function subjectAccess(panel: Panel, parts: { registration: RegistrationPart; activity: Activity[]; selection: SelectionPart; sessions: SessionPart[]; messages: Message[] }, madeAt: number) {
   const { record, answers, categories } = parts.registration;
   const { selection } = parts;
   const m = selection.membership;
@@ -152,6 +153,8 @@ export function subjectAccess(panel: Panel, parts: { registration: RegistrationP
       pseudonym: record.publicId,
       name: record.name,
       email: record.email,
+      emailConfirmed: when(record.emailConfirmedAt),
+      language: record.language,
       phone: record.phone,
       address: record.address,
       postcode: record.postcode,
@@ -190,7 +193,7 @@ export function subjectAccess(panel: Panel, parts: { registration: RegistrationP
       currentLinkFingerprintHeld: m?.linkFingerprintHeld ?? false,
       currentLinkExpires: when(m?.invitationExpiresAt),
     },
-    messages: [] as never[],
+    messages: parts.messages.map((msg) => ({ kind: msg.kind, to: msg.to, language: msg.language, subject: msg.subject, state: msg.state, queued: when(msg.createdAt), sent: when(msg.sentAt), lastError: msg.lastError })),
     sessions: parts.sessions.map((s) => ({
       session: s.id,
       title: s.title,

@@ -71,6 +71,8 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /login': { who: 'anonymous', fields: ['email', 'password', 'next'], runs: 70 },
   'POST /logout': { who: 'anonymous' },
   'GET /privacy': { who: 'anonymous' },
+  'GET /confirm/:token': { who: 'anonymous' },
+  'POST /confirm/:token': { who: 'anonymous' },
   'GET /register/:slug': { who: 'anonymous' },
   'POST /register/:slug': { who: 'anonymous', fields: PERSON_FIELDS, runs: 80 },
   'GET /register/:slug/thanks': { who: 'anonymous' },

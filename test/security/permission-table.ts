@@ -67,6 +67,8 @@ const HTTP_ROUTES = [
   ['POST /register/:slug', 'everyone', 'Register for a panel'],
   ['GET /register/:slug/thanks', 'everyone', 'The thank-you page after registering'],
   ['GET /privacy', 'everyone', 'The privacy notice'],
+  ['GET /confirm/:token', 'everyone', "The page a registration's confirmation link opens (a button; only its holder has the link)"],
+  ['POST /confirm/:token', 'everyone', "Confirm a registration's email address, with the link from its message"],
   ['GET /panels/:slug/selection', 'everyone', 'How the panel was chosen: commitment, numbers, seed, draws'],
   ['GET /panels/:slug/selection/quotas.csv', 'everyone', 'The committed quotas'],
   ['GET /room/:sessionId', 'everyone', "The room's page: it holds no data; the link's pass opens the room"],

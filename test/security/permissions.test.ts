@@ -158,6 +158,8 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /register/:slug': { status: 400 },
   'GET /register/:slug/thanks': { status: 200 },
   'GET /privacy': { status: 200 },
+  'GET /confirm/:token': { status: 404 }, // nobody's link
+  'POST /confirm/:token': { status: 404 },
   'GET /panels/:slug/selection': { status: 200 },
   'GET /panels/:slug/selection/quotas.csv': { status: 200 },
   'GET /room/:sessionId': { status: 200 },

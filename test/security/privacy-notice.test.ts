@@ -58,6 +58,8 @@ const NOT_CODE = [
 
 /** What a registration with a letter's code adds (issue 21): the household, the wave, the channel, the address check. */
 const LETTER_COLUMNS = ['address_flag', 'channel', 'household_id', 'wave'];
+/** What an email address adds (issue 22): whether it is confirmed (and the link's hash), and the language. */
+const MESSAGE_COLUMNS = ['confirm_hash', 'email_confirmed_at', 'language'];
 
 /** Each checked promise: the sentence as the notice says it, and the test below that holds it. */
 const CHECKED = new Map<string, string>();
@@ -119,7 +121,17 @@ describe('what we collect', () => {
   promise('Your name; your email address and/or phone number; your address and postcode; and your answers to the questions for the lottery (such as your age band, ward and ethnic group).', () => {
     const columns = (db.prepare("SELECT name FROM pragma_table_info('registrants')").pluck().all() as string[]).sort();
     // The personal fields, the keys that spot a second registration, the pseudonym and dates, and the room name a member gives on confirming.
-    expect(columns.filter((c) => !LETTER_COLUMNS.includes(c))).toEqual(['consent_at', 'created_at', 'email', 'email_key', 'erased_at', 'id', 'name', 'panel_id', 'phone', 'phone_key', 'postcode', 'public_id', 'address', 'source'].sort());
+    expect(columns.filter((c) => !LETTER_COLUMNS.includes(c) && !MESSAGE_COLUMNS.includes(c))).toEqual(['consent_at', 'created_at', 'email', 'email_key', 'erased_at', 'id', 'name', 'panel_id', 'phone', 'phone_key', 'postcode', 'public_id', 'address', 'source'].sort());
+  });
+
+  promise('If you give an email address, we email you to say your registration arrived, with a link to confirm the address, and we keep whether you confirmed it, the language you registered in, and a copy of each message we send you.', () => {
+    const columns = db.prepare("SELECT name FROM pragma_table_info('registrants')").pluck().all() as string[];
+    expect(MESSAGE_COLUMNS.filter((c) => !columns.includes(c))).toEqual([]);
+    // Every message is to someone who gave an email address, and is about this panel.
+    const strays = db.prepare('SELECT COUNT(*) FROM messages m LEFT JOIN registrants r ON r.id = m.registrant_id WHERE m.registrant_id IS NOT NULL AND (r.email IS NULL OR r.email <> m.to_address OR m.panel_id <> r.panel_id)').pluck().get();
+    expect(strays).toBe(0);
+    // A person with no email address gets no message and has no link to confirm.
+    expect(db.prepare('SELECT COUNT(*) FROM registrants r WHERE r.email IS NULL AND (r.confirm_hash IS NOT NULL OR EXISTS (SELECT 1 FROM messages m WHERE m.registrant_id = r.id))').pluck().get()).toBe(0);
   });
 
   promise("If you register with the code from a letter, we also keep which household the letter went to and in which wave, how you registered (online, by phone or on paper), and whether the address you gave differs from the letter's, for the organisers to check.", () => {

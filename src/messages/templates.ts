@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { projectRoot } from '../paths';
+import { LINK } from './outbox';
+
+/**
+ * A message's words (issue 22): one template per kind and language in views/messages/<language>/<kind>.txt, its
+ * first line `Subject: …`, then paragraphs. The plain text and the HTML bodies both come from it: the HTML is the
+ * same paragraphs, escaped, with any line that is a web address made a link. `{{link}}` is the message's
+ * personal link, filled in only when it is sent (outbox.ts).
+ */
+export interface Rendered {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const DIR = path.join(projectRoot, 'views', 'messages');
+const compiled = new Map<string, { subject: HandlebarsTemplateDelegate; body: HandlebarsTemplateDelegate }>();
+
+function template(kind: string, language: string) {
+  const key = `${language}/${kind}`;
+  const cached = compiled.get(key);
+  if (cached) return cached;
+  const file = path.join(DIR, language, `${kind}.txt`);
+  const source = fs.readFileSync(fs.existsSync(file) ? file : path.join(DIR, 'en', `${kind}.txt`), 'utf8');
+  const [first, ...rest] = source.split('\n');
+  if (!first.startsWith('Subject: ')) throw new Error(`${file}: the first line must be "Subject: …"`);
+  const options = { noEscape: true, strict: true };
+  const made = { subject: Handlebars.compile(first.slice('Subject: '.length), options), body: Handlebars.compile(rest.join('\n').trim(), options) };
+  compiled.set(key, made);
+  return made;
+}
+
+const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export function renderMessage(kind: string, language: string, vars: Record<string, string>): Rendered {
+  const t = template(kind, language);
+  const all = { ...vars, link: LINK };
+  const text = `${t.body(all)}\n`;
+  const html = text
+    .trim()
+    .split(/\n{2,}/)
+    .map((p) => `<p>${p.split('\n').map((line) => (/^(https?:\/\/\S+|\[\[link\]\])$/.test(line) ? `<a href="${escape(line)}">${escape(line)}</a>` : escape(line))).join('<br>')}</p>`)
+    .join('\n');
+  return { subject: t.subject(all), text, html: `<!doctype html><html lang="${escape(language)}"><body>\n${html}\n</body></html>\n` };
+}
