@@ -33,6 +33,7 @@ import { sameOrigin } from './room/auth';
 import { Revocations } from './revocations';
 import { poolRouter } from './registration/pool-routes';
 import { subjectAccessRouter } from './registration/subject-access-routes';
+import { messagesRouter } from './messages/messages-routes';
 import { mailoutRouter } from './mailout/mailout-routes';
 import { publicSelectionRouter } from './selection/public-routes';
 import { invitationRouter } from './selection/invite-routes';
@@ -109,6 +110,7 @@ export function createApp(options: CreateAppOptions) {
   app.use(poolRouter(ctx, revocations));
   app.use(subjectAccessRouter(ctx, room));
   app.use(mailoutRouter(ctx));
+  app.use(messagesRouter(ctx));
   failInterruptedDraws(ctx.db, ctx.clock.now());
   const runner = new DrawRunner(ctx);
   app.use(selectionRouter(ctx, runner, revocations));

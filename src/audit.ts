@@ -82,7 +82,9 @@ export type PersonalData =
   | 'letters.pdf'
   | 'flagged addresses'
   | 'letters large print.pdf'
-  | 'letters.csv';
+  | 'letters.csv'
+  | 'messages'
+  | 'message';
 
 /** What the helpers need of a response: who is signed in. */
 interface Viewer {

@@ -124,7 +124,7 @@ export function panelsRouter(ctx: AppContext): Router {
     const panel = loadPanel(ctx, req.params.id);
     assertCategoriesEditable(ctx, panel, 'copy categories');
     const user = currentUser(res);
-    const from = Number(req.body?.from);
+    const from = Number(formValues(req.body).from);
     const source = copySources(ctx, user, panel.id).find((p) => p.id === from);
     const refuse = (message: string) => res.status(400).render('pages/admin/panel', panelPage(ctx, panel, user, { errors: { from: message } }));
     if (!source) return refuse('Choose one of your panels that has categories.');

@@ -152,6 +152,9 @@ const ROUTES: Record<string, RouteSpec> = {
   // Letters to households (issue 21). An import that got through runs in the background: wait for it to settle.
   'GET /admin/panels/:id/mailout': { who: 'organiser' },
   'POST /admin/panels/:id/mailout/register': { who: 'organiser', upload: true, params: { id: () => String(world.draftPanel) }, runs: 40, restore: () => importsSettled() },
+  'GET /admin/panels/:id/messages': { who: 'organiser', query: ['state', 'resent'] },
+  'GET /admin/panels/:id/messages/:mid': { who: 'organiser' },
+  'POST /admin/panels/:id/messages/:mid/resend': { who: 'organiser' },
   'POST /admin/panels/:id/mailout/register/demo': { who: 'organiser', fields: ['households'], params: { id: () => String(world.draftPanel) }, restore: () => importsSettled() },
   'POST /admin/panels/:id/mailout/register/dismiss': { who: 'organiser' },
   'POST /admin/panels/:id/mailout/plan': { who: 'organiser', fields: ['letters', 'factor', 'deprived', 'rate_1', 'rate_5', 'rate_none'], runs: 60 },
@@ -329,6 +332,8 @@ function validParam(route: string, name: string): string {
       return 'pool.csv';
     case 'n':
       return '1';
+    case 'mid':
+      return String(world.db.prepare('SELECT id FROM messages ORDER BY id LIMIT 1').pluck().get() ?? 1);
     default:
       throw new Error(`no valid value for :${name} in ${route}: add one to validParam`);
   }

@@ -121,6 +121,7 @@ function fill(pattern: string, role: HttpRole): string {
       rid: role === 'admin' ? f.spareRegistrant2 : f.spareRegistrant,
       drawId: f.drawId,
       n: 999, // no such wave of letters
+      mid: 999_999, // no such message
       file: 'pool.csv',
       auditorId: 999_999,
       memberId: f.withdrawnMember,
@@ -228,6 +229,9 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /admin/panels/:id/registrants/:rid/erase': { status: 303 }, // really erases the spare registrant
   'GET /admin/panels/:id/registrations/by-staff': { status: 200 },
   'POST /admin/panels/:id/registrations/by-staff': { status: 400 }, // an empty form
+  'GET /admin/panels/:id/messages': { status: 200 },
+  'GET /admin/panels/:id/messages/:mid': { status: 404 }, // no such message
+  'POST /admin/panels/:id/messages/:mid/resend': { status: 404 },
   'GET /admin/panels/:id/mailout': { status: 200 },
   'POST /admin/panels/:id/mailout/register': { status: 400 }, // no file
   'POST /admin/panels/:id/mailout/register/demo': { status: 400 }, // no size chosen
