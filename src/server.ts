@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { createApp } from './app';
 import { systemClock } from './clock';
 import { loadConfig, mailDir, publicUrl } from './config';
-import { Sender } from './messages/sender';
+import { resumeInterrupted, Sender } from './messages/sender';
 import { folderTransport, smtpTransport } from './messages/transport';
 import { closeDb, openDb } from './db';
 import { keysBesideDatabase } from './keys';
@@ -39,6 +39,8 @@ async function main(): Promise<void> {
   // Messages go out in the background, through the mail server or, without one, into a folder of .eml files.
   const transport = config.SMTP_URL ? smtpTransport(config.SMTP_URL) : folderTransport(mailDir(config));
   const sender = new Sender(ctx, transport);
+  const resumed = resumeInterrupted(db);
+  if (resumed) log(`${resumed} message${resumed === 1 ? ' was' : 's were'} being sent when the server last stopped: sending again.`, 'warn');
   sender.start();
   log(`Messages go to ${transport.where}${config.SMTP_URL ? '' : ' (no SMTP_URL is set)'}.`);
   server.once('error', (err: NodeJS.ErrnoException) => {

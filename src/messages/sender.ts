@@ -1,4 +1,5 @@
 import type { AppContext } from '../context';
+import type { Db } from '../db';
 import { claimDue, markFailed, markSent, withLink } from './outbox';
 import { SendError, type Transport } from './transport';
 
@@ -21,6 +22,7 @@ export class Sender {
   private running: Promise<number> | undefined;
   private tokens: number;
   private last: number;
+  private stopping = false;
 
   constructor(
     private readonly ctx: AppContext,
@@ -39,6 +41,7 @@ export class Sender {
 
   /** Stops taking messages; resolves when the one being sent is done. */
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
@@ -60,7 +63,10 @@ export class Sender {
     const budget = Math.floor(this.tokens);
     if (budget < 1) return 0;
     let sent = 0;
-    for (const message of claimDue(db, now, budget, LEASE_MS)) {
+    // One message out at a time: if the process dies, at most the one being handed over is in doubt.
+    for (let i = 0; i < budget && !this.stopping; i++) {
+      const [message] = claimDue(db, clock.now(), 1, LEASE_MS);
+      if (!message) break;
       this.tokens -= 1;
       try {
         const m = withLink(db, message);
@@ -76,4 +82,13 @@ export class Sender {
     }
     return sent;
   }
+}
+
+/**
+ * At start-up, before the sender runs: a message left 'sending' was being handed over when the last process
+ * stopped (only one server runs on a database). It may or may not have arrived; it goes again now, with the same
+ * Message-ID, rather than never. Returns how many.
+ */
+export function resumeInterrupted(db: Db): number {
+  return db.prepare("UPDATE messages SET state = 'queued', claimed_at = NULL, last_error = 'Interrupted while it was being sent: sent again, with the same Message-ID.' WHERE state = 'sending'").run().changes;
 }

@@ -30,9 +30,12 @@ export class SendError extends Error {
 
 const mail = (m: Outgoing) => ({ from: m.from, to: m.to, subject: m.subject, text: m.text, html: m.html, messageId: m.messageId, headers: { 'Content-Language': m.language } });
 
-/** A mail server, by SMTP_URL. Timeouts are short: a message that waits is tried again later, not held. */
+/**
+ * A mail server, by SMTP_URL: one connection, kept open between messages (a council's server limits them).
+ * Timeouts are short: a message that waits is tried again later, not held.
+ */
 export function smtpTransport(url: string, timeoutMs = 15_000): Transport {
-  const smtp = nodemailer.createTransport({ url, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs } as Parameters<typeof nodemailer.createTransport>[0]);
+  const smtp = nodemailer.createTransport({ url, pool: true, maxConnections: 1, maxMessages: 500, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs } as Parameters<typeof nodemailer.createTransport>[0]);
   return {
     where: `the mail server ${new URL(url).host}`,
     async send(m) {
