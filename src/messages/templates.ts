@@ -38,7 +38,8 @@ const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').rep
 export function renderMessage(kind: string, language: string, vars: Record<string, string>): Rendered {
   const t = template(kind, language);
   const all = { ...vars, link: LINK };
-  const text = `${t.body(all)}\n`;
+  // A paragraph left empty (every detail in it unset) leaves no gap.
+  const text = `${t.body(all).replace(/\n{3,}/g, '\n\n').trim()}\n`;
   const html = text
     .trim()
     .split(/\n{2,}/)

@@ -137,7 +137,7 @@ export const SECRET_BALLOTS =
 const NOTES = [
   SECRET_BALLOTS,
   'Open votes: your ballot is held under your pseudonym, and is shown here.',
-  'Messages: every email sent to you is listed under messages, with its subject and whether it went; a copy of each is kept, with any personal link in it sealed under a key kept outside the database. A letter inviting a household to register is addressed to "The Householder" at an address from the council\'s register, never to a name; its code is held only as a keyed fingerprint. Invitation links are handed to you by the organisers; only a fingerprint (SHA-256) of each link is kept, never the link itself.',
+  'Messages: every email sent to you is listed under messages, with its subject and whether it went; a copy of each is kept, with any personal link in it sealed under a key kept outside the database. A letter inviting a household to register is addressed to "The Householder" at an address from the council\'s register, never to a name; its code is held only as a keyed fingerprint. An invitation link is emailed to you (kept for sending only sealed, under a key outside the database) or handed to you by the organisers; only a fingerprint (SHA-256) of each link is kept to check it, never the link itself.',
   'The committed pool gives a household code to people who registered at the same address as someone else, and a ticket number to every row. Neither is shown here: the household code would tell you about another person, and tickets are kept apart from names on purpose (verification.md).',
   'Other panels: a registration for another panel is a separate record, kept by that panel’s organisers.',
 ];

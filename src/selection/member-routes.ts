@@ -49,7 +49,8 @@ export function memberRouter(ctx: AppContext, selection: Selection, membership: 
   function showLinks(req: Request, res: Response, panel: Panel, issued: { member: Member; token: string }[]) {
     const links = issued.map(({ member, token }) => ({ ...member, link: `${siteUrl(ctx.config, req)}/invite/${token}` }));
     auditView(ctx, res, panel.id, 'invitation links', links.length);
-    res.render('pages/admin/invitations', { title: `Invitation links: ${panel.title}`, panel, links });
+    const emailed = links.filter((l) => l.email).length;
+    res.render('pages/admin/invitations', { title: `Invitation links: ${panel.title}`, panel, links, emailed, notEmailed: links.length - emailed });
   }
 
   return router;
