@@ -19,5 +19,5 @@ export function queueInvitation(ctx: AppContext, panelId: number, member: Member
   const site = publicUrl(config);
   const contact = [d.contactName, d.contactPhone, d.contactEmail].filter(Boolean).join(', ');
   const words = renderMessage('invitation', language, { name: member.name ?? '', panel: panel.title, question: panel.question, dates: d.dates, venue: d.venue, expenses: d.expenses, access: d.access, contact, site });
-  enqueue(db, { panelId, registrantId: member.registrantId, kind: 'invitation', to: member.email, language, ...words, link: `${site}/invite/${token}` }, clock.now());
+  enqueue(ctx, { panelId, registrantId: member.registrantId, kind: 'invitation', to: member.email, language, ...words, link: `${site}/invite/${token}` }, clock.now());
 }

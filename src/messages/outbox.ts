@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { AppContext } from '../context';
 import type { Db } from '../db';
 import { keyStore } from '../keys';
 import { seal, unseal } from '../seal';
@@ -49,13 +50,15 @@ const COLUMNS = `id, panel_id AS panelId, registrant_id AS registrantId, kind, t
   created_at AS createdAt, sent_at AS sentAt, message_id AS messageId`;
 
 const where = (messageId: string) => `outbox ${messageId}`;
+/** The key links are sealed under: in the key folder the whole app uses (KEYS_DIR). */
+const outboxKey = (ctx: Pick<AppContext, 'db' | 'config'>) => keyStore(ctx.db, ctx.config.KEYS_DIR).key('outbox');
 
 /** Queues a message; call it inside the transaction of the event that causes it. Returns its id. */
-export function enqueue(db: Db, message: NewMessage, now: number): number {
+export function enqueue(ctx: Pick<AppContext, 'db' | 'config'>, message: NewMessage, now: number): number {
   const messageId = `<${crypto.randomUUID()}@citizens-panel>`;
-  const secret = message.link ? seal(keyStore(db).key('outbox'), where(messageId), { link: message.link }) : null;
+  const secret = message.link ? seal(outboxKey(ctx), where(messageId), { link: message.link }) : null;
   return Number(
-    db
+    ctx.db
       .prepare(
         `INSERT INTO messages (panel_id, registrant_id, user_id, kind, to_address, language, subject, text_body, html_body, secret,
            next_attempt_at, created_at, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -66,10 +69,10 @@ export function enqueue(db: Db, message: NewMessage, now: number): number {
 }
 
 /** The message as it goes out: its link put back into both bodies. */
-export function withLink(db: Db, message: Message): Message {
-  const row = db.prepare('SELECT secret FROM messages WHERE id = ?').get(message.id) as { secret: Buffer | null } | undefined;
+export function withLink(ctx: Pick<AppContext, 'db' | 'config'>, message: Message): Message {
+  const row = ctx.db.prepare('SELECT secret FROM messages WHERE id = ?').get(message.id) as { secret: Buffer | null } | undefined;
   if (!row?.secret) return message;
-  const { link } = unseal<{ link: string }>(keyStore(db).key('outbox'), where(message.messageId), row.secret);
+  const { link } = unseal<{ link: string }>(outboxKey(ctx), where(message.messageId), row.secret);
   return { ...message, text: message.text.split(LINK).join(link), html: message.html.split(LINK).join(link) };
 }
 

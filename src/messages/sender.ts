@@ -69,7 +69,7 @@ export class Sender {
       if (!message) break;
       this.tokens -= 1;
       try {
-        const m = withLink(db, message);
+        const m = withLink(this.ctx, message);
         await this.transport.send({ from: config.MAIL_FROM, to: m.to, subject: m.subject, text: m.text, html: m.html, messageId: m.messageId, language: m.language });
         markSent(db, m.id, clock.now());
         sent++;

@@ -19,7 +19,7 @@ export function acknowledgeRegistration(ctx: AppContext, panel: Panel, publicId:
   const site = publicUrl(config);
   const closes = new Date(panel.closesAt).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
   const words = renderMessage('registration-received', person.language, { name: person.name, panel: panel.title, closes, site });
-  enqueue(db, { panelId: panel.id, registrantId: person.id, kind: 'registration-received', to: person.email, language: person.language, ...words, link: `${site}/confirm/${token}` }, now);
+  enqueue(ctx, { panelId: panel.id, registrantId: person.id, kind: 'registration-received', to: person.email, language: person.language, ...words, link: `${site}/confirm/${token}` }, now);
 }
 
 /** Confirms the email address the link was sent to; the same answer however often it is opened. */

@@ -222,7 +222,7 @@ async function visitAll(width: number, spareMember: number): Promise<void> {
   await org.click(`form[action="${panel}/members/${spareMember}/invitation"] button`);
   await org.waitForSelector('#invitation-links');
   await check(org, 'organiser invitation links', width);
-  const invitation = (await org.textContent('#invitation-links tbody td:last-child code'))?.trim() ?? '';
+  const invitation = (await org.textContent('#invitation-links tbody td.link code'))?.trim() ?? '';
   await pub.goto(invitation);
   await check(pub, 'member invitation', width);
   // "No" is asked twice, on a page of its own; the member goes back without confirming it.

@@ -1,3 +1,4 @@
+import { testConfig } from '../../src/config';
 import { closeDb, openDb } from '../../src/db';
 import { enqueue, LINK } from '../../src/messages/outbox';
 import { startServerProcess, tempDbFile } from '../e2e/server-process';
@@ -20,7 +21,7 @@ test('a SIGKILL of the server mid-batch loses no message; only the one being han
   const db = openDb(dbFile);
   const ids: string[] = db.transaction(() =>
     Array.from({ length: MESSAGES }, (_, i) => {
-      const id = enqueue(db, { panelId: null, kind: 'test', to: `person${i}@example.org`, subject: `Message ${i}`, text: `Yours: ${LINK}`, html: `<p>${LINK}</p>`, link: `https://panel.example.org/x/${i}` }, Date.now());
+      const id = enqueue({ db, config: testConfig() }, { panelId: null, kind: 'test', to: `person${i}@example.org`, subject: `Message ${i}`, text: `Yours: ${LINK}`, html: `<p>${LINK}</p>`, link: `https://panel.example.org/x/${i}` }, Date.now());
       return db.prepare('SELECT message_id FROM messages WHERE id = ?').pluck().get(id) as string;
     }),
   )();

@@ -10,7 +10,7 @@ test('the people drawn are emailed their own invitation link, once per link; som
   const t = makeApp({ config: { PUBLIC_URL: 'https://panel.example.org' } });
   const { panelId } = smallPanel(t.db, t.clock);
   t.db.prepare("UPDATE panels SET details_dates = 'Saturdays 6, 13 and 20 March 2027', details_expenses = 'A £300 thank-you payment', contact_phone = '024 7697 0000' WHERE id = ?").run(panelId);
-  const contacts = [{ email: 'ada@example.org' }, { email: 'bo@example.org' }, { phone: '07700 900123' }];
+  const contacts: Record<string, string>[] = [{ email: 'ada@example.org' }, { email: 'bo@example.org' }, { phone: '07700 900123' }];
   for (const [i, contact] of contacts.entries()) {
     await submit(t.agent(), '/register/test-panel', '/register/test-panel', { name: `Resident Number${i}`, address: `${i} Demo Street`, postcode: 'CV1 2AB', q_gender: 'Woman', q_age: '16-39', consent: 'yes', ...contact });
   }
@@ -23,7 +23,7 @@ test('the people drawn are emailed their own invitation link, once per link; som
   expect(page.status).toBe(200);
   expect(page.text).toContain('<strong id="emailed">2 of 3</strong> are being emailed theirs');
   expect(page.text).toContain('Give the 1 without an email address their link yourself');
-  const shown = new Map([...page.text.matchAll(/<td>([^<]*@example\.org)<\/td><td>[^<]*<\/td><td><code class="wrap-anywhere">([^<]+)<\/code>/g)].map((m) => [m[1], m[2]]));
+  const shown = new Map([...page.text.matchAll(/<td>([^<]*@example\.org)<\/td><td>[^<]*<\/td><td class="link"><code class="wrap-anywhere">([^<]+)<\/code>/g)].map((m) => [m[1], m[2]]));
   expect(shown.size).toBe(2);
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-mail-'));

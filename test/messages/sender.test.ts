@@ -20,7 +20,7 @@ function setUp() {
   const ctx = { db, clock, config: testConfig() };
   const queue = (to = 'amrit@example.org') =>
     db.transaction(() =>
-      enqueue(db, { panelId: null, kind: 'registration-received', to, language: 'pl', subject: 'Dziękujemy', text: `Potwierdź: ${LINK}`, html: `<p><a href="${LINK}">Potwierdź</a></p>`, link: LINK_URL }, clock.now()),
+      enqueue(ctx, { panelId: null, kind: 'registration-received', to, language: 'pl', subject: 'Dziękujemy', text: `Potwierdź: ${LINK}`, html: `<p><a href="${LINK}">Potwierdź</a></p>`, link: LINK_URL }, clock.now()),
     )();
   return { db, clock, ctx, queue };
 }
