@@ -48,6 +48,15 @@ export async function screenshot(page: Page, name: string, selector?: string): P
   await (selector ? page.locator(selector).screenshot({ path: file }) : page.screenshot({ path: file, fullPage: true }));
 }
 
+/** Signs in on the login page at `url`, as `who`, and waits for the page that follows (the panels list unless told). */
+export async function logIn(page: Page, url: string, who: { email: string; password: string }, then: RegExp = /\/admin$/): Promise<void> {
+  await page.goto(`${url}/login`);
+  await page.fill('#email', who.email);
+  await page.fill('#password', who.password);
+  await page.click('form[action="/login"] button');
+  await page.waitForURL(then);
+}
+
 /** Presses Tab until the element matching `selector` has focus: proves it is reachable by keyboard. */
 export async function tabTo(page: Page, selector: string, maxTabs = 80): Promise<number> {
   for (let i = 1; i <= maxTabs; i++) {

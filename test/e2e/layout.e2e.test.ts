@@ -10,7 +10,7 @@ import { insertCategory, insertPanel, listCategories, openPanel } from '../../sr
 import { issuePasses, joinLink } from '../../src/room/create';
 import { RoomRepo } from '../../src/room/repo';
 import type { RoomState } from '../../src/room/state';
-import { launch, screenshot, screenshotsDir, startServer } from './browser';
+import { launch, logIn, screenshot, screenshotsDir, startServer } from './browser';
 
 /**
  * Issue 19, item 8: every page fits a phone. Every HTML page the routes serve (grep `router.get(` in src/) is
@@ -180,12 +180,12 @@ async function visitAll(width: number, spareMember: number): Promise<void> {
   // The sign-in code page, after the right password of an account with two-factor on.
   const factor = await newContext(width);
   const code = await factor.newPage();
-  await logIn(code, fx.factorEmail, demo.facilitator.password, /\/login\/code$/);
+  await logIn(code, server.url, { email: fx.factorEmail, password: demo.facilitator.password }, /\/login\/code$/);
   await check(code, 'login code', width);
   await factor.close();
 
   // The organiser, on the demo panel after its story.
-  await logIn(org, demo.organiser.email, demo.organiser.password, /\/admin$/);
+  await logIn(org, server.url, demo.organiser);
   for (const [name, address] of [
     ['organiser dashboard', '/admin'],
     ['organiser new panel', '/admin/panels/new'],
@@ -258,13 +258,6 @@ async function newContext(width: number): Promise<BrowserContext> {
   return context;
 }
 
-async function logIn(page: Page, email: string, password: string, then: RegExp): Promise<void> {
-  await page.goto(`${server.url}/login`);
-  await page.fill('#email', email);
-  await page.fill('#password', password);
-  await page.click('form[action="/login"] button');
-  await page.waitForURL(then);
-}
 
 // --- The checks ---
 

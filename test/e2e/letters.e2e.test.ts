@@ -5,7 +5,7 @@ import { formatCode, householdCode } from '../../src/mailout/codes';
 import { keyStore } from '../../src/keys';
 import { listCategories } from '../../src/panels/repo';
 import { codeOn, readLetters } from '../mailout/read-letters';
-import { launch, screenshot, startServer } from './browser';
+import { launch, logIn, screenshot, startServer } from './browser';
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
@@ -23,13 +23,6 @@ jest.setTimeout(300_000);
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
-async function logIn(page: Page) {
-  await page.goto(`${server.url}/login`);
-  await page.fill('#email', server.demo.organiser.email);
-  await page.fill('#password', server.demo.organiser.password);
-  await page.click('form[action="/login"] button');
-  await page.waitForURL(/\/admin$/);
-}
 
 /** A figure on the response dashboard, by its id. */
 const figure = async (page: Page, id: string) => Number(await page.textContent(`#${id}`));
@@ -67,7 +60,7 @@ async function moreResidents(context: BrowserContext, panelId: number, slug: str
 
 test('letters to 6,000 households from the demo register, a resident registers from the QR code on a phone, and the panel is drawn from those who answered', async () => {
   const page = await browser.newPage({ viewport: DESKTOP, acceptDownloads: true });
-  await logIn(page);
+  await logIn(page, server.url, server.demo.organiser);
 
   // A new panel for Foleshill's second round, asking the demo panel's questions.
   await page.goto(`${server.url}/admin/panels/new`);

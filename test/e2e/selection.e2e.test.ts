@@ -1,5 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import { launch, screenshot, startServer } from './browser';
+import type { Browser } from 'playwright-core';
+import { launch, logIn, screenshot, startServer } from './browser';
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
@@ -16,17 +16,10 @@ afterAll(async () => {
 jest.setTimeout(180_000);
 const DESKTOP = { width: 1280, height: 900 };
 
-async function logIn(page: Page) {
-  await page.goto(`${server.url}/login`);
-  await page.fill('#email', server.demo.organiser.email);
-  await page.fill('#password', server.demo.organiser.password);
-  await page.click('form[action="/login"] button');
-  await page.waitForURL(/\/admin$/);
-}
 
 test('an organiser goes from the demo pool to a published draw and a confirmed panel, in the browser', async () => {
   const page = await browser.newPage({ viewport: DESKTOP });
-  await logIn(page);
+  await logIn(page, server.url, server.demo.organiser);
   await page.click('text=Coventry Cultural Strategy');
   await page.click('text=Selection: draw and members');
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { seatMembers } from '../helpers';
-import { launch, screenshot, screenshotsDir, startServer } from './browser';
+import { launch, logIn, screenshot, screenshotsDir, startServer } from './browser';
 
 /**
  * Issue 7's "Done means": the facilitator can produce, approve and publish a session's summary from a real
@@ -62,13 +62,6 @@ async function newPage(phone = false): Promise<Page> {
   return context.newPage();
 }
 
-async function logIn(page: Page, who: { email: string; password: string }): Promise<void> {
-  await page.goto(`${server.url}/login`);
-  await page.fill('#email', who.email);
-  await page.fill('#password', who.password);
-  await page.click('form[action="/login"] button');
-  await page.waitForURL(/\/admin$/);
-}
 
 /** From any admin page: Live sessions, then the session's Summary link. */
 async function openSummary(page: Page): Promise<void> {
@@ -93,7 +86,7 @@ test('the facilitator runs a session and writes its summary; the panel approves 
 
   // --- 1. The facilitator creates a short session from an agenda and runs it with three phones. ---
   const admin = await newPage();
-  await logIn(admin, demo.facilitator);
+  await logIn(admin, server.url, demo.facilitator);
   await admin.click('text=Live sessions');
   // The agenda comes in as a file's JSON: imported into the builder, then created from it.
   await admin.click('summary:text("Import an agenda from JSON")');
@@ -176,7 +169,7 @@ test('the facilitator runs a session and writes its summary; the panel approves 
   expect(await admin.textContent('main')).toContain('Only organisers can publish');
 
   const organiser = await newPage();
-  await logIn(organiser, demo.organiser);
+  await logIn(organiser, server.url, demo.organiser);
   await openSummary(organiser);
   await organiser.check('#confirm-publish-box');
   await organiser.click('form[action$="/summary/publish"] button');
