@@ -7,7 +7,7 @@ import { publicUrl } from '../config';
 import type { AppContext } from '../context';
 import { CsvError, writeCsv } from '../csv';
 import { loadPanel } from '../panels/load';
-import type { Panel } from '../panels/repo';
+import { closingDay, type Panel } from '../panels/repo';
 import { sendCsv } from '../web/download';
 import { HttpError, notFound } from '../web/errors';
 import { csvUpload, problemsView, uploadedFile } from '../web/upload';
@@ -188,7 +188,7 @@ export function mailoutRouter(ctx: AppContext): Router {
       panel,
       letter: letterOf(db, panel.id),
       site: publicUrl(ctx.config),
-      closes: new Date(panel.closesAt).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }),
+      closes: closingDay(panel),
       householdLimit: mailout.householdLimit,
       largePrint,
       letters: wave.letters,

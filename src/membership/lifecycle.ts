@@ -3,6 +3,7 @@ import type { AppContext } from '../context';
 import { DomainError } from '../errors';
 import type { Revocations } from '../revocations';
 import { newToken, sha256 } from '../tokens';
+import { findPanel } from '../panels/repo';
 import { queueInvitation } from './messages';
 import { invitationHash, isSeated, listMembers, type Member, setInvitation, setRoomName, setStatus } from './members';
 
@@ -100,11 +101,12 @@ export class Membership {
     const { db, clock } = this.ctx;
     const links = members.map((member) => ({ member, token: newToken() }));
     // A replaced link stops working, and whoever has the room open with it is let go at once.
+    const panel = findPanel(db, panelId);
     const replaced = db.transaction(() => {
       const old = links.flatMap(({ member }) => invitationHash(db, member.id) ?? []);
       for (const { member, token } of links) {
         setInvitation(db, member.id, sha256(token), clock.now());
-        queueInvitation(this.ctx, panelId, member, token);
+        if (panel) queueInvitation(this.ctx, panel, member, token);
       }
       audit(db, clock, { userId, panelId, action: 'invitations.create', detail: { count: links.length, members: links.map((l) => l.member.publicId) } });
       return old;

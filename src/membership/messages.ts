@@ -2,22 +2,20 @@ import { publicUrl } from '../config';
 import type { AppContext } from '../context';
 import { enqueue } from '../messages/outbox';
 import { renderMessage } from '../messages/templates';
-import { findPanel } from '../panels/repo';
+import type { Panel } from '../panels/repo';
 import type { Member } from './members';
 
 /**
  * A drawn member's invitation by email (issue 22), with their personal link: queued in the transaction that
  * makes the link. Someone without an email address is sent nothing: the organisers hand them the link.
  */
-export function queueInvitation(ctx: AppContext, panelId: number, member: Member, token: string): void {
+export function queueInvitation(ctx: AppContext, panel: Panel, member: Member, token: string): void {
   const { db, clock, config } = ctx;
   if (!member.email) return;
-  const panel = findPanel(db, panelId);
-  if (!panel) return;
   const language = (db.prepare("SELECT COALESCE(language, 'en') FROM registrants WHERE id = ?").pluck().get(member.registrantId) as string | undefined) ?? 'en';
   const d = panel.details;
   const site = publicUrl(config);
   const contact = [d.contactName, d.contactPhone, d.contactEmail].filter(Boolean).join(', ');
   const words = renderMessage('invitation', language, { name: member.name ?? '', panel: panel.title, question: panel.question, dates: d.dates, venue: d.venue, expenses: d.expenses, access: d.access, contact, site });
-  enqueue(ctx, { panelId, registrantId: member.registrantId, kind: 'invitation', to: member.email, language, ...words, link: `${site}/invite/${token}` }, clock.now());
+  enqueue(ctx, { panelId: panel.id, registrantId: member.registrantId, kind: 'invitation', to: member.email, language, ...words, link: `${site}/invite/${token}` }, clock.now());
 }

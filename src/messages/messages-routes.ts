@@ -1,9 +1,10 @@
-import { Router } from 'express';
+import { type Request, Router } from 'express';
 import { audit, auditView } from '../audit';
 import { currentUser, requireRole } from '../auth/middleware';
 import { mailDir } from '../config';
 import type { AppContext } from '../context';
 import { loadPanel } from '../panels/load';
+import type { Panel } from '../panels/repo';
 import { notFound } from '../web/errors';
 import { parseId } from '../web/validate';
 import { findMessage, LINK, type Message, messageCounts, panelMessages, resend } from './outbox';
@@ -23,7 +24,7 @@ export function messagesRouter(ctx: AppContext): Router {
   router.get(base, (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
     const state = typeof req.query.state === 'string' && req.query.state in STATE_WORDS ? (req.query.state as Message['state']) : undefined;
-    const messages = panelMessages(db, panel.id).filter((m) => !state || m.state === state);
+    const messages = panelMessages(db, panel.id, state);
     auditView(ctx, res, panel.id, 'messages', messages.length);
     res.render('pages/admin/messages', {
       title: `Messages: ${panel.title}`,
@@ -37,18 +38,23 @@ export function messagesRouter(ctx: AppContext): Router {
     });
   });
 
-  router.get(`${base}/:mid`, (req, res) => {
-    const panel = loadPanel(ctx, req.params.id);
+  /** The panel's message a request names. */
+  const loadMessage = (req: Request, panel: Panel): Message => {
     const message = findMessage(db, parseId(req.params.mid, 'That message'));
     if (!message || message.panelId !== panel.id) throw notFound('That message');
+    return message;
+  };
+
+  router.get(`${base}/:mid`, (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const message = loadMessage(req, panel);
     auditView(ctx, res, panel.id, 'message', 1, message.kind);
     res.render('pages/admin/message', { title: message.subject, panel, message: { ...message, stateWords: STATE_WORDS[message.state], text: message.text.split(LINK).join('(their personal link)') } });
   });
 
   router.post(`${base}/:mid/resend`, (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
-    const message = findMessage(db, parseId(req.params.mid, 'That message'));
-    if (!message || message.panelId !== panel.id) throw notFound('That message');
+    const message = loadMessage(req, panel);
     db.transaction(() => {
       if (!resend(db, message.id, clock.now())) throw notFound('A sent or failed message to resend (it is on its way)');
       audit(db, clock, { userId: currentUser(res).id, panelId: panel.id, action: 'message.resend', subject: message.kind });

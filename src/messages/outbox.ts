@@ -77,20 +77,20 @@ export function withLink(ctx: Pick<AppContext, 'db' | 'config'>, message: Messag
 }
 
 /**
- * Takes up to `limit` messages that are due, marking them 'sending' in one step, so two senders never take the
- * same one. A message left 'sending' for longer than `leaseMs` (its sender died mid-send) is due again.
+ * Takes the next message that is due, marking it 'sending' in the same step, so two senders never take the same
+ * one. A message left 'sending' for longer than `leaseMs` (its sender died mid-send) is due again.
  */
-export function claimDue(db: Db, now: number, limit: number, leaseMs: number): Message[] {
+export function claimNext(db: Db, now: number, leaseMs: number): Message | undefined {
   return db.transaction(() => {
     const due = db
       .prepare(
         `SELECT ${COLUMNS} FROM messages WHERE (state = 'queued' AND next_attempt_at <= ?) OR (state = 'sending' AND claimed_at <= ?)
-         ORDER BY next_attempt_at, id LIMIT ?`,
+         ORDER BY next_attempt_at, id LIMIT 1`,
       )
-      .all(now, now - leaseMs, limit) as Message[];
-    const claim = db.prepare("UPDATE messages SET state = 'sending', claimed_at = ?, attempts = attempts + 1 WHERE id = ?");
-    for (const m of due) claim.run(now, m.id);
-    return due.map((m) => ({ ...m, state: 'sending' as const, attempts: m.attempts + 1 }));
+      .get(now, now - leaseMs) as Message | undefined;
+    if (!due) return undefined;
+    db.prepare("UPDATE messages SET state = 'sending', claimed_at = ?, attempts = attempts + 1 WHERE id = ?").run(now, due.id);
+    return { ...due, state: 'sending' as const, attempts: due.attempts + 1 };
   })();
 }
 
@@ -113,8 +113,11 @@ export function findMessage(db: Db, id: number): Message | undefined {
   return db.prepare(`SELECT ${COLUMNS} FROM messages WHERE id = ?`).get(id) as Message | undefined;
 }
 
-export function panelMessages(db: Db, panelId: number, limit = 200): Message[] {
-  return db.prepare(`SELECT ${COLUMNS} FROM messages WHERE panel_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`).all(panelId, limit) as Message[];
+/** A panel's latest messages, newest first; only those in `state` if given. */
+export function panelMessages(db: Db, panelId: number, state?: MessageState, limit = 200): Message[] {
+  return db
+    .prepare(`SELECT ${COLUMNS} FROM messages WHERE panel_id = ? AND (? IS NULL OR state = ?) ORDER BY created_at DESC, id DESC LIMIT ?`)
+    .all(panelId, state ?? null, state ?? null, limit) as Message[];
 }
 
 export function messageCounts(db: Db, panelId: number): Record<MessageState, number> {

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context';
 import type { Db } from '../db';
-import { claimDue, markFailed, markSent, withLink } from './outbox';
+import { claimNext, markFailed, markSent, withLink } from './outbox';
 import { SendError, type Transport } from './transport';
 
 /** Tries before a message is given up on: about a day, with the backoff below. */
@@ -65,7 +65,7 @@ export class Sender {
     let sent = 0;
     // One message out at a time: if the process dies, at most the one being handed over is in doubt.
     for (let i = 0; i < budget && !this.stopping; i++) {
-      const [message] = claimDue(db, clock.now(), 1, LEASE_MS);
+      const message = claimNext(db, clock.now(), LEASE_MS);
       if (!message) break;
       this.tokens -= 1;
       try {

@@ -43,7 +43,7 @@ export function renderMessage(kind: string, language: string, vars: Record<strin
   const html = text
     .trim()
     .split(/\n{2,}/)
-    .map((p) => `<p>${p.split('\n').map((line) => (/^(https?:\/\/\S+|\[\[link\]\])$/.test(line) ? `<a href="${escape(line)}">${escape(line)}</a>` : escape(line))).join('<br>')}</p>`)
+    .map((p) => `<p>${p.split('\n').map((line) => (line === LINK || /^https?:\/\/\S+$/.test(line) ? `<a href="${escape(line)}">${escape(line)}</a>` : escape(line))).join('<br>')}</p>`)
     .join('\n');
   return { subject: t.subject(all), text, html: `<!doctype html><html lang="${escape(language)}"><body>\n${html}\n</body></html>\n` };
 }

@@ -4,7 +4,6 @@ import type { AppContext } from '../context';
 import { findPanel, listCategories, type Panel, type PanelDetails, poolSize, registrationClosed, registrationEnd } from './repo';
 import { shareWarning } from './shares';
 
-/** The organiser's panel page: settings, event details, categories (with their share warnings) and a link to its audit trail. */
 /** The user's other panels that have categories to copy into a draft, with how many. */
 export function copySources(ctx: AppContext, user: Pick<User, 'id' | 'admin'>, panelId: number) {
   return panelIdsOf(ctx.db, user)
@@ -13,6 +12,7 @@ export function copySources(ctx: AppContext, user: Pick<User, 'id' | 'admin'>, p
     .filter((p) => p.categories > 0);
 }
 
+/** The organiser's panel page: settings, event details, categories (with their share warnings) and a link to its audit trail. */
 export function panelPage(ctx: AppContext, panel: Panel, user: Pick<User, 'id' | 'admin'>, extra: Record<string, unknown> = {}) {
   const { db, clock } = ctx;
   const categories = listCategories(db, panel.id).map((c) => ({ ...c, shareWarning: shareWarning(c) }));

@@ -3,7 +3,7 @@ import type { AppContext } from '../context';
 import type { Db } from '../db';
 import { enqueue } from '../messages/outbox';
 import { renderMessage } from '../messages/templates';
-import type { Panel } from '../panels/repo';
+import { closingDay, type Panel } from '../panels/repo';
 import { newToken, sha256 } from '../tokens';
 
 /**
@@ -17,17 +17,21 @@ export function acknowledgeRegistration(ctx: AppContext, panel: Panel, publicId:
   const token = newToken();
   db.prepare('UPDATE registrants SET confirm_hash = ? WHERE id = ?').run(sha256(token), person.id);
   const site = publicUrl(config);
-  const closes = new Date(panel.closesAt).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
-  const words = renderMessage('registration-received', person.language, { name: person.name, panel: panel.title, closes, site });
+  const words = renderMessage('registration-received', person.language, { name: person.name, panel: panel.title, closes: closingDay(panel), site });
   enqueue(ctx, { panelId: panel.id, registrantId: person.id, kind: 'registration-received', to: person.email, language: person.language, ...words, link: `${site}/confirm/${token}` }, now);
+}
+
+/** The registration a confirmation link belongs to, if any. */
+export function confirmationOf(db: Db, token: string): { id: number; panelId: number; publicId: string; confirmedAt: number | null } | undefined {
+  return db.prepare('SELECT id, public_id AS publicId, panel_id AS panelId, email_confirmed_at AS confirmedAt FROM registrants WHERE confirm_hash = ?').get(sha256(token)) as
+    | { id: number; publicId: string; panelId: number; confirmedAt: number | null }
+    | undefined;
 }
 
 /** Confirms the email address the link was sent to; the same answer however often it is opened. */
 export function confirmEmail(db: Db, token: string, now: number): { panelId: number; publicId: string; already: boolean } | undefined {
-  const row = db.prepare('SELECT public_id AS publicId, panel_id AS panelId, email_confirmed_at AS confirmedAt FROM registrants WHERE confirm_hash = ?').get(sha256(token)) as
-    | { publicId: string; panelId: number; confirmedAt: number | null }
-    | undefined;
+  const row = confirmationOf(db, token);
   if (!row) return undefined;
-  if (row.confirmedAt === null) db.prepare('UPDATE registrants SET email_confirmed_at = ? WHERE confirm_hash = ?').run(now, sha256(token));
+  if (row.confirmedAt === null) db.prepare('UPDATE registrants SET email_confirmed_at = ? WHERE id = ?').run(now, row.id);
   return { panelId: row.panelId, publicId: row.publicId, already: row.confirmedAt !== null };
 }

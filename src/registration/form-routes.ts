@@ -6,11 +6,10 @@ import { formatCode, readCode } from '../mailout/codes';
 import { checkInvitation, sendsLetters } from '../mailout/invitation';
 import { loadPanel } from '../panels/load';
 import { findPanelBySlug, listCategories, registrationClosed, type Category, type Panel } from '../panels/repo';
-import { sha256 } from '../tokens';
 import { HttpError, notFound } from '../web/errors';
 import { minutes, RateLimiter } from '../web/rate-limit';
 import { formValues, parseForm } from '../web/validate';
-import { acknowledgeRegistration, confirmEmail } from './confirm';
+import { acknowledgeRegistration, confirmationOf, confirmEmail } from './confirm';
 import { questions, registrationSchema } from './registration-form';
 import { findDuplicate, insertRegistrant } from './repo';
 
@@ -133,8 +132,7 @@ export function registrationRouter(ctx: AppContext): Router {
   // The link in the message that acknowledges a registration. Opening it shows a button; only pressing it
   // confirms, so a mail scanner that follows links confirms nothing.
   router.get('/confirm/:token', (req, res) => {
-    const known = db.prepare('SELECT 1 FROM registrants WHERE confirm_hash = ?').get(sha256(req.params.token));
-    if (!known) throw notFound('That confirmation link');
+    if (!confirmationOf(db, req.params.token)) throw notFound('That confirmation link');
     res.render('pages/confirm-email', { title: 'Confirm your email address', token: req.params.token });
   });
 
