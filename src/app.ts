@@ -1,5 +1,7 @@
 import http from 'node:http';
 import cookieParser from 'cookie-parser';
+import { chooseLanguage } from './web/language';
+import { i18nInstance } from './web/i18n';
 import express from 'express';
 import helmet from 'helmet';
 import { Server as IoServer } from 'socket.io';
@@ -7,6 +9,7 @@ import { loadUser, requireTeam } from './auth/middleware';
 import { findPanel } from './panels/repo';
 import { authRouter } from './auth/routes';
 import { peopleRouter } from './auth/people-routes';
+import { passwordRouter } from './auth/password-routes';
 import { accountRouter, requireOwnPassword } from './auth/account-routes';
 import { requireTwoFactor, twoFactorRouter } from './auth/two-factor-routes';
 import type { AppContext } from './context';
@@ -60,6 +63,7 @@ export function createApp(options: CreateAppOptions) {
   const app = express();
   app.disable('x-powered-by');
   if (ctx.config.TRUST_PROXY) app.set('trust proxy', 1);
+  i18nInstance(); // a locale file that cannot be read stops the start, in words, not a resident's first page
   app.engine('hbs', createViewEngine());
   app.set('view engine', 'hbs');
   app.set('views', viewsDir);
@@ -73,6 +77,8 @@ export function createApp(options: CreateAppOptions) {
   app.use(requestIds(ctx.config.TRUST_PROXY));
   if (ctx.config.LOG_REQUESTS) app.use(requestLog(log));
   app.use(serveAssets());
+  // Before the outcomes site: its pages are in the reader's language too (and vary by it).
+  app.use(chooseLanguage(ctx.config.SECURE_COOKIES));
   const room = new RoomRepo(ctx.db);
   const revocations = new Revocations();
   const summaries = new Summaries(ctx, room);
@@ -100,6 +106,8 @@ export function createApp(options: CreateAppOptions) {
   app.use(homeRouter(ctx));
   app.use(authRouter(ctx, revocations));
   app.use(peopleRouter(ctx, revocations));
+  // Before the account pages, which are for those signed in: a set-up link is opened by someone who is not yet.
+  app.use(passwordRouter(ctx, revocations));
   app.use(accountRouter(ctx, revocations));
   app.use(twoFactorRouter(ctx, revocations));
   app.use(registrationRouter(ctx));

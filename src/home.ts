@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AppContext } from './context';
 import { listPanels, registrationClosed } from './panels/repo';
+import { translate } from './web/language';
 
 export function homeRouter(ctx: AppContext): Router {
   const router = Router();
@@ -9,7 +10,7 @@ export function homeRouter(ctx: AppContext): Router {
     const panels = listPanels(ctx.db)
       .filter((p) => p.openedAt !== null)
       .map((p) => ({ ...p, open: !registrationClosed(p, now) }));
-    res.render('pages/home', { title: "Citizens' panels", panels });
+    res.render('pages/home', { title: translate(res)('home.title'), panels });
   });
   return router;
 }

@@ -7,6 +7,8 @@ import type { Revocations } from '../revocations';
 import { notFound } from '../web/errors';
 import { formValues, parseForm, parseId } from '../web/validate';
 import { currentUser, requireAdmin, requireRole } from './middleware';
+import { LINK_MINUTES } from './password-links';
+import { emailSetupLink } from './password-messages';
 import { generatePassword } from './passwords';
 import { addToTeam, removeFromTeam, teamOf, teamTitlesByUser } from './teams';
 import { endSessionsOf } from './sessions';
@@ -22,8 +24,9 @@ const accountForm = z.object({
 const memberForm = z.object({ email: newUserSchema.shape.email });
 
 /**
- * People and teams (issue 17): administrators create accounts and put people on panels' teams, or take them
- * off (their room sockets for that panel close at once). A panel's team can see who is on it.
+ * People and teams (issue 17): administrators create accounts (the person is emailed a link to choose their
+ * password, issue 22) and put people on panels' teams, or take them off (their room sockets for that panel close
+ * at once). A panel's team can see who is on it.
  */
 export function peopleRouter(ctx: AppContext, revocations: Revocations): Router {
   const router = Router();
@@ -41,13 +44,15 @@ export function peopleRouter(ctx: AppContext, revocations: Revocations): Router 
     const again = (errors: Record<string, string>) => res.status(400).render('pages/admin/people', peoplePage({ values: formValues(req.body), errors }));
     if (!form.ok) return again(form.errors);
     if (findUserByEmail(db, form.data.email)) return again({ email: `An account for ${form.data.email} already exists.` });
-    const password = generatePassword();
+    const by = currentUser(res);
     const user = db.transaction(() => {
-      const made = createUser(db, clock, { ...form.data, admin: form.data.admin === 'on', password });
-      audit(db, clock, { userId: currentUser(res).id, action: 'user.create', subject: `${made.role}${made.admin ? ' (administrator)' : ''}` });
+      // A password nobody knows, until they choose their own with the link emailed to them.
+      const made = createUser(db, clock, { ...form.data, admin: form.data.admin === 'on', password: generatePassword() });
+      audit(db, clock, { userId: by.id, action: 'user.create', subject: `${made.role}${made.admin ? ' (administrator)' : ''}` });
+      emailSetupLink(ctx, made, by);
       return made;
     })();
-    res.status(201).render('pages/admin/people', peoplePage({ created: { ...user, password } }));
+    res.status(201).render('pages/admin/people', peoplePage({ created: user, setupDays: LINK_MINUTES.setup / 1440 }));
   });
 
   // A forgotten or leaked password: a new one, shown once, which must be changed at the next sign-in; every

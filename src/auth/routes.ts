@@ -37,7 +37,7 @@ export function authRouter(ctx: AppContext, revocations: Revocations): Router {
   const twoFactor = new TwoFactor(ctx);
 
   router.get('/login', (req, res) => {
-    res.render('pages/login', { title: 'Log in', next: typeof req.query.next === 'string' ? req.query.next : '' });
+    res.render('pages/login', { title: 'Log in', next: typeof req.query.next === 'string' ? req.query.next : '', passwordSet: req.query.password === 'set' });
   });
 
   router.post('/login', (req, res) => {

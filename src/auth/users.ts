@@ -69,9 +69,13 @@ export function isOwnPassword(db: Db, user: Pick<User, 'email'>, password: strin
   return !!stored && verifyPassword(password, stored.password_hash);
 }
 
-/** Sets a new password; `mustChange` when it was chosen for the person (a reset), not by them. */
+/**
+ * Sets a new password; `mustChange` when it was chosen for the person (a reset), not by them. Any set-up or reset
+ * link of theirs not yet used stops working (password-links.ts): it was for a password that is now gone.
+ */
 export function setPassword(db: Db, userId: number, password: string, mustChange: boolean): void {
   db.prepare('UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?').run(hashPassword(password), mustChange ? 1 : 0, userId);
+  db.prepare('DELETE FROM password_links WHERE user_id = ? AND used_at IS NULL').run(userId);
 }
 
 /** Every account, for the administrators' People page. */

@@ -1,3 +1,4 @@
+import { t } from './words';
 import type { Immutable } from 'immer';
 import type { CommandDone, Reply } from '../room/events';
 import type { RoomState } from '../room/state';
@@ -47,7 +48,7 @@ export class BallotOutbox {
   async cast(vote: number, ballot: Ballot, clientId: string, connected: boolean): Promise<void> {
     sessionStorage.setItem(this.key('pending'), JSON.stringify({ vote, ballot, clientId }));
     this.changed();
-    if (!connected) return this.tell('Your ballot is not sent yet: there is no connection. We will send it when the connection is back; keep this page open.', true);
+    if (!connected) return this.tell(t('notSent'), true);
     await this.flush(undefined);
   }
 

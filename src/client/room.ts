@@ -17,6 +17,7 @@ import { BallotOutbox } from './ballots';
 import { credentials } from './credentials';
 import { wireSummaryReader } from './summary-reader';
 import { renderTabs, wireTabs } from './tabs';
+import { t } from './words';
 
 /**
  * The room in the browser: shows the server's snapshots and sends commands (docs/protocol.md). The pass
@@ -37,9 +38,9 @@ let refused = '';
 // The version last seen goes with every (re)connection: a server restored from a backup then says what happened.
 const socket: RoomSocket = io({ auth: (cb) => cb({ ...credentials(root.dataset.session ?? ''), ...(last ? { seen: last.version } : {}) }), transports: ['websocket'] });
 // A refused join is final (the message says why); anything else is retried by Socket.IO on its own.
-socket.on('connect_error', (err) => show('status', socket.active ? 'Connection lost: reconnecting…' : `Not connected: ${err.message}`));
+socket.on('connect_error', (err) => show('status', socket.active ? t('reconnecting') : t('notConnected', { reason: err.message })));
 socket.on('disconnect', (reason) => {
-  show('status', 'Connection lost: reconnecting…');
+  show('status', t('reconnecting'));
   // The server closes a socket whose access has ended; trying again brings back the refusal's reason to show.
   if (reason === 'io server disconnect') socket.connect();
 });
@@ -68,7 +69,7 @@ socket.on('room:changed', (change) => {
 function take(s: Immutable<Omit<Snapshot, 'you'>>): void {
   last = s;
   offset = s.serverTime - Date.now();
-  show('status', 'Connected');
+  show('status', t('connected'));
   render();
 }
 
@@ -92,7 +93,7 @@ async function send<K extends Command['type']>(event: K, ...[fields]: FieldsArg<
       // no acknowledgement in time: try again with the same client id
     }
   }
-  refuse(`The server did not answer, so this may not have been done. When the room shows "Connected" again, check and try again.`);
+  refuse(t('noAnswer'));
   return false;
 }
 
@@ -132,10 +133,10 @@ async function check(vote: number, receipt: string, unlock?: string): Promise<st
   try {
     const reply = await socket.timeout(5000).emitWithAck('vote:check', { vote, receipt, unlock });
     if (!reply.ok) return reply.message;
-    if (!reply.data.counted) return 'No ballot with your receipt was found. Tell the facilitator.';
-    return reply.data.ballot ? `Counted: ${describeBallot(reply.data.ballot)}.` : 'Counted.';
+    if (!reply.data.counted) return t('notFound');
+    return reply.data.ballot ? t('countedAs', { ballot: describeBallot(reply.data.ballot) }) : t('counted');
   } catch {
-    return 'The server did not answer. Try again when connected.';
+    return t('noReply');
   }
 }
 
@@ -176,7 +177,7 @@ function render(): void {
   document.body.classList.toggle('observing', actor.role === 'observer');
   $('title').textContent = s.title;
   const round = currentRound(s);
-  $('round').textContent = round ? `${round.title} (${round.type}, ${round.status})` : 'Waiting for the facilitator to start.';
+  $('round').textContent = round ? t('round', { title: round.title, type: round.type.replace(/-/g, ''), status: round.status }) : t('waiting');
   document.querySelectorAll<HTMLElement>('[data-role]').forEach((el) => (el.hidden = !(el.dataset.role ?? '').split(' ').includes(actor.role)));
   renderAgenda(s);
   renderSpeaking(v);
@@ -194,7 +195,7 @@ function render(): void {
 function renderAgenda(s: Immutable<RoomState>): void {
   $('agenda').replaceChildren(
     ...s.rounds.map((r, i) => {
-      const li = item(`${r.title} (${r.minutes} min)`);
+      const li = item(t('agendaItem', { title: r.title, minutes: r.minutes }));
       if (i === s.current) li.setAttribute('aria-current', 'step');
       li.className = r.status;
       return li;
@@ -208,12 +209,12 @@ function renderSpeaking(v: View): void {
   const stage = followedStage(v);
   const table = stage === s ? undefined : tableOf(s, me);
   const number = table ? s.tables.indexOf(table) + 1 : undefined;
-  const who = stage.floor ? (stage.floor.member === me ? 'You have' : `${v.name(stage.floor.member)} has`) : 'Nobody has';
-  $('floor').textContent = `${who} the floor${table ? ' at your table' : ''}.`;
-  $('queue-title').textContent = table ? 'Hands up at your table' : 'Queue';
+  const who = stage.floor ? (stage.floor.member === me ? 'floorYou' : 'floorOther') : 'floorNobody';
+  $('floor').textContent = t(`${who}${table ? 'Table' : ''}`, { name: stage.floor ? v.name(stage.floor.member) : '' });
+  $('queue-title').textContent = table ? t('queueTable') : t('queue');
   $('queue').replaceChildren(
     ...stage.queue.map((m) => {
-      const li = item(m === me ? `${v.name(m)} (you)` : v.name(m));
+      const li = item(m === me ? t('youInQueue', { name: v.name(m) }) : v.name(m));
       if (v.you.role === 'facilitator') li.dataset.member = m;
       return li;
     }),
@@ -222,10 +223,10 @@ function renderSpeaking(v: View): void {
   if (v.you.role !== 'panellist') return;
   const place = stage.queue.indexOf(me);
   const hand = $<HTMLButtonElement>('hand');
-  hand.textContent = place >= 0 ? 'Lower my hand' : 'Raise my hand';
+  hand.textContent = place >= 0 ? t('lower') : t('raise');
   hand.onclick = () => void send(place >= 0 ? 'queue:lower' : 'queue:raise').then((ok) => report(hand, ok));
   hand.disabled = currentRound(s)?.status !== 'open' || stage.floor?.member === me || (tablesMeeting(s) && !table);
-  $('place').textContent = place >= 0 ? `You are number ${place + 1} in the queue.` : tablesMeeting(s) && !table ? 'You are not at a table yet: the facilitator will seat you.' : '';
+  $('place').textContent = place >= 0 ? t('place', { place: place + 1 }) : tablesMeeting(s) && !table ? t('notSeated') : '';
   const turns = stage.turns;
   const passTurn = $('pass');
   passTurn.hidden = !(turns && turns.order[turns.index] === me);
@@ -245,7 +246,7 @@ function tick(): void {
   tickSpeaker();
   if (!round) return void (timer.textContent = '');
   const left = round.status === 'open' ? (round.deadline ?? 0) - (Date.now() + offset) : round.status === 'paused' ? (round.remainingMs ?? 0) : 0;
-  timer.textContent = round.status === 'closed' ? 'Closed' : left >= 0 ? `${clockText(left)} left${round.status === 'paused' ? ' (paused)' : ''}` : `${clockText(-left)} over time`;
+  timer.textContent = round.status === 'closed' ? t('closed') : left >= 0 ? t(round.status === 'paused' ? 'leftPaused' : 'left', { time: clockText(left) }) : t('over', { time: clockText(-left) });
 }
 
 /** The floor this screen follows: the plenary's, or the member's own table's while it meets or takes turns. */
@@ -263,8 +264,9 @@ function tickSpeaker(): void {
   box.classList.toggle('over', false);
   if (!v || !floor || floor.until === null) return void (box.textContent = '');
   const left = floor.until - (Date.now() + offset);
-  const who = floor.member === v.me ? 'Your' : `${v.name(floor.member)}'s`;
-  box.textContent = left >= 0 ? `${who} time: ${clockText(left)} left` : `${who} time is up (${clockText(-left)} over)`;
+  const mine = floor.member === v.me;
+  const vars = { name: v.name(floor.member), time: clockText(Math.abs(left)) };
+  box.textContent = left >= 0 ? t(mine ? 'yourTime' : 'theirTime', vars) : t(mine ? 'yourTimeUp' : 'theirTimeUp', vars);
   box.classList.toggle('over', left < 0);
   const key = `${floor.member}@${floor.since}`;
   if (left < 0 && v.you.role === 'facilitator' && nudged !== key) {

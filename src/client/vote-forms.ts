@@ -1,4 +1,5 @@
 import type { Immutable } from 'immer';
+import { t } from './words';
 import type { Vote } from '../room/state';
 import { scaleLabels } from '../voting/tally';
 import type { Ballot, VoteSettings } from '../voting/types';
@@ -37,18 +38,18 @@ export function buildBallot(vote: Immutable<Vote>): void {
     }
     return set;
   };
-  if (s.method === 'threshold') fields.replaceChildren(radios('choice', [['agree', 'Agree'], ['disagree', 'Disagree'], ['abstain', 'Abstain']]));
+  if (s.method === 'threshold') fields.replaceChildren(radios('choice', [['agree', t('agree')], ['disagree', t('disagree')], ['abstain', t('abstain')]]));
   if (s.method === 'consent') {
     const reason = element('textarea');
     reason.name = 'reason';
     reason.maxLength = 500;
     reason.rows = 2;
     reason.id = 'objection';
-    const label = element('label', 'If you object, say why (it goes in the record)');
+    const label = element('label', t('objectWhy'));
     label.htmlFor = 'objection';
-    fields.replaceChildren(radios('choice', [['consent', 'I consent'], ['object', 'I object'], ['abstain', 'Abstain']]), label, reason);
+    fields.replaceChildren(radios('choice', [['consent', t('consent')], ['object', t('object')], ['abstain', t('abstain')]]), label, reason);
   }
-  if (s.method === 'scale') fields.replaceChildren(radios('level', [...scaleLabels(s.scale ?? 'likert5').map((l, i): [string, string] => [String(i + 1), `${i + 1}. ${l}`]), ['0', 'Abstain']]));
+  if (s.method === 'scale') fields.replaceChildren(radios('level', [...scaleLabels(s.scale ?? 'likert5').map((l, i): [string, string] => [String(i + 1), `${i + 1}. ${l}`]), ['0', t('abstain')]]));
   if (s.method === 'approval' || s.method === 'ranked') fields.replaceChildren(...(ticks(s) ? tickBoxes(vote) : numberBoxes(s)));
 }
 
@@ -118,14 +119,14 @@ function readBallot(form: HTMLFormElement, vote: Immutable<Vote>): Ballot | stri
   switch (vote.settings.method) {
     case 'threshold': {
       const choice = oneOf(value('choice'), ['agree', 'disagree', 'abstain'] as const);
-      return choice ? { kind: 'threshold', choice } : 'Choose agree, disagree or abstain.';
+      return choice ? { kind: 'threshold', choice } : t('chooseThreshold');
     }
     case 'consent': {
       const choice = oneOf(value('choice'), ['consent', 'object', 'abstain'] as const);
-      return choice ? { kind: 'consent', choice, ...(value('reason').trim() ? { reason: value('reason').trim() } : {}) } : 'Choose whether you consent.';
+      return choice ? { kind: 'consent', choice, ...(value('reason').trim() ? { reason: value('reason').trim() } : {}) } : t('chooseConsent');
     }
     case 'scale':
-      return value('level') ? { kind: 'scale', level: Number(value('level')) } : 'Choose a level.';
+      return value('level') ? { kind: 'scale', level: Number(value('level')) } : t('chooseLevel');
     case 'approval': {
       const dots = vote.settings.options.map((_, i) => Number(value(`option-${i}`) || 0));
       return tooMany(vote.settings, dots) ?? { kind: 'approval', dots };
@@ -168,7 +169,7 @@ const abstains = (ballot: Ballot) => (ballot.kind === 'approval' && ballot.dots.
 function confirmed(v: View, form: HTMLFormElement, vote: Immutable<Vote>, ballot: Ballot): boolean {
   if (!abstains(ballot) || form.dataset.confirm === 'abstain') return true;
   form.dataset.confirm = 'abstain';
-  $('ballot-cast').textContent = 'Yes, cast it as an abstention';
+  $('ballot-cast').textContent = t('castAbstain');
   const nothing = vote.settings.method === 'ranked' ? 'You have ranked nothing' : ticks(vote.settings) ? 'You have ticked nothing' : 'You have put no dots on any option';
   showProblem(v, 'ballot-problem', `${nothing}: this will be counted as an abstention. Cast it anyway?`);
   return false;
@@ -177,7 +178,7 @@ function confirmed(v: View, form: HTMLFormElement, vote: Immutable<Vote>, ballot
 /** Back to a plain "Cast my vote": the ballot changed, or was cast. */
 function unconfirm(): void {
   delete $('ballot').dataset.confirm;
-  $('ballot-cast').textContent = 'Cast my vote';
+  $('ballot-cast').textContent = t('cast');
 }
 
 /** A count added, by whichever teller, settles what was wrong with an earlier one: its line is cleared. */

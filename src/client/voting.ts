@@ -3,6 +3,7 @@ import type { Vote } from '../room/state';
 import type { Result } from '../voting/types';
 import { $, element, item, report, setOptions } from './dom';
 import { PAPER_FORMAT } from './paper';
+import { t } from './words';
 import { currentRound, describeRule } from './reads';
 import { buildBallot, buildPaperMembers, notePaperCount } from './vote-forms';
 import { renderVoteSetup } from './vote-setup';
@@ -38,7 +39,7 @@ export function renderVotes(v: View): void {
   ballotForm.hidden = !(you.role === 'panellist' && open);
   if (you.role === 'panellist' && open && ballotForm.dataset.vote !== String(open.id)) buildBallot(open);
   const waiting = v.outbox.pending();
-  $('ballot-pending').textContent = open && waiting?.vote === open.id ? 'Not sent yet: we will send your ballot when the connection is back. Keep this page open.' : '';
+  $('ballot-pending').textContent = open && waiting?.vote === open.id ? t('pending') : '';
   $('paper').hidden = !(you.role === 'facilitator' && open);
   if (you.role === 'facilitator' && open && $('paper').dataset.vote !== String(open.id)) buildPaperMembers(open.id, state.members, v.name);
   if (you.role === 'facilitator' && open) notePaperCount(v, open);
@@ -120,7 +121,7 @@ function resultBlock(result: Immutable<Result>, options: readonly string[], prov
 
 function checkButton(v: View, vote: number, receipt: string, unlock: string): HTMLElement {
   const wrap = element('p');
-  const b = element('button', 'Check my ballot was counted', 'secondary');
+  const b = element('button', t('check'), 'secondary');
   b.type = 'button';
   const out = element('span');
   out.setAttribute('role', 'status');

@@ -44,10 +44,13 @@ export interface Member {
   replacedByDraw: number | null;
   /** What the room calls them (a first name, say), given when they confirmed; null until then. */
   roomName: string | null;
+  /** The language they registered in, or last chose on their member page (issue 22). */
+  language: string;
 }
 
 const MEMBER_COLUMNS = `m.id, m.registrant_id AS registrantId, r.public_id AS publicId, r.name, r.email, r.phone, m.draw_id AS drawId,
-  m.status, m.invited_at AS invitedAt, m.answered_at AS answeredAt, m.replaced_by_draw AS replacedByDraw, m.room_name AS roomName`;
+  m.status, m.invited_at AS invitedAt, m.answered_at AS answeredAt, m.replaced_by_draw AS replacedByDraw, m.room_name AS roomName,
+  COALESCE(r.language, 'en') AS language`;
 
 export function listMembers(db: Db, panelId: number): Member[] {
   return db

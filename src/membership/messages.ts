@@ -10,9 +10,9 @@ import type { Member } from './members';
  * makes the link. Someone without an email address is sent nothing: the organisers hand them the link.
  */
 export function queueInvitation(ctx: AppContext, panel: Panel, member: Member, token: string): void {
-  const { db, clock, config } = ctx;
+  const { clock, config } = ctx;
   if (!member.email) return;
-  const language = (db.prepare("SELECT COALESCE(language, 'en') FROM registrants WHERE id = ?").pluck().get(member.registrantId) as string | undefined) ?? 'en';
+  const { language } = member;
   const d = panel.details;
   const site = publicUrl(config);
   const contact = [d.contactName, d.contactPhone, d.contactEmail].filter(Boolean).join(', ');

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { projectRoot } from '../paths';
+import { languageOf } from '../web/i18n';
 import { LINK } from './outbox';
 
 /**
@@ -45,5 +46,6 @@ export function renderMessage(kind: string, language: string, vars: Record<strin
     .split(/\n{2,}/)
     .map((p) => `<p>${p.split('\n').map((line) => (line === LINK || /^https?:\/\/\S+$/.test(line) ? `<a href="${escape(line)}">${escape(line)}</a>` : escape(line))).join('<br>')}</p>`)
     .join('\n');
-  return { subject: t.subject(all), text, html: `<!doctype html><html lang="${escape(language)}"><body>\n${html}\n</body></html>\n` };
+  const { tag, dir } = languageOf(language);
+  return { subject: t.subject(all), text, html: `<!doctype html><html lang="${tag}" dir="${dir}"><body>\n${html}\n</body></html>\n` };
 }

@@ -41,9 +41,9 @@ export const registrationClosed = (panel: Pick<Panel, 'closesAt' | 'closedAt' | 
 /** When registration ended, or ends: the earlier of the hand closing and the closing date. */
 export const registrationEnd = (panel: Pick<Panel, 'closesAt' | 'closedAt'>): number => Math.min(panel.closesAt, panel.closedAt ?? Infinity);
 
-/** The closing date in words, as letters and messages give it: "2 February 2027". */
-export const closingDay = (panel: Pick<Panel, 'closesAt'>): string =>
-  new Date(panel.closesAt).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+/** The closing date in words, as letters and messages give it ("2 February 2027"), in a language's own words (a BCP 47 tag). */
+export const closingDay = (panel: Pick<Panel, 'closesAt'>, tag = 'en-GB'): string =>
+  new Date(panel.closesAt).toLocaleDateString(tag, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
 
 export function closeRegistration(db: Db, panelId: number, now: number): boolean {
   return db.prepare('UPDATE panels SET closed_at = ? WHERE id = ? AND closed_at IS NULL').run(now, panelId).changes === 1;

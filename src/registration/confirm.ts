@@ -5,6 +5,7 @@ import { enqueue } from '../messages/outbox';
 import { renderMessage } from '../messages/templates';
 import { closingDay, type Panel } from '../panels/repo';
 import { newToken, sha256 } from '../tokens';
+import { languageOf } from '../web/i18n';
 
 /**
  * The message that acknowledges a registration with an email address, and asks to confirm it (issue 22). Called
@@ -17,7 +18,7 @@ export function acknowledgeRegistration(ctx: AppContext, panel: Panel, publicId:
   const token = newToken();
   db.prepare('UPDATE registrants SET confirm_hash = ? WHERE id = ?').run(sha256(token), person.id);
   const site = publicUrl(config);
-  const words = renderMessage('registration-received', person.language, { name: person.name, panel: panel.title, closes: closingDay(panel), site });
+  const words = renderMessage('registration-received', person.language, { name: person.name, panel: panel.title, closes: closingDay(panel, languageOf(person.language).tag), site });
   enqueue(ctx, { panelId: panel.id, registrantId: person.id, kind: 'registration-received', to: person.email, language: person.language, ...words, link: `${site}/confirm/${token}` }, now);
 }
 

@@ -9,6 +9,7 @@ import { findPanelBySlug, listCategories, registrationClosed, type Category, typ
 import { HttpError, notFound } from '../web/errors';
 import { minutes, RateLimiter } from '../web/rate-limit';
 import { formValues, parseForm } from '../web/validate';
+import { pageLanguage, residentErrors, translate } from '../web/language';
 import { acknowledgeRegistration, confirmationOf, confirmEmail } from './confirm';
 import { questions, registrationSchema } from './registration-form';
 import { findDuplicate, insertRegistrant } from './repo';
@@ -37,10 +38,10 @@ export function registrationRouter(ctx: AppContext): Router {
     if (!panel || panel.openedAt === null) throw notFound('That panel');
     return { panel, categories: listCategories(db, panel.id) };
   };
-  const page = (panel: Panel, categories: Category[], extra: { values?: unknown; errors?: Record<string, string>; staff?: boolean } = {}) => {
+  const page = (res: Response, panel: Panel, categories: Category[], extra: { values?: unknown; errors?: Record<string, string>; staff?: boolean } = {}) => {
     const values = (extra.values ?? {}) as Record<string, unknown>;
     return {
-      title: extra.staff ? `Register someone: ${panel.title}` : `Register: ${panel.title}`,
+      title: extra.staff ? `Register someone: ${panel.title}` : translate(res)('register.title', { panel: panel.title }),
       panel,
       closed: registrationClosed(panel, clock.now()),
       asksCode: sendsLetters(ctx, panel.id),
@@ -57,7 +58,8 @@ export function registrationRouter(ctx: AppContext): Router {
   const register = (res: Response, panel: Panel, categories: Category[], body: unknown, ip: string, channel: 'online' | 'phone' | 'paper', userId: number | null): boolean => {
     const staff = channel !== 'online';
     const again = (errors: Record<string, string>) => {
-      res.status(400).render('pages/register', page(panel, categories, { values: formValues(body), errors, staff }));
+      const question = (field: string) => categories.find((c) => `q_${c.key}` === field)?.question;
+      res.status(400).render('pages/register', page(res, panel, categories, { values: formValues(body), errors: residentErrors(res, 'register', errors, question), staff }));
       return false;
     };
     const form = parseForm(registrationSchema(categories), body);
@@ -84,7 +86,7 @@ export function registrationRouter(ctx: AppContext): Router {
     const now = clock.now();
     const { household, addressFlag } = invitation;
     db.transaction(() => {
-      const publicId = insertRegistrant(db, panel.id, { ...form.data, valueIds, source: 'form', consentAt: now, channel, householdId: household?.id ?? null, wave: household?.wave ?? null, addressFlag }, now);
+      const publicId = insertRegistrant(db, panel.id, { ...form.data, valueIds, source: 'form', consentAt: now, channel, householdId: household?.id ?? null, wave: household?.wave ?? null, addressFlag, language: pageLanguage(res).code }, now);
       audit(db, clock, { panelId: panel.id, userId, action: 'registrant.register', subject: publicId, detail: { channel, invited: household !== null, ...(addressFlag ? { addressFlag } : {}) } });
       acknowledgeRegistration(ctx, panel, publicId, now);
     })();
@@ -97,13 +99,13 @@ export function registrationRouter(ctx: AppContext): Router {
     const linked = typeof req.query.code === 'string' ? req.query.code.slice(0, 40) : undefined;
     const read = linked ? readCode(linked) : undefined;
     const code = read?.ok ? formatCode(read.code) : linked;
-    res.status(registrationClosed(panel, clock.now()) ? 410 : 200).render('pages/register', page(panel, categories, { values: code ? { code } : {} }));
+    res.status(registrationClosed(panel, clock.now()) ? 410 : 200).render('pages/register', page(res, panel, categories, { values: code ? { code } : {} }));
   });
 
   router.post('/register/:slug', (req, res) => {
     const { panel, categories } = load(req.params.slug);
     if (registrationClosed(panel, clock.now())) {
-      return res.status(410).render('pages/register', page(panel, categories));
+      return res.status(410).render('pages/register', page(res, panel, categories));
     }
     const wait = limiter.hit(req.ip ?? 'unknown');
     if (wait > 0) throw new HttpError(429, `Too many registrations from this connection. Wait ${minutes(wait)}, then try again.`);
@@ -112,13 +114,13 @@ export function registrationRouter(ctx: AppContext): Router {
 
   router.get('/register/:slug/thanks', (req, res) => {
     const { panel } = load(req.params.slug);
-    res.render('pages/register-thanks', { title: 'Thank you for registering', panel });
+    res.render('pages/register-thanks', { title: translate(res)('thanks.title'), panel });
   });
 
   // Staff take a registration over the phone or from a paper form: the same checks, the channel recorded.
   router.get('/admin/panels/:id/registrations/by-staff', requireRole('organiser'), (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
-    res.render('pages/register', page(panel, listCategories(db, panel.id), { staff: true, values: { channel: 'phone' } }));
+    res.render('pages/register', page(res, panel, listCategories(db, panel.id), { staff: true, values: { channel: 'phone' } }));
   });
 
   router.post('/admin/panels/:id/registrations/by-staff', requireRole('organiser'), (req, res) => {
@@ -133,7 +135,7 @@ export function registrationRouter(ctx: AppContext): Router {
   // confirms, so a mail scanner that follows links confirms nothing.
   router.get('/confirm/:token', (req, res) => {
     if (!confirmationOf(db, req.params.token)) throw notFound('That confirmation link');
-    res.render('pages/confirm-email', { title: 'Confirm your email address', token: req.params.token });
+    res.render('pages/confirm-email', { title: translate(res)('confirm.title'), token: req.params.token });
   });
 
   router.post('/confirm/:token', (req, res) => {
@@ -143,10 +145,10 @@ export function registrationRouter(ctx: AppContext): Router {
       return done;
     })();
     if (!confirmed) throw notFound('That confirmation link');
-    res.render('pages/confirm-email', { title: 'Your email address is confirmed', confirmed: true });
+    res.render('pages/confirm-email', { title: translate(res)('confirm.doneTitle'), confirmed: true });
   });
 
-  router.get('/privacy', (_req, res) => res.render('pages/privacy', { title: 'Privacy notice' }));
+  router.get('/privacy', (_req, res) => res.render('pages/privacy', { title: translate(res)('privacy.title') }));
 
   return router;
 }

@@ -13,6 +13,8 @@ export interface NewRegistrant extends Person {
   householdId?: number | null;
   wave?: number | null;
   addressFlag?: string | null;
+  /** The language they registered in (issue 22): their messages and pages follow it. */
+  language?: string;
 }
 
 export interface PoolRow {
@@ -39,7 +41,7 @@ export function newPublicId(): string {
 const statements = preparedOnce((db) => ({
     insertRegistrant: db.prepare(
       `INSERT INTO registrants (panel_id, public_id, name, email, phone, address, postcode, email_key, phone_key,
-         source, consent_at, created_at, channel, household_id, wave, address_flag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         source, consent_at, created_at, channel, household_id, wave, address_flag, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertValue: db.prepare(
       `INSERT INTO registrant_values (registrant_id, category_id, value_id)
@@ -68,10 +70,16 @@ export function insertRegistrant(db: Db, panelId: number, person: NewRegistrant,
     person.householdId ?? null,
     person.wave ?? null,
     person.addressFlag ?? null,
+    person.language ?? 'en',
   ).lastInsertRowid;
   const { insertValue } = statements(db);
   for (const valueId of person.valueIds) insertValue.run(id, valueId);
   return publicId;
+}
+
+/** A member who switches language on their own page is written to in it from then on. */
+export function setRegistrantLanguage(db: Db, registrantId: number, language: string): void {
+  db.prepare('UPDATE registrants SET language = ? WHERE id = ? AND erased_at IS NULL').run(language, registrantId);
 }
 
 /** Which of the email and phone is already registered for this panel, if either. */

@@ -9,6 +9,8 @@ import type { RoomRepo } from '../room/repo';
 import { sha256 } from '../tokens';
 import { HttpError } from '../web/errors';
 import { formValues, parseForm } from '../web/validate';
+import { followLanguage, pageLanguage, residentErrors, translate } from '../web/language';
+import { setRegistrantLanguage } from '../registration/repo';
 
 /** What the room calls a member: their choice, short, and not a label the room uses for someone else. */
 const roomName = z
@@ -78,12 +80,31 @@ export function invitationRouter(ctx: AppContext, room: RoomRepo, revocations: R
   };
 
   const show = (res: Response, page: string, found: { member: Member; panel: Panel }, token: string, extra: Record<string, unknown> = {}, status = 200) =>
-    res.status(status).render(`pages/${page}`, { title: `Your invitation: ${found.panel.title}`, panel: found.panel, details: eventDetails(found.panel), contact: contactOf(found.panel), token, ...extra });
+    res.status(status).render(`pages/${page}`, {
+      title: translate(res)('invite.title', { panel: found.panel.title }),
+      panel: found.panel,
+      details: eventDetails(found.panel),
+      contact: contactOf(found.panel),
+      token,
+      ...extra,
+      ...(extra.errors ? { errors: residentErrors(res, 'invite', extra.errors as Record<string, string>) } : {}),
+    });
+
+  // The member's pages speak their language; choosing another here is remembered for their messages too.
+  router.use('/invite/:token', (req, res, next) => {
+    const member = findByToken(db, sha256(req.params.token));
+    if (member) {
+      followLanguage(req, res, member.language);
+      const chosen = pageLanguage(res).code;
+      if (res.locals.languageChosen && chosen !== member.language && chosen !== 'qps') setRegistrantLanguage(db, member.registrantId, chosen);
+    }
+    next();
+  });
 
   const confirmedPage = (req: Request, res: Response, found: { member: Member; panel: Panel }, extra: Record<string, unknown> = {}, status = 200) => {
     // A confirmed member's invitation link is their way into the panel's live sessions.
     const sessions = room.list().filter((s) => s.panelId === found.panel.id);
-    show(res, 'invite-confirmed', found, String(req.params.token), { title: `Your place: ${found.panel.title}`, sessions, roomName: found.member.roomName, ...extra }, status);
+    show(res, 'invite-confirmed', found, String(req.params.token), { title: translate(res)('invite.memberTitle', { panel: found.panel.title }), sessions, roomName: found.member.roomName, ...extra }, status);
   };
 
   router.get('/invite/:token', (req, res) => {
@@ -97,9 +118,9 @@ export function invitationRouter(ctx: AppContext, room: RoomRepo, revocations: R
     const form = parseForm(answerSchema, req.body);
     if (!form.ok) return show(res, 'invite', found, req.params.token, { errors: form.errors, values: formValues(req.body) }, 400);
     const { panel, member } = found;
-    if (form.data.answer === 'decline' && !form.data.sure) return show(res, 'invite-decline', found, req.params.token, { title: `Decline your place: ${panel.title}` });
+    if (form.data.answer === 'decline' && !form.data.sure) return show(res, 'invite-decline', found, req.params.token, { title: translate(res)('invite.declineTitle') });
     membership.answer(panel.id, member, form.data.answer, form.data.answer === 'confirm' ? form.data.roomName : undefined);
-    show(res, 'invite-answered', found, req.params.token, { title: 'Thank you', confirmed: form.data.answer === 'confirm' });
+    show(res, 'invite-answered', found, req.params.token, { title: translate(res)('invite.thankYou'), confirmed: form.data.answer === 'confirm' });
   });
 
   router.post('/invite/:token/name', (req, res) => {

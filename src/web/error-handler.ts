@@ -3,6 +3,7 @@ import { storageProblem } from '../db';
 import type { Log } from '../logger';
 import { DomainError } from '../errors';
 import { HttpError } from './errors';
+import { pageLanguage, translate } from './language';
 
 /** Turns errors into a page (or JSON) that says what to do; unexpected ones are logged, not shown. */
 export function errorHandler(log: Log) {
@@ -14,8 +15,24 @@ export function errorHandler(log: Log) {
     const error = known ?? new HttpError(500, 'Something went wrong on our side. Try again; if it keeps happening, tell the organisers.');
     res.status(error.status);
     if (req.accepts(['html', 'json']) === 'json') return res.json({ error: error.title, message: error.message });
-    res.render('pages/error', { title: error.title, status: error.status, message: error.message });
+    res.render('pages/error', { title: error.title, status: error.status, message: error.message, ...inResidentLanguage(req, res, error) });
   };
+}
+
+/**
+ * An error's own words are English and exact. On a page in another language, the common cases are said in that
+ * language instead (what happened, and what to do); the rest keep their English words, marked as English.
+ */
+function inResidentLanguage(req: Request, res: Response, error: HttpError): Record<string, unknown> {
+  if (pageLanguage(res).code === 'en') return {};
+  const t = translate(res);
+  const link = /^\/(invite|confirm|room)\//.test(req.path);
+  if (error.status === 404) return { title: t('error.notFound'), message: t(link ? 'error.linkNotFound' : 'error.notFoundLead') };
+  if (error.status === 410 && link) return { title: t('error.closed'), message: t('error.closedLead') };
+  if (error.status === 429) return { title: t('error.tooMany'), message: t('error.tooManyLead') };
+  if (error.status >= 500) return { title: t('error.generic'), message: t('error.genericLead') };
+  if (error.status === 400 || error.status === 413) return { title: t('error.generic'), message: t('error.readLead') };
+  return { messageLang: 'en' };
 }
 
 const STATUS: Record<DomainError['kind'], number> = { invalid: 400, not_found: 404, conflict: 409, gone: 410 };

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { assetUrl } from './assets';
 import Handlebars from 'handlebars';
 import { viewsDir } from '../paths';
+import { ENGLISH, translator, type Language } from './i18n';
 
 type Template = Handlebars.TemplateDelegate;
 
@@ -44,6 +45,7 @@ function listHbs(dir: string): string[] {
 }
 
 function registerHelpers(hbs: typeof Handlebars): void {
+  registerLanguageHelpers(hbs);
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   // The address of a file of ours, with no input in it: safe as it is, so `=` stays `=`.
   hbs.registerHelper('asset', (file: unknown) => new hbs.SafeString(assetUrl(String(file))));
@@ -60,4 +62,35 @@ function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('plural', (n: unknown, one: string, many: string) => (n === 1 ? one : many));
   // Its last argument is Handlebars' options object, not a part.
   hbs.registerHelper('concat', (...parts: unknown[]) => parts.slice(0, -1).map(String).join(''));
+}
+
+type HelperOptions = { hash: Record<string, unknown>; data: { root: { lang?: Language } } };
+const languageOfPage = (options: HelperOptions) => options.data.root.lang ?? ENGLISH;
+
+/**
+ * `{{t "register.lead" closes=panel.closesAt}}`: the page language's text for a key (views/locales), ICU
+ * plurals and dates formatted for the language. Our translations may hold a little HTML; the values put into
+ * them are escaped, so a panel's title cannot. `{{longDate ms}}` and `{{number n}}` format for the language.
+ */
+function registerLanguageHelpers(hbs: typeof Handlebars): void {
+  hbs.registerHelper('t', (key: unknown, options: HelperOptions) => {
+    const vars = Object.fromEntries(
+      Object.entries(options.hash).map(([k, v]) => [k, v instanceof hbs.SafeString ? v.toString() : typeof v === 'string' ? hbs.escapeExpression(v) : v]),
+    );
+    return new hbs.SafeString(translator(languageOfPage(options).code)(String(key), vars));
+  });
+  // The organiser's own words, in English: marked as English on a page in another language, so a screen reader
+  // says them in English and a right-to-left page keeps their punctuation where it belongs.
+  hbs.registerHelper('own', (text: unknown, options: HelperOptions) => {
+    const words = hbs.escapeExpression(typeof text === 'string' ? text : '');
+    return new hbs.SafeString(languageOfPage(options).code === 'en' || !words ? words : `<span lang="en-GB" dir="ltr">${words}</span>`);
+  });
+  hbs.registerHelper('longDate', (ms: unknown, options: HelperOptions) =>
+    typeof ms === 'number'
+      ? new Intl.DateTimeFormat(languageOfPage(options).tag, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }).format(ms)
+      : '',
+  );
+  hbs.registerHelper('number', (n: unknown, options: HelperOptions) =>
+    typeof n === 'number' ? new Intl.NumberFormat(languageOfPage(options).tag).format(n) : '',
+  );
 }

@@ -23,12 +23,14 @@ export async function startServer() {
   const { server, io } = createApp({ ...ctx, log: () => {} });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Links in messages name the server as residents reach it: known once it listens.
+  ctx.config.PUBLIC_URL = url;
   const stop = async () => {
     await io.close();
     closeDb(db);
     fs.rmSync(dir, { recursive: true, force: true });
   };
-  return { url, db, demo, stop };
+  return { url, db, demo, ctx, stop };
 }
 
 export async function launch(): Promise<Browser> {

@@ -150,7 +150,7 @@ describe('the registration form page', () => {
     expect(res.text).toMatch(/<input type="checkbox" id="consent" name="consent" value="yes"[^>]*aria-describedby="privacy-summary"/);
     expect(res.text).toMatch(/<label for="consent">I agree/);
     expect(res.text).toContain('id="privacy-summary"');
-    expect(res.text).toContain('What we do with your details, in brief.');
+    expect(res.text).toContain('What we do with your details, in short.');
     expect(res.text).toContain('href="/privacy"');
     expect(res.text).toMatch(/name="_csrf" value="[^"]+"/);
   });

@@ -229,7 +229,7 @@ test('invitation links are shown once; each lets its person confirm or decline o
   }
   // A no is asked twice: the first tap only asks whether they are sure, and changes nothing.
   const asked = await submit(t.agent(), `/invite/${declining}`, `/invite/${declining}`, { answer: 'decline' });
-  expect(asked.text).toContain('This cannot be undone');
+  expect(asked.text).toContain('You cannot undo this');
   expect(listMembers(t.db, panelId).find((m) => m.id === refillable)?.status).toBe('invited');
   const no = await submit(t.agent(), `/invite/${declining}`, `/invite/${declining}`, { answer: 'decline', sure: 'yes' });
   expect(no.text).toContain('You have declined your place');

@@ -246,7 +246,7 @@ describe('joining without a join link', () => {
     const joined = await join({ session: String(sessionId()), invite: invitations.confirmed });
     expect(typeof joined === 'object' && joined.you.role).toBe('panellist');
     const page = await t.agent().get(`/invite/${invitations.confirmed}`);
-    expect(page.text).toContain(`href="/room/${sessionId()}#invite=${invitations.confirmed}"`);
+    expect(page.text).toContain(`href="/room/${sessionId()}?lang=en#invite=${invitations.confirmed}"`);
     expect(await join({ session: String(sessionId()), invite: invitations.declined })).toMatch(/not for this session/);
     expect(await join({ session: String(sessionId()), invite: 'made-up' })).toMatch(/not for this session/);
   });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import request from 'supertest';
 import { createApp } from '../../src/app';
+import { createUser } from '../../src/auth/users';
 import { ManualClock } from '../../src/clock';
 import { testConfig } from '../../src/config';
 import { closeDb, openDb } from '../../src/db';
@@ -67,7 +68,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /healthz': { who: 'anonymous' },
   'GET /readyz': { who: 'anonymous' },
   'GET /metrics': { who: 'anonymous' },
-  'GET /login': { who: 'anonymous', query: ['next'] },
+  'GET /login': { who: 'anonymous', query: ['next', 'password'] },
   'POST /login': { who: 'anonymous', fields: ['email', 'password', 'next'], runs: 70 },
   'POST /logout': { who: 'anonymous' },
   'GET /privacy': { who: 'anonymous' },
@@ -87,6 +88,13 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /account/password': { who: 'staff', fields: ['current', 'password', 'confirm'], runs: 40 },
   'GET /login/code': { who: 'anonymous' },
   'POST /login/code': { who: 'anonymous', fields: ['code'], runs: 40 },
+  'GET /password/forgot': { who: 'anonymous' },
+  'POST /password/forgot': { who: 'anonymous', fields: ['email'], runs: 40 },
+  // A spare account's live links, so the form is read to the end; a password chosen with one is undone.
+  'GET /password/reset/:token': { who: 'anonymous', params: { token: () => LINKS.reset } },
+  'POST /password/reset/:token': { who: 'anonymous', fields: ['password', 'confirm'], params: { token: () => LINKS.reset }, runs: 40, restore: () => restoreLinks() },
+  'GET /account/setup/:token': { who: 'anonymous', params: { token: () => LINKS.setup } },
+  'POST /account/setup/:token': { who: 'anonymous', fields: ['password', 'confirm'], params: { token: () => LINKS.setup }, runs: 40, restore: () => restoreLinks() },
   'GET /account/two-factor': { who: 'staff', query: ['recovered'] },
   'POST /account/two-factor': { who: 'staff', fields: ['code'], runs: 40 },
   'POST /account/two-factor/recovery': { who: 'staff', fields: ['password'] },
@@ -213,6 +221,8 @@ interface World {
 
 let world: World;
 const CONFIRMED_INVITATION = 'fuzz-invitation-token-0002';
+/** A spare account's set-up and reset links (not the fuzzing agents': choosing a password ends its sessions). */
+const LINKS = { setup: 'fuzz-setup-link-0001', reset: 'fuzz-reset-link-0001' };
 
 async function buildWorld(): Promise<World> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-fuzz-http-'));
@@ -274,6 +284,8 @@ async function buildWorld(): Promise<World> {
   const draftPanel = insertPanel(db, { slug: 'draft-panel', title: 'Draft', question: 'Q?', panelSize: 10, closesAt: now + 30 * 86400_000, quotaTolerance: 1 }, now);
   const category = insertCategory(db, draftPanel, { key: 'tenure', label: 'Tenure', question: 'Do you rent?', values: [{ value: 'Rent', label: 'Rent', share: 40 }, { value: 'Own', label: 'Own', share: 60 }] });
 
+  createUser(db, clock, { email: 'spare@example.org', name: 'Spare', role: 'facilitator', password: 'a spare account password' });
+
   return { dir, base, app, db, clock, logged, panel: panelId, draftPanel, category, registrants, draw, members, invitation, session, agents, tokens };
 }
 
@@ -289,6 +301,15 @@ function restoreMembers(): void {
   members.forEach((id, i) => setStatus(db, id, i === 0 ? 'invited' : i === 1 ? 'confirmed' : 'selected', now));
   setInvitation(db, members[0], sha256(world.invitation), now);
   setInvitation(db, members[1], sha256(CONFIRMED_INVITATION), now);
+}
+
+/** Puts the spare account's links back, unused and good for a year (the fuzz moves the clock on). */
+function restoreLinks(): void {
+  const { db, clock } = world;
+  const spare = db.prepare("SELECT id FROM users WHERE email = 'spare@example.org'").pluck().get() as number;
+  db.prepare('DELETE FROM password_links WHERE user_id = ?').run(spare);
+  const insert = db.prepare('INSERT INTO password_links (user_id, purpose, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)');
+  for (const [purpose, token] of Object.entries(LINKS)) insert.run(spare, purpose, sha256(token), clock.now(), clock.now() + 365 * 86400_000);
 }
 
 /** Waits until no register import is running on the draft panel (one that got through runs off the request). */
@@ -691,6 +712,7 @@ let draftAsBuilt: Panel;
 
 beforeAll(async () => {
   world = await buildWorld();
+  restoreLinks();
   draftAsBuilt = findPanel(world.db, world.draftPanel) as Panel;
 });
 

@@ -154,6 +154,12 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /login': { status: 400 },
   'GET /login/code': { status: 303 }, // no sign-in waiting: back to the password
   'POST /login/code': { status: 400 }, // no code
+  'GET /password/forgot': { status: 200 },
+  'POST /password/forgot': { status: 400 }, // no email
+  'GET /password/reset/:token': { status: 404 }, // nobody's link
+  'POST /password/reset/:token': { status: 404 },
+  'GET /account/setup/:token': { status: 404 },
+  'POST /account/setup/:token': { status: 404 },
   'POST /logout': { status: 303 },
   'GET /register/:slug': { status: 200 },
   'POST /register/:slug': { status: 400 },

@@ -16,7 +16,7 @@ import { seedDemoStory } from '../../src/demo/story';
 import { MIN_GROUP } from '../../src/disclosure';
 import { listMembers } from '../../src/membership/members';
 import { insertPanel } from '../../src/panels/repo';
-import { viewsDir } from '../../src/paths';
+import { flatten, readLocale } from '../../src/web/i18n';
 import { findCommitment, listDraws } from '../../src/selection/repo';
 import { logIn, PASSWORD, personalDataIn, smallPanel, submit, type Agent } from '../helpers';
 import { crawl, type Fetched, measurePublicRecord, type PublicRecordFigures } from './public-record';
@@ -30,7 +30,8 @@ jest.setTimeout(180_000);
  * it is one or the other. The demo's whole story runs on a real database file: a real draw, a replayed day.
  */
 
-const notice = fs.readFileSync(path.join(viewsDir, 'pages', 'privacy.hbs'), 'utf8');
+// The notice's English words (views/locales/en.json, "privacy"), a paragraph each; translations say the same.
+const notice = [...flatten(readLocale('en'))].filter(([key]) => key.startsWith('privacy.')).map(([, text]) => `<p>${text}</p>`).join('\n');
 /** The notice's sentences, in words: tags gone, entities read. */
 const sentences = notice
   .replace(/<\/(p|li|h1|h2)>/g, '$&\n')
@@ -43,7 +44,7 @@ const sentences = notice
 /** Sentences that are headings, introductions or promises about what the organisers do, not what the code does. */
 const NOT_CODE = [
   'Privacy notice',
-  "This is how the organisers of a citizens' panel use your personal details, in plain English.",
+  "This is how the organisers of a citizens' panel use your personal details, in plain words.",
   'What we collect',
   'Why',
   'To contact you if you are chosen, and about the panel\'s work.',
@@ -97,6 +98,9 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+// The demo's registration is closed by its story: a panel still open, made once.
+let openSlug: string | undefined;
+const openPanel = () => (openSlug ??= smallPanel(db, clock).slug);
 const publicTexts = () => site.filter((f) => f.status === 200).map((f) => f.text);
 const registrant = (offset: number) => db.prepare('SELECT id, public_id AS publicId, name, email, phone, address FROM registrants WHERE panel_id = ? AND erased_at IS NULL ORDER BY id LIMIT 1 OFFSET ?').get(panelId, offset) as { id: number; publicId: string; name: string; email: string | null; phone: string | null; address: string };
 
@@ -143,9 +147,20 @@ describe('what we collect', () => {
     expect(db.prepare("SELECT name FROM pragma_table_info('households')").pluck().all()).not.toEqual(expect.arrayContaining(['name']));
   });
 
+  promise('One cookie remembers the language you chose for these pages.', async () => {
+    const open = openPanel();
+    const chosen = await request(made.app).get(`/register/${open}?lang=pl`);
+    const cookies = ([] as string[]).concat(chosen.headers['set-cookie'] ?? []);
+    const language = cookies.filter((c) => c.startsWith('cp_lang='));
+    expect(language).toHaveLength(1);
+    // It holds the language's code and nothing else, and no script can read it.
+    expect(language[0]).toMatch(/^cp_lang=pl; Max-Age=\d+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
+    expect(cookies.map((c) => c.split('=')[0]).sort()).toEqual(['cp_csrf', 'cp_lang']);
+  });
+
   promise('Nothing else: we do not keep the address of the device you registered from, and we set no tracking cookies.', async () => {
     const agent = request.agent(made.app);
-    const open = smallPanel(db, clock).slug; // the demo's registration is closed by its story: a panel still open
+    const open = openPanel();
     const page = await agent.get(`/register/${open}`).set('X-Forwarded-For', '203.0.113.77');
     const cookies = ([] as string[]).concat(page.headers['set-cookie'] ?? []).map((c) => c.split('=')[0]);
     expect(cookies).toEqual(['cp_csrf']); // the form's own guard against forged posts, gone with the browser
