@@ -26,10 +26,26 @@ export const ENGLISH = LANGUAGES[0];
 export const localesDir = path.join(viewsDir, 'locales');
 export type Strings = { [key: string]: string | Strings };
 
+/**
+ * A language's strings: every `views/locales/<code>/<part>.json` (pages.json, room.json, …), each holding whole
+ * top-level sections, merged. A section in two parts is a mistake, and so is a file that is not JSON: both are named.
+ */
 export function readLocale(code: string, dir = localesDir): Strings {
-  const file = path.join(dir, `${code}.json`);
+  const folder = path.join(dir, code);
+  const merged: Strings = {};
+  for (const file of fs.readdirSync(folder).filter((f) => f.endsWith('.json')).sort()) {
+    const part = readJson(path.join(folder, file), code) as Strings;
+    for (const [section, strings] of Object.entries(part)) {
+      if (section in merged) throw new Error(`${path.join(folder, file)}: the section "${section}" is also in another file of ${folder}. Keep each section in one file.`);
+      merged[section] = strings;
+    }
+  }
+  return merged;
+}
+
+export function readJson(file: string, code: string): unknown {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Strings;
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
     throw new Error(`Cannot read the ${code} translation, ${file}: ${(err as Error).message}. Check the file is valid JSON (docs/translating.md).`);
   }
@@ -56,7 +72,7 @@ function pseudo(message: string, key: string): string {
   try {
     return pseudoLocalise(message);
   } catch (err) {
-    throw new Error(`views/locales/en.json: "${key}" is not a valid ICU message (${(err as Error).message}). Fix its braces or quotes.`);
+    throw new Error(`views/locales/en: "${key}" is not a valid ICU message (${(err as Error).message}). Fix its braces or quotes.`);
   }
 }
 
@@ -129,7 +145,7 @@ export type Translate = (key: string, vars?: Record<string, unknown>) => string;
 export function translator(code: string): Translate {
   const t = i18nInstance().getFixedT(languageOf(code).code);
   return (key, vars) => {
-    if (!hasText(key)) throw new Error(`No English text for "${key}" in views/locales/en.json.`);
+    if (!hasText(key)) throw new Error(`No English text for "${key}" in views/locales/en.`);
     return String(t(key, vars as never));
   };
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { flatten, localesDir, readLocale } from './i18n';
+import { flatten, localesDir, readJson, readLocale } from './i18n';
 
 export type ReviewState = 'draft' | 'reviewed';
 interface ReviewEntry {
@@ -21,15 +21,16 @@ export interface Review {
 }
 
 /**
- * Where a language's translation stands (views/locales/review/<code>.json beside views/locales/<code>.json):
+ * Where a language's translation stands (views/locales/<code>/review/<part>.json, one beside each part):
  * each string is a draft until a native speaker marks it reviewed; a string whose English has changed since
  * is stale, whatever its state. docs/translating.md explains the files.
  */
 export function reviewOf(code: string, dir = localesDir): Review {
   const english = flatten(readLocale('en', dir));
   const translated = flatten(readLocale(code, dir));
-  const file = path.join(dir, 'review', `${code}.json`);
-  const entries = (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {}) as Record<string, ReviewEntry>;
+  const folder = path.join(dir, code, 'review');
+  const files = fs.existsSync(folder) ? fs.readdirSync(folder).filter((f) => f.endsWith('.json')) : [];
+  const entries = Object.assign({}, ...files.map((f) => readJson(path.join(folder, f), code))) as Record<string, ReviewEntry>;
   const review: Review = { code, draft: 0, reviewed: 0, stale: [], missing: [] };
   for (const [key, text] of english) {
     const entry = entries[key];

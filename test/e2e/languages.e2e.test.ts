@@ -175,9 +175,9 @@ test("a member who chooses Polish on their page gets their messages and the room
 function untranslated(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     // Hidden parts marked before the copy (a copy has no layout); then the organiser's words and scripts taken out.
-    for (const el of document.body.querySelectorAll('*')) if (!el.checkVisibility()) el.setAttribute('data-hidden', '');
+    document.body.querySelectorAll('*').forEach((el) => !el.checkVisibility() && el.setAttribute('data-hidden', ''));
     const copy = document.body.cloneNode(true) as HTMLElement;
-    for (const el of document.body.querySelectorAll('[data-hidden]')) el.removeAttribute('data-hidden');
+    document.body.querySelectorAll('[data-hidden]').forEach((el) => el.removeAttribute('data-hidden'));
     copy.querySelectorAll('[data-hidden], [lang], script, style').forEach((el) => el.remove());
     const rest = (copy.textContent ?? '').replace(/⟦[^⟧]*⟧/g, ' ');
     return rest.split(/\s{2,}|\n/).map((s) => s.trim()).filter((s) => /[A-Za-z]{2,}/.test(s));

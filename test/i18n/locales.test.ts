@@ -98,10 +98,14 @@ test('the pseudo-locale changes every word of every message, and keeps it valid 
   }
 });
 
-test('a locale file that is not valid JSON is named when read', () => {
+test('a locale file that is not valid JSON, or a section in two files, is named when read', () => {
   const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'cp-locale-'));
-  fs.writeFileSync(path.join(dir, 'xx.json'), '{"a": ');
-  expect(() => readLocale('xx', dir)).toThrow(/xx\.json/);
+  fs.mkdirSync(path.join(dir, 'xx'));
+  fs.writeFileSync(path.join(dir, 'xx', 'pages.json'), '{"a": ');
+  expect(() => readLocale('xx', dir)).toThrow(/xx\/pages\.json: .*valid JSON/);
+  fs.writeFileSync(path.join(dir, 'xx', 'pages.json'), '{"a": {"b": "c"}}');
+  fs.writeFileSync(path.join(dir, 'xx', 'room.json'), '{"a": {"d": "e"}}');
+  expect(() => readLocale('xx', dir)).toThrow(/section "a" is also in another file/);
   fs.rmSync(dir, { recursive: true });
   expect(localesDir).toBe(path.join(viewsDir, 'locales'));
 });
