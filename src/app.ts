@@ -37,6 +37,7 @@ import { Revocations } from './revocations';
 import { poolRouter } from './registration/pool-routes';
 import { subjectAccessRouter } from './registration/subject-access-routes';
 import { messagesRouter } from './messages/messages-routes';
+import { translationRouter } from './panels/translation-routes';
 import { mailoutRouter } from './mailout/mailout-routes';
 import { publicSelectionRouter } from './selection/public-routes';
 import { invitationRouter } from './selection/invite-routes';
@@ -119,6 +120,7 @@ export function createApp(options: CreateAppOptions) {
   app.use(subjectAccessRouter(ctx, room));
   app.use(mailoutRouter(ctx));
   app.use(messagesRouter(ctx));
+  app.use(translationRouter(ctx));
   failInterruptedDraws(ctx.db, ctx.clock.now());
   const runner = new DrawRunner(ctx);
   app.use(selectionRouter(ctx, runner, revocations));

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppContext } from './context';
 import { listPanels, registrationClosed } from './panels/repo';
 import { translate } from './web/language';
+import { localiseForPage } from './panels/localise';
 
 export function homeRouter(ctx: AppContext): Router {
   const router = Router();
@@ -9,7 +10,7 @@ export function homeRouter(ctx: AppContext): Router {
     const now = ctx.clock.now();
     const panels = listPanels(ctx.db)
       .filter((p) => p.openedAt !== null)
-      .map((p) => ({ ...p, open: !registrationClosed(p, now) }));
+      .map((p) => ({ ...localiseForPage(ctx.db, res, p).panel, open: !registrationClosed(p, now) }));
     res.render('pages/home', { title: translate(res)('home.title'), panels });
   });
   return router;

@@ -4,6 +4,7 @@ import type { Db } from '../db';
 import { enqueue } from '../messages/outbox';
 import { renderMessage } from '../messages/templates';
 import { closingDay, type Panel } from '../panels/repo';
+import { localise } from '../panels/translations';
 import { newToken, sha256 } from '../tokens';
 import { languageOf } from '../web/i18n';
 
@@ -18,7 +19,7 @@ export function acknowledgeRegistration(ctx: AppContext, panel: Panel, publicId:
   const token = newToken();
   db.prepare('UPDATE registrants SET confirm_hash = ? WHERE id = ?').run(sha256(token), person.id);
   const site = publicUrl(config);
-  const words = renderMessage('registration-received', person.language, { name: person.name, panel: panel.title, closes: closingDay(panel, languageOf(person.language).tag), site });
+  const words = renderMessage('registration-received', person.language, { name: person.name, panel: localise(db, panel, [], person.language).panel.title, closes: closingDay(panel, languageOf(person.language).tag), site });
   enqueue(ctx, { panelId: panel.id, registrantId: person.id, kind: 'registration-received', to: person.email, language: person.language, ...words, link: `${site}/confirm/${token}` }, now);
 }
 

@@ -10,6 +10,7 @@ import { HttpError, notFound } from '../web/errors';
 import { minutes, RateLimiter } from '../web/rate-limit';
 import { formValues, parseForm } from '../web/validate';
 import { pageLanguage, residentErrors, translate } from '../web/language';
+import { localiseForPage } from '../panels/localise';
 import { acknowledgeRegistration, confirmationOf, confirmEmail } from './confirm';
 import { questions, registrationSchema } from './registration-form';
 import { findDuplicate, insertRegistrant } from './repo';
@@ -38,8 +39,11 @@ export function registrationRouter(ctx: AppContext): Router {
     if (!panel || panel.openedAt === null) throw notFound('That panel');
     return { panel, categories: listCategories(db, panel.id) };
   };
-  const page = (res: Response, panel: Panel, categories: Category[], extra: { values?: unknown; errors?: Record<string, string>; staff?: boolean } = {}) => {
+  const page = (res: Response, original: Panel, categories: Category[], extra: { values?: unknown; errors?: Record<string, string>; staff?: boolean } = {}) => {
     const values = (extra.values ?? {}) as Record<string, unknown>;
+    // The organiser's words in the resident's language where they have been translated (staff pages: English).
+    const local = localiseForPage(db, res, original, categories);
+    const panel = local.panel;
     return {
       title: extra.staff ? `Register someone: ${panel.title}` : translate(res)('register.title', { panel: panel.title }),
       panel,
@@ -47,7 +51,7 @@ export function registrationRouter(ctx: AppContext): Router {
       asksCode: sendsLetters(ctx, panel.id),
       staff: extra.staff,
       action: extra.staff ? `/admin/panels/${panel.id}/registrations/by-staff` : `/register/${panel.slug}`,
-      questions: questions(categories, values, extra.errors ?? {}),
+      questions: questions(local.categories, values, extra.errors ?? {}),
       values,
       errors: extra.errors,
     };
@@ -58,7 +62,7 @@ export function registrationRouter(ctx: AppContext): Router {
   const register = (res: Response, panel: Panel, categories: Category[], body: unknown, ip: string, channel: 'online' | 'phone' | 'paper', userId: number | null): boolean => {
     const staff = channel !== 'online';
     const again = (errors: Record<string, string>) => {
-      const question = (field: string) => categories.find((c) => `q_${c.key}` === field)?.question;
+      const question = (field: string) => localiseForPage(db, res, panel, categories).categories.find((c) => `q_${c.key}` === field)?.question;
       res.status(400).render('pages/register', page(res, panel, categories, { values: formValues(body), errors: residentErrors(res, 'register', errors, question), staff }));
       return false;
     };
@@ -114,7 +118,7 @@ export function registrationRouter(ctx: AppContext): Router {
 
   router.get('/register/:slug/thanks', (req, res) => {
     const { panel } = load(req.params.slug);
-    res.render('pages/register-thanks', { title: translate(res)('thanks.title'), panel });
+    res.render('pages/register-thanks', { title: translate(res)('thanks.title'), panel: localiseForPage(db, res, panel).panel });
   });
 
   // Staff take a registration over the phone or from a paper form: the same checks, the channel recorded.

@@ -11,6 +11,7 @@ import { HttpError } from '../web/errors';
 import { formValues, parseForm } from '../web/validate';
 import { followLanguage, pageLanguage, residentErrors, translate } from '../web/language';
 import { setRegistrantLanguage } from '../registration/repo';
+import { localiseForPage } from '../panels/localise';
 
 /** What the room calls a member: their choice, short, and not a label the room uses for someone else. */
 const roomName = z
@@ -79,16 +80,18 @@ export function invitationRouter(ctx: AppContext, room: RoomRepo, revocations: R
     return { member, panel };
   };
 
-  const show = (res: Response, page: string, found: { member: Member; panel: Panel }, token: string, extra: Record<string, unknown> = {}, status = 200) =>
+  const show = (res: Response, page: string, found: { member: Member; panel: Panel }, token: string, extra: Record<string, unknown> = {}, status = 200) => {
+    const panel = localiseForPage(db, res, found.panel).panel;
     res.status(status).render(`pages/${page}`, {
-      title: translate(res)('invite.title', { panel: found.panel.title }),
-      panel: found.panel,
-      details: eventDetails(found.panel),
-      contact: contactOf(found.panel),
+      title: translate(res)('invite.title', { panel: panel.title }),
+      panel,
+      details: eventDetails(panel),
+      contact: contactOf(panel),
       token,
       ...extra,
       ...(extra.errors ? { errors: residentErrors(res, 'invite', extra.errors as Record<string, string>) } : {}),
     });
+  };
 
   // The member's pages speak their language; choosing another here is remembered for their messages too.
   router.use('/invite/:token', (req, res, next) => {

@@ -64,7 +64,7 @@ function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('concat', (...parts: unknown[]) => parts.slice(0, -1).map(String).join(''));
 }
 
-type HelperOptions = { hash: Record<string, unknown>; data: { root: { lang?: Language } } };
+type HelperOptions = { hash: Record<string, unknown>; data: { root: { lang?: Language; translated?: Set<string> } } };
 const languageOfPage = (options: HelperOptions) => options.data.root.lang ?? ENGLISH;
 
 /**
@@ -79,11 +79,13 @@ function registerLanguageHelpers(hbs: typeof Handlebars): void {
     );
     return new hbs.SafeString(translator(languageOfPage(options).code)(String(key), vars));
   });
-  // The organiser's own words, in English: marked as English on a page in another language, so a screen reader
-  // says them in English and a right-to-left page keeps their punctuation where it belongs.
+  // The organiser's own words: translated (panels/localise.ts), or English, marked as English on a page in another
+  // language, so a screen reader says them in English and a right-to-left page keeps their punctuation in place.
   hbs.registerHelper('own', (text: unknown, options: HelperOptions) => {
-    const words = hbs.escapeExpression(typeof text === 'string' ? text : '');
-    return new hbs.SafeString(languageOfPage(options).code === 'en' || !words ? words : `<span lang="en-GB" dir="ltr">${words}</span>`);
+    const raw = typeof text === 'string' ? text : '';
+    const words = hbs.escapeExpression(raw);
+    const english = languageOfPage(options).code !== 'en' && raw !== '' && !options.data.root.translated?.has(raw);
+    return new hbs.SafeString(english ? `<span lang="en-GB" dir="ltr">${words}</span>` : words);
   });
   hbs.registerHelper('longDate', (ms: unknown, options: HelperOptions) =>
     typeof ms === 'number'

@@ -163,6 +163,9 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /admin/panels/:id/messages': { who: 'organiser', query: ['state', 'resent'] },
   'GET /admin/panels/:id/messages/:mid': { who: 'organiser' },
   'POST /admin/panels/:id/messages/:mid/resend': { who: 'organiser' },
+  'GET /admin/panels/:id/translations': { who: 'organiser' },
+  'GET /admin/panels/:id/translations/:lang': { who: 'organiser', query: ['saved'] },
+  'POST /admin/panels/:id/translations/:lang': { who: 'organiser', fields: ['text_0', 'text_1', 'reviewed_0', 'text_9'] },
   'POST /admin/panels/:id/mailout/register/demo': { who: 'organiser', fields: ['households'], params: { id: () => String(world.draftPanel) }, restore: () => importsSettled() },
   'POST /admin/panels/:id/mailout/register/dismiss': { who: 'organiser' },
   'POST /admin/panels/:id/mailout/plan': { who: 'organiser', fields: ['letters', 'factor', 'deprived', 'rate_1', 'rate_5', 'rate_none'], runs: 60 },
@@ -353,6 +356,8 @@ function validParam(route: string, name: string): string {
       return 'pool.csv';
     case 'n':
       return '1';
+    case 'lang':
+      return 'ar';
     case 'mid':
       return String(world.db.prepare('SELECT id FROM messages ORDER BY id LIMIT 1').pluck().get() ?? 1);
     default:

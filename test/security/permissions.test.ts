@@ -122,6 +122,7 @@ function fill(pattern: string, role: HttpRole): string {
       drawId: f.drawId,
       n: 999, // no such wave of letters
       mid: 999_999, // no such message
+      lang: 'pl',
       file: 'pool.csv',
       auditorId: 999_999,
       memberId: f.withdrawnMember,
@@ -238,6 +239,9 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'GET /admin/panels/:id/messages': { status: 200 },
   'GET /admin/panels/:id/messages/:mid': { status: 404 }, // no such message
   'POST /admin/panels/:id/messages/:mid/resend': { status: 404 },
+  'GET /admin/panels/:id/translations': { status: 200 },
+  'GET /admin/panels/:id/translations/:lang': { status: 200 },
+  'POST /admin/panels/:id/translations/:lang': { status: 303 }, // an empty form: no translation, none removed
   'GET /admin/panels/:id/mailout': { status: 200 },
   'POST /admin/panels/:id/mailout/register': { status: 400 }, // no file
   'POST /admin/panels/:id/mailout/register/demo': { status: 400 }, // no size chosen
