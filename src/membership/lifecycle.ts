@@ -4,7 +4,7 @@ import { DomainError } from '../errors';
 import type { Revocations } from '../revocations';
 import { newToken, sha256 } from '../tokens';
 import { findPanel } from '../panels/repo';
-import { queueInvitation } from './messages';
+import { queueInvitation, queueReminders } from './messages';
 import { invitationHash, isSeated, listMembers, type Member, setInvitation, setRoomName, setStatus } from './members';
 
 /**
@@ -31,6 +31,18 @@ export class Membership {
     const invite = listMembers(this.ctx.db, panelId).filter((m) => m.status === 'selected');
     if (invite.length === 0) throw new DomainError('conflict', 'Everyone drawn has an invitation link already. To replace a lost link, use "New link" beside the person.', 'Links already made');
     return this.issue(panelId, invite, userId);
+  }
+
+  /** Emails a reminder to everyone invited who has not answered, with their own link (messages.ts). */
+  remind(panelId: number, userId: number | null): { reminded: number; byHand: number } {
+    const { db, clock } = this.ctx;
+    const panel = findPanel(db, panelId);
+    if (!panel) throw new DomainError('not_found', 'That panel was not found.');
+    return db.transaction(() => {
+      const counts = queueReminders(this.ctx, panel, listMembers(db, panelId));
+      audit(db, clock, { userId, panelId, action: 'invitations.remind', detail: counts });
+      return counts;
+    })();
   }
 
   /** A new link for one member holding a seat; their old link stops working, and its open room with it. */

@@ -1,24 +1,48 @@
 import { publicUrl } from '../config';
 import type { AppContext } from '../context';
-import { enqueue } from '../messages/outbox';
+import { enqueue, linkOf } from '../messages/outbox';
 import { renderMessage } from '../messages/templates';
 import type { Panel } from '../panels/repo';
 import { localise } from '../panels/translations';
-import type { Member } from './members';
+import { invitationExpired, type Member } from './members';
+
+/** What an invitation or its reminder says: the panel's words in the member's language, and whom to ask. */
+function invitationWords(ctx: AppContext, original: Panel, member: Member, kind: string) {
+  const panel = localise(ctx.db, original, [], member.language).panel;
+  const d = panel.details;
+  const contact = [d.contactName, d.contactPhone, d.contactEmail].filter(Boolean).join(', ');
+  return renderMessage(kind, member.language, { name: member.name ?? '', panel: panel.title, question: panel.question, dates: d.dates, venue: d.venue, expenses: d.expenses, access: d.access, contact, site: publicUrl(ctx.config) });
+}
 
 /**
  * A drawn member's invitation by email (issue 22), with their personal link: queued in the transaction that
- * makes the link. Someone without an email address is sent nothing: the organisers hand them the link.
+ * makes the link. Someone drawn to fill a seat that came free is told so. Someone without an email address is
+ * sent nothing: the organisers hand them the link.
  */
-export function queueInvitation(ctx: AppContext, original: Panel, member: Member, token: string): void {
-  const { db, clock, config } = ctx;
+export function queueInvitation(ctx: AppContext, panel: Panel, member: Member, token: string): void {
   if (!member.email) return;
-  const { language } = member;
-  // In the member's language, the organiser's words too where they are translated.
-  const panel = localise(db, original, [], language).panel;
-  const d = panel.details;
-  const site = publicUrl(config);
-  const contact = [d.contactName, d.contactPhone, d.contactEmail].filter(Boolean).join(', ');
-  const words = renderMessage('invitation', language, { name: member.name ?? '', panel: panel.title, question: panel.question, dates: d.dates, venue: d.venue, expenses: d.expenses, access: d.access, contact, site });
-  enqueue(ctx, { panelId: panel.id, registrantId: member.registrantId, kind: 'invitation', to: member.email, language, ...words, link: `${site}/invite/${token}` }, clock.now());
+  const replacing = ctx.db.prepare('SELECT kind FROM draws WHERE id = ?').pluck().get(member.drawId) === 'replacement';
+  const kind = replacing ? 'replacement-invitation' : 'invitation';
+  const link = `${publicUrl(ctx.config)}/invite/${token}`;
+  enqueue(ctx, { panelId: panel.id, registrantId: member.registrantId, kind, to: member.email, language: member.language, ...invitationWords(ctx, panel, member, kind), link }, ctx.clock.now());
+}
+
+/**
+ * A reminder to each invited member who has not answered, with the same link as their invitation (read back from
+ * the invitation's sealed copy). Those whose link was handed over by hand, or has run out, are left to the
+ * organisers: their count comes back.
+ */
+export function queueReminders(ctx: AppContext, panel: Panel, members: Member[]): { reminded: number; byHand: number } {
+  let reminded = 0;
+  let byHand = 0;
+  for (const member of members.filter((m) => m.status === 'invited')) {
+    const link = member.email && !invitationExpired(member, ctx.clock.now()) ? linkOf(ctx, member.registrantId, ['invitation', 'replacement-invitation'], member.invitedAt ?? 0) : undefined;
+    if (!member.email || !link) {
+      byHand++;
+      continue;
+    }
+    enqueue(ctx, { panelId: panel.id, registrantId: member.registrantId, kind: 'reminder', to: member.email, language: member.language, ...invitationWords(ctx, panel, member, 'reminder'), link }, ctx.clock.now());
+    reminded++;
+  }
+  return { reminded, byHand };
 }

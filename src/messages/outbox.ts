@@ -77,6 +77,17 @@ export function withLink(ctx: Pick<AppContext, 'db' | 'config'>, message: Messag
 }
 
 /**
+ * The personal link of a person's latest message of these kinds made at or after `since` (a reminder carries the
+ * same link as the invitation it follows). Undefined when there is none, or it was erased.
+ */
+export function linkOf(ctx: Pick<AppContext, 'db' | 'config'>, registrantId: number, kinds: string[], since: number): string | undefined {
+  const row = ctx.db
+    .prepare(`SELECT message_id AS messageId, secret FROM messages WHERE registrant_id = ? AND kind IN (${kinds.map(() => '?').join(', ')}) AND created_at >= ? AND secret IS NOT NULL ORDER BY id DESC LIMIT 1`)
+    .get(registrantId, ...kinds, since) as { messageId: string; secret: Buffer } | undefined;
+  return row && unseal<{ link: string }>(outboxKey(ctx), where(row.messageId), row.secret).link;
+}
+
+/**
  * Takes the next message that is due, marking it 'sending' in the same step, so two senders never take the same
  * one. A message left 'sending' for longer than `leaseMs` (its sender died mid-send) is due again.
  */

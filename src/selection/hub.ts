@@ -25,6 +25,7 @@ export function selectionPage(ctx: AppContext, panel: Panel, extra: Record<strin
     finalDraw: commitment?.drawId ? summary(findDraw(db, panel.id, commitment.drawId)) : undefined,
     members,
     uninvited: members.filter((m) => m.status === 'selected').length,
+    unanswered: members.filter((m) => m.status === 'invited').length,
     confirmed,
     vacancies: vacancies(members).length,
     replacing: draws.some((d) => d.kind === 'replacement' && d.status === 'running'),

@@ -25,6 +25,13 @@ export function memberRouter(ctx: AppContext, selection: Selection, membership: 
     showLinks(req, res, panel, membership.inviteDrawn(panel.id, currentUser(res).id));
   });
 
+  // A reminder by email to everyone invited who has not answered; the page then says how many, and how many to reach by hand.
+  router.post('/admin/panels/:id/invitations/remind', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const { reminded, byHand } = membership.remind(panel.id, currentUser(res).id);
+    res.redirect(303, `/admin/panels/${panel.id}/selection?reminded=${reminded}&byHand=${byHand}#step-members`);
+  });
+
   router.post('/admin/panels/:id/members/:memberId/invitation', (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
     showLinks(req, res, panel, [membership.inviteAgain(panel.id, parseId(req.params.memberId, 'That member'), currentUser(res).id)]);

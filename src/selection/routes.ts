@@ -41,7 +41,10 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
   const base = (panel: Panel) => `/admin/panels/${panel.id}/selection`;
 
   router.get('/admin/panels/:id/selection', (req, res) => {
-    renderSelection(ctx, res, loadPanel(ctx, req.params.id));
+    // After a reminder (member-routes.ts): how many went, and how many are left to reach by hand.
+    const count = (v: unknown) => (typeof v === 'string' && /^\d{1,6}$/.test(v) ? Number(v) : 0);
+    const reminded = req.query.reminded === undefined ? undefined : { sent: count(req.query.reminded), byHand: count(req.query.byHand) };
+    renderSelection(ctx, res, loadPanel(ctx, req.params.id), reminded ? { reminded } : {});
   });
 
   router.post('/admin/panels/:id/commitment', async (req, res) => {

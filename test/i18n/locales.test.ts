@@ -76,16 +76,19 @@ describe.each(others.map((l) => [l.code, l] as const))('%s', (code) => {
     expect(review.draft + review.reviewed).toBe(english.size);
   });
 
-  test('each message template exists, with the same fields and link as the English', () => {
+  test('each message template exists, with the same fields and link as the English, and a review state made from the English as it is now', () => {
     const dir = (lang: string) => path.join(viewsDir, 'messages', lang);
     const fields = (text: string) => [...text.matchAll(/\{\{[^}]*\}\}|\[\[link\]\]/g)].map((m) => m[0].replace(/\s+/g, ' ')).sort();
-    for (const file of fs.readdirSync(dir('en'))) {
+    for (const file of fs.readdirSync(dir('en')).filter((f) => f.endsWith('.txt'))) {
       const theirs = path.join(dir(code), file);
       expect({ file, exists: fs.existsSync(theirs) }).toEqual({ file, exists: true });
       const ours = fs.readFileSync(path.join(dir('en'), file), 'utf8');
       const translated = fs.readFileSync(theirs, 'utf8');
       expect({ file, fields: fields(translated) }).toEqual({ file, fields: fields(ours) });
       expect(translated.split('\n')[0]).toMatch(/^Subject: \S/);
+      // Its review state names the English it was made from (views/messages/<code>/review.json).
+      const review = JSON.parse(fs.readFileSync(path.join(dir(code), 'review.json'), 'utf8')) as Record<string, { state: string; english: string }>;
+      expect({ file, state: ['draft', 'reviewed'].includes(review[file]?.state), current: review[file]?.english === ours }).toEqual({ file, state: true, current: true });
     }
   });
 });

@@ -136,7 +136,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /admin/panels/:id/registrants/:rid/erase': { who: 'organiser' },
   // Mostly an unknown registrant: one erased by a run that got through is gone for the rest.
   'POST /admin/panels/:id/registrants/:rid/erase': { who: 'organiser', params: { rid: () => String(world.registrants[world.registrants.length - 1]) } },
-  'GET /admin/panels/:id/selection': { who: 'organiser' },
+  'GET /admin/panels/:id/selection': { who: 'organiser', query: ['reminded', 'byHand'] },
   // The draft panel has no commitment yet, so the form is read; a valid one could not be drawn (no pool).
   'POST /admin/panels/:id/commitment': { who: 'organiser', fields: ['algorithm', 'randomness', 'confirm'], params: { id: () => String(world.draftPanel) }, runs: 60 },
   'POST /admin/panels/:id/commitment/numbers': { who: 'organiser', fields: ['numbers', 'confirm'] },
@@ -150,6 +150,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /admin/panels/:id/draws/:drawId/chances.csv': { who: 'organiser' },
   'GET /admin/panels/:id/draws/:drawId/events': { who: 'organiser' },
   'POST /admin/panels/:id/invitations': { who: 'organiser' },
+  'POST /admin/panels/:id/invitations/remind': { who: 'organiser' },
   // Not member 1, whose link the /invite routes use (a generated id may still hit it: restoreMembers).
   'POST /admin/panels/:id/members/:memberId/invitation': { who: 'organiser', params: { memberId: () => String(world.members[2]) }, restore: () => restoreMembers() },
   // A withdrawal that got through is undone at once: an empty seat would let /replacements start a real draw.

@@ -168,6 +168,7 @@ const HTTP_ROUTES = [
   ['POST /admin/panels/:id/commitment/numbers', 'teamOrganiser', 'Enter the public numbers: runs the final draw'],
   ['POST /admin/panels/:id/commitment/rerun', 'teamOrganiser', 'Run again a final draw that failed'],
   ['POST /admin/panels/:id/invitations', 'teamOrganiser', 'Make invitation links for everyone drawn'],
+  ['POST /admin/panels/:id/invitations/remind', 'teamOrganiser', 'Email a reminder to everyone invited who has not answered'],
   ['POST /admin/panels/:id/members/:memberId/invitation', 'teamOrganiser', "Replace a member's invitation link"],
   ['POST /admin/panels/:id/members/:memberId/withdraw', 'teamOrganiser', 'Record that a member has withdrawn'],
   ['POST /admin/panels/:id/replacements', 'teamOrganiser', 'Draw replacements for empty seats'],

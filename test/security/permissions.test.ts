@@ -265,6 +265,7 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /admin/panels/:id/commitment/numbers': { status: 409, body: () => ({ confirm: 'yes' }) }, // entered already
   'POST /admin/panels/:id/commitment/rerun': { status: 409 }, // the final draw did not fail
   'POST /admin/panels/:id/invitations': { status: 409 }, // everyone has a link
+  'POST /admin/panels/:id/invitations/remind': { status: 303 },
   'POST /admin/panels/:id/members/:memberId/invitation': { status: 409 }, // the member has withdrawn
   'POST /admin/panels/:id/members/:memberId/withdraw': { status: 409, body: () => ({ confirm: 'yes' }) }, // withdrawn already
   'POST /admin/panels/:id/replacements': { status: 409 }, // no empty seat
