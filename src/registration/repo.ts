@@ -29,6 +29,8 @@ export interface PoolRow {
   createdAt: number;
   /** The household invited by letter, if they registered with its code. */
   householdId: number | null;
+  /** When their email address was confirmed by the link in its message (issue 22); null if not (or no email). */
+  emailConfirmedAt: number | null;
 }
 
 /** A pseudonymous id for public pages and exports: R- and 8 characters of Crockford base32. */
@@ -93,7 +95,8 @@ export function findDuplicate(db: Db, panelId: number, person: Pick<Person, 'ema
   return undefined;
 }
 
-const POOL_COLUMNS = `id, public_id AS publicId, name, email, phone, address, postcode, source, created_at AS createdAt, household_id AS householdId`;
+const POOL_COLUMNS = `id, public_id AS publicId, name, email, phone, address, postcode, source, created_at AS createdAt, household_id AS householdId,
+  email_confirmed_at AS emailConfirmedAt`;
 
 export function listPool(db: Db, panelId: number, limit: number, offset: number): PoolRow[] {
   return db

@@ -41,6 +41,11 @@ describe('registration received: the message, and the link that confirms the ema
     // The database holds the link's hash, not the link.
     expect(t.db.serialize().toString('latin1')).not.toContain(link!.slice('/confirm/'.length));
 
+    // The pool page marks an address not yet confirmed (and says when there is none).
+    const organiser = await logIn(t.db, t.clock, t.agent(), 'organiser');
+    const emailStates = async () => [...(await organiser.get(`/admin/panels/${panelId}/pool`)).text.matchAll(/<td>(Resident Number\d)<\/td>[\s\S]*?<td class="email-state">(.*?)<\/td>/g)].map((m) => `${m[1]}: ${m[2].replace(/<[^>]+>/g, '')}`);
+    expect(await emailStates()).toEqual(['Resident Number1: not confirmed', 'Resident Number2: none']);
+
     // Opening the link (as a mail scanner might) confirms nothing; the button does.
     const opened = await t.agent().get(link!);
     expect(opened.status).toBe(200);
@@ -55,8 +60,9 @@ describe('registration received: the message, and the link that confirms the ema
     expect(t.db.prepare("SELECT COUNT(*) FROM audit_log WHERE action = 'registrant.email-confirmed'").pluck().get()).toBe(1);
     await sender.stop();
 
+    expect(await emailStates()).toEqual(['Resident Number1: confirmed', 'Resident Number2: none']);
+
     // The resident's subject access export lists the message; erasure takes it away with the rest.
-    const organiser = await logIn(t.db, t.clock, t.agent(), 'organiser');
     const rid = t.db.prepare('SELECT id FROM registrants WHERE email = ?').pluck().get('amrit@example.org') as number;
     const exported = JSON.parse((await organiser.get(`/admin/panels/${panelId}/registrants/${rid}/subject-access.json`)).text);
     expect(exported.registration).toMatchObject({ emailConfirmed: new Date(t.clock.now()).toISOString(), language: 'en' });
