@@ -4,7 +4,7 @@ import { enqueue, linkOf } from '../messages/outbox';
 import { renderMessage } from '../messages/templates';
 import type { Panel } from '../panels/repo';
 import { localise } from '../panels/translations';
-import { invitationExpired, type Member } from './members';
+import { invitationExpired, listMembers, type Member } from './members';
 
 /** What an invitation or its reminder says: the panel's words in the member's language, and whom to ask. */
 function invitationWords(ctx: AppContext, original: Panel, member: Member, kind: string) {
@@ -45,4 +45,20 @@ export function queueReminders(ctx: AppContext, panel: Panel, members: Member[])
     reminded++;
   }
   return { reminded, byHand };
+}
+
+/**
+ * When a session's record is first published, each confirmed member with an email address is told, in their
+ * language, with the public page's address (no personal link: the page is public).
+ */
+export function queueOutcome(ctx: AppContext, original: Panel, session: string, url: string): number {
+  const members = listMembers(ctx.db, original.id).filter((m) => m.status === 'confirmed' && m.email);
+  for (const member of members) {
+    const panel = localise(ctx.db, original, [], member.language).panel;
+    const d = panel.details;
+    const contact = [d.contactName, d.contactPhone, d.contactEmail].filter(Boolean).join(', ');
+    const words = renderMessage('outcome', member.language, { name: member.name ?? '', panel: panel.title, session, url, contact, site: publicUrl(ctx.config) });
+    enqueue(ctx, { panelId: panel.id, registrantId: member.registrantId, kind: 'outcome', to: member.email ?? '', language: member.language, ...words }, ctx.clock.now());
+  }
+  return members.length;
 }

@@ -4,6 +4,8 @@ import { audit } from '../audit';
 import { currentUser, requireRole } from '../auth/middleware';
 import type { AppContext } from '../context';
 import { findPanel } from '../panels/repo';
+import { publicUrl } from '../config';
+import { queueOutcome } from '../membership/messages';
 import type { RoomRepo } from '../room/repo';
 import { HttpError, notFound } from '../web/errors';
 import { unconfirmed } from '../web/confirm';
@@ -98,7 +100,9 @@ export function summaryRouter(ctx: AppContext, room: RoomRepo, summaries: Summar
     try {
       const version = db.transaction(() => {
         const v = summaries.publish(session.id, form.data.note, user.id);
-        audit(db, clock, { panelId: session.panelId, userId: user.id, action: 'summary.publish', subject: `session ${session.id}`, detail: { version: v.version, revision: v.revision } });
+        // The members hear of the first version; a correction is a new version beside it, not news.
+        const told = v.version === 1 && panel ? queueOutcome(ctx, panel, session.title, `${publicUrl(ctx.config)}/outcomes/${panel.slug}/sessions/${session.id}`) : 0;
+        audit(db, clock, { panelId: session.panelId, userId: user.id, action: 'summary.publish', subject: `session ${session.id}`, detail: { version: v.version, revision: v.revision, membersTold: told } });
         return v;
       })();
       res.redirect(303, `/outcomes/${panel?.slug}/sessions/${session.id}/v/${version.version}`);

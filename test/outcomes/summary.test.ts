@@ -118,6 +118,12 @@ describe('write, approve, publish, correct', () => {
     const res = await submit(organiserWeb, page(), `${page()}/publish`, { confirm: 'yes' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/outcomes/${slug}/sessions/${sessionId}/v/1`);
+    // Each member with an email address is told, with the public page's address.
+    const told = () => h.app.db.prepare("SELECT to_address AS \"to\", text_body AS text FROM messages WHERE kind = 'outcome'").all() as { to: string; text: string }[];
+    const withEmail = h.app.db.prepare("SELECT COUNT(*) FROM members m JOIN registrants r ON r.id = m.registrant_id WHERE m.status = 'confirmed' AND r.email IS NOT NULL").pluck().get();
+    expect(told()).toHaveLength(withEmail as number);
+    expect(told().length).toBeGreaterThan(0);
+    for (const m of told()) expect(m.text).toContain(`/outcomes/${slug}/sessions/${sessionId}\n`);
     expect(() => h.app.db.prepare("UPDATE summary_versions SET content = '{}'").run()).toThrow(/fixed/);
     // The approval vote is the summary's approval, not one of the session's votes.
     expect(h.app.summaries.versions(sessionId)[0]).toMatchObject({ approval: { vote: 2 }, content: { record: { votes: [{ id: 1 }] } } });
@@ -134,6 +140,8 @@ describe('write, approve, publish, correct', () => {
     expect(first.text).toContain('This is not the latest version');
     expect(first.text).not.toContain('arrived late');
     expect(first.headers['cache-control']).toContain('immutable');
+    // A correction is not news: the members are not written to again.
+    expect(h.app.db.prepare("SELECT COUNT(*) FROM messages WHERE kind = 'outcome'").pluck().get()).toBe(h.app.db.prepare("SELECT COUNT(*) FROM members m JOIN registrants r ON r.id = m.registrant_id WHERE m.status = 'confirmed' AND r.email IS NOT NULL").pluck().get());
   });
 });
 
