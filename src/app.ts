@@ -31,6 +31,7 @@ import { registrationRouter } from './registration/form-routes';
 import { RoomRepo } from './room/repo';
 import { roomRouter } from './room/routes';
 import { sessionsRouter } from './room/session-routes';
+import { sessionDayRouter } from './room/session-day-routes';
 import { attachRoom } from './room/socket';
 import { sameOrigin } from './room/auth';
 import { Revocations } from './revocations';
@@ -128,6 +129,7 @@ export function createApp(options: CreateAppOptions) {
   app.use(invitationRouter(ctx, room, revocations));
   app.use(roomRouter(room));
   app.use(sessionsRouter(ctx, room, revocations));
+  app.use(sessionDayRouter(ctx));
   app.use(summaryRouter(ctx, room, summaries));
   app.use((_req, _res, next) => next(notFound('That page')));
   app.use(errorHandler(log));

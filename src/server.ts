@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { systemClock } from './clock';
 import { loadConfig, mailDir, publicUrl } from './config';
 import { resumeInterrupted, Sender } from './messages/sender';
+import { remindTomorrow } from './room/session-days';
 import { folderTransport, smtpTransport } from './messages/transport';
 import { closeDb, openDb } from './db';
 import { keysBesideDatabase } from './keys';
@@ -42,6 +43,15 @@ async function main(): Promise<void> {
   const resumed = resumeInterrupted(db);
   if (resumed) log(`${resumed} message${resumed === 1 ? ' was' : 's were'} being sent when the server last stopped: sending again.`, 'warn');
   sender.start();
+  // The day-before reminders of sessions (room/session-days.ts), checked every minute; each goes once.
+  const reminders = setInterval(() => {
+    try {
+      remindTomorrow(ctx);
+    } catch (err) {
+      log(`Session reminders could not be queued this minute: ${(err as Error).message}. They are tried again next minute.`, 'error');
+    }
+  }, 60_000);
+  reminders.unref();
   log(`Messages go to ${transport.where}${config.SMTP_URL ? '' : ' (no SMTP_URL is set)'}.`);
   server.once('error', (err: NodeJS.ErrnoException) => {
     const why =

@@ -4,6 +4,7 @@ import { enqueue, linkOf } from '../messages/outbox';
 import { renderMessage } from '../messages/templates';
 import type { Panel } from '../panels/repo';
 import { localise } from '../panels/translations';
+import { languageOf } from '../web/i18n';
 import { invitationExpired, listMembers, type Member } from './members';
 
 /** What an invitation or its reminder says: the panel's words in the member's language, and whom to ask. */
@@ -59,6 +60,42 @@ export function queueOutcome(ctx: AppContext, original: Panel, session: string, 
     const contact = [d.contactName, d.contactPhone, d.contactEmail].filter(Boolean).join(', ');
     const words = renderMessage('outcome', member.language, { name: member.name ?? '', panel: panel.title, session, url, contact, site: publicUrl(ctx.config) });
     enqueue(ctx, { panelId: panel.id, registrantId: member.registrantId, kind: 'outcome', to: member.email ?? '', language: member.language, ...words }, ctx.clock.now());
+  }
+  return members.length;
+}
+
+/** A session's day as its members are told it (room_sessions: issue 22). */
+export interface SessionDay {
+  id: number;
+  title: string;
+  startsAt: number;
+  place: string;
+  bring: string;
+}
+
+const KIND = { details: 'session-details', 'day-before': 'session-reminder' } as const;
+
+/**
+ * The session's details (`details`), or the reminder the day before (`day-before`), to each confirmed member with
+ * an email address not yet sent it for this start time: the notice and its message are written together, so each
+ * goes once. The link is their member page (their invitation's link), which holds the way into the room.
+ */
+export function queueSessionNotices(ctx: AppContext, original: Panel, day: SessionDay, kind: keyof typeof KIND): number {
+  const { db, clock } = ctx;
+  const sent = db.prepare('SELECT registrant_id FROM session_notices WHERE session_id = ? AND kind = ? AND starts_at = ?').pluck().all(day.id, kind, day.startsAt) as number[];
+  const members = listMembers(db, original.id).filter((m) => m.status === 'confirmed' && m.email && !sent.includes(m.registrantId));
+  const notice = db.prepare('INSERT INTO session_notices (session_id, registrant_id, kind, starts_at, created_at) VALUES (?, ?, ?, ?, ?)');
+  for (const member of members) {
+    const panel = localise(db, original, [], member.language).panel;
+    const d = panel.details;
+    const link = linkOf(ctx, member.registrantId, ['invitation', 'replacement-invitation'], member.invitedAt ?? 0);
+    const when = new Intl.DateTimeFormat(languageOf(member.language).tag, { weekday: 'long', day: 'numeric', month: 'long', hour: 'numeric', minute: '2-digit', timeZone: 'Europe/London' }).format(day.startsAt);
+    const contact = [d.contactName, d.contactPhone, d.contactEmail].filter(Boolean).join(', ');
+    const words = renderMessage(KIND[kind], member.language, {
+      name: member.name ?? '', panel: panel.title, session: day.title, when, place: day.place, bring: day.bring, access: d.access, contact, personal: link ? 'yes' : '', site: publicUrl(ctx.config),
+    });
+    notice.run(day.id, member.registrantId, kind, day.startsAt, clock.now());
+    enqueue(ctx, { panelId: panel.id, registrantId: member.registrantId, kind: KIND[kind], to: member.email ?? '', language: member.language, ...words, link }, clock.now());
   }
   return members.length;
 }

@@ -223,6 +223,7 @@ export function eraseRegistrant(db: Db, id: number, now: number): void {
   db.prepare('DELETE FROM registrant_values WHERE registrant_id = ?').run(id);
   // The messages sent to them name them and hold their address: they go too.
   db.prepare('DELETE FROM messages WHERE registrant_id = ?').run(id);
+  db.prepare('DELETE FROM session_notices WHERE registrant_id = ?').run(id);
 }
 
 /** Every registrant's answers, by pseudonym: category key -> value (for the room's tables and airtime by group). */

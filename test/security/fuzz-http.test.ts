@@ -189,6 +189,8 @@ const ROUTES: Record<string, RouteSpec> = {
   // The agenda builder: its buttons, the agenda's title and a round's boxes (agenda-form.ts), and the JSON import box.
   'POST /admin/sessions': { who: 'staff', fields: ['panelId', 'agenda', 'action', 'title', 'rounds.0.type', 'rounds.0.title', 'rounds.0.minutes', 'rounds.0.speakerSeconds', 'rounds.0.vote.options', 'rounds.0.vote.quorum', 'rounds.1.title'], runs: 80 },
   'POST /admin/sessions/:id/links': { who: 'staff' },
+  'GET /admin/sessions/:id/day': { who: 'staff', query: ['told'] },
+  'POST /admin/sessions/:id/day': { who: 'staff', fields: ['date', 'time', 'place', 'bring'] },
   'GET /admin/sessions/:id/summary': { who: 'staff' },
   'GET /admin/sessions/:id/summary/preview': { who: 'staff' },
   'POST /admin/sessions/:id/summary': { who: 'staff', fields: ['narrative', 'corrections'], runs: 70 },

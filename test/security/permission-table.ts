@@ -87,6 +87,8 @@ const HTTP_ROUTES = [
   ['GET /admin/sessions', 'staff', 'Live sessions of your teams: list, enter, and the form to create one'],
   ['POST /admin/sessions', 'team', "Create a live session for this panel from the agenda builder (shows its join links once). The builder's other buttons (add, move, delete, template, import, download as JSON) store nothing and only redraw the form or send the agenda back"],
   ['POST /admin/sessions/:id/links', 'team', "Replace a session's join links (the old ones stop working at once)"],
+  ['GET /admin/sessions/:id/day', 'team', "A session's day, place and what to bring, as its members are told"],
+  ['POST /admin/sessions/:id/day', 'team', "Set a session's day and email its confirmed members the details"],
   ['GET /admin/sessions/:id/summary', 'team', "A session's written summary: edit it"],
   ['GET /admin/sessions/:id/summary/preview', 'team', 'Preview the saved summary as the public would see it'],
   ['POST /admin/sessions/:id/summary', 'team', 'Save the summary (a new revision)'],

@@ -180,6 +180,8 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /admin/sessions': { status: 400, body: () => ({ panelId: String(f.panel.id), agenda: 'not an agenda' }) },
   // A session that does not exist: replacing the real one's links would lock out the room tests' own links.
   'POST /admin/sessions/:id/links': { status: 404, path: '/admin/sessions/999999/links' },
+  'GET /admin/sessions/:id/day': { status: 200 },
+  'POST /admin/sessions/:id/day': { status: 400 }, // an empty form: no day
   'GET /admin/sessions/:id/summary': { status: 200 },
   'GET /admin/sessions/:id/summary/preview': { status: 200 },
   'POST /admin/sessions/:id/summary': { status: 400, body: () => ({ narrative: 'x'.repeat(20_001) }) },
