@@ -63,14 +63,14 @@ export class BallotOutbox {
     const vote = state?.votes.find((v) => v.id === waiting.vote);
     if (state && vote?.status !== 'open') {
       this.drop(waiting.clientId);
-      return this.tell(`Your ballot in vote ${waiting.vote} was never sent, and that vote has closed, so it was not counted.`, true);
+      return this.tell(t('neverSent', { vote: waiting.vote }), true);
     }
     this.sending = true;
     let again = false;
     try {
       const reply = await this.emit(waiting);
       if (!reply || (!reply.ok && (reply.error === 'too_fast' || reply.error === 'unavailable'))) {
-        return this.tell(`Your ballot is not sent yet: ${reply && !reply.ok ? reply.message : 'the server did not answer.'} We will send it again when the connection is back.`, true);
+        return this.tell(reply && !reply.ok ? t('notSentBecause', { reason: reply.message }) : t('notSentNoAnswer'), true);
       }
       again = !this.drop(waiting.clientId);
       if (!reply.ok) return this.tell(reply.message, true);
@@ -83,7 +83,7 @@ export class BallotOutbox {
         again = true;
       }
       if (receipt) sessionStorage.setItem(this.key(`receipt:${waiting.vote}`), JSON.stringify({ receipt, unlock: reply.data.unlock ?? '' }));
-      this.tell(receipt ? `Your ballot is recorded. Your receipt is ${receipt}: write it down to check your ballot was counted.` : 'Your ballot is recorded.', false);
+      this.tell(receipt ? t('recordedReceipt', { receipt }) : t('recorded'), false);
     } finally {
       this.sending = false;
       this.changed();

@@ -4,8 +4,9 @@ import type { Idea } from '../room/state';
 import { $, button, element, item, onClick, onSubmit, setOptions } from './dom';
 import { currentRound, tableNumber } from './reads';
 import type { Send, View } from './view';
+import { t } from './words';
 
-const TITLES: Record<string, string> = { ideas: 'Ideas', tables: 'Ideas from your table', briefing: 'Questions for the speaker' };
+const TITLES: Record<string, string> = { ideas: 'boardIdeas', tables: 'boardTable', briefing: 'boardBriefing' };
 
 /** The board of the open round: post and support (panellists), moderate (facilitator), themes (observers). */
 export function renderBoard(v: View): void {
@@ -15,7 +16,7 @@ export function renderBoard(v: View): void {
   $('board').hidden = !title;
   $('question').textContent = questionPut(v);
   if (!title || state.current === null || !round) return;
-  $('board-title').textContent = you.role === 'facilitator' && round.type === 'tables' ? 'Ideas from the tables' : title;
+  $('board-title').textContent = you.role === 'facilitator' && round.type === 'tables' ? 'Ideas from the tables' : t(title);
   $('post').hidden = you.role !== 'panellist';
   const myTable = tableNumber(state, me);
   const ideas = state.ideas.filter((i) => i.round === state.current && i.mergedInto === null && (you.role !== 'panellist' || i.table === null || i.table === myTable));
@@ -23,7 +24,7 @@ export function renderBoard(v: View): void {
   $('ideas').replaceChildren(
     ...ideas.map((idea) => {
       const li = item(describe(idea, you.role === 'facilitator'));
-      if (you.role === 'panellist' && idea.author !== me && !idea.supporters.includes(me)) li.append(' ', button(`Support idea ${idea.id}`, () => v.send('idea:support', { idea: idea.id }), 'secondary'));
+      if (you.role === 'panellist' && idea.author !== me && !idea.supporters.includes(me)) li.append(' ', button(t('supportIdea', { id: idea.id }), () => v.send('idea:support', { idea: idea.id }), 'secondary'));
       return li;
     }),
   );
@@ -33,20 +34,23 @@ export function renderBoard(v: View): void {
 function describe(idea: Immutable<Idea>, full: boolean): string {
   const where = full && idea.table ? `Table ${idea.table}: ` : '';
   const theme = idea.theme ? `[${idea.theme}] ` : '';
-  const support = `${supportOf(idea)} in support`;
-  const notes = [idea.picked ? 'put to the speaker' : '', idea.hidden ? `hidden: ${idea.hidden}` : ''].filter(Boolean).join('; ');
+  const support = t('inSupport', { count: supportOf(idea) });
+  const notes = [idea.picked ? t('putToSpeaker') : '', idea.hidden ? `hidden: ${idea.hidden}` : ''].filter(Boolean).join('; ');
   return `${idea.id}. ${where}${theme}${idea.text} (${support})${notes ? ` (${notes})` : ''}`;
 }
 
 /** The public board: ideas grouped under the themes the facilitator gave them. */
 function renderThemes(ideas: readonly Immutable<Idea>[]): void {
   const groups = new Map<string, Immutable<Idea>[]>();
-  for (const idea of ideas) groups.set(idea.theme ?? 'Not grouped yet', [...(groups.get(idea.theme ?? 'Not grouped yet') ?? []), idea]);
+  for (const idea of ideas) {
+    const theme = idea.theme ?? t('notGrouped');
+    groups.set(theme, [...(groups.get(theme) ?? []), idea]);
+  }
   $('ideas').replaceChildren(
     ...[...groups].map(([theme, list]) => {
       const li = item('', element('h3', theme));
       const inner = element('ul');
-      inner.append(...list.map((i) => item(`${i.text} (${supportOf(i)} in support)`)));
+      inner.append(...list.map((i) => item(`${i.text} (${t('inSupport', { count: supportOf(i) })})`)));
       li.append(inner);
       return li;
     }),
@@ -67,7 +71,7 @@ function questionPut(v: View): string {
   const round = currentRound(v.state);
   if (round?.type !== 'briefing' || round.status !== 'open') return '';
   const picked = v.state.ideas.filter((i) => i.round === v.state.current && i.picked !== null).sort((a, b) => (b.picked ?? 0) - (a.picked ?? 0))[0];
-  return picked ? `Question for the speaker: ${picked.text}` : '';
+  return picked ? t('questionPut', { text: picked.text }) : '';
 }
 
 /** Wires the board's forms once; they read the latest view when used. */

@@ -3,6 +3,7 @@ import type { Amendment, Recommendation, RoomState } from '../room/state';
 import { $, button, element, item, onSubmit, setOptions } from './dom';
 import { currentRound, inVote } from './reads';
 import type { Fields, View } from './view';
+import { t } from './words';
 
 /**
  * Recommendations: the facilitator drafts; members (or the facilitator, for someone in the hall) propose
@@ -18,10 +19,10 @@ export function renderRecs(v: View): void {
   const drafts = recs.filter((r) => r.status === 'draft' && !inVote(state, r.id, null));
   const amend = $<HTMLFormElement>('rec-amend');
   amend.hidden = you.role === 'observer' || drafts.length === 0;
-  setOptions($<HTMLSelectElement>('amend-rec'), drafts.map((r) => [String(r.id), `Recommendation ${r.id}`]));
+  setOptions($<HTMLSelectElement>('amend-rec'), drafts.map((r) => [String(r.id), t('recOption', { id: r.id })]));
   const adopted = recs.filter((r) => r.status === 'adopted' && !r.minority.some((m) => m.by === v.me));
   $('rec-minority').hidden = you.role !== 'panellist' || adopted.length === 0;
-  setOptions($<HTMLSelectElement>('minority-rec'), adopted.map((r) => [String(r.id), `Recommendation ${r.id}`]));
+  setOptions($<HTMLSelectElement>('minority-rec'), adopted.map((r) => [String(r.id), t('recOption', { id: r.id })]));
 }
 
 /** What a vote can decide, for the facilitator's vote form: amendments first, then drafts with none left. */
@@ -36,40 +37,44 @@ export function voteSubjects(state: Immutable<RoomState>): [string, string][] {
 
 function card(v: View, rec: Immutable<Recommendation>): HTMLElement {
   const li = element('li', '', 'rec-card');
-  li.append(element('h3', `Recommendation ${rec.id} (${rec.status})`), element('p', rec.text, 'wording'));
-  if (rec.from) li.append(element('p', 'theme' in rec.from ? `Drafted from the theme “${rec.from.theme}” (round ${rec.from.round + 1}).` : `Drafted from table ${rec.from.table}'s report.`, 'hint'));
-  if (rec.history.length > 1) li.append(element('p', `First drafted as: “${rec.history[0].text}” Changed by amendment ${rec.history.slice(1).map((h) => h.amendment).join(', then ')}.`, 'hint'));
+  li.append(element('h3', t('recTitle', { id: rec.id, status: rec.status })), element('p', rec.text, 'wording'));
+  if (rec.from) li.append(element('p', 'theme' in rec.from ? t('draftedTheme', { theme: rec.from.theme, round: rec.from.round + 1 }) : t('draftedTable', { table: rec.from.table }), 'hint'));
+  if (rec.history.length > 1) {
+    const amendments = rec.history.slice(1).map((h) => String(h.amendment ?? '')).reduce((first, next) => t('then', { first, next }));
+    li.append(element('p', t('firstDrafted', { text: rec.history[0].text, amendments }), 'hint'));
+  }
   if (rec.amendments.length) {
     const list = element('ol');
     list.append(...rec.amendments.map((a) => amendmentItem(v, rec, a)));
-    li.append(element('h4', 'Amendments'), list);
+    li.append(element('h4', t('amendments')), list);
   }
   if (rec.vote) li.append(element('p', voteLine(v.state, rec.vote)));
   if (rec.status === 'draft') li.append(...draftActions(v, rec));
   if (rec.minority.length) {
-    li.append(element('h4', 'Minority statements'));
+    li.append(element('h4', t('minority')));
     for (const m of rec.minority) li.append(minorityBlock(v, rec, m));
   }
   return li;
 }
 
 function amendmentItem(v: View, rec: Immutable<Recommendation>, a: Immutable<Amendment>): HTMLElement {
-  const by = a.by === 'facilitator' ? 'proposed from the floor' : a.by === v.me ? 'proposed by you' : `proposed by ${v.name(a.by)}`;
-  const stale = a.status === 'proposed' && a.against < rec.history.length - 1 ? ' It was proposed against an earlier wording.' : '';
-  const li = item(`“${a.text}” (${by}${a.reason ? `, because: ${a.reason}` : ''}): ${a.status}.${stale}`);
+  const by = a.by === 'facilitator' ? t('byFloor') : a.by === v.me ? t('byYou') : t('byName', { name: v.name(a.by) });
+  const line = a.reason ? t('amendmentWhy', { text: a.text, by, reason: a.reason, status: a.status }) : t('amendment', { text: a.text, by, status: a.status });
+  const stale = a.status === 'proposed' && a.against < rec.history.length - 1;
+  const li = item(stale ? `${line} ${t('againstEarlier')}` : line);
   if (a.vote) li.append(' ', voteLine(v.state, a.vote));
   if (a.status === 'proposed' && !inVote(v.state, rec.id)) {
     if (canOpenVote(v)) li.append(' ', button(`Put amendment ${a.id} to the vote`, () => chooseSubject(`${rec.id}:${a.id}`), 'secondary'));
-    if (v.you.role === 'facilitator' || a.by === v.me) li.append(' ', button(`Withdraw amendment ${a.id}`, () => v.send('rec:withdraw', { rec: rec.id, amendment: a.id }), 'secondary'));
+    if (v.you.role === 'facilitator' || a.by === v.me) li.append(' ', button(t('withdrawAmendment', { id: a.id }), () => v.send('rec:withdraw', { rec: rec.id, amendment: a.id }), 'secondary'));
   }
   return li;
 }
 
 function draftActions(v: View, rec: Immutable<Recommendation>): HTMLElement[] {
-  if (inVote(v.state, rec.id)) return [element('p', 'Being voted on now.', 'flag')];
+  if (inVote(v.state, rec.id)) return [element('p', t('beingVoted'), 'flag')];
   const actions: HTMLElement[] = [];
   if (v.you.role !== 'observer') {
-    actions.push(button('Propose an amendment', () => {
+    actions.push(button(t('proposeAmendment'), () => {
       $<HTMLSelectElement>('amend-rec').value = String(rec.id);
       $<HTMLTextAreaElement>('amend-text').value = rec.text;
       $('amend-text').focus();
@@ -84,11 +89,11 @@ function draftActions(v: View, rec: Immutable<Recommendation>): HTMLElement[] {
 
 function minorityBlock(v: View, rec: Immutable<Recommendation>, m: Immutable<Recommendation['minority'][number]>): HTMLElement {
   const block = element('div', '', 'minority');
-  const others = m.supporters.length - 1;
-  block.append(element('p', m.text), element('p', `Written by ${m.by === v.me ? 'you' : v.name(m.by)}; supported by ${m.supporters.length} member${m.supporters.length === 1 ? '' : 's'}${others ? ` (the author and ${others} more)` : ''}.`, 'hint'));
+  const support = { count: m.supporters.length, others: m.supporters.length - 1 };
+  block.append(element('p', m.text), element('p', m.by === v.me ? t('minorityByYou', support) : t('minorityBy', { ...support, name: v.name(m.by) }), 'hint'));
   if (v.you.role === 'panellist' && m.by !== v.me) {
     const signed = m.supporters.includes(v.me);
-    block.append(button(signed ? 'Take my support off' : 'Support this statement', () => v.send('rec:support', { rec: rec.id, report: m.id, support: !signed }), 'secondary'));
+    block.append(button(signed ? t('unsupportStatement') : t('supportStatement'), () => v.send('rec:support', { rec: rec.id, report: m.id, support: !signed }), 'secondary'));
   }
   return block;
 }
@@ -96,15 +101,15 @@ function minorityBlock(v: View, rec: Immutable<Recommendation>, m: Immutable<Rec
 function voteLine(state: Immutable<RoomState>, id: number): string {
   const vote = state.votes.find((x) => x.id === id);
   if (!vote) return '';
-  return vote.result && vote.status === 'closed' ? `Vote ${id}: ${vote.result.summary}` : `Vote ${id} is open.`;
+  return vote.result && vote.status === 'closed' ? t('voteClosed', { id, summary: vote.result.summary }) : t('voteOpen', { id });
 }
 
 /** Sources a draft can come from: the themes of each round, and the tables' reports back. */
 function draftSources(state: Immutable<RoomState>): [string, string][] {
   const themes = state.rounds.flatMap((r, i) =>
-    [...new Set(state.ideas.filter((idea) => idea.round === i && idea.theme && !idea.hidden).map((idea) => idea.theme as string))].map((t): [string, string] => [`theme:${i}:${t}`, `the theme “${t}” (round ${i + 1}: ${r.title})`]),
+    [...new Set(state.ideas.filter((idea) => idea.round === i && idea.theme && !idea.hidden).map((idea) => idea.theme as string))].map((theme): [string, string] => [`theme:${i}:${theme}`, `the theme “${theme}” (round ${i + 1}: ${r.title})`]),
   );
-  const reports = state.tables.flatMap((t, i): [string, string][] => (t.report ? [[`table:${i + 1}`, `table ${i + 1}'s report`]] : []));
+  const reports = state.tables.flatMap((table, i): [string, string][] => (table.report ? [[`table:${i + 1}`, `table ${i + 1}'s report`]] : []));
   return [...themes, ...reports];
 }
 

@@ -144,7 +144,7 @@ async function readSummary(revision: number): Promise<Reply<{ html: string }>> {
   try {
     return await socket.timeout(5000).emitWithAck('summary:read', { revision });
   } catch {
-    return { ok: false, error: 'internal', message: 'the server did not answer. Check the connection, then try again.' };
+    return { ok: false, error: 'internal', message: t('summaryNoAnswer') };
   }
 }
 
@@ -188,7 +188,7 @@ function render(): void {
   if (actor.role === 'facilitator') renderFacilitator(v);
   renderTabs(v);
   tick();
-  const line = `${round ? round.title : ''}: ${round?.status ?? ''}. ${s.floor ? `${v.name(s.floor.member)} has the floor.` : ''}`;
+  const line = `${t('announce', { title: round?.title ?? '', status: round?.status ?? '' })} ${s.floor ? t('floorOther', { name: v.name(s.floor.member) }) : ''}`;
   if (line !== lastAnnounced) announce((lastAnnounced = line), false);
 }
 

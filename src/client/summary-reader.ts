@@ -1,5 +1,6 @@
 import { $, button } from './dom';
 import type { View } from './view';
+import { t } from './words';
 
 /**
  * The summary a vote asks the members to approve, read in the room (issue 19): the exact revision, asked of the
@@ -7,7 +8,7 @@ import type { View } from './view';
  * the server's own rendering of the summary (views/partials/summary-body.hbs).
  */
 export function summaryButton(v: View, revision: number): HTMLButtonElement {
-  return button(`Read the summary you are voting on (revision ${revision})`, () => open(v, revision), 'secondary');
+  return button(t('readSummary', { revision }), () => open(v, revision), 'secondary');
 }
 
 /** How many times the dialog was asked to open: only the latest asking's answer is shown. */
@@ -16,7 +17,7 @@ let asking = 0;
 async function open(v: View, revision: number): Promise<void> {
   const dialog = $<HTMLDialogElement>('summary-reader');
   const body = $('summary-reader-body');
-  body.textContent = 'Loading the summary…';
+  body.textContent = t('summaryLoading');
   if (!dialog.open) dialog.showModal();
   const asked = ++asking;
   const reply = await v.readSummary(revision);
@@ -25,7 +26,7 @@ async function open(v: View, revision: number): Promise<void> {
     body.replaceChildren(...parsed(reply.data.html));
     body.querySelector('h2')?.setAttribute('tabindex', '-1');
     body.querySelector('h2')?.focus();
-  } else body.textContent = `The summary could not be opened: ${reply.message}`;
+  } else body.textContent = t('summaryFailed', { reason: reply.message });
 }
 
 /**

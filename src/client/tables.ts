@@ -3,6 +3,7 @@ import type { Table } from '../room/state';
 import { $, button, element, item, onClick, onSubmit, setOptions } from './dom';
 import { currentRound, tableNumber, tablesMeeting } from './reads';
 import type { Send, View } from './view';
+import { t } from './words';
 
 /**
  * Tables: the facilitator seats and moves people and sees every table; a panellist sees their own table,
@@ -19,7 +20,7 @@ export function renderTables(v: View): void {
   $('tables-facilitator').hidden = !facilitating || state.tables.length === 0;
   $('my-table').hidden = true;
   if (facilitating) {
-    $('table-list').replaceChildren(...state.tables.map((t, i) => tableCard(v, t, i + 1)));
+    $('table-list').replaceChildren(...state.tables.map((table, i) => tableCard(v, table, i + 1)));
     const numbers = state.tables.map((_, i): [string, string] => [String(i + 1), `Table ${i + 1}`]);
     setOptions($<HTMLSelectElement>('move-table'), [...numbers, [String(state.tables.length + 1), 'A new table']]);
     setOptions($<HTMLSelectElement>('move-member'), state.members.map((m) => [m, seatLabel(v, m)]));
@@ -40,7 +41,7 @@ export function renderTables(v: View): void {
       if (noting && document.activeElement !== box && !box.dataset.dirty) box.value = table.report ?? '';
     }
   }
-  const reports = state.tables.flatMap((t, i) => (t.report ? [item(`Table ${i + 1}: ${t.report}`)] : []));
+  const reports = state.tables.flatMap((table, i) => (table.report ? [item(t('tableReport', { number: i + 1, report: table.report }))] : []));
   $('reports').hidden = reports.length === 0;
   $('report-list').replaceChildren(...reports);
   // Once the tables have met, members and the hall see the section only for the reports: no empty heading.
@@ -49,12 +50,13 @@ export function renderTables(v: View): void {
 
 function tableCard(v: View, table: Immutable<Table>, number: number): HTMLElement {
   const card = element('li', '', 'table-card');
-  const label = (m: string) => `${v.name(m)}${m === v.me ? ' (you)' : ''}${m === table.noteTaker ? ' (note-taker)' : ''}`;
+  const you = (m: string) => (m === v.me ? t('youInQueue', { name: v.name(m) }) : v.name(m));
+  const label = (m: string) => (m === table.noteTaker ? t('noteTaker', { name: you(m) }) : you(m));
   const people = element('ul');
   people.append(...table.members.map((m) => item(label(m))));
-  card.append(element('h3', `Table ${number}`), people);
-  if (table.floor) card.append(element('p', `Speaking: ${table.floor.member === v.me ? 'you' : v.name(table.floor.member)}`));
-  if (table.queue.length) card.append(element('p', `Hands up: ${table.queue.map((m) => (m === v.me ? 'you' : v.name(m))).join(', ')}`));
+  card.append(element('h3', t('tableName', { number })), people);
+  if (table.floor) card.append(element('p', table.floor.member === v.me ? t('speakingYou') : t('speaking', { name: v.name(table.floor.member) })));
+  if (table.queue.length) card.append(element('p', t('handsUp', { names: table.queue.map((m) => (m === v.me ? t('you') : v.name(m))).join(', ') })));
   if (v.you.role === 'facilitator') {
     if (!table.noteTaker) card.append(element('p', 'No note-taker yet.', 'flag'));
     if (table.report) card.append(element('p', `Report: ${table.report}`));

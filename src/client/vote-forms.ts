@@ -3,7 +3,6 @@ import { t } from './words';
 import type { Vote } from '../room/state';
 import { scaleLabels } from '../voting/tally';
 import type { Ballot, VoteSettings } from '../voting/types';
-import { plural } from '../voting/words';
 import { $, element, oneOf, onSubmit } from './dom';
 import { clearProblem, showProblem } from './form-problem';
 import { parsePaper } from './paper';
@@ -49,7 +48,10 @@ export function buildBallot(vote: Immutable<Vote>): void {
     label.htmlFor = 'objection';
     fields.replaceChildren(radios('choice', [['consent', t('consent')], ['object', t('object')], ['abstain', t('abstain')]]), label, reason);
   }
-  if (s.method === 'scale') fields.replaceChildren(radios('level', [...scaleLabels(s.scale ?? 'likert5').map((l, i): [string, string] => [String(i + 1), `${i + 1}. ${l}`]), ['0', t('abstain')]]));
+  if (s.method === 'scale') {
+    const scale = s.scale ?? 'likert5';
+    fields.replaceChildren(radios('level', [...scaleLabels(scale).map((_, i): [string, string] => [String(i + 1), `${i + 1}. ${t(`${scale}.${i + 1}`)}`]), ['0', t('abstain')]]));
+  }
   if (s.method === 'approval' || s.method === 'ranked') fields.replaceChildren(...(ticks(s) ? tickBoxes(vote) : numberBoxes(s)));
 }
 
@@ -61,7 +63,7 @@ function tickBoxes(vote: Immutable<Vote>): HTMLElement[] {
   const { options, dots } = vote.settings;
   const most = dots?.perVoter ?? options.length;
   const set = element('fieldset');
-  set.append(element('legend', vote.question), element('p', most >= options.length ? 'Tick every option you support.' : `Tick up to ${plural(most, 'option')}: the ones you support most.`, 'hint'));
+  set.append(element('legend', vote.question), element('p', most >= options.length ? t('tickAll') : t('tickUpTo', { count: most }), 'hint'));
   for (const [i, option] of options.entries()) {
     const row = element('label', '', 'choice');
     const input = element('input');
@@ -78,9 +80,7 @@ function tickBoxes(vote: Immutable<Vote>): HTMLElement[] {
 function numberBoxes(s: Immutable<VoteSettings>): HTMLElement[] {
   const approval = s.method === 'approval';
   const max = approval ? (s.dots?.perOption ?? 1) : s.options.length;
-  const hint = approval
-    ? `You have ${plural(s.dots?.perVoter ?? s.options.length, 'dot')} to share out: put up to ${max} on any one option, and leave an option empty for none.`
-    : 'Number the options in order of preference: 1 for your first choice, 2 for your second, and so on. Leave out any you would not rank.';
+  const hint = approval ? t('dotsHint', { dots: s.dots?.perVoter ?? s.options.length, max }) : t('rankHint');
   return [
     element('p', hint, 'hint'),
     ...s.options.map((option, i) => {
@@ -143,7 +143,7 @@ function tooMany(s: Immutable<VoteSettings>, dots: number[]): string | undefined
   const most = s.dots?.perVoter ?? s.options.length;
   const used = dots.reduce((a, b) => a + b, 0);
   if (used <= most) return undefined;
-  return ticks(s) ? `You have ticked ${used} options: tick at most ${most}.` : `You have put down ${plural(used, 'dot')}, and you have ${most}: take some off.`;
+  return t(ticks(s) ? 'tooManyTicks' : 'tooManyDots', { used, most });
 }
 
 /**
@@ -153,12 +153,9 @@ function tooMany(s: Immutable<VoteSettings>, dots: number[]): string | undefined
 function rankingOf(numbers: readonly number[]): number[] | string {
   const given = numbers.map((rank, i) => ({ i, rank })).filter((r) => r.rank > 0).sort((a, b) => a.rank - b.rank);
   const shared = given.find((r, place) => given[place + 1]?.rank === r.rank);
-  if (shared) {
-    const n = given.filter((r) => r.rank === shared.rank).length;
-    return `${n === 2 ? 'Two' : n === 3 ? 'Three' : n} options have number ${shared.rank}: give each option a different number.`;
-  }
+  if (shared) return t('sameNumber', { count: given.filter((r) => r.rank === shared.rank).length, rank: shared.rank });
   const gap = given.findIndex((r, place) => r.rank !== place + 1);
-  if (gap >= 0) return `No option has number ${gap + 1}: number your choices 1, 2, 3 and so on, without a gap.`;
+  if (gap >= 0) return t('gap', { number: gap + 1 });
   return given.map((r) => r.i);
 }
 
@@ -170,8 +167,7 @@ function confirmed(v: View, form: HTMLFormElement, vote: Immutable<Vote>, ballot
   if (!abstains(ballot) || form.dataset.confirm === 'abstain') return true;
   form.dataset.confirm = 'abstain';
   $('ballot-cast').textContent = t('castAbstain');
-  const nothing = vote.settings.method === 'ranked' ? 'You have ranked nothing' : ticks(vote.settings) ? 'You have ticked nothing' : 'You have put no dots on any option';
-  showProblem(v, 'ballot-problem', `${nothing}: this will be counted as an abstention. Cast it anyway?`);
+  showProblem(v, 'ballot-problem', t(vote.settings.method === 'ranked' ? 'emptyRanked' : ticks(vote.settings) ? 'emptyTicked' : 'emptyDots'));
   return false;
 }
 

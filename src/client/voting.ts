@@ -3,7 +3,7 @@ import type { Vote } from '../room/state';
 import type { Result } from '../voting/types';
 import { $, element, item, report, setOptions } from './dom';
 import { PAPER_FORMAT } from './paper';
-import { t } from './words';
+import { inEnglish, t } from './words';
 import { currentRound, describeRule } from './reads';
 import { buildBallot, buildPaperMembers, notePaperCount } from './vote-forms';
 import { renderVoteSetup } from './vote-setup';
@@ -33,7 +33,7 @@ export function renderVotes(v: View): void {
   const [shown, earlier] = you.role === 'observer' ? latestFirst(votes) : [votes, []];
   $('vote-list').replaceChildren(...shown.map((vote) => voteCard(v, vote, you.role === 'observer')));
   $('vote-earlier').hidden = earlier.length === 0;
-  $('vote-earlier-summary').textContent = `Earlier votes (${earlier.length})`;
+  $('vote-earlier-summary').textContent = t('earlierCount', { count: earlier.length });
   $('vote-earlier-list').replaceChildren(...earlier.map((vote) => voteCard(v, vote)));
   const ballotForm = $<HTMLFormElement>('ballot');
   ballotForm.hidden = !(you.role === 'panellist' && open);
@@ -67,23 +67,24 @@ function latestFirst(votes: readonly Immutable<Vote>[]): [Immutable<Vote>[], Imm
 
 function voteCard(v: View, vote: Immutable<Vote>, current = false): HTMLElement {
   const card = element('li', '', current ? 'vote-card current' : 'vote-card');
-  card.append(element('h3', `Vote ${vote.id}: ${vote.question}`));
+  card.append(element('h3', t('voteTitle', { id: vote.id, question: vote.question })));
   // A vote on the written summary: the members read the very revision they are asked to approve.
   if (vote.approves !== null) card.append(summaryButton(v, vote.approves));
-  if (!vote.result) card.append(element('p', describeRule(vote.settings), 'hint')); // with a result, the rule comes after it
+  if (!vote.result) card.append(inEnglish(element('p', describeRule(vote.settings), 'hint'))); // with a result, the rule comes after it
   if (vote.settings.options.length) {
     const list = element('ol');
     list.append(...vote.settings.options.map((o) => item(o)));
     card.append(list);
   }
-  const how = [vote.secret ? 'Secret ballot: results at the close, for everyone.' : vote.live ? 'Open ballot: results as they come in.' : 'Open ballot: results at the close.'];
+  const how = vote.secret ? 'howSecret' : vote.live ? 'howLive' : 'howOpen';
   const inFives = vote.secret && vote.status === 'open';
-  const paper = vote.paper.accepted || vote.paper.spoiled ? `, including ${vote.paper.accepted + vote.paper.spoiled} on paper` : '';
-  card.append(element('p', `${how[0]} ${inFives ? 'At least ' : ''}${vote.voted} of ${v.state.members.length} have voted${paper}${inFives ? " (a secret vote's count moves in fives until the close)" : ''}.`));
-  if (vote.paper.pending) card.append(element('p', 'A paper count is waiting for a second person to confirm it.', 'flag'));
+  const paper = vote.paper.accepted + vote.paper.spoiled;
+  const voted = `${inFives ? 'votedAtLeast' : 'voted'}${paper ? 'Paper' : ''}`;
+  card.append(element('p', `${t(how)} ${t(voted, { voted: vote.voted, members: v.state.members.length, paper })}`));
+  if (vote.paper.pending) card.append(element('p', t('paperWaiting'), 'flag'));
   if (v.you.role === 'panellist') {
     const held = v.outbox.receipt(vote.id);
-    if (held) card.append(element('p', `Your receipt: ${held.receipt}. ${vote.status === 'open' ? 'You can change your ballot until the vote closes; the receipt stays the same.' : ''}`, 'receipt'));
+    if (held) card.append(element('p', `${t('receipt', { receipt: held.receipt })} ${vote.status === 'open' ? t('receiptChange') : ''}`, 'receipt'));
     if (held) card.append(checkButton(v, vote.id, held.receipt, held.unlock));
   }
   if (v.you.role === 'facilitator' && vote.status === 'open') {
@@ -93,29 +94,30 @@ function voteCard(v: View, vote: Immutable<Vote>, current = false): HTMLElement 
     card.append(close);
   }
   if (vote.result) card.append(resultBlock(vote.result, vote.settings.options, vote.status === 'open'));
-  if (vote.withheld) card.append(element('p', `Too few ballots to report without revealing them: ${vote.voted} of ${v.state.members.length} voted, and a secret vote's result is shown only when at least 5 have voted.`, 'lead'));
+  if (vote.withheld) card.append(element('p', t('withheld', { voted: vote.voted, members: v.state.members.length }), 'lead'));
   return card;
 }
 
 function resultBlock(result: Immutable<Result>, options: readonly string[], provisional: boolean): HTMLElement {
   const block = element('div', '', 'result');
-  block.append(element('p', `${provisional ? 'So far: ' : ''}${result.summary}`, 'lead'));
+  block.append(provisional ? element('p', t('soFar', { summary: result.summary }), 'lead') : inEnglish(element('p', result.summary, 'lead')));
   const facts = element('dl', '', 'facts');
   const fact = (term: string, value: string) => {
     const row = element('div');
     row.append(element('dt', term), element('dd', value));
     facts.append(row);
   };
-  fact('Eligible', String(result.eligible));
-  fact('Voted', String(result.voted));
-  fact('Abstained', String(result.abstained));
-  fact('Spoiled', String(result.spoiled));
-  fact('Quorum', result.quorum.required ? `${result.quorum.required} ballots: ${result.quorum.met ? 'met' : 'not met'}` : 'none');
-  if (result.winners.length) fact('Chosen', result.winners.map((w) => options[w]).join('; '));
+  fact(t('factEligible'), String(result.eligible));
+  fact(t('factVoted'), String(result.voted));
+  fact(t('factAbstained'), String(result.abstained));
+  fact(t('factSpoiled'), String(result.spoiled));
+  const { required, met } = result.quorum;
+  fact(t('factQuorum'), required ? t(met ? 'quorumMet' : 'quorumNotMet', { count: required }) : t('quorumNone'));
+  if (result.winners.length) fact(t('factChosen'), result.winners.map((w) => options[w]).join('; '));
   block.append(facts);
   const figures = resultTable(result, options);
-  if (figures) block.append(figures);
-  block.append(element('p', `Rule: ${result.rule}`, 'hint'));
+  if (figures) block.append(inEnglish(figures));
+  block.append(element('p', t('rule', { rule: result.rule }), 'hint'));
   return block;
 }
 

@@ -19,3 +19,12 @@ export function t(key: string, vars?: Record<string, string | number>): string {
   }
   return String(format.format(vars));
 }
+
+/**
+ * An element holding English that is not ours to translate here (a vote's rule, summary and figures, which the
+ * tallies word): marked as English on a page in another language, for screen readers (and the pseudo-locale's check).
+ */
+export function inEnglish<T extends HTMLElement>(el: T): T {
+  if (lang() !== 'en-GB') el.lang = 'en-GB';
+  return el;
+}

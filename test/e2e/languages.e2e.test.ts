@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
+import { io as connect, type Socket } from 'socket.io-client';
 import { Membership } from '../../src/membership/lifecycle';
 import { Sender } from '../../src/messages/sender';
 import { folderTransport } from '../../src/messages/transport';
@@ -168,6 +169,23 @@ test("a member who chooses Polish on their page gets their messages and the room
   await context.close();
 });
 
+/** A socket on a room pass (the facilitator's, or another member's), resolved once it has the room. */
+async function joinRoom(pass: string): Promise<Socket> {
+  const socket = connect(server.url, { auth: { pass }, transports: ['websocket'] });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('room:state', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+let commands = 0;
+/** Sends a room command on a socket, as the room's page would, and expects it to go through. */
+async function command(socket: Socket, event: string, fields: object = {}): Promise<void> {
+  const reply = (await socket.timeout(5000).emitWithAck(event, { ...fields, clientId: `pseudo-${++commands}` })) as { ok: boolean; message?: string };
+  expect({ event, ...reply }).toMatchObject({ event, ok: true });
+}
+
 /**
  * Text of ours left in English on a page in the pseudo-locale (every word of ours accented and in ⟦brackets⟧).
  * The organiser's own words are marked with their own `lang` and are theirs to translate; hidden text is skipped.
@@ -223,12 +241,55 @@ test('in the pseudo-locale, no resident page has English words of ours left in i
   await page.fill('#roomName', 'Pseudo');
   await page.click('button[value="confirm"]');
   await check('invitation answered');
-  createSession(server.db, server.ctx.clock, new RoomRepo(server.db), panel, exampleAgenda(), null);
+  // Another member in the session, whose idea the pseudo member can support.
+  const another = server.db.prepare('SELECT public_id FROM registrants WHERE panel_id = ? AND public_id NOT IN (SELECT r.public_id FROM members m JOIN registrants r ON r.id = m.registrant_id) LIMIT 1').pluck().get(panel.id) as string;
+  seatMembers(server.db, panel.id, [another], Date.now());
+  const agenda = exampleAgenda();
+  const made = createSession(server.db, server.ctx.clock, new RoomRepo(server.db), panel, agenda, null);
   await page.goto(`${server.url}/invite/${token}`);
   await check('member page');
-  await page.click('a.button[href^="/room/"] >> nth=-1');
+  await page.click(`a.button[href^="/room/${made.sessionId}?"]`);
   await page.waitForSelector('#status:text("⟦Çöññéçtéd⟧")');
   await check('room');
+
+  // The member's day in the room, moved on by the facilitator (and another member) through the socket: their
+  // table, the ideas board, a draft recommendation, two votes with their ballots, receipt and results. Our words
+  // only: the organiser's and members' own are in Arabic here, and the tallies' English is marked as English.
+  const round = (type: string) => agenda.rounds.findIndex((r) => r.type === type);
+  const host = await joinRoom(made.facilitator);
+  const other = await joinRoom(made.panellists.find((p) => p.member === another)?.token ?? '');
+  await command(host, 'round:open', { round: round('tables') });
+  await command(host, 'tables:propose', { members: [publicId] });
+  await page.waitForSelector('#my-table-card h3');
+  await check('room: my table');
+  await command(host, 'round:open', { round: round('ideas') });
+  await command(other, 'idea:post', { text: 'حافلات مجانية في المساء' });
+  await page.waitForSelector('#ideas li button');
+  await check('room: the ideas board');
+  await command(host, 'rec:draft', { text: 'مكتبات مفتوحة في المساء' });
+  await page.waitForSelector('#rec-list h3');
+  await check('room: a draft recommendation');
+  await command(host, 'round:open', { round: round('vote') });
+  await command(host, 'vote:open', { question: 'هل نلتقي مرة أخرى؟', settings: { method: 'scale', scale: 'likert5', quorum: 0 }, secret: false, live: true });
+  await page.waitForSelector('#ballot:visible');
+  await check('room: a ballot');
+  await page.check('#ballot-fields input[value="4"]');
+  await page.click('#ballot-cast');
+  await page.waitForSelector('.vote-card .facts');
+  await check('room: a result so far');
+  await command(host, 'vote:close', { vote: 1 });
+  await page.waitForSelector('.result > p.lead[lang]');
+  await check('room: the result');
+  await command(host, 'vote:open', { question: 'هل نبدأ؟', settings: { method: 'threshold', threshold: { rule: 'majority', base: 'decisive' }, quorum: 0 }, secret: true, live: false });
+  await page.check('#ballot-fields input[value="agree"]');
+  await page.click('#ballot-cast');
+  await page.waitForSelector('.receipt');
+  await check('room: a receipt');
+  await command(host, 'vote:close', { vote: 2 });
+  await page.waitForSelector('.vote-card > p.lead');
+  await check('room: a result withheld');
+  host.disconnect();
+  other.disconnect();
   await context.close();
   expect(Object.entries(seen).filter(([, left]) => left.length)).toEqual([]);
 });

@@ -5,6 +5,7 @@ import { viewsDir } from '../../src/paths';
 import { flatten, LANGUAGES, localesDir, readLocale } from '../../src/web/i18n';
 import { pseudoLocalise } from '../../src/web/pseudo-locale';
 import { reviewOf } from '../../src/web/review';
+import { scaleLabels } from '../../src/voting/scale';
 
 /**
  * The locale files (views/locales) as a translator leaves them: every English key in every language and no
@@ -29,6 +30,12 @@ test('English has a useful number of keys, and every one is a valid ICU message'
   expect(english.size).toBeGreaterThan(150);
   const broken = [...english].filter(([, m]) => { try { parsed(m); return false; } catch { return true; } }).map(([k]) => k);
   expect(broken).toEqual([]);
+});
+
+test("the ballot's scale levels in English are the tallies' own labels", () => {
+  for (const scale of ['likert5', 'gradients8'] as const) {
+    expect(scaleLabels(scale).map((_, i) => english.get(`room.live.${scale}.${i + 1}`))).toEqual(scaleLabels(scale));
+  }
 });
 
 describe.each(others.map((l) => [l.code, l] as const))('%s', (code) => {
