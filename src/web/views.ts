@@ -16,13 +16,17 @@ export function createViewEngine(dir = viewsDir) {
   registerHelpers(hbs);
   const partialsDir = path.join(dir, 'partials');
   for (const file of listHbs(partialsDir)) {
-    hbs.registerPartial(file.replace(/\.hbs$/, ''), fs.readFileSync(path.join(partialsDir, file), 'utf8'));
+    const source = fs.readFileSync(path.join(partialsDir, file), 'utf8');
+    refuseShadowedHelpers(hbs, path.join(partialsDir, file), source);
+    hbs.registerPartial(file.replace(/\.hbs$/, ''), source);
   }
   const cache = new Map<string, Template>();
   const compile = (file: string): Template => {
     let template = cache.get(file);
     if (!template) {
-      template = hbs.compile(fs.readFileSync(file, 'utf8'), { strict: false });
+      const source = fs.readFileSync(file, 'utf8');
+      refuseShadowedHelpers(hbs, file, source);
+      template = hbs.compile(source, { strict: false });
       cache.set(file, template);
     }
     return template;
@@ -39,6 +43,24 @@ export function createViewEngine(dir = viewsDir) {
     }
   };
 }
+
+/**
+ * `{{number}}` calls a helper called `number` if there is one, not the data: a wave's number once printed
+ * nothing this way. A bare `{{name}}` that names one of our helpers is refused when the page is compiled.
+ */
+function refuseShadowedHelpers(hbs: typeof Handlebars, file: string, source: string): void {
+  const ours = new Set(Object.keys(hbs.helpers).filter((name) => !BUILT_IN.has(name)));
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    const n = node as { type?: string; path?: { original?: string }; params?: unknown[]; hash?: unknown; loc?: { start: { line: number } } };
+    if (n.type === 'MustacheStatement' && !n.params?.length && !n.hash && ours.has(n.path?.original ?? '')) {
+      throw new Error(`${file} line ${n.loc?.start.line}: {{${n.path!.original}}} names a helper, not the data; write {{this.${n.path!.original}}} or rename the helper in src/web/views.ts.`);
+    }
+    for (const value of Object.values(n)) (Array.isArray(value) ? value : [value]).forEach(visit);
+  };
+  visit(hbs.parse(source));
+}
+const BUILT_IN = new Set(['blockHelperMissing', 'each', 'helperMissing', 'if', 'unless', 'log', 'lookup', 'with']);
 
 function listHbs(dir: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.hbs')) : [];
@@ -70,7 +92,8 @@ const languageOfPage = (options: HelperOptions) => options.data.root.lang ?? ENG
 /**
  * `{{t "register.lead" closes=panel.closesAt}}`: the page language's text for a key (views/locales), ICU
  * plurals and dates formatted for the language. Our translations may hold a little HTML; the values put into
- * them are escaped, so a panel's title cannot. `{{longDate ms}}` and `{{number n}}` format for the language.
+ * them are escaped, so a panel's title cannot. `{{longDate ms}}` formats a date for the language.
+ * (No helper may share a name with data a template shows: `{{number}}` once printed nothing for a wave's number.)
  */
 function registerLanguageHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('t', (key: unknown, options: HelperOptions) => {
@@ -91,8 +114,5 @@ function registerLanguageHelpers(hbs: typeof Handlebars): void {
     typeof ms === 'number'
       ? new Intl.DateTimeFormat(languageOfPage(options).tag, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }).format(ms)
       : '',
-  );
-  hbs.registerHelper('number', (n: unknown, options: HelperOptions) =>
-    typeof n === 'number' ? new Intl.NumberFormat(languageOfPage(options).tag).format(n) : '',
   );
 }
