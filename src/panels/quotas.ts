@@ -4,13 +4,13 @@ import { type CsvProblem, CsvError, writeCsv } from '../csv';
 import { checkQuotaSums, parseQuotasCsv, quotasFromShares } from '../sortition/quotas';
 import type { FieldErrors } from '../web/validate';
 import { shareWarning } from './shares';
-import { listCategories, panelQuotas, poolCounts, poolSize, updateValueQuota, type Category, type Panel } from './repo';
+import { drawableSize, listCategories, panelQuotas, poolCounts, updateValueQuota, type Category, type Panel } from './repo';
 
 /** The quotas page's figures: per value its share, target, quota and how many in the pool hold it. */
 export function quotaTable(ctx: AppContext, panel: Panel) {
   const categories = listCategories(ctx.db, panel.id);
   const counts = poolCounts(ctx.db, panel.id);
-  const total = poolSize(ctx.db, panel.id);
+  const total = drawableSize(ctx.db, panel.id);
   const targets = new Map(
     quotasFromShares(shareCategories(categories), panel.panelSize, panel.quotaTolerance).map((t) => [
       `${t.category}\u0000${t.value}`,

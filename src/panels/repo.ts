@@ -16,6 +16,8 @@ export interface Panel {
   closedAt: number | null;
   /** What the invitation tells the people drawn; empty strings until the organiser fills them in. */
   details: PanelDetails;
+  /** Whether only people whose email address is confirmed (or who gave none) go into the draw. */
+  confirmedOnly: boolean;
 }
 
 /** The event's practical details, as the organiser typed them (free text), and whom to ask. */
@@ -88,15 +90,15 @@ export type PanelEdit = Omit<NewPanel, 'slug' | 'details'> & { details: PanelDet
 
 const PANEL_COLUMNS = `id, slug, title, question, panel_size AS panelSize, closes_at AS closesAt,
   quota_tolerance AS quotaTolerance, created_at AS createdAt, opened_at AS openedAt, closed_at AS closedAt,
-  details_dates AS dates, details_venue AS venue, details_expenses AS expenses, details_access AS access,
+  confirmed_only AS confirmedOnly, details_dates AS dates, details_venue AS venue, details_expenses AS expenses, details_access AS access,
   contact_name AS contactName, contact_email AS contactEmail, contact_phone AS contactPhone`;
 
-type PanelRow = Omit<Panel, 'details'> & PanelDetails;
+type PanelRow = Omit<Panel, 'details' | 'confirmedOnly'> & PanelDetails & { confirmedOnly: number | boolean };
 
 /** A row as selected by PANEL_COLUMNS, with its details gathered into one object. */
-function toPanel<T extends PanelRow>(row: T): Omit<T, keyof PanelDetails> & { details: PanelDetails } {
-  const { dates, venue, expenses, access, contactName, contactEmail, contactPhone, ...rest } = row;
-  return { ...rest, details: { dates, venue, expenses, access, contactName, contactEmail, contactPhone } };
+function toPanel<T extends PanelRow>(row: T): Omit<T, keyof PanelDetails | 'confirmedOnly'> & { details: PanelDetails; confirmedOnly: boolean } {
+  const { dates, venue, expenses, access, contactName, contactEmail, contactPhone, confirmedOnly, ...rest } = row;
+  return { ...rest, confirmedOnly: Boolean(confirmedOnly), details: { dates, venue, expenses, access, contactName, contactEmail, contactPhone } };
 }
 
 export function insertPanel(db: Db, panel: NewPanel, now: number): number {
@@ -202,16 +204,44 @@ export function deleteCategory(db: Db, panelId: number, categoryId: number): boo
   return db.prepare('DELETE FROM categories WHERE id = ? AND panel_id = ?').run(categoryId, panelId).changes > 0;
 }
 
-/** How many (not erased) people in the pool hold each category value, by value id. */
+/**
+ * Who goes into the draw, as SQL on `registrants r`: not erased and, when the panel draws only confirmed
+ * addresses, with an email address confirmed or none given.
+ */
+export const IN_DRAW = `r.erased_at IS NULL
+  AND ((SELECT confirmed_only FROM panels WHERE id = r.panel_id) = 0 OR r.email IS NULL OR r.email_confirmed_at IS NOT NULL)`;
+
+/** How many people who go into the draw hold each category value, by value id. */
 export function poolCounts(db: Db, panelId: number): Map<number, number> {
   const rows = db
     .prepare(
       `SELECT rv.value_id AS id, COUNT(*) AS n FROM registrant_values rv
        JOIN registrants r ON r.id = rv.registrant_id
-       WHERE r.panel_id = ? AND r.erased_at IS NULL GROUP BY rv.value_id`,
+       WHERE r.panel_id = ? AND ${IN_DRAW} GROUP BY rv.value_id`,
     )
     .all(panelId) as { id: number; n: number }[];
   return new Map(rows.map((r) => [r.id, r.n]));
+}
+
+/** How many go into the draw (IN_DRAW): fewer than poolSize when the panel draws only confirmed addresses. */
+export function drawableSize(db: Db, panelId: number): number {
+  return db.prepare(`SELECT COUNT(*) FROM registrants r WHERE r.panel_id = ? AND ${IN_DRAW}`).pluck().get(panelId) as number;
+}
+
+/** The pool's email addresses: confirmed, not (yet) confirmed, and people who gave none. */
+export function emailCounts(db: Db, panelId: number): { confirmed: number; unconfirmed: number; none: number } {
+  return db
+    .prepare(
+      `SELECT COALESCE(SUM(email IS NOT NULL AND email_confirmed_at IS NOT NULL), 0) AS confirmed,
+         COALESCE(SUM(email IS NOT NULL AND email_confirmed_at IS NULL), 0) AS unconfirmed, COALESCE(SUM(email IS NULL), 0) AS none
+       FROM registrants WHERE panel_id = ? AND erased_at IS NULL`,
+    )
+    .get(panelId) as { confirmed: number; unconfirmed: number; none: number };
+}
+
+/** Sets whether only confirmed addresses go into the draw; the caller checks there is no commitment yet. */
+export function setConfirmedOnly(db: Db, panelId: number, on: boolean): void {
+  db.prepare('UPDATE panels SET confirmed_only = ? WHERE id = ?').run(on ? 1 : 0, panelId);
 }
 
 export function poolSize(db: Db, panelId: number): number {

@@ -19,7 +19,7 @@ export function acknowledgeRegistration(ctx: AppContext, panel: Panel, publicId:
   const token = newToken();
   db.prepare('UPDATE registrants SET confirm_hash = ? WHERE id = ?').run(sha256(token), person.id);
   const site = publicUrl(config);
-  const words = renderMessage('registration-received', person.language, { name: person.name, panel: localise(db, panel, [], person.language).panel.title, closes: closingDay(panel, languageOf(person.language).tag), site });
+  const words = renderMessage('registration-received', person.language, { name: person.name, panel: localise(db, panel, [], person.language).panel.title, closes: closingDay(panel, languageOf(person.language).tag), site, required: panel.confirmedOnly ? 'yes' : '' });
   enqueue(ctx, { panelId: panel.id, registrantId: person.id, kind: 'registration-received', to: person.email, language: person.language, ...words, link: `${site}/confirm/${token}` }, now);
 }
 

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { type Db, preparedOnce } from '../db';
+import { IN_DRAW } from '../panels/repo';
 import { emailKey, phoneKey, type Person } from './person';
 
 export interface NewRegistrant extends Person {
@@ -170,13 +171,13 @@ export function findRegistrant(db: Db, panelId: number, id: number): PoolRow | u
 }
 
 /**
- * A page of the pool in registration order, the registrants after `afterId` with their category values
+ * A page of the people who go into the draw (IN_DRAW) in registration order, those after `afterId` with their category values
  * (registrant id -> category id -> value): for reading a large pool a page at a time, between turns of the
  * event loop.
  */
 export function poolPage(db: Db, panelId: number, afterId: number, limit: number): { people: PoolRow[]; values: Map<number, Map<number, string>> } {
   const people = db
-    .prepare(`SELECT ${POOL_COLUMNS} FROM registrants WHERE panel_id = ? AND erased_at IS NULL AND id > ? ORDER BY id LIMIT ?`)
+    .prepare(`SELECT ${POOL_COLUMNS} FROM registrants r WHERE r.panel_id = ? AND r.id > ? AND ${IN_DRAW} ORDER BY r.id LIMIT ?`)
     .all(panelId, afterId, limit) as PoolRow[];
   const values = new Map<number, Map<number, string>>();
   if (!people.length) return { people, values };

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import { auditView } from '../audit';
 import type { AppContext } from '../context';
-import { type Panel, registrationClosed } from '../panels/repo';
+import { drawableSize, emailCounts, type Panel, registrationClosed } from '../panels/repo';
 import { ALGORITHMS } from '../sortition/types';
 import { percent } from '../sortition/report';
 import { findCommitment, findDraw, listAuditors, listDraws } from './repo';
@@ -18,6 +18,8 @@ export function selectionPage(ctx: AppContext, panel: Panel, extra: Record<strin
     title: `Selection: ${panel.title}`,
     panel,
     registrationOpen: !registrationClosed(panel, ctx.clock.now()),
+    emails: emailCounts(db, panel.id),
+    inDraw: drawableSize(db, panel.id),
     algorithms: ALGORITHMS,
     trials: draws.filter((d) => d.kind === 'trial').map(summary),
     replacements: draws.filter((d) => d.kind === 'replacement').map(summary),

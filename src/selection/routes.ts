@@ -73,6 +73,16 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
     res.redirect(303, `/admin/panels/${panel.id}/draws/${selection.enterNumbers(panel, form.data.numbers, currentUser(res).id)}`);
   });
 
+  router.post('/admin/panels/:id/selection/confirmed-only', async (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const choice = formValues(req.body).confirmedOnly;
+    if (choice !== 'yes' && choice !== 'no') {
+      return renderSelection(ctx, res.status(400), panel, { errors: { confirmedOnly: 'Choose who goes into the draw: everyone, or only confirmed email addresses.' } });
+    }
+    await selection.drawConfirmedOnly(panel, choice === 'yes', currentUser(res).id);
+    res.redirect(303, `${base(panel)}#step-pool`);
+  });
+
   router.post('/admin/panels/:id/commitment/rerun', (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
     res.redirect(303, `/admin/panels/${panel.id}/draws/${selection.rerunFinal(panel, currentUser(res).id)}`);

@@ -4,7 +4,7 @@ import { CsvError } from '../csv';
 import { DomainError } from '../errors';
 import { addMembers, listMembers, markReplaced, vacancies } from '../membership/members';
 import { oneAtATime } from '../panels/busy';
-import { type Panel, registrationClosed } from '../panels/repo';
+import { type Panel, registrationClosed, setConfirmedOnly } from '../panels/repo';
 import { ENGINE_VERSION } from '../sortition/draw';
 import { InfeasibleError } from '../sortition/feasibility';
 import { InputError } from '../sortition/instance';
@@ -69,6 +69,25 @@ export class Selection {
   }
 
   /** Refused unless the panel can be committed now: registration closed and no commitment yet. */
+  /**
+   * Whether only people whose email address is confirmed (or who gave none) go into the draw. Settled before
+   * the commitment, which fixes the pool; not while a commitment or an import is reading it.
+   */
+  async drawConfirmedOnly(panel: Panel, on: boolean, userId: number): Promise<void> {
+    const { db, clock } = this.ctx;
+    const fixed = () => {
+      if (findCommitment(db, panel.id)) throw new DomainError('conflict', 'The commitment has fixed the pool: who goes into the draw can no longer change.', 'The pool is fixed');
+    };
+    fixed();
+    await oneAtATime(panel.id, 'A change to who goes into the draw', async () => {
+      fixed();
+      db.transaction(() => {
+        setConfirmedOnly(db, panel.id, on);
+        audit(db, clock, { userId, panelId: panel.id, action: on ? 'draw.confirmed-only' : 'draw.every-address' });
+      })();
+    });
+  }
+
   mayCommit(panel: Panel): void {
     if (findCommitment(this.ctx.db, panel.id)) throw new DomainError('conflict', 'This panel already has a published commitment; it cannot change. Enter the public numbers when they are drawn.');
     if (!registrationClosed(panel, this.ctx.clock.now())) {

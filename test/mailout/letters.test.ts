@@ -7,7 +7,7 @@ import { codeOn, readLetters } from './read-letters';
 
 const panel: Panel = {
   id: 1, slug: 'coventry-culture', title: 'Coventry Cultural Strategy Citizens’ Panel', question: 'How should culture be part of everyday life?',
-  panelSize: 40, closesAt: 0, quotaTolerance: 2, createdAt: 0, openedAt: 0, closedAt: null,
+  panelSize: 40, closesAt: 0, quotaTolerance: 2, createdAt: 0, openedAt: 0, closedAt: null, confirmedOnly: false,
   details: { ...NO_DETAILS, dates: 'Saturdays 6, 13 and 20 March 2027, 10am to 4pm', expenses: '£300 thank-you payment, travel paid', contactPhone: '024 7697 0000', contactName: 'Sam' },
 };
 const key = Buffer.alloc(32, 3);
