@@ -28,6 +28,7 @@ import { panelsRouter } from './panels/routes';
 import { panelUpkeepRouter } from './panels/upkeep-routes';
 import { viewsDir } from './paths';
 import { registrationRouter } from './registration/form-routes';
+import { stopRouter } from './messages/stop-routes';
 import { RoomRepo } from './room/repo';
 import { roomRouter } from './room/routes';
 import { sessionsRouter } from './room/session-routes';
@@ -113,6 +114,7 @@ export function createApp(options: CreateAppOptions) {
   app.use(accountRouter(ctx, revocations));
   app.use(twoFactorRouter(ctx, revocations));
   app.use(registrationRouter(ctx));
+  app.use(stopRouter(ctx));
   app.use(panelsRouter(ctx));
   app.use(panelUpkeepRouter(ctx, room));
   app.use(auditRouter(ctx));

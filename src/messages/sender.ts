@@ -1,6 +1,7 @@
 import type { AppContext } from '../context';
 import type { Db } from '../db';
 import { claimNext, markFailed, markSent, withLink } from './outbox';
+import { stopLink, stoppedAt } from './stop';
 import { SendError, type Transport } from './transport';
 
 /** Tries before a message is given up on: about a day, with the backoff below. */
@@ -67,10 +68,16 @@ export class Sender {
     for (let i = 0; i < budget && !this.stopping; i++) {
       const message = claimNext(db, clock.now(), LEASE_MS);
       if (!message) break;
+      // They asked for no more reminders or news after this one was queued: it stays, not sent, saying why.
+      const stopped = stoppedAt(db, message);
+      if (stopped !== null) {
+        markFailed(db, message.id, `Not sent: on ${new Date(stopped).toISOString().slice(0, 10)} they asked for no more reminders or news by email.`, null);
+        continue;
+      }
       this.tokens -= 1;
       try {
         const m = withLink(this.ctx, message);
-        await this.transport.send({ from: config.MAIL_FROM, to: m.to, subject: m.subject, text: m.text, html: m.html, messageId: m.messageId, language: m.language });
+        await this.transport.send({ from: config.MAIL_FROM, to: m.to, subject: m.subject, text: m.text, html: m.html, messageId: m.messageId, language: m.language, unsubscribe: stopLink(this.ctx, m) });
         markSent(db, m.id, clock.now());
         sent++;
       } catch (err) {

@@ -11,6 +11,8 @@ export interface Outgoing {
   html: string;
   messageId: string;
   language: string;
+  /** The person's stop link, for a reminder or news (stop.ts): sent as List-Unsubscribe, with one-click POST. */
+  unsubscribe?: string;
 }
 
 export interface Transport {
@@ -28,7 +30,11 @@ export class SendError extends Error {
   }
 }
 
-const mail = (m: Outgoing) => ({ from: m.from, to: m.to, subject: m.subject, text: m.text, html: m.html, messageId: m.messageId, headers: { 'Content-Language': m.language } });
+const mail = (m: Outgoing) => ({
+  from: m.from, to: m.to, subject: m.subject, text: m.text, html: m.html, messageId: m.messageId,
+  headers: { 'Content-Language': m.language, ...(m.unsubscribe ? { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}) },
+  ...(m.unsubscribe ? { list: { unsubscribe: m.unsubscribe } } : {}),
+});
 
 /**
  * A mail server, by SMTP_URL: one connection, kept open between messages (a council's server limits them).

@@ -218,7 +218,7 @@ export function poolValues(db: Db, panelId: number): Map<number, Map<number, str
 export function eraseRegistrant(db: Db, id: number, now: number): void {
   db.prepare(
     `UPDATE registrants SET name = NULL, email = NULL, phone = NULL, address = NULL, postcode = NULL,
-       email_key = NULL, phone_key = NULL, household_id = NULL, address_flag = NULL, email_confirmed_at = NULL,
+       email_key = NULL, phone_key = NULL, household_id = NULL, address_flag = NULL, email_confirmed_at = NULL, messages_stopped_at = NULL,
        confirm_hash = NULL, language = NULL, erased_at = ? WHERE id = ?`,
   ).run(now, id);
   db.prepare('DELETE FROM registrant_values WHERE registrant_id = ?').run(id);
@@ -262,6 +262,8 @@ export interface RegistrantRecord {
   addressFlag: string | null;
   /** When the email address was confirmed by the link in its message (issue 22), and the registration's language. */
   emailConfirmedAt: number | null;
+  /** When they asked for no more reminders or news by email (messages/stop.ts); null if not. */
+  messagesStoppedAt: number | null;
   language: string | null;
 }
 
@@ -270,7 +272,7 @@ export function findRecord(db: Db, panelId: number, id: number): RegistrantRecor
     .prepare(
       `SELECT r.id, r.public_id AS publicId, r.name, r.email, r.phone, r.address, r.postcode, r.source, r.consent_at AS consentAt,
          r.created_at AS createdAt, r.erased_at AS erasedAt, r.channel, r.wave, r.address_flag AS addressFlag,
-         r.email_confirmed_at AS emailConfirmedAt, r.language,
+         r.email_confirmed_at AS emailConfirmedAt, r.messages_stopped_at AS messagesStoppedAt, r.language,
          CASE WHEN h.id IS NULL THEN NULL ELSE h.line1 || CASE WHEN h.line2 = '' THEN '' ELSE ', ' || h.line2 END || ', ' || h.postcode END AS letterAddress
        FROM registrants r LEFT JOIN households h ON h.id = r.household_id WHERE r.panel_id = ? AND r.id = ?`,
     )

@@ -154,6 +154,7 @@ export function subjectAccess(panel: Panel, parts: { registration: RegistrationP
       name: record.name,
       email: record.email,
       emailConfirmed: when(record.emailConfirmedAt),
+      remindersAndNewsStopped: when(record.messagesStoppedAt),
       language: record.language,
       phone: record.phone,
       address: record.address,

@@ -6,6 +6,8 @@ const COOKIE = 'cp_csrf';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** The only routes that take multipart bodies (web/upload.ts); they check the token once the body is parsed. */
 const UPLOAD_ROUTES = /^\/admin\/panels\/[^/]+\/((pool|quotas)\/import|mailout\/register)$/;
+/** A stop link (messages/stop-routes.ts) is its own proof, and a mail program's one-click POST carries no form token. */
+const OWN_PROOF = /^\/messages\/stop\/[^/]+$/;
 
 /**
  * Double-submit token: every browser gets a random httpOnly cookie, and every form carries the same
@@ -24,6 +26,7 @@ export function csrf(secure: boolean) {
     if (!UNSAFE.has(req.method)) return next();
     // Multipart bodies are parsed (and checked) only by the upload routes; anywhere else they are refused.
     if (req.is('multipart/form-data') && UPLOAD_ROUTES.test(req.path)) return next();
+    if (req.method === 'POST' && OWN_PROOF.test(req.path)) return next();
     verifyCsrf(req, res, next);
   };
 }

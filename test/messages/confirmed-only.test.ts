@@ -49,7 +49,7 @@ test('a panel may draw only confirmed email addresses (and people who gave none)
   expect(messages.map((m) => [m.to, m.text.includes(rule)]).sort()).toEqual([['four@example.org', true], ['one@example.org', false], ['two@example.org', false]]);
 
   // Once a commitment has fixed the pool, the rule cannot change.
-  insertCommitment(t.db, { panelId, algorithm: 'leximin', engineVersion: 'test', panelSize: 10, poolCsv: pool, quotasCsv: '', randomness: 'The Lotto draw of a Saturday', hash: 'a'.repeat(64), committedAt: t.clock.now() }, null);
+  insertCommitment(t.db, { panelId, algorithm: 'leximin', engineVersion: 'test', panelSize: 10, poolCsv: pool, quotasCsv: '', randomness: 'The Lotto draw of a Saturday', hash: 'a'.repeat(64), committedAt: t.clock.now() }, t.db.prepare("SELECT id FROM users WHERE email = 'organiser@example.org'").pluck().get() as number);
   const fixed = snapshot(t.db);
   const refused = await submit(organiser, page, `/admin/panels/${panelId}/selection/confirmed-only`, { confirmedOnly: 'no' });
   expect(refused.status).toBe(409);
