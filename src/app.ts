@@ -39,6 +39,7 @@ import { Revocations } from './revocations';
 import { poolRouter } from './registration/pool-routes';
 import { subjectAccessRouter } from './registration/subject-access-routes';
 import { messagesRouter } from './messages/messages-routes';
+import { wordingRouter } from './messages/wording-routes';
 import { translationRouter } from './panels/translation-routes';
 import { mailoutRouter } from './mailout/mailout-routes';
 import { publicSelectionRouter } from './selection/public-routes';
@@ -123,6 +124,7 @@ export function createApp(options: CreateAppOptions) {
   app.use(subjectAccessRouter(ctx, room));
   app.use(mailoutRouter(ctx));
   app.use(messagesRouter(ctx));
+  app.use(wordingRouter(ctx));
   app.use(translationRouter(ctx));
   failInterruptedDraws(ctx.db, ctx.clock.now());
   const runner = new DrawRunner(ctx);

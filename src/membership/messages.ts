@@ -1,7 +1,7 @@
 import { publicUrl } from '../config';
 import type { AppContext } from '../context';
 import { enqueue, linkOf } from '../messages/outbox';
-import { renderMessage } from '../messages/templates';
+import { panelMessage } from '../messages/wording';
 import type { Panel } from '../panels/repo';
 import { localise } from '../panels/translations';
 import { languageOf } from '../web/i18n';
@@ -12,7 +12,7 @@ function invitationWords(ctx: AppContext, original: Panel, member: Member, kind:
   const panel = localise(ctx.db, original, [], member.language).panel;
   const d = panel.details;
   const contact = [d.contactName, d.contactPhone, d.contactEmail].filter(Boolean).join(', ');
-  return renderMessage(kind, member.language, { name: member.name ?? '', panel: panel.title, question: panel.question, dates: d.dates, venue: d.venue, expenses: d.expenses, access: d.access, contact, site: publicUrl(ctx.config) });
+  return panelMessage(ctx.db, original.id, kind, member.language, { name: member.name ?? '', panel: panel.title, question: panel.question, dates: d.dates, venue: d.venue, expenses: d.expenses, access: d.access, contact, site: publicUrl(ctx.config) });
 }
 
 /**
@@ -58,7 +58,7 @@ export function queueOutcome(ctx: AppContext, original: Panel, session: string, 
     const panel = localise(ctx.db, original, [], member.language).panel;
     const d = panel.details;
     const contact = [d.contactName, d.contactPhone, d.contactEmail].filter(Boolean).join(', ');
-    const words = renderMessage('outcome', member.language, { name: member.name ?? '', panel: panel.title, session, url, contact, site: publicUrl(ctx.config) });
+    const words = panelMessage(ctx.db, panel.id, 'outcome', member.language, { name: member.name ?? '', panel: panel.title, session, url, contact, site: publicUrl(ctx.config) });
     enqueue(ctx, { panelId: panel.id, registrantId: member.registrantId, kind: 'outcome', to: member.email ?? '', language: member.language, ...words }, ctx.clock.now());
   }
   return members.length;
@@ -91,7 +91,7 @@ export function queueSessionNotices(ctx: AppContext, original: Panel, day: Sessi
     const link = linkOf(ctx, member.registrantId, ['invitation', 'replacement-invitation'], member.invitedAt ?? 0);
     const when = new Intl.DateTimeFormat(languageOf(member.language).tag, { weekday: 'long', day: 'numeric', month: 'long', hour: 'numeric', minute: '2-digit', timeZone: 'Europe/London' }).format(day.startsAt);
     const contact = [d.contactName, d.contactPhone, d.contactEmail].filter(Boolean).join(', ');
-    const words = renderMessage(KIND[kind], member.language, {
+    const words = panelMessage(ctx.db, panel.id, KIND[kind], member.language, {
       name: member.name ?? '', panel: panel.title, session: day.title, when, place: day.place, bring: day.bring, access: d.access, contact, personal: link ? 'yes' : '', site: publicUrl(ctx.config),
     });
     notice.run(day.id, member.registrantId, kind, day.startsAt, clock.now());

@@ -20,24 +20,36 @@ export interface Rendered {
 const DIR = path.join(projectRoot, 'views', 'messages');
 const compiled = new Map<string, { subject: HandlebarsTemplateDelegate; body: HandlebarsTemplateDelegate }>();
 
-function template(kind: string, language: string) {
+/** The standard wording of a kind in a language (English when the language has none): the file's text. */
+export function standardSource(kind: string, language: string): string {
   const key = `${language}/${kind}`;
-  const cached = compiled.get(key);
+  let source = standard.get(key);
+  if (source === undefined) {
+    const file = path.join(DIR, language, `${kind}.txt`);
+    source = fs.readFileSync(fs.existsSync(file) ? file : path.join(DIR, 'en', `${kind}.txt`), 'utf8');
+    standard.set(key, source);
+  }
+  return source;
+}
+const standard = new Map<string, string>();
+
+/** Compiles a template's text, once per distinct text (a panel's own wording, or a standard file). */
+function compile(source: string) {
+  const cached = compiled.get(source);
   if (cached) return cached;
-  const file = path.join(DIR, language, `${kind}.txt`);
-  const source = fs.readFileSync(fs.existsSync(file) ? file : path.join(DIR, 'en', `${kind}.txt`), 'utf8');
   const [first, ...rest] = source.split('\n');
-  if (!first.startsWith('Subject: ')) throw new Error(`${file}: the first line must be "Subject: …"`);
+  if (!first.startsWith('Subject: ')) throw new Error('The first line must be "Subject: " and the subject.');
   const options = { noEscape: true, strict: true };
   const made = { subject: Handlebars.compile(first.slice('Subject: '.length), options), body: Handlebars.compile(rest.join('\n').trim(), options) };
-  compiled.set(key, made);
+  compiled.set(source, made);
   return made;
 }
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-export function renderMessage(kind: string, language: string, vars: Record<string, string>): Rendered {
-  const t = template(kind, language);
+/** A message in a language; `source` is a panel's own wording of it (panel-templates.ts), else the standard one. */
+export function renderMessage(kind: string, language: string, vars: Record<string, string>, source = standardSource(kind, language)): Rendered {
+  const t = compile(source);
   const all = { ...vars, link: LINK };
   // A paragraph left empty (every detail in it unset) leaves no gap.
   const text = `${t.body(all).replace(/\n{3,}/g, '\n\n').trim()}\n`;

@@ -2,7 +2,7 @@ import { publicUrl } from '../config';
 import type { AppContext } from '../context';
 import type { Db } from '../db';
 import { enqueue } from '../messages/outbox';
-import { renderMessage } from '../messages/templates';
+import { panelMessage } from '../messages/wording';
 import { closingDay, type Panel } from '../panels/repo';
 import { localise } from '../panels/translations';
 import { newToken, sha256 } from '../tokens';
@@ -19,7 +19,7 @@ export function acknowledgeRegistration(ctx: AppContext, panel: Panel, publicId:
   const token = newToken();
   db.prepare('UPDATE registrants SET confirm_hash = ? WHERE id = ?').run(sha256(token), person.id);
   const site = publicUrl(config);
-  const words = renderMessage('registration-received', person.language, { name: person.name, panel: localise(db, panel, [], person.language).panel.title, closes: closingDay(panel, languageOf(person.language).tag), site, required: panel.confirmedOnly ? 'yes' : '' });
+  const words = panelMessage(db, panel.id, 'registration-received', person.language, { name: person.name, panel: localise(db, panel, [], person.language).panel.title, closes: closingDay(panel, languageOf(person.language).tag), site, required: panel.confirmedOnly ? 'yes' : '' });
   enqueue(ctx, { panelId: panel.id, registrantId: person.id, kind: 'registration-received', to: person.email, language: person.language, ...words, link: `${site}/confirm/${token}` }, now);
 }
 
