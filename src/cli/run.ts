@@ -1,5 +1,6 @@
 import { VERSION } from '../health';
 import { BACKUP_USAGE, backupCommand } from './backup';
+import { BOUNCE_USAGE, bounceCommand } from './bounce';
 import { DOCTOR_USAGE, doctorCommand } from './doctor';
 import { DRAW_USAGE, drawCommand } from './draw';
 import { INIT_USAGE, initCommand } from './init';
@@ -24,6 +25,7 @@ const COMMANDS: { words: string[]; usage: string; run: (args: string[], io: Io) 
   { words: ['init'], usage: INIT_USAGE, run: initCommand },
   { words: ['backup'], usage: BACKUP_USAGE, run: backupCommand },
   { words: ['doctor'], usage: DOCTOR_USAGE, run: doctorCommand },
+  { words: ['bounce'], usage: BOUNCE_USAGE, run: bounceCommand },
 ];
 
 function indented(text: string): string {
