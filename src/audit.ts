@@ -83,6 +83,7 @@ export type PersonalData =
   | 'flagged addresses'
   | 'letters large print.pdf'
   | 'letters.csv'
+  | 'invitation letters.pdf'
   | 'messages'
   | 'message';
 

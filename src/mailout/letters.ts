@@ -3,14 +3,14 @@ import type { Writable } from 'node:stream';
 import type { Panel } from '../panels/repo';
 import { formatCode } from './codes';
 import { FONTS, type LetterSettings } from './letter-text';
+import { MARGIN, MM, WINDOW } from './page';
 import { qrMaker, qrOps } from './qr';
 import type { LetterRow } from './repo';
 
 /**
  * The letters of a wave as one PDF (issue 21), one household per page (two in large print), written to `out`
  * as they are made: pages are read a batch at a time and the writer waits whenever `out` is full, so 30,000
- * letters never sit in memory. A4, the address placed for a standard DL window envelope (20 mm from the left,
- * 50 mm from the top, 90 × 35 mm), which a letter folded in three shows.
+ * letters never sit in memory. A4, the address in the envelope's window (page.ts).
  */
 export interface LetterContext {
   panel: Panel;
@@ -27,10 +27,6 @@ export interface LetterContext {
 export interface Addressed extends LetterRow {
   code: string;
 }
-
-const MM = 72 / 25.4;
-const WINDOW = { x: 20 * MM, y: 50 * MM, width: 90 * MM, height: 35 * MM };
-const MARGIN = 20 * MM;
 
 /** The address a letter's QR code carries: the registration form, with the household's code filled in. */
 export const registrationLink = (site: string, panel: Pick<Panel, 'slug'>, code: string): string => `${site}/register/${panel.slug}?code=${code}`;

@@ -154,6 +154,9 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /admin/panels/:id/invitations/remind': { who: 'organiser' },
   // Not member 1, whose link the /invite routes use (a generated id may still hit it: restoreMembers).
   'POST /admin/panels/:id/members/:memberId/invitation': { who: 'organiser', params: { memberId: () => String(world.members[2]) }, restore: () => restoreMembers() },
+  'GET /admin/panels/:id/letters': { who: 'organiser' },
+  // Everyone drawn here has an email address, so a request that gets through is refused (409) and makes no link.
+  'POST /admin/panels/:id/letters.pdf': { who: 'organiser', fields: ['replyBy'], query: ['member'], restore: () => restoreMembers() },
   // A withdrawal that got through is undone at once: an empty seat would let /replacements start a real draw.
   'POST /admin/panels/:id/members/:memberId/withdraw': { who: 'organiser', fields: ['confirm'], params: { memberId: () => String(world.members[3]) }, restore: () => restoreMembers() },
   'POST /admin/panels/:id/replacements': { who: 'organiser', restore: () => drawsSettled() },

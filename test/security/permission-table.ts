@@ -172,6 +172,8 @@ const HTTP_ROUTES = [
   ['POST /admin/panels/:id/invitations', 'teamOrganiser', 'Make invitation links for everyone drawn'],
   ['POST /admin/panels/:id/invitations/remind', 'teamOrganiser', 'Email a reminder to everyone invited who has not answered'],
   ['POST /admin/panels/:id/members/:memberId/invitation', 'teamOrganiser', "Replace a member's invitation link"],
+  ['GET /admin/panels/:id/letters', 'teamOrganiser', 'Letters by post: who gave no email address and has not answered, and what printing does to their links'],
+  ['POST /admin/panels/:id/letters.pdf', 'teamOrganiser', "Print invitation letters as PDF (or one member's, ?member=): makes each a new link, with names and addresses"],
   ['POST /admin/panels/:id/members/:memberId/withdraw', 'teamOrganiser', 'Record that a member has withdrawn'],
   ['POST /admin/panels/:id/replacements', 'teamOrganiser', 'Draw replacements for empty seats'],
   ['GET /admin/panels/:id/auditors/pool.csv', 'teamOrganiser', 'The committed pool with tickets, for named auditors'],

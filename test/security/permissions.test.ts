@@ -269,6 +269,8 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /admin/panels/:id/invitations': { status: 409 }, // everyone has a link
   'POST /admin/panels/:id/invitations/remind': { status: 303 },
   'POST /admin/panels/:id/members/:memberId/invitation': { status: 409 }, // the member has withdrawn
+  'GET /admin/panels/:id/letters': { status: 200 },
+  'POST /admin/panels/:id/letters.pdf': { status: 400 }, // an empty form: no day to answer by
   'POST /admin/panels/:id/members/:memberId/withdraw': { status: 409, body: () => ({ confirm: 'yes' }) }, // withdrawn already
   'POST /admin/panels/:id/replacements': { status: 409 }, // no empty seat
   'GET /admin/panels/:id/auditors/pool.csv': { status: 200 },
