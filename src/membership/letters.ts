@@ -76,8 +76,9 @@ export async function printLetters(ctx: AppContext, membership: Membership, pane
 }
 
 /**
- * The PDF made whole before it is sent (a panel's members are a few dozen pages at most): a letter that failed
- * part way would otherwise leave the organiser half a file, and links that no letter holds.
+ * The PDF made whole before it is sent (a panel's members are a few dozen pages at most), so a letter that failed
+ * part way gives an error page, not half a file. The streaming writer of the stage-one letters (mailout/letters.ts)
+ * is for tens of thousands of pages in one layout; these are few, each laid out on its own.
  */
 function pdfOf(panel: Panel, pages: LetterPage[]): Promise<Buffer> {
   const doc = new PDFDocument({ size: 'A4', margin: MARGIN, autoFirstPage: false, info: { Title: `Invitation letters: ${panel.title}`, Author: pages[0]?.sender ?? panel.title } });

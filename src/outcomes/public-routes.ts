@@ -1,15 +1,18 @@
 import { type Response, Router } from 'express';
 import type { AppContext } from '../context';
-import { findPanelBySlug, listPanels } from '../panels/repo';
+import { localiseForPage } from '../panels/localise';
+import { findPanelBySlug, listCategories, listPanels, type Panel } from '../panels/repo';
 import type { RoomRepo } from '../room/repo';
 import { sendCsv } from '../web/download';
+import { hasText } from '../web/i18n';
 import { notFound } from '../web/errors';
 import { parseId } from '../web/validate';
 import type { ExportDocument } from './export-schema';
 import { CSV_TABLES } from './exports';
-import { panelMakeup, publishedSessions, selectionFacts } from './panel';
+import { groupLabels, panelMakeup, publishedSessions, selectionFacts } from './panel';
 import type { Summaries, Version } from './summaries';
-import { summaryView, versionsView } from './view';
+import { changedPartsIn, summaryView, versionsView } from './view';
+import { wordsFor } from './words';
 
 /** Published pages change only when something is published: caches keep them a few minutes and revalidate by ETag. */
 const LIVE = 'public, max-age=300';
@@ -18,8 +21,9 @@ const FIXED = 'public, max-age=31536000, immutable';
 
 /**
  * The public outcomes site: every published panel, and per panel how it was chosen, who it represents, what it
- * recommended and the sessions' summaries, with downloads. Plain HTML, the same for everyone (mounted before
- * cookies and logins), so any cache can keep it; Express answers a matching If-None-Match with 304.
+ * recommended and the sessions' summaries, with downloads. Plain HTML, the same for everyone who reads it in one
+ * language (mounted before cookies and logins; the page varies only by the language chosen), so any cache can keep
+ * it; Express answers a matching If-None-Match with 304. The downloads are the record as it is, in English.
  */
 export function outcomesRouter(ctx: AppContext, room: RoomRepo, summaries: Summaries): Router {
   const router = Router();
@@ -40,26 +44,36 @@ export function outcomesRouter(ctx: AppContext, room: RoomRepo, summaries: Summa
     return { panel, ...found, chosen };
   };
 
+  /** The panel's words and categories as the page shows them, and its groups' names in the page's language. */
+  const localised = (res: Response, panel: Panel) => {
+    const english = listCategories(db, panel.id);
+    const local = localiseForPage(db, res, panel, english);
+    const translated = res.locals.translated as Set<string>;
+    return { ...local, translated, label: groupLabels(english, local.categories, wordsFor(res), translated) };
+  };
+
   router.get('/outcomes', (_req, res) => {
     const panels = listPanels(db)
       .flatMap((panel) => {
         const sessions = publishedSessions(room, summaries, panel.id);
         if (!sessions.length) return [];
         const adopted = sessions.flatMap((s) => s.latest.content.record.recommendations.filter((r) => r.status === 'adopted'));
-        return [{ ...panel, published: Math.max(...sessions.map((s) => s.latest.publishedAt)), sessions: sessions.length, adopted: adopted.length }];
+        return [{ ...localiseForPage(db, res, panel).panel, published: Math.max(...sessions.map((s) => s.latest.publishedAt)), sessions: sessions.length, adopted: adopted.length }];
       })
       .sort((a, b) => b.published - a.published);
-    res.set('Cache-Control', LIVE).render('pages/outcomes/index', { title: 'Outcomes', panels });
+    res.set('Cache-Control', LIVE).render('pages/outcomes/index', { title: wordsFor(res).t('outcomes.index.title'), panels });
   });
 
   router.get('/outcomes/:slug', (req, res) => {
-    const { panel, sessions } = loadPanel(req.params.slug);
+    const { panel: original, sessions } = loadPanel(req.params.slug);
+    const words = wordsFor(res);
+    const { panel, categories, translated, label } = localised(res, original);
     res.set('Cache-Control', LIVE).render('pages/outcomes/panel', {
-      title: `Outcomes: ${panel.title}`,
+      title: words.t('outcomes.panel.title', { panel: panel.title }),
       panel,
-      selection: selectionFacts(db, panel),
-      makeup: panelMakeup(db, panel.id),
-      sessions: sessions.map((s) => ({ ...s.session, version: s.latest.version, publishedAt: s.latest.publishedAt, summary: summaryView(s.latest.content) })),
+      selection: selectionFacts(db, panel, words),
+      makeup: panelMakeup(db, panel.id, words, categories, translated),
+      sessions: sessions.map((s) => ({ ...s.session, version: s.latest.version, publishedAt: s.latest.publishedAt, summary: summaryView(s.latest.content, words, label) })),
     });
   });
 
@@ -79,18 +93,23 @@ export function outcomesRouter(ctx: AppContext, room: RoomRepo, summaries: Summa
   });
 
   function renderSummary(res: Response, found: ReturnType<typeof loadSession>, cache: string) {
-    const { panel, session, versions, latest, chosen } = found;
+    const { session, versions, latest, chosen } = found;
+    const words = wordsFor(res);
+    const { panel, label } = localised(res, found.panel);
     const base = `/outcomes/${panel.slug}/sessions/${session.id}/v/${chosen.version}`;
+    const file = (name: string) => (hasText(`outcomes.summary.files.${name}`) ? words.t(`outcomes.summary.files.${name}`) : name);
     res.set('Cache-Control', cache).render('pages/outcomes/summary', {
-      title: `${session.title}: summary`,
+      title: words.t('outcomes.summary.title', { session: session.title }),
       panel,
       session,
       version: chosen,
+      versionTime: words.time(chosen.publishedAt),
+      changedParts: chosen.changes ? changedPartsIn(chosen.changes.parts, words) : '',
       isLatest: chosen.version === latest.version,
       latestVersion: latest.version,
-      versions: versionsView(versions),
-      summary: summaryView(chosen.content),
-      downloads: { json: `${base}/summary.json`, csv: Object.keys(CSV_TABLES).map((name) => ({ name, href: `${base}/${name}.csv` })) },
+      versions: versionsView(versions, words),
+      summary: summaryView(chosen.content, words, label),
+      downloads: { json: `${base}/summary.json`, csv: Object.keys(CSV_TABLES).map((name) => ({ what: file(name), file: `${name}.csv`, href: `${base}/${name}.csv` })) },
     });
   }
 

@@ -4,7 +4,9 @@ import { findPanelBySlug, registrationEnd } from '../panels/repo';
 import { notFound } from '../web/errors';
 import { MIN_GROUP } from '../disclosure';
 import { type Draw, findCommitment, listAuditors, listDraws } from './repo';
-import { chanceBands } from './charts';
+import { localiseForPage } from '../panels/localise';
+import { pageLanguage, translate } from '../web/language';
+import { bandWords, chanceBands } from './charts';
 import { commitmentText } from './commitment';
 import { publishedFields, ticketFor, ticketsOf } from './tickets';
 import { HOUSEHOLD_COLUMN } from './snapshot';
@@ -25,13 +27,18 @@ export function publicSelectionRouter(ctx: AppContext): Router {
     return { panel, commitment };
   };
 
+  // In the reader's language, but for what the draw was fixed with (the commitment's text, hashes, commands).
   router.get('/panels/:slug/selection', (req, res) => {
-    const { panel, commitment } = loadPublished(req.params.slug);
-    const draws = listDraws(db, panel.id).filter((d) => d.kind !== 'trial' && d.status === 'done').reverse();
-    const fields = publishedFields(commitment, panel.slug);
-    const tickets = ticketsOf(commitment, panel.slug);
+    const { panel: original, commitment } = loadPublished(req.params.slug);
+    const draws = listDraws(db, original.id).filter((d) => d.kind !== 'trial' && d.status === 'done').reverse();
+    const fields = publishedFields(commitment, original.slug);
+    const tickets = ticketsOf(commitment, original.slug);
+    const panel = localiseForPage(db, res, original).panel;
+    const { code, tag } = pageLanguage(res);
+    const words = bandWords(code);
+    const time = new Intl.DateTimeFormat(tag, { hour: 'numeric', minute: '2-digit', timeZone: 'Europe/London' });
     res.render('pages/selection', {
-      title: `How the panel was chosen: ${panel.title}`,
+      title: translate(res)('chosen.title', { panel: panel.title }),
       panel,
       registrationClosed: registrationEnd(panel),
       sourceUrl: ctx.config.SOURCE_URL,
@@ -41,13 +48,16 @@ export function publicSelectionRouter(ctx: AppContext): Router {
       quotasSha256: fields.quotasSha256,
       poolSize: commitment.poolCsv.trim().split('\n').length - 1,
       auditors: listAuditors(db, panel.id),
+      least: MIN_GROUP,
+      shown: { panelSize: new Intl.NumberFormat(tag).format(commitment.panelSize), closedTime: time.format(registrationEnd(panel)), committedTime: time.format(commitment.committedAt) },
+      auditorsStep: draws.length ? 4 : 3,
       draws: draws.map((d, i) => ({
         final: d.kind === 'final',
         number: i,
         seed: d.seed,
         command: command(d),
         selected: (d.outcome?.selected ?? []).map((id) => ticketFor(tickets, id)).sort(),
-        chances: d.kind === 'final' ? chanceBands(d.outcome?.chances ?? [], MIN_GROUP) : undefined,
+        chances: d.kind === 'final' ? chanceBands(d.outcome?.chances ?? [], MIN_GROUP, undefined, words) : undefined,
       })),
     });
   });

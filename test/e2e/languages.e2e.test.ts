@@ -8,8 +8,11 @@ import { Membership } from '../../src/membership/lifecycle';
 import { Sender } from '../../src/messages/sender';
 import { folderTransport } from '../../src/messages/transport';
 import { findPanel, type Panel } from '../../src/panels/repo';
+import { systemClock } from '../../src/clock';
+import { testConfig } from '../../src/config';
+import { seedDemoStory } from '../../src/demo/story';
 import { exampleAgenda } from '../../src/room/agenda';
-import { createSession } from '../../src/room/create';
+import { createSession, joinLink } from '../../src/room/create';
 import { RoomRepo } from '../../src/room/repo';
 import { flatten, readLocale } from '../../src/web/i18n';
 import { seatMembers } from '../helpers';
@@ -20,7 +23,9 @@ import { launch, screenshot, startServer } from './browser';
  * than the screen, axe-clean) and confirms their email address from the message the sender wrote to the mail
  * folder; is drawn; opens the invitation email in Arabic and its link, which opens in Arabic in a browser that
  * asked for none; confirms, and joins the room in Arabic. A member who chooses Polish on their page gets the room
- * in Polish. And every resident page in the pseudo-locale has no English words of ours left in it.
+ * in Polish. And every resident page in the pseudo-locale has no English words of ours left in it, nor does the
+ * hall's screen (the observer's view of the room), nor any public page: the outcomes, a panel's outcomes, a
+ * session's summary and how the panel was chosen.
  */
 // bypassCSP: the pages' Content-Security-Policy rightly refuses injected scripts, and axe is one.
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, bypassCSP: true };
@@ -206,9 +211,9 @@ test('in the pseudo-locale, no resident page has English words of ours left in i
   const context = await browser.newContext({ ...PHONE, locale: 'en-GB' });
   const page = await context.newPage();
   const seen: Record<string, string[]> = {};
-  const check = async (name: string) => {
-    expect(await page.getAttribute('html', 'lang')).toBe('en-XA');
-    seen[name] = await untranslated(page);
+  const check = async (name: string, on = page) => {
+    expect(await on.getAttribute('html', 'lang')).toBe('en-XA');
+    seen[name] = await untranslated(on);
   };
   await page.goto(`${server.url}/?lang=qps`);
   await check('home');
@@ -251,6 +256,11 @@ test('in the pseudo-locale, no resident page has English words of ours left in i
   await page.click(`a.button[href^="/room/${made.sessionId}?"]`);
   await page.waitForSelector('#status:text("⟦Çöññéçtéd⟧")');
   await check('room');
+  // The hall's screen, from the observer's link, in the same browser (so in the pseudo-locale too).
+  const screen = await context.newPage();
+  await screen.goto(joinLink(server.url, made.sessionId, made.observer));
+  await screen.waitForSelector('#status:text("⟦Çöññéçtéd⟧")');
+  await check('observer screen', screen);
 
   // The member's day in the room, moved on by the facilitator (and another member) through the socket: their
   // table, the ideas board, a draft recommendation, two votes with their ballots, receipt and results. Our words
@@ -266,6 +276,8 @@ test('in the pseudo-locale, no resident page has English words of ours left in i
   await command(other, 'idea:post', { text: 'حافلات مجانية في المساء' });
   await page.waitForSelector('#ideas li button');
   await check('room: the ideas board');
+  await screen.waitForSelector('#ideas li');
+  await check('observer screen: the ideas board', screen);
   await command(host, 'rec:draft', { text: 'مكتبات مفتوحة في المساء' });
   await page.waitForSelector('#rec-list h3');
   await check('room: a draft recommendation');
@@ -280,6 +292,8 @@ test('in the pseudo-locale, no resident page has English words of ours left in i
   await command(host, 'vote:close', { vote: 1 });
   await page.waitForSelector('.result > p.lead[lang]');
   await check('room: the result');
+  await screen.waitForSelector('.result > p.lead[lang]');
+  await check('observer screen: the result', screen);
   await command(host, 'vote:open', { question: 'هل نبدأ؟', settings: { method: 'threshold', threshold: { rule: 'majority', base: 'decisive' }, quorum: 0 }, secret: true, live: false });
   await page.check('#ballot-fields input[value="agree"]');
   await page.click('#ballot-cast');
@@ -293,3 +307,32 @@ test('in the pseudo-locale, no resident page has English words of ours left in i
   await context.close();
   expect(Object.entries(seen).filter(([, left]) => left.length)).toEqual([]);
 });
+
+test('in the pseudo-locale, no public page has English words of ours left in it', async () => {
+  // A server of its own with the demo's whole story told (a draw, the day, its summary published): the other
+  // tests change the demo panel as they go.
+  const site = await startServer();
+  try {
+    const slug = 'coventry-cultural-strategy';
+    const { sessionId } = await seedDemoStory({ db: site.db, clock: systemClock, config: testConfig() }, site.demo.panelId);
+    const context = await browser.newContext({ ...PHONE, locale: 'en-GB' });
+    const page = await context.newPage();
+    const seen: Record<string, string[]> = {};
+    for (const [name, url] of [
+      ['outcomes', '/outcomes?lang=qps'],
+      ["a panel's outcomes", `/outcomes/${slug}`],
+      ["a session's summary", `/outcomes/${slug}/sessions/${sessionId}`],
+      ['how the panel was chosen', `/panels/${slug}/selection`],
+    ]) {
+      await page.goto(site.url + url);
+      expect(await page.getAttribute('html', 'lang')).toBe('en-XA');
+      seen[name] = await untranslated(page);
+    }
+    // The pages were all there to read: the summary's record and the draw's chart among them.
+    expect(await page.locator('#chance-bands rect').count()).toBeGreaterThan(0);
+    await context.close();
+    expect(Object.entries(seen).filter(([, left]) => left.length)).toEqual([]);
+  } finally {
+    await site.stop();
+  }
+}, 120_000);
