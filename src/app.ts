@@ -148,7 +148,7 @@ export function createApp(options: CreateAppOptions) {
   });
   // The room's pacing is returned so tests can see that its buckets are forgotten once their sockets have gone.
   // Members read in the room the summary a vote asks them to approve, rendered as the public page renders it.
-  const summary = (sessionId: number, revision: number) => roomSummaryHtml(app, summaries, sessionId, revision);
+  const summary = (sessionId: number, revision: number, lang?: string) => roomSummaryHtml(app, summaries, sessionId, revision, lang);
   const { pacing, sessions } = attachRoom(io, ctx, room, revocations, log, summary, metrics);
   live = sessions;
   server.on('close', () => sessions.dispose());

@@ -142,7 +142,7 @@ async function check(vote: number, receipt: string, unlock?: string): Promise<st
 
 async function readSummary(revision: number): Promise<Reply<{ html: string }>> {
   try {
-    return await socket.timeout(5000).emitWithAck('summary:read', { revision });
+    return await socket.timeout(5000).emitWithAck('summary:read', { revision, lang: document.documentElement.lang });
   } catch {
     return { ok: false, error: 'internal', message: t('summaryNoAnswer') };
   }

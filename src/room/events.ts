@@ -51,7 +51,7 @@ export type ClientToServerEvents = {
   /** Was the ballot behind this receipt counted? Panellists only; the ballot itself only with the device's unlock. */
   'vote:check': (payload: { vote: number; receipt: string; unlock?: string }, ack: Ack<{ counted: boolean; ballot?: Ballot }>) => void;
   /** A revision of the session's summary, as HTML: the one a vote asks members to approve (facilitators: every saved revision). */
-  'summary:read': (payload: { revision: number }, ack: Ack<{ html: string }>) => void;
+  'summary:read': (payload: { revision: number; lang?: string }, ack: Ack<{ html: string }>) => void;
 };
 
 export interface ServerToClientEvents {

@@ -4,10 +4,11 @@ import type { Actor } from './machine';
 import { readable } from './readable';
 import type { RoomState } from './state';
 
-/** A saved revision of a session's summary as HTML (outcomes/room-summary.ts), or undefined if there is none. */
-export type SummaryReader = (sessionId: number, revision: number) => Promise<string | undefined>;
+/** A saved revision of a session's summary as HTML (outcomes/room-summary.ts), in a language, or undefined if there is none. */
+export type SummaryReader = (sessionId: number, revision: number, lang?: string) => Promise<string | undefined>;
 
-const revisionSchema = z.object({ revision: z.number().int().min(1) });
+// `lang`: the room page's language (its <html lang>), for the summary's own words; English if it is none of ours.
+const revisionSchema = z.object({ revision: z.number().int().min(1), lang: z.string().max(20).optional() });
 
 /**
  * `summary:read`: the summary revision a vote asks the members to approve, for them to read before and while they
@@ -24,11 +25,11 @@ export async function readSummary(
 ): Promise<void> {
   const asked = readable(revisionSchema, payload);
   if (!asked?.success) return ack({ ok: false, error: 'invalid', message: 'Say which revision of the summary to read: { revision: 1 } or later.' });
-  const { revision } = asked.data;
+  const { revision, lang } = asked.data;
   const putToVote = state?.votes.some((v) => v.approves === revision);
   if (actor.role !== 'facilitator' && !putToVote) return ack({ ok: false, error: 'not_found', message: `Revision ${revision} of the summary has not been put to a vote in this session.` });
   try {
-    const html = await summary(sessionId, revision);
+    const html = await summary(sessionId, revision, lang);
     ack(html === undefined ? { ok: false, error: 'not_found', message: `There is no revision ${revision} of this session's summary.` } : { ok: true, data: { html } });
   } catch (err) {
     log(`room: the summary could not be rendered: ${(err as Error).message}`);

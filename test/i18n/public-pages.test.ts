@@ -7,6 +7,8 @@ import { Summaries } from '../../src/outcomes/summaries';
 import { findPanel, listCategories, type Panel } from '../../src/panels/repo';
 import { saveTranslations, translatable } from '../../src/panels/translations';
 import { RoomRepo } from '../../src/room/repo';
+import type { RoomState } from '../../src/room/state';
+import { readSummary } from '../../src/room/summary-read';
 import { findCommitment, findDraw } from '../../src/selection/repo';
 import { flatten, languageOf, readLocale } from '../../src/web/i18n';
 import { makeApp } from '../helpers';
@@ -143,4 +145,18 @@ test('the summary members read in the room is in the language of their room page
   // By the page's tag as well as its code; English when it names no language of ours.
   expect(await roomSummaryHtml(t.app as Express, summaries, sessionId, revision, 'pa-Guru')).toContain(flatten(readLocale('pa')).get('outcomes.record.votes'));
   expect(await roomSummaryHtml(t.app as Express, summaries, sessionId, revision, 'xx')).toContain(`<h2>${english.get('outcomes.record.votes')}</h2>`);
+});
+
+test("the room asks for the summary in its page's language (summary:read's `lang`), and gets it in that language", async () => {
+  const summaries = new Summaries(t.ctx, new RoomRepo(t.db));
+  const revision = summaries.versions(sessionId)[0].revision;
+  const asked: (string | undefined)[] = [];
+  const reader = (id: number, rev: number, lang?: string) => (asked.push(lang), roomSummaryHtml(t.app as Express, summaries, id, rev, lang));
+  const state = { votes: [{ approves: revision }] } as unknown as RoomState;
+  const read = (payload: unknown) => new Promise<{ ok: boolean; data?: { html: string } }>((resolve) => void readSummary(reader, () => {}, sessionId, state, { role: 'observer' }, payload, resolve));
+  const polish = await read({ revision, lang: 'pl' });
+  expect(polish.data?.html).toContain(`<h2>${strings.pl.get('outcomes.record.votes')}</h2>`);
+  expect((await read({ revision })).data?.html).toContain(`<h2>${english.get('outcomes.record.votes')}</h2>`);
+  expect(asked).toEqual(['pl', undefined]);
+  expect(await read({ revision, lang: 7 })).toMatchObject({ ok: false });
 });
