@@ -20,6 +20,7 @@ import { finishDraw, insertCommitment, insertDraw, listDraws, recordNumbers } fr
 import { addMembers, listMembers, setInvitation, setStatus } from '../../src/membership/members';
 import { snapshot as drawInput } from '../../src/selection/snapshot';
 import { sha256 } from '../../src/tokens';
+import { stopToken } from '../../src/messages/stop';
 import { type Agent, csrfToken, logIn, smallPanel, snapshot } from '../helpers';
 
 /**
@@ -72,6 +73,9 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /login': { who: 'anonymous', fields: ['email', 'password', 'next'], runs: 70 },
   'POST /logout': { who: 'anonymous' },
   'GET /privacy': { who: 'anonymous' },
+  // A real stop link (the first registrant's), so the fuzz reaches past the link's check.
+  'GET /messages/stop/:token': { who: 'anonymous', params: { token: () => stopToken({ db: world.db, config: world.config }, world.registrants[0]) } },
+  'POST /messages/stop/:token': { who: 'anonymous', fields: ['List-Unsubscribe'], params: { token: () => stopToken({ db: world.db, config: world.config }, world.registrants[0]) } },
   'GET /confirm/:token': { who: 'anonymous' },
   'POST /confirm/:token': { who: 'anonymous' },
   'GET /register/:slug': { who: 'anonymous' },
@@ -169,6 +173,11 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /admin/panels/:id/messages/:mid': { who: 'organiser' },
   'POST /admin/panels/:id/messages/:mid/resend': { who: 'organiser' },
   'GET /admin/panels/:id/translations': { who: 'organiser' },
+  'GET /admin/panels/:id/message-wording': { who: 'organiser' },
+  'GET /admin/panels/:id/message-wording/:kind/:lang': { who: 'organiser', query: ['saved', 'tested', 'standard'] },
+  'POST /admin/panels/:id/message-wording/:kind/:lang': { who: 'organiser', fields: ['action', 'source'], runs: 60 },
+  // The fuzz world's panel has its commitment: every choice that gets through the form is refused (409).
+  'POST /admin/panels/:id/selection/confirmed-only': { who: 'organiser', fields: ['confirmedOnly'] },
   'GET /admin/panels/:id/translations/:lang': { who: 'organiser', query: ['saved'] },
   'POST /admin/panels/:id/translations/:lang': { who: 'organiser', fields: ['text_0', 'text_1', 'reviewed_0', 'text_9'] },
   'POST /admin/panels/:id/mailout/register/demo': { who: 'organiser', fields: ['households'], params: { id: () => String(world.draftPanel) }, restore: () => importsSettled() },
@@ -216,6 +225,7 @@ interface World {
   app: ReturnType<typeof createApp>;
   db: ReturnType<typeof openDb>;
   clock: ManualClock;
+  config: ReturnType<typeof testConfig>;
   logged: string[];
   panel: number;
   draftPanel: number;
@@ -296,7 +306,7 @@ async function buildWorld(): Promise<World> {
 
   createUser(db, clock, { email: 'spare@example.org', name: 'Spare', role: 'facilitator', password: 'a spare account password' });
 
-  return { dir, base, app, db, clock, logged, panel: panelId, draftPanel, category, registrants, draw, members, invitation, session, agents, tokens };
+  return { dir, base, app, db, clock, config: ctx.config, logged, panel: panelId, draftPanel, category, registrants, draw, members, invitation, session, agents, tokens };
 }
 
 /**
@@ -370,6 +380,8 @@ function validParam(route: string, name: string): string {
       return '1';
     case 'lang':
       return 'ar';
+    case 'kind':
+      return 'invitation';
     case 'mid':
       return String(world.db.prepare('SELECT id FROM messages ORDER BY id LIMIT 1').pluck().get() ?? 1);
     default:

@@ -123,6 +123,7 @@ function fill(pattern: string, role: HttpRole): string {
       n: 999, // no such wave of letters
       mid: 999_999, // no such message
       lang: 'pl',
+      kind: 'invitation',
       file: 'pool.csv',
       auditorId: 999_999,
       memberId: f.withdrawnMember,
@@ -166,6 +167,8 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /register/:slug': { status: 400 },
   'GET /register/:slug/thanks': { status: 200 },
   'GET /privacy': { status: 200 },
+  'GET /messages/stop/:token': { status: 404 }, // nobody's link
+  'POST /messages/stop/:token': { status: 404 },
   'GET /confirm/:token': { status: 404 }, // nobody's link
   'POST /confirm/:token': { status: 404 },
   'GET /panels/:slug/selection': { status: 200 },
@@ -242,6 +245,10 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'GET /admin/panels/:id/messages/:mid': { status: 404 }, // no such message
   'POST /admin/panels/:id/messages/:mid/resend': { status: 404 },
   'GET /admin/panels/:id/translations': { status: 200 },
+  'GET /admin/panels/:id/message-wording': { status: 200 },
+  'GET /admin/panels/:id/message-wording/:kind/:lang': { status: 200 },
+  'POST /admin/panels/:id/message-wording/:kind/:lang': { status: 400 }, // an empty form: nothing to do
+  'POST /admin/panels/:id/selection/confirmed-only': { status: 400 }, // an empty form: no choice
   'GET /admin/panels/:id/translations/:lang': { status: 200 },
   'POST /admin/panels/:id/translations/:lang': { status: 303 }, // an empty form: no translation, none removed
   'GET /admin/panels/:id/mailout': { status: 200 },

@@ -59,8 +59,8 @@ const NOT_CODE = [
 
 /** What a registration with a letter's code adds (issue 21): the household, the wave, the channel, the address check. */
 const LETTER_COLUMNS = ['address_flag', 'channel', 'household_id', 'wave'];
-/** What an email address adds (issue 22): whether it is confirmed (and the link's hash), and the language. */
-const MESSAGE_COLUMNS = ['confirm_hash', 'email_confirmed_at', 'language'];
+/** What an email address adds (issue 22): whether it is confirmed (and the link's hash), the language, and whether reminders and news were stopped. */
+const MESSAGE_COLUMNS = ['confirm_hash', 'email_confirmed_at', 'language', 'messages_stopped_at'];
 
 /** Each checked promise: the sentence as the notice says it, and the test below that holds it. */
 const CHECKED = new Map<string, string>();
@@ -128,7 +128,7 @@ describe('what we collect', () => {
     expect(columns.filter((c) => !LETTER_COLUMNS.includes(c) && !MESSAGE_COLUMNS.includes(c))).toEqual(['consent_at', 'created_at', 'email', 'email_key', 'erased_at', 'id', 'name', 'panel_id', 'phone', 'phone_key', 'postcode', 'public_id', 'address', 'source'].sort());
   });
 
-  promise('If you give an email address, we email you to say your registration arrived, with a link to confirm the address, and we keep whether you confirmed it, the language you registered in, and a copy of each message we send you.', () => {
+  promise('If you give an email address, we email you to say your registration arrived, with a link to confirm the address, and we keep whether you confirmed it, the language you registered in, whether you asked us to stop reminders and news, and a copy of each message we send you.', () => {
     const columns = db.prepare("SELECT name FROM pragma_table_info('registrants')").pluck().all() as string[];
     expect(MESSAGE_COLUMNS.filter((c) => !columns.includes(c))).toEqual([]);
     // Every message is to someone who gave an email address, and is about this panel.
