@@ -4,7 +4,7 @@ import { DomainError } from '../errors';
 import { registerFonts, unprintable } from '../mailout/fonts';
 import { MARGIN } from '../mailout/page';
 import { letterOf } from '../mailout/repo';
-import { renderMessage } from '../messages/templates';
+import { panelMessage } from '../messages/wording';
 import type { Panel } from '../panels/repo';
 import { localise } from '../panels/translations';
 import { findRegistrant } from '../registration/repo';
@@ -108,7 +108,7 @@ function wordsOf(ctx: AppContext, original: Panel, member: Member, address: stri
   const d = panel.details;
   const contact = [d.contactName, d.contactPhone, d.contactEmail].filter(Boolean).join(', ');
   const vars = { name: member.name ?? '', panel: panel.title, question: panel.question, dates: d.dates, venue: d.venue, expenses: d.expenses, access: d.access, contact, phone: d.contactPhone, contactName: d.contactName, replyBy: day(language, replyBy, 'UTC') };
-  const words = renderMessage('invitation-letter', language, { ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, isolate(v)])), site });
+  const words = panelMessage(ctx.db, original.id, 'invitation-letter', language, { ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, isolate(v)])), site });
   return {
     dir: languageOf(language).dir,
     sender: letterOf(ctx.db, original.id).sender || original.title,

@@ -16,6 +16,7 @@ import { dropWording, isPanelKind, ownWording, PANEL_KINDS, type PanelKind, prob
 const KIND_WORDS: Record<PanelKind, string> = {
   'registration-received': 'Registration received (with the link that confirms the address)',
   invitation: 'Invitation of a drawn member',
+  'invitation-letter': 'Invitation by post (a printed letter, for members with no email address)',
   'replacement-invitation': 'Invitation of a replacement',
   reminder: 'Reminder to answer the invitation',
   'session-details': 'A session’s details',
@@ -35,6 +36,7 @@ function sampleVars(ctx: AppContext, original: Panel, language: string): Record<
     name: 'Sam Example', panel: panel.title, question: panel.question, closes: closingDay(panel, tag), required: panel.confirmedOnly ? 'yes' : '',
     dates: d.dates, venue: d.venue, expenses: d.expenses, access: d.access, contact: [d.contactName, d.contactPhone, d.contactEmail].filter(Boolean).join(', '),
     session: 'The first session', when: inAWeek, place: d.venue, bring: 'Nothing but yourself', personal: 'yes', url: `${site}/outcomes/${panel.slug}`, site,
+    replyBy: closingDay({ closesAt: ctx.clock.now() + 14 * 86400_000 }, tag), phone: d.contactPhone, contactName: d.contactName,
   };
 }
 

@@ -234,3 +234,16 @@ test('every language’s letter can be set in the letter fonts, and the English 
   expect(measured.words).toBeGreaterThan(80);
   expect(measured.age).toBeLessThanOrEqual(11);
 });
+
+test("a panel's own wording of the letter, saved for Polish, is what the Polish member's letter says; the others keep the standard", async () => {
+  const editor = `/admin/panels/${panelId}/message-wording/invitation-letter/pl`;
+  const source = 'Subject: Zaproszenie do {{panel}}\n\nSzanowna Pani, szanowny Panie {{name}},\n\nTo list panelu napisany przez organizatorów. Odpowiedz do {{replyBy}}.\n\n[[link]]\n\nTelefon: {{phone}}\n';
+  const _csrf = await csrfToken(organiser, editor);
+  expect((await organiser.post(editor).type('form').send({ _csrf, action: 'save', source })).status).toBe(303);
+  const read = await readLetters((await download(organiser)).body as Buffer);
+  const polish = read.pages.find((pg) => pg.text.includes('Zofia Nowak'))!;
+  expect(flat(polish.text)).toContain('To list panelu napisany przez organizatorów.');
+  expect(flat(polish.text)).not.toContain(flat(ownWords('pl')));
+  expect(polish.qr).toBe(linkOn(polish.text));
+  expect(flat(read.pages.find((pg) => pg.text.includes('Ada Lovelace'))!.text)).toContain(flat(ownWords('en')));
+});
