@@ -30,7 +30,8 @@ export interface LetterCandidate {
 }
 
 /** Whether a member is sent a letter: drawn, holding a seat, not answered yet, and no email address. */
-const wantsLetter = (m: Member) => !m.email && (m.status === 'selected' || m.status === 'invited');
+/** Who gets a letter by post: no email address, and not yet answered. */
+export const wantsLetter = (m: Member) => !m.email && (m.status === 'selected' || m.status === 'invited');
 
 /** The members a letter goes to, each with why theirs cannot be printed, if it cannot. */
 export function letterCandidates(ctx: AppContext, panel: Panel, site: string): LetterCandidate[] {

@@ -5,6 +5,7 @@ import { drawableSize, emailCounts, type Panel, registrationClosed } from '../pa
 import { ALGORITHMS } from '../sortition/types';
 import { percent } from '../sortition/report';
 import { findCommitment, findDraw, listAuditors, listDraws } from './repo';
+import { wantsLetter } from '../membership/letters';
 import { listMembers, vacancies } from '../membership/members';
 
 /** The data of the organiser's Selection page; `extra` carries a form's errors and values back. */
@@ -28,6 +29,7 @@ export function selectionPage(ctx: AppContext, panel: Panel, extra: Record<strin
     members,
     uninvited: members.filter((m) => m.status === 'selected').length,
     unanswered: members.filter((m) => m.status === 'invited').length,
+    byPost: members.filter(wantsLetter).length,
     confirmed,
     vacancies: vacancies(members).length,
     replacing: draws.some((d) => d.kind === 'replacement' && d.status === 'running'),

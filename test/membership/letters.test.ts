@@ -91,7 +91,9 @@ test('the letters page names who gets a letter, and what printing does to their 
   for (const p of withoutEmail) expect(page.text).toContain(p.name);
   expect(page.text).not.toContain('Eve Emailed');
   // The selection page links to it.
-  expect((await organiser.get(`/admin/panels/${panelId}/selection`)).text).toContain(`href="/admin/panels/${panelId}/letters"`);
+  const selection = (await organiser.get(`/admin/panels/${panelId}/selection`)).text;
+  expect(selection).toContain(`href="/admin/panels/${panelId}/letters"`);
+  expect(selection).toContain(`Letters by post, for members without an email address (${withoutEmail.length})`);
 });
 
 test('one page per member without email, each with their name, address and own link, its QR code the same link, which opens their invitation', async () => {
