@@ -16,7 +16,7 @@ import { createSession, joinLink } from '../../src/room/create';
 import { RoomRepo } from '../../src/room/repo';
 import { flatten, readLocale } from '../../src/web/i18n';
 import { seatMembers } from '../helpers';
-import { launch, screenshot, startServer } from './browser';
+import { launch, logIn, screenshot, startServer } from './browser';
 
 /**
  * Issue 22's "Done means", in Chromium: a resident registers in Arabic on a phone (right to left, nothing wider
@@ -123,7 +123,23 @@ test('a resident registers in Arabic on a phone, confirms their address, is draw
   // Drawn: the invitation is emailed in Arabic. Its link opens in Arabic in a browser that asks for English.
   seatMembers(server.db, panel.id, [stored.publicId], Date.now(), 'selected');
   new Membership(server.ctx).inviteDrawn(panel.id, null);
+
+  // Meanwhile the organiser watches every message's state: with no mail server set up, the page says where they go.
+  const desk = await browser.newPage();
+  await logIn(desk, server.url, server.demo.organiser);
+  const laylas = async () => {
+    await desk.goto(`${server.url}/admin/panels/${panel.id}/messages`);
+    const rows = await desk.locator('tbody tr', { hasText: 'layla.haddad@example.org' }).all();
+    return Promise.all(rows.map(async (r) => `${await r.locator('.hint').textContent()}: ${(await r.locator('td:nth-child(4)').innerText()).replace(/ \(.*$/s, '').trim()}`));
+  };
+  expect(await laylas()).toEqual(['invitation: waiting to go', 'registration-received: sent']);
+  expect(await desk.textContent('.notice')).toContain('No mail server is set up');
   const invitation = (await mailTo('layla.haddad@example.org')).find((m) => m.text?.includes('/invite/'));
+  expect(await laylas()).toEqual(['invitation: sent', 'registration-received: sent']);
+  // A message as it went, its personal link left out.
+  await desk.locator('tbody tr', { hasText: 'layla.haddad@example.org' }).first().locator('a').click();
+  expect(await desk.textContent('main')).toContain('(their personal link)');
+  await desk.close();
   expect(invitation?.subject).toContain(panel.title);
   expect(invitation?.html).toContain('lang="ar"');
   const link = (invitation?.text ?? '').match(/https?:\/\/\S+\/invite\/\S+/)?.[0] ?? '';
