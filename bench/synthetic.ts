@@ -16,8 +16,12 @@ const CATEGORIES: { name: string; population: number[]; pool: number[] }[] = [
   { name: 'attitude', population: [25, 25, 25, 25], pool: [18, 22, 30, 30] },
 ];
 
-export function syntheticInstance(options: { seed?: string; size?: number; panelSize?: number; tolerance?: number } = {}) {
-  const { seed = 'sf_e-shape', size = 1727, panelSize = 110, tolerance = 2 } = options;
+/**
+ * `tolerance` 0 makes every quota exact (min = max); `sharing` is the share of people who live with the person
+ * registered before them (issue 23's hard shapes: exact quotas, 30% sharing, a pool of 6,000 for 200 seats).
+ */
+export function syntheticInstance(options: { seed?: string; size?: number; panelSize?: number; tolerance?: number; sharing?: number } = {}) {
+  const { seed = 'sf_e-shape', size = 1727, panelSize = 110, tolerance = 2, sharing = 0.04 } = options;
   const random = seedrandom(seed);
   const pick = (weights: number[]) => {
     let r = random() * weights.reduce((a, b) => a + b, 0);
@@ -27,18 +31,26 @@ export function syntheticInstance(options: { seed?: string; size?: number; panel
   const people: Person[] = [];
   for (let i = 0; i < size; i++) {
     const features = Object.fromEntries(CATEGORIES.map((c) => [c.name, `${c.name}-${pick(c.pool)}`]));
-    // About 4% share an address with the person before them (same region, as households do).
-    const shares = i > 0 && random() < 0.04;
+    // Some share an address with the person before them (same region, as households do): 4% by default.
+    const shares = i > 0 && random() < sharing;
     if (shares) features.region = people[i - 1].features.region;
     people.push({ id: `p${i}`, features, household: shares ? (people[i - 1].household ?? `addr-${i - 1}`) : `addr-${i}` });
     if (shares) people[i - 1].household = people[i].household;
   }
   const quotas: Quota[] = CATEGORIES.flatMap((c) => {
-    const total = c.population.reduce((a, b) => a + b, 0);
-    return c.population.map((share, v) => {
-      const target = Math.round((share / total) * panelSize);
-      return { category: c.name, value: `${c.name}-${v}`, min: Math.max(0, target - tolerance), max: target + tolerance };
-    });
+    const targets = tolerance === 0 ? exactTargets(c.population, panelSize) : c.population.map((share) => Math.round((share / sum(c.population)) * panelSize));
+    return targets.map((target, v) => ({ category: c.name, value: `${c.name}-${v}`, min: Math.max(0, target - tolerance), max: target + tolerance }));
   });
   return { people, quotas, panelSize };
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** Seats by largest remainder, so exact quotas add up to the panel. */
+function exactTargets(population: number[], panelSize: number): number[] {
+  const raw = population.map((share) => (share / sum(population)) * panelSize);
+  const seats = raw.map(Math.floor);
+  const order = raw.map((r, i) => ({ i, left: r - Math.floor(r) })).sort((a, b) => b.left - a.left);
+  for (let k = 0; k < panelSize - sum(seats); k++) seats[order[k].i]++;
+  return seats;
 }

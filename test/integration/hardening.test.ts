@@ -161,5 +161,5 @@ describe('login', () => {
       last = (await submit(a, '/login', '/login', { email: `person${i}@example.org`, password: 'guess guess guess' })).status;
     }
     expect(last).toBe(429);
-  });
+  }, 60_000); // 51 sign-ins, each a real scrypt (about 50 ms idle, far more on a busy machine)
 });

@@ -1,9 +1,10 @@
 import seedrandom from 'seedrandom';
 import { draw } from '../../src/sortition/draw';
 import { InfeasibleError } from '../../src/sortition/feasibility';
-import { COLUMN_GENERATION, QUICK_ROUTE } from '../../src/sortition/leximin';
+import { COLUMN_GENERATION, MAXIMIN_BY_LEXIMIN, QUICK_ROUTE } from '../../src/sortition/leximin';
 import type { Person, Quota } from '../../src/sortition/types';
 import { allPanels, bruteLeximin, valid } from './brute-force';
+import { syntheticInstance } from '../../bench/synthetic';
 
 const person = (id: string, features: Record<string, string>, household?: string): Person => ({ id, features, household });
 
@@ -81,6 +82,32 @@ describe('LEXIMIN on tiny pools with three categories, where the relaxed bound i
       const result = await draw(inst.people, inst.quotas, { panelSize: inst.k });
       result.probabilities.forEach((p, i) => expect(Math.abs(p.probability - expected[i])).toBeLessThan(1e-6));
     }
+  });
+});
+
+describe("maximin is LEXIMIN's first level", () => {
+  test('on tiny crossed pools (both routes): the lowest chance is brute force LEXIMIN’s lowest, the chances add up to the panel, and the panel is valid', async () => {
+    const instances = Array.from({ length: 200 }, (_, seed) => crossedInstance(`crossed-${seed}`)).filter((inst) => allPanels(inst.people, inst.quotas, inst.k).length > 0);
+    expect(instances.length).toBeGreaterThanOrEqual(20);
+    const routes = new Set<string>();
+    for (const inst of instances) {
+      const lowest = Math.min(...(await bruteLeximin(inst.people.length, allPanels(inst.people, inst.quotas, inst.k))));
+      const result = await draw(inst.people, inst.quotas, { panelSize: inst.k, algorithm: 'maximin' });
+      expect(Math.abs(result.minProbability - lowest)).toBeLessThan(1e-6);
+      expect(result.probabilities.reduce((sum, p) => sum + p.probability, 0)).toBeCloseTo(inst.k, 6);
+      expect(valid(inst.people, inst.quotas, result.selected.map((id) => inst.people.findIndex((p) => p.id === id)))).toBe(true);
+      routes.add(result.notes.some((n) => n.includes(MAXIMIN_BY_LEXIMIN)) ? 'quick' : 'column generation');
+    }
+    expect([...routes].sort()).toEqual(['column generation', 'quick']);
+  });
+
+  test('on a 200-person pool shaped like the real ones: the same lowest chance as LEXIMIN, within 0.002', async () => {
+    const { people, quotas } = syntheticInstance({ seed: 'maximin-test', size: 200, panelSize: 20 });
+    const leximin = await draw(people, quotas, { panelSize: 20 });
+    const maximin = await draw(people, quotas, { panelSize: 20, algorithm: 'maximin' });
+    expect(Math.abs(maximin.minProbability - leximin.minProbability)).toBeLessThan(0.002);
+    expect(maximin.probabilities.reduce((sum, p) => sum + p.probability, 0)).toBeCloseTo(20, 6);
+    expect(maximin.selected).toHaveLength(20);
   });
 });
 
