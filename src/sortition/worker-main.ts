@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { checkDrawable, draw } from './draw';
 import { readDrawFiles } from './pool';
 import type { Progress } from './types';
+import { uniformList } from './uniform-list';
 import type { WorkerMessage, WorkerPayload } from './worker';
 
 /** The worker thread's side: run one draw (or check), post progress and then the result or the error. */
@@ -12,6 +13,7 @@ const options = { ...payload.options, onProgress: (progress: Progress) => post({
 const run = async () => {
   const { input } = payload;
   const { people, quotas } = 'files' in input ? readDrawFiles(input.files.poolCsv, input.files.quotasCsv, input.files.addressColumns) : input;
+  if (payload.job === 'uniform') return uniformList(people, quotas, { ...options, size: options.listSize });
   return payload.job === 'check' ? checkDrawable(people, quotas, options).then(() => null) : draw(people, quotas, options);
 };
 run().then(

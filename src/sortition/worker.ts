@@ -3,6 +3,7 @@ import { InfeasibleError, type Relaxation } from './feasibility';
 import { InputError } from './instance';
 import { SolverError } from './solver';
 import type { DrawOptions, DrawResult, Person, Progress, Quota } from './types';
+import type { UniformList } from './uniform-list';
 
 /**
  * Runs a draw, or only the check that one can run, in a worker thread, so no solve ever blocks the server's
@@ -10,9 +11,10 @@ import type { DrawOptions, DrawResult, Person, Progress, Quota } from './types';
  * pool). Progress arrives through `options.onProgress`; errors come back as the same classes `draw` throws.
  */
 export interface WorkerPayload {
-  job: 'draw' | 'check';
+  job: 'draw' | 'check' | 'uniform';
   input: WorkerInput;
-  options: Omit<DrawOptions, 'onProgress'>;
+  /** `listSize`: for 'uniform', how many panels the list has. */
+  options: Omit<DrawOptions, 'onProgress'> & { listSize?: number };
 }
 
 /** The people and quotas, or the two files to read them from (so even the parsing is off the event loop). */
@@ -20,7 +22,7 @@ export type WorkerInput = { people: Person[]; quotas: Quota[] } | { files: { poo
 
 export type WorkerMessage =
   | { type: 'progress'; progress: Progress }
-  | { type: 'done'; result: DrawResult | null }
+  | { type: 'done'; result: DrawResult | UniformList | null }
   | { type: 'error'; name: string; message: string; relaxations?: unknown };
 
 /** A draw in a worker thread, on people and quotas or on the two files (read there too). */
@@ -28,15 +30,20 @@ export function drawInWorker(input: WorkerInput, options: DrawOptions): Promise<
   return inWorker('draw', input, options) as Promise<DrawResult>;
 }
 
+/** The numbered list of a transparent final pick (uniform-list.ts), made in a worker thread. */
+export function uniformInWorker(input: WorkerInput, options: DrawOptions & { listSize: number }): Promise<UniformList> {
+  return inWorker('uniform', input, options) as Promise<UniformList>;
+}
+
 /** As `checkDrawable`, off the event loop: resolves when some panel meets every quota, else throws why not. */
 export async function checkInWorker(input: WorkerInput, options: DrawOptions): Promise<void> {
   await inWorker('check', input, options);
 }
 
-function inWorker(job: WorkerPayload['job'], input: WorkerInput, options: DrawOptions): Promise<DrawResult | null> {
+function inWorker(job: WorkerPayload['job'], input: WorkerInput, options: DrawOptions & { listSize?: number }): Promise<DrawResult | UniformList | null> {
   const { onProgress, ...rest } = options;
   const worker = startWorker(__filename, 'worker-main', { job, input, options: rest } satisfies WorkerPayload);
-  return new Promise<DrawResult | null>((resolve, reject) => {
+  return new Promise<DrawResult | UniformList | null>((resolve, reject) => {
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'progress') return onProgress?.(message.progress);
       void worker.terminate();
