@@ -1,4 +1,5 @@
 import { writeCsv } from '../csv';
+import { plainCategories, valueOf } from '../sortition/intersections';
 import { inWorker } from '../worker';
 import { isSeated, type Member, vacancies } from '../membership/members';
 import { drawInput } from './runner';
@@ -16,9 +17,9 @@ export function replacementInput(poolCsv: string, quotasCsv: string, members: Me
   const seatedPeople = people.filter((p) => seated.has(p.id));
   const takenHouseholds = new Set(seatedPeople.map((p) => p.household).filter(Boolean));
   const remaining = people.filter((p) => !everDrawn.has(p.id) && !(p.household && takenHouseholds.has(p.household)));
-  const categories = [...new Set(quotas.map((q) => q.category))];
+  const categories = plainCategories(quotas);
   const reduced = quotas.map((q) => {
-    const held = seatedPeople.filter((p) => p.features[q.category] === q.value).length;
+    const held = seatedPeople.filter((p) => valueOf(p, q.category) === q.value).length;
     return [q.category, q.value, Math.max(0, q.min - held), Math.max(0, q.max - held)];
   });
   return {

@@ -1,3 +1,4 @@
+import { componentsOf, intersectionProblems, valueOf } from './intersections';
 import type { Person, Quota } from './types';
 
 /**
@@ -18,6 +19,8 @@ export interface Instance {
 export class InputError extends Error {}
 
 export function buildInstance(people: Person[], quotas: Quota[], panelSize: number): Instance {
+  const problems = intersectionProblems(quotas);
+  if (problems.length) throw new InputError(problems.join('; '));
   const rowIndex = new Map<string, number>();
   const rows = quotas.map((q, i) => {
     rowIndex.set(key(q.category, q.value), i);
@@ -30,13 +33,13 @@ export function buildInstance(people: Person[], quotas: Quota[], panelSize: numb
   const byProfile = new Map<string, number>();
   const householdTypes = new Map<string, number[]>();
   people.forEach((person, index) => {
-    const personRows = categories.map((c) => {
-      const value = person.features[c];
+    const personRows = categories.flatMap((c) => {
+      const value = valueOf(person, c);
       const row = rowIndex.get(key(c, value ?? ''));
-      if (row === undefined) {
-        throw new InputError(`person ${person.id} has ${c} "${value ?? ''}", which has no quota; add a quota row for it`);
-      }
-      return row;
+      if (row !== undefined) return [row];
+      // A two-way quota may leave some cells free; a plain category must cover everyone.
+      if (componentsOf(c)) return [];
+      throw new InputError(`person ${person.id} has ${c} "${value ?? ''}", which has no quota; add a quota row for it`);
     });
     const shared = person.household && (housemates.get(person.household) ?? 0) > 1;
     if (shared) {

@@ -1,4 +1,5 @@
 import type { Random } from './lottery';
+import { valueOf } from './intersections';
 import type { Person, Quota } from './types';
 
 /**
@@ -22,7 +23,7 @@ interface Setup {
 }
 
 function prepare(people: Person[], quotas: Quota[]): Setup {
-  const rowsOf = people.map((p) => quotas.flatMap((q, r) => (p.features[q.category] === q.value ? [r] : [])));
+  const rowsOf = people.map((p) => quotas.flatMap((q, r) => (valueOf(p, q.category) === q.value ? [r] : [])));
   const withRow: number[][] = quotas.map(() => []);
   rowsOf.forEach((rows, i) => rows.forEach((r) => withRow[r].push(i)));
   const byHousehold = new Map<string, number[]>();

@@ -1,5 +1,6 @@
 import { CsvError, readCsv } from '../csv';
 import { normaliseAddress } from './instance';
+import { plainCategories } from './intersections';
 import { parseQuotasCsv } from './quotas';
 import type { Person, Quota } from './types';
 
@@ -13,7 +14,7 @@ export interface PoolOptions {
 /** A draw's two files as the CLI reads them: the quotas, and the pool by the quotas' categories. */
 export function readDrawFiles(poolCsv: string | Buffer, quotasCsv: string | Buffer, addressColumns: string[]): { people: Person[]; quotas: Quota[] } {
   const quotas = parseQuotasCsv(quotasCsv).map(({ category, value, min, max }) => ({ category, value, min, max }));
-  const people = readPool(poolCsv, { categories: [...new Set(quotas.map((q) => q.category))], addressColumns });
+  const people = readPool(poolCsv, { categories: plainCategories(quotas), addressColumns });
   return { people, quotas };
 }
 

@@ -1,4 +1,5 @@
 import { type CsvProblem, CsvError, readCsv } from '../csv';
+import { componentsOf } from './intersections';
 
 /** Pure: quota files, quotas computed from population shares, and quick sanity checks. */
 
@@ -102,7 +103,8 @@ export function quotasFromShares(categories: ShareCategory[], panelSize: number,
 
 /**
  * Per category, whether its minimums and maximums leave room for a panel of this size. Categories in
- * `open` have values without a quota, so their maximums cannot be too low.
+ * `open` have values without a quota, so their maximums cannot be too low; nor can a two-way quota's, which
+ * may cover only some of its cells.
  */
 export function checkQuotaSums(quotas: Quota[], panelSize: number, open: Set<string> = new Set()): string[] {
   const byCategory = new Map<string, { min: number; max: number }>();
@@ -117,7 +119,7 @@ export function checkQuotaSums(quotas: Quota[], panelSize: number, open: Set<str
     if (min > panelSize) {
       problems.push(`${category}: the minimums add up to ${min}, more than the panel size ${panelSize}. Lower some minimums by ${min - panelSize} in all.`);
     }
-    if (max < panelSize && !open.has(category)) {
+    if (max < panelSize && !open.has(category) && !componentsOf(category)) {
       problems.push(`${category}: the maximums add up to ${max}, fewer than the panel size ${panelSize}. Raise some maximums by ${panelSize - max} in all.`);
     }
   }

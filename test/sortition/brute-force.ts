@@ -1,5 +1,6 @@
 import { highs } from '../../src/sortition/solver';
 import type { Person, Quota } from '../../src/sortition/types';
+import { valueOf } from '../../src/sortition/intersections';
 
 /** Every valid panel of a tiny pool, by enumeration: the check on the engine's panel-finding. */
 export function allPanels(people: Person[], quotas: Quota[], k: number): number[][] {
@@ -19,7 +20,7 @@ export function valid(people: Person[], quotas: Quota[], panel: number[]): boole
   const households = panel.map((i) => people[i].household).filter(Boolean);
   if (new Set(households).size !== households.length) return false;
   return quotas.every((q) => {
-    const n = panel.filter((i) => people[i].features[q.category] === q.value).length;
+    const n = panel.filter((i) => valueOf(people[i], q.category) === q.value).length;
     return n >= q.min && n <= q.max;
   });
 }
