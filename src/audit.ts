@@ -79,6 +79,8 @@ export type PersonalData =
   | 'draw chances.csv'
   | 'auditors pool.csv'
   | 'auditors draw pool.csv'
+  | 'auditors panels.txt'
+  | 'auditors chances.csv'
   | 'letters.pdf'
   | 'flagged addresses'
   | 'letters large print.pdf'

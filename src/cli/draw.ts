@@ -6,19 +6,30 @@ import { InfeasibleError } from '../sortition/feasibility';
 import { InputError } from '../sortition/instance';
 import { readPool } from '../sortition/pool';
 import { percent } from '../sortition/report';
+import { plainCategories } from '../sortition/intersections';
 import { parseQuotasCsv } from '../sortition/quotas';
 import { ALGORITHMS, type Algorithm, type DrawResult, type Progress } from '../sortition/types';
+import { entryIds, entryNumber, LIST_SIZES, listText, UNIFORM_METHOD, type UniformList, uniformList } from '../sortition/uniform-list';
+import { sha256 } from '../tokens';
 import type { Io } from './run';
 
 export const EXIT_INPUT = 2;
 export const EXIT_INFEASIBLE = 3;
+/** With --list-sha256: the list made is not the one committed to. */
+export const EXIT_LIST_MISMATCH = 4;
 
 export const DRAW_USAGE = `citizens-panel draw --pool POOL.csv --quotas QUOTAS.csv --panel-size K [--algorithm leximin|maximin|legacy]
                     [--seed TEXT] [--id-column NAME] [--address-columns A,B] [--json]
+                    [--uniform M [--entry N] [--list-sha256 HASH] [--list-out LIST.txt]]
       Draws a panel by stratified lottery. Quotas: category,value,min,max (or feature,value,min,max[,min_flex,max_flex]).
       The pool has one column per category; ids come from --id-column, else a column "id", else the row number.
       With --address-columns, at most one person per household. --json prints one JSON object.
-      Exit status: 0 drawn, 2 unusable input (the message says which), 3 quotas no panel can meet.
+      With --uniform M (${LIST_SIZES.join(', ')}), makes instead the numbered list of M panels of a final pick by dice
+      (the leximin or maximin lottery rounded to M equally likely panels), prints its fingerprint, compares it with
+      --list-sha256 (the one in the commitment), prints panel --entry N (the number rolled, such as 417), and writes
+      the list to --list-out. No seed is used: the same files always make the same list.
+      Exit status: 0 drawn, 2 unusable input (the message says which), 3 quotas no panel can meet, 4 the list's
+      fingerprint is not --list-sha256.
 `;
 
 /**
@@ -43,6 +54,10 @@ export async function drawCommand(args: string[], io: Io): Promise<number> {
         'id-column': { type: 'string' },
         'address-columns': { type: 'string' },
         json: { type: 'boolean', default: false },
+        uniform: { type: 'string' },
+        entry: { type: 'string' },
+        'list-sha256': { type: 'string' },
+        'list-out': { type: 'string' },
       },
       strict: true,
     }));
@@ -53,6 +68,14 @@ export async function drawCommand(args: string[], io: Io): Promise<number> {
   if (!values.quotas) return fail('--quotas QUOTAS.csv is required');
   if (!values['panel-size'] || !/^[1-9]\d*$/.test(values['panel-size'])) return fail('--panel-size must be a whole number, such as 40');
   if (!ALGORITHMS.includes(values.algorithm as Algorithm)) return fail(`--algorithm must be one of ${ALGORITHMS.join(', ')}`);
+  const listSize = values.uniform === undefined ? undefined : Number(values.uniform);
+  if (listSize !== undefined && !(LIST_SIZES as readonly number[]).includes(listSize)) return fail(`--uniform must be one of ${LIST_SIZES.join(', ')} (the list's panels, for two, three or four dice)`);
+  if (listSize === undefined && (values.entry !== undefined || values['list-sha256'] !== undefined || values['list-out'] !== undefined)) {
+    return fail('--entry, --list-sha256 and --list-out go with --uniform M: the list of panels a final pick by dice was made from');
+  }
+  const entry = listSize === undefined || values.entry === undefined ? undefined : readEntry(values.entry, listSize);
+  if (typeof entry === 'string') return fail(entry);
+  if (values['list-sha256'] !== undefined && !/^[0-9a-f]{64}$/.test(values['list-sha256'])) return fail('--list-sha256 must be 64 hexadecimal digits: the list fingerprint in the commitment');
 
   const read = (file: string) => {
     try {
@@ -74,11 +97,16 @@ export async function drawCommand(args: string[], io: Io): Promise<number> {
     const quotas = withFile(values.quotas, () => parseQuotasCsv(read(values.quotas ?? '')));
     const pool = withFile(values.pool, () =>
       readPool(read(values.pool ?? ''), {
-        categories: [...new Set(quotas.map((q) => q.category))],
+        categories: plainCategories(quotas),
         idColumn: values['id-column'],
         addressColumns: values['address-columns']?.split(',').map((c) => c.trim()).filter(Boolean),
       }),
     );
+    if (listSize !== undefined) {
+      const list = await uniformList(pool, quotas, { panelSize: Number(values['panel-size']), algorithm: values.algorithm as Algorithm, size: listSize, onProgress: progress?.update });
+      progress?.done();
+      return listReport(list, { entry, expected: values['list-sha256'], out: values['list-out'], json: values.json }, io);
+    }
     const result = await draw(pool, quotas, {
       panelSize: Number(values['panel-size']),
       algorithm: values.algorithm as Algorithm,
@@ -97,6 +125,50 @@ export async function drawCommand(args: string[], io: Io): Promise<number> {
     }
     throw err;
   }
+}
+
+/** --entry as a line of the list: digits only, below M ("7" is 007); otherwise what is wrong with it. */
+function readEntry(text: string, listSize: number): number | string {
+  const last = entryNumber(listSize - 1, listSize);
+  if (!/^\d+$/.test(text) || text.length > last.length || Number(text) >= listSize) return `--entry must be a number from ${entryNumber(0, listSize)} to ${last}: the number rolled`;
+  return Number(text);
+}
+
+/** What the list is, whether it is the one committed to, and the panel rolled; exit 4 if the fingerprint differs. */
+function listReport(list: UniformList, want: { entry?: number; expected?: string; out?: string; json: boolean }, io: Io): number {
+  const matches = want.expected === undefined ? undefined : want.expected === list.fingerprint;
+  const line = want.entry === undefined ? undefined : list.lines[want.entry];
+  if (want.out) fs.writeFileSync(want.out, listText(list.lines));
+  const lowest = (chances: number[]) => Math.min(...chances);
+  if (want.json) {
+    io.out(`${JSON.stringify({
+      listSize: list.size,
+      listMethod: UNIFORM_METHOD,
+      listSha256: list.fingerprint,
+      matches,
+      entry: line && line.slice(0, line.indexOf(' ')),
+      selected: want.entry === undefined ? undefined : entryIds(list.lines, want.entry),
+      entrySha256: line && sha256(line),
+      maxChange: list.maxChange,
+      minProbability: lowest(list.chances),
+      lotteryMinProbability: lowest(list.leximin),
+      lotteryPanels: list.lotteryPanels,
+    })}\n`);
+  } else {
+    const lines = [
+      `Made a list of ${list.size} panels (${UNIFORM_METHOD}), rounding a lottery over ${list.lotteryPanels} panels.`,
+      `Largest change in anyone's chance: ${(list.maxChange * 100).toFixed(3)} percentage points; lowest chance ${percent(lowest(list.chances))} (in the lottery ${percent(lowest(list.leximin))}).`,
+      `List fingerprint: ${list.fingerprint}${matches === undefined ? '' : matches ? '  matches --list-sha256' : '  DIFFERS from --list-sha256'}`,
+      ...(line ? [`Panel ${line.slice(0, line.indexOf(' '))}: ${entryIds(list.lines, want.entry ?? 0).join(' ')}`, `SHA-256 of its line: ${sha256(line)}`] : []),
+      ...(want.out ? [`The list is written to ${want.out}.`] : []),
+    ];
+    io.out(`${lines.join('\n')}\n`);
+  }
+  if (matches === false) {
+    io.err(`citizens-panel draw: the list made is not the one committed to (fingerprint ${list.fingerprint}, not ${want.expected}): check the pool and quotas files against their SHA-256 in the commitment, and run the engine version the commitment names.\n`);
+    return EXIT_LIST_MISMATCH;
+  }
+  return 0;
 }
 
 function jsonOf(r: DrawResult) {

@@ -3,14 +3,14 @@ import { z } from 'zod';
 import { audit, auditDownload } from '../audit';
 import { currentUser } from '../auth/middleware';
 import type { AppContext } from '../context';
-import { readCsv } from '../csv';
+import { readCsv, writeCsv } from '../csv';
 import { loadPanel } from '../panels/load';
 import { sendCsv } from '../web/download';
 import { HttpError, notFound } from '../web/errors';
 import { formValues, parseForm, parseId, text } from '../web/validate';
 import { renderSelection } from './hub';
-import { findCommitment, findDraw, listAuditors } from './repo';
-import { auditorsFile, committedPoolFile, ticketsOf } from './tickets';
+import { findCommitment, findDiceList, findDraw, listAuditors } from './repo';
+import { auditorsFile, committedPoolFile, ticketAt, ticketsOf } from './tickets';
 
 const auditorSchema = z.object({ name: text('The auditor’s name', 120), organisation: text('Their organisation', 160) });
 const statementSchema = z.object({ statement: text('The statement', 4000) });
@@ -31,12 +31,34 @@ export function auditorRouter(ctx: AppContext): Router {
     if (!commitment) throw new HttpError(409, 'There is nothing to audit yet: publish the commitment first.', 'Not yet');
     return { panel, commitment };
   };
+  const withList = (raw: string) => {
+    const { panel, commitment } = committed(raw);
+    const list = commitment.dice ? findDiceList(db, panel.id) : undefined;
+    if (!list) throw notFound('A list of panels for a final pick by dice');
+    return { panel, commitment, list };
+  };
   const back = (panelId: number) => `/admin/panels/${panelId}/selection#step-auditors`;
 
   router.get('/admin/panels/:id/auditors/pool.csv', (req, res) => {
     const { panel, commitment } = committed(req.params.id);
     auditDownload(ctx, res, panel.id, 'auditors pool.csv', readCsv(commitment.poolCsv).rows.length);
     sendCsv(res, `${panel.slug}-auditors-pool.csv`, committedPoolFile(commitment, panel.slug));
+  });
+
+  // A final pick by dice: the list of panels by tickets (its digests' SHA-256 is in the commitment), and each ticket's
+  // chance in the list and in the lottery it rounds. For the auditors only: a chance per ticket is a row per person.
+  router.get('/admin/panels/:id/auditors/panels.txt', (req, res) => {
+    const { panel, list } = withList(req.params.id);
+    auditDownload(ctx, res, panel.id, 'auditors panels.txt', list.listSize);
+    res.type('text/plain; charset=utf-8').attachment(`${panel.slug}-auditors-panels.txt`).send(list.listText);
+  });
+
+  router.get('/admin/panels/:id/auditors/chances.csv', (req, res) => {
+    const { panel, commitment, list } = withList(req.params.id);
+    const size = list.listChances.length;
+    const rows = list.listChances.map((c, i) => [ticketAt(i, size), c.toFixed(6), list.lotteryChances[i].toFixed(6)]);
+    auditDownload(ctx, res, panel.id, 'auditors chances.csv', rows.length);
+    sendCsv(res, `${panel.slug}-auditors-chances.csv`, writeCsv(['ticket', 'chance', `${commitment.algorithm}_chance`], rows));
   });
 
   // A replacement draw's inputs: the pool left, and the quotas less the seated members, which tell about them.

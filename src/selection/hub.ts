@@ -4,7 +4,10 @@ import type { AppContext } from '../context';
 import { drawableSize, emailCounts, type Panel, registrationClosed } from '../panels/repo';
 import { ALGORITHMS } from '../sortition/types';
 import { percent } from '../sortition/report';
-import { findCommitment, findDraw, listAuditors, listDraws } from './repo';
+import { findCommitment, findDiceSummary, findDraw, listAuditors, listDraws } from './repo';
+import { diceFor } from './dice';
+import { DEFAULT_LIST_SIZE, entryNumber, LIST_SIZES } from '../sortition/uniform-list';
+import { notFound } from '../web/errors';
 import { wantsLetter } from '../membership/letters';
 import { listMembers, vacancies } from '../membership/members';
 
@@ -36,7 +39,47 @@ export function selectionPage(ctx: AppContext, panel: Panel, extra: Record<strin
     complete: confirmed === panel.panelSize,
     auditors: listAuditors(db, panel.id),
     auditedDraws: draws.filter((d) => d.kind !== 'trial' && d.status === 'done'),
+    dice: commitment?.dice ? diceFacts(ctx, panel.id, commitment.dice.listSize) : undefined,
+    listSizes: LIST_SIZES.map((size) => ({ size, dice: diceFor(size), first: entryNumber(0, size), last: entryNumber(size - 1, size), chosen: size === DEFAULT_LIST_SIZE })),
     ...extra,
+  };
+}
+
+/** What the pages say of a final pick by dice: the range, the dice, and how far the list is from the lottery. */
+function diceFacts(ctx: AppContext, panelId: number, listSize: number) {
+  const summary = findDiceSummary(ctx.db, panelId);
+  return {
+    listSize,
+    dice: diceFor(listSize),
+    first: entryNumber(0, listSize),
+    last: entryNumber(listSize - 1, listSize),
+    example: entryNumber(Math.min(417, listSize - 1), listSize),
+    maxChange: summary && `${(summary.maxChange * 100).toFixed(2)} percentage points`,
+    lowestList: summary && percent(Math.min(...summary.listChances)),
+    lowestLottery: summary && percent(Math.min(...summary.lotteryChances)),
+    lotteryPanels: summary?.lotteryPanels,
+  };
+}
+
+const PLACES = ['units', 'tens', 'hundreds', 'thousands'];
+
+/**
+ * The sheet for the live draw (views/pages/admin/dice-sheet.hbs): the numbers of the list, what each die says, the
+ * fingerprint, and where to type the roll. Only for a commitment that chose dice.
+ */
+export function diceSheet(ctx: AppContext, panel: Panel) {
+  const commitment = findCommitment(ctx.db, panel.id);
+  if (!commitment?.dice) throw notFound('A final pick by dice for this panel');
+  const facts = diceFacts(ctx, panel.id, commitment.dice.listSize);
+  return {
+    title: `The dice: ${panel.title}`,
+    panel,
+    commitment,
+    ...facts,
+    places: Array.from({ length: facts.dice }, (_, i) => ({ n: i + 1, place: PLACES[facts.dice - 1 - i], worth: 10 ** (facts.dice - 1 - i), digit: facts.example[i] })),
+    listSizeShown: new Intl.NumberFormat('en-GB').format(facts.listSize),
+    rolled: commitment.numbers,
+    site: ctx.config.PUBLIC_URL?.replace(/\/$/, '') ?? '',
   };
 }
 

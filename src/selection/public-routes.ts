@@ -3,10 +3,13 @@ import type { AppContext } from '../context';
 import { findPanelBySlug, registrationEnd } from '../panels/repo';
 import { notFound } from '../web/errors';
 import { MIN_GROUP } from '../disclosure';
-import { type Draw, findCommitment, listAuditors, listDraws } from './repo';
+import { type Commitment, type Dice, type Draw, findCommitment, findDiceList, findDiceSummary, listAuditors, listDraws } from './repo';
+import { diceFor } from './dice';
+import { digestsText, entryNumber, readListText } from '../sortition/uniform-list';
+import { sha256 } from '../tokens';
 import { localiseForPage } from '../panels/localise';
 import { pageLanguage, translate } from '../web/language';
-import { bandWords, chanceBands } from './charts';
+import { type BandWords, bandWords, chanceBands } from './charts';
 import { commitmentText } from './commitment';
 import { publishedFields, ticketFor, ticketsOf } from './tickets';
 import { HOUSEHOLD_COLUMN } from './snapshot';
@@ -51,15 +54,33 @@ export function publicSelectionRouter(ctx: AppContext): Router {
       least: MIN_GROUP,
       shown: { panelSize: new Intl.NumberFormat(tag).format(commitment.panelSize), closedTime: time.format(registrationEnd(panel)), committedTime: time.format(commitment.committedAt) },
       auditorsStep: draws.length ? 4 : 3,
-      draws: draws.map((d, i) => ({
-        final: d.kind === 'final',
-        number: i,
-        seed: d.seed,
-        command: command(d),
-        selected: (d.outcome?.selected ?? []).map((id) => ticketFor(tickets, id)).sort(),
-        chances: d.kind === 'final' ? chanceBands(d.outcome?.chances ?? [], MIN_GROUP, undefined, words) : undefined,
-      })),
+      dice: commitment.dice ? publicDice(ctx, original.id, commitment, tag, words) : undefined,
+      draws: draws.map((d, i) => {
+        const selected = (d.outcome?.selected ?? []).map((id) => ticketFor(tickets, id)).sort();
+        // A final pick by dice: the panel is entry N of the list, and its line (number, then tickets) is what is checked.
+        const entry = d.kind === 'final' && commitment.dice && commitment.numbers ? `${commitment.numbers} ${selected.join(' ')}` : undefined;
+        return {
+          final: d.kind === 'final',
+          number: i,
+          seed: d.seed,
+          command: entry && commitment.dice ? diceCommand(d, commitment.dice, commitment.numbers ?? '') : command(d),
+          selected,
+          entry,
+          entrySha256: entry && sha256(entry),
+          chances: d.kind === 'final' ? chanceBands(d.outcome?.chances ?? [], MIN_GROUP, undefined, words) : undefined,
+        };
+      }),
     });
+  });
+
+  // The list's digests (uniform-list.ts): one line per panel, its number and the SHA-256 of its line. Its own SHA-256
+  // is the list's fingerprint in the commitment. No panel's tickets can be read from it; the one rolled is checked.
+  router.get('/panels/:slug/selection/panels.sha256.txt', (req, res) => {
+    const { panel, commitment } = loadPublished(req.params.slug);
+    const list = commitment.dice && findDiceList(db, panel.id);
+    const lines = list && readListText(list.listText);
+    if (!lines) throw notFound('A list of panels for that panel’s final pick');
+    res.type('text/plain; charset=utf-8').attachment(`${panel.slug}-panels.sha256.txt`).send(digestsText(lines));
   });
 
   router.get('/panels/:slug/selection/quotas.csv', (req, res) => {
@@ -68,6 +89,30 @@ export function publicSelectionRouter(ctx: AppContext): Router {
   });
 
   return router;
+}
+
+/** What the public page says of a final pick by dice: the list's range, and its chances in bands of 5 or more. */
+function publicDice(ctx: AppContext, panelId: number, commitment: Commitment, tag: string, words: BandWords) {
+  const dice = commitment.dice as Dice;
+  const summary = findDiceSummary(ctx.db, panelId);
+  const points = new Intl.NumberFormat(tag, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return {
+    ...dice,
+    dice: diceFor(dice.listSize),
+    first: entryNumber(0, dice.listSize),
+    last: entryNumber(dice.listSize - 1, dice.listSize),
+    size: new Intl.NumberFormat(tag).format(dice.listSize),
+    lotteryPanels: summary?.lotteryPanels ?? 0,
+    change: summary ? points.format(summary.maxChange * 100) : '',
+    lowest: summary ? words.percent(Math.min(...summary.listChances)) : '',
+    lotteryLowest: summary ? words.percent(Math.min(...summary.lotteryChances)) : '',
+    chances: summary ? chanceBands(summary.listChances, MIN_GROUP, undefined, words) : undefined,
+  };
+}
+
+/** The command that re-makes a list for dice from the published files and checks its fingerprint and entry. */
+function diceCommand(d: Draw, dice: Dice, number: string): string {
+  return `npx citizens-panel draw --pool pool.csv --quotas quotas.csv --panel-size ${d.panelSize} --algorithm ${d.algorithm} --address-columns ${HOUSEHOLD_COLUMN} --uniform ${dice.listSize} --entry ${number} --list-sha256 ${dice.listSha256}`;
 }
 
 /** The command that re-runs a draw from its published files. */

@@ -91,16 +91,65 @@ export interface Commitment {
   numbers: string | null;
   seed: string | null;
   drawId: number | null;
+  /** A transparent final pick (dice): the list the commitment fixed; null for one by public numbers. */
+  dice?: Dice | null;
+}
+
+/** What a commitment to a final pick by dice fixes: how many panels, how they were made, the list's fingerprint. */
+export interface Dice {
+  listSize: number;
+  listMethod: string;
+  listSha256: string;
+}
+
+/** What the organiser's and the public pages say of the list: each person's chance in it and in the lottery rounded. */
+export interface DiceSummary extends Dice {
+  listChances: number[];
+  lotteryChances: number[];
+  maxChange: number;
+  lotteryPanels: number;
+}
+
+/** The list itself: one line per panel, by tickets (uniform-list.ts). */
+export interface DiceList extends DiceSummary {
+  listText: string;
 }
 
 export function findCommitment(db: Db, panelId: number): Commitment | undefined {
-  return db
+  const row = db
     .prepare(
-      `SELECT panel_id AS panelId, algorithm, engine_version AS engineVersion, panel_size AS panelSize, pool_csv AS poolCsv,
-         quotas_csv AS quotasCsv, randomness, hash, committed_at AS committedAt, numbers, seed, draw_id AS drawId
-       FROM commitments WHERE panel_id = ?`,
+      `SELECT c.panel_id AS panelId, algorithm, engine_version AS engineVersion, panel_size AS panelSize, pool_csv AS poolCsv,
+         quotas_csv AS quotasCsv, randomness, hash, committed_at AS committedAt, numbers, seed, draw_id AS drawId,
+         d.size AS listSize, d.method AS listMethod, d.fingerprint AS listSha256
+       FROM commitments c LEFT JOIN dice_lists d ON d.panel_id = c.panel_id WHERE c.panel_id = ?`,
     )
-    .get(panelId) as Commitment | undefined;
+    .get(panelId) as (Omit<Commitment, 'dice'> & { listSize: number | null; listMethod: string; listSha256: string }) | undefined;
+  if (!row) return undefined;
+  const { listSize, listMethod, listSha256, ...commitment } = row;
+  return { ...commitment, dice: listSize === null ? null : { listSize, listMethod, listSha256 } };
+}
+
+export function insertDiceList(db: Db, panelId: number, list: DiceList): void {
+  db.prepare(
+    `INSERT INTO dice_lists (panel_id, size, method, fingerprint, list_text, list_chances, lottery_chances, max_change, lottery_panels)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(panelId, list.listSize, list.listMethod, list.listSha256, list.listText, JSON.stringify(list.listChances), JSON.stringify(list.lotteryChances), list.maxChange, list.lotteryPanels);
+}
+
+const SUMMARY_COLUMNS = `size AS listSize, method AS listMethod, fingerprint AS listSha256, list_chances AS listChances,
+  lottery_chances AS lotteryChances, max_change AS maxChange, lottery_panels AS lotteryPanels`;
+type SummaryRow = Omit<DiceSummary, 'listChances' | 'lotteryChances'> & { listChances: string; lotteryChances: string };
+const toSummary = (row: SummaryRow): DiceSummary => ({ ...row, listChances: JSON.parse(row.listChances) as number[], lotteryChances: JSON.parse(row.lotteryChances) as number[] });
+
+/** The list's figures, without the list (a large text). */
+export function findDiceSummary(db: Db, panelId: number): DiceSummary | undefined {
+  const row = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM dice_lists WHERE panel_id = ?`).get(panelId) as SummaryRow | undefined;
+  return row && toSummary(row);
+}
+
+export function findDiceList(db: Db, panelId: number): DiceList | undefined {
+  const row = db.prepare(`SELECT ${SUMMARY_COLUMNS}, list_text AS listText FROM dice_lists WHERE panel_id = ?`).get(panelId) as (SummaryRow & { listText: string }) | undefined;
+  return row && { ...toSummary(row), listText: row.listText };
 }
 
 /** A commitment's fingerprint, seed and final draw, without its files: enough to tell whether it changed. */
@@ -113,7 +162,7 @@ export function replacementsDone(db: Db, panelId: number): number {
   return db.prepare("SELECT COUNT(*) FROM draws WHERE panel_id = ? AND kind = 'replacement' AND status = 'done'").pluck().get(panelId) as number;
 }
 
-export function insertCommitment(db: Db, c: Omit<Commitment, 'numbers' | 'seed' | 'drawId'>, userId: number): void {
+export function insertCommitment(db: Db, c: Omit<Commitment, 'numbers' | 'seed' | 'drawId' | 'dice'>, userId: number): void {
   db.prepare(
     `INSERT INTO commitments (panel_id, algorithm, engine_version, panel_size, pool_csv, quotas_csv, randomness, hash, committed_by, committed_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -11,7 +11,9 @@ import { unconfirmed } from '../web/confirm';
 import { formValues, parseForm, text } from '../web/validate';
 import { auditorRouter } from './auditor-routes';
 import { algorithm, drawRouter } from './draw-routes';
-import { renderSelection } from './hub';
+import { diceSheet, renderSelection } from './hub';
+import { readDiceNumber } from './dice';
+import { DEFAULT_LIST_SIZE, LIST_SIZES } from '../sortition/uniform-list';
 import { memberRouter } from './member-routes';
 import type { DrawRunner } from './runner';
 import { Selection } from './workflow';
@@ -22,7 +24,14 @@ const commitSchema = z.object({
     (s) => s.length >= 10,
     'Say which public numbers, where and when (at least 10 characters).',
   ),
+  // A transparent final pick (issue 23): dice rolled in public pick a panel of a list the commitment fixes.
+  finalPick: z.enum(['numbers', 'dice'], { error: 'Choose how the final pick is made: by the public numbers, or by dice rolled in public.' }).default('numbers'),
+  listSize: z
+    .enum(LIST_SIZES.map(String) as [string, ...string[]], { error: `Choose how many panels the list has: ${LIST_SIZES.join(', ')}.` })
+    .default(String(DEFAULT_LIST_SIZE))
+    .transform(Number),
 });
+const diceSchema = z.object({ numbers: text('The number rolled', 20, 'Type the number the dice show, such as 417.') });
 const numbersSchema = z.object({
   numbers: text('The numbers', 500, 'Type the numbers as published, such as 7 19 23 31 40 52.').refine((s) => /\d/.test(s) && /^[\d\s,;]+$/.test(s), 'Type only the numbers as published, separated by spaces or commas, such as 7 19 23 31 40 52.'),
 });
@@ -64,13 +73,21 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
     res.redirect(303, base(panel));
   });
 
+  // The public numbers, or for a final pick by dice the number rolled (checked against the list's range here too).
   router.post('/admin/panels/:id/commitment/numbers', (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
-    selection.awaitingNumbers(panel);
-    const form = parseForm(numbersSchema, req.body);
-    const errors = { ...(form.ok ? {} : form.errors), ...unconfirmed(req.body, 'confirm-numbers') };
+    const { dice } = selection.awaitingNumbers(panel);
+    const form = parseForm(dice ? diceSchema : numbersSchema, req.body);
+    const rolled = dice && form.ok ? readDiceNumber(form.data.numbers, dice.listSize) : undefined;
+    const errors = { ...(form.ok ? {} : form.errors), ...(rolled && !rolled.ok ? { numbers: rolled.message } : {}), ...unconfirmed(req.body, 'confirm-numbers') };
     if (!form.ok || Object.keys(errors).length) return renderSelection(ctx, res.status(400), panel, { errors, values: formValues(req.body) });
     res.redirect(303, `/admin/panels/${panel.id}/draws/${selection.enterNumbers(panel, form.data.numbers, currentUser(res).id)}`);
+  });
+
+  // The sheet for the live draw: the numbers, what each die says, the list's fingerprint, and where to type the roll.
+  router.get('/admin/panels/:id/selection/dice', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    res.render('pages/admin/dice-sheet', diceSheet(ctx, panel));
   });
 
   router.post('/admin/panels/:id/selection/confirmed-only', async (req, res) => {

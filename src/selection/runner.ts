@@ -17,6 +17,7 @@ export function drawInput(poolCsv: string, quotasCsv: string): { people: Person[
 /**
  * Runs draws in a worker thread, one record per draw, and tells anyone listening how each goes.
  * `alongside` runs in the transaction that creates the record; `onDone` in the one that stores the outcome.
+ * `compute`, when given, makes the outcome instead of the engine: a final pick by dice takes a panel of its list.
  */
 export class DrawRunner {
   private readonly live = new Map<number, { latest?: Progress; listeners: Set<(e: DrawEvent) => void>; finished: Promise<void> }>();
@@ -31,6 +32,7 @@ export class DrawRunner {
     userId: number | null,
     onDone: (outcome: DrawOutcome, drawId: number) => void = () => {},
     alongside: (drawId: number) => void = () => {},
+    compute?: () => Promise<DrawOutcome>,
   ): number {
     const { db, clock } = this.ctx;
     // The record, and whatever goes with it, are stored before the worker starts: a failure here starts nothing.
@@ -43,10 +45,13 @@ export class DrawRunner {
     const listeners = new Set<(e: DrawEvent) => void>();
     const emit = (event: DrawEvent) => listeners.forEach((l) => l(event));
     const entry: { latest?: Progress; listeners: typeof listeners; finished: Promise<void> } = { listeners, finished: Promise.resolve() };
-    entry.finished = this.run(draw, (progress) => {
-      entry.latest = progress;
-      emit({ type: 'progress', progress });
-    })
+    const running = compute
+      ? Promise.resolve().then(compute)
+      : this.run(draw, (progress) => {
+          entry.latest = progress;
+          emit({ type: 'progress', progress });
+        });
+    entry.finished = running
       .then((outcome) => {
         db.transaction(() => {
           finishDraw(db, id, clock.now(), outcome, null);

@@ -9,12 +9,14 @@ import { ENGINE_VERSION } from '../sortition/draw';
 import { InfeasibleError } from '../sortition/feasibility';
 import { InputError } from '../sortition/instance';
 import type { Algorithm } from '../sortition/types';
-import { checkInWorker } from '../sortition/worker';
+import { DEFAULT_LIST_SIZE, listText, UNIFORM_METHOD, type UniformList } from '../sortition/uniform-list';
+import { checkInWorker, uniformInWorker } from '../sortition/worker';
 import { newToken } from '../tokens';
 import { commitmentFields, commitmentHash, replacementSeed } from './commitment';
 import { normaliseNumbers, seedFrom } from '../public-numbers';
 import { replacementInputInWorker } from './replacement';
-import { type Commitment, findCommitment, findDraw, insertCommitment, listDraws, recordNumbers } from './repo';
+import { diceOutcomeInWorker, readDiceNumber } from './dice';
+import { type Commitment, findCommitment, findDiceList, findDraw, insertCommitment, insertDiceList, listDraws, recordNumbers } from './repo';
 import type { DrawRunner } from './runner';
 import { HOUSEHOLD_COLUMN, snapshot } from './snapshot';
 
@@ -49,8 +51,9 @@ export class Selection {
    * could meet the quotas from this pool (checked first, in a worker: a commitment cannot change). `orderKey`
    * orders the pool's rows (snapshot.ts); the demo's is null.
    */
-  async commit(panel: Panel, choice: { algorithm: Algorithm; randomness: string }, userId: number, orderKey?: string | null): Promise<Commitment> {
+  async commit(panel: Panel, choice: CommitChoice, userId: number, orderKey?: string | null): Promise<Commitment> {
     const { db, clock } = this.ctx;
+    const { algorithm, randomness } = choice;
     this.mayCommit(panel);
     // No import may add to the pool while its snapshot is checked (panels/busy.ts).
     const { input, problem } = await oneAtATime(panel.id, 'A commitment', async () => {
@@ -58,12 +61,19 @@ export class Selection {
       return { input, problem: await drawProblem(input.poolCsv, input.quotasCsv, panel.panelSize) };
     });
     if (problem) throw new DomainError('invalid', `Nothing was published: ${problem} Fix the pool or the quotas, then commit.`);
+    // A final pick by dice: the list is made now, from the pool with tickets, exactly as the auditors will re-make it.
+    const list = choice.finalPick === 'dice' ? await diceList(input.auditorsCsv, input.quotasCsv, panel.panelSize, algorithm, choice.listSize ?? DEFAULT_LIST_SIZE) : undefined;
     if (findCommitment(db, panel.id)) throw new DomainError('conflict', 'This panel already has a published commitment; it cannot change.');
-    const fields = commitmentFields({ panel: panel.slug, ...choice, engineVersion: ENGINE_VERSION, panelSize: panel.panelSize, ...input, poolCsv: input.auditorsCsv });
+    const dice = list && { listSize: list.size, listMethod: UNIFORM_METHOD, listSha256: list.fingerprint };
+    const fields = commitmentFields({ panel: panel.slug, algorithm, randomness, engineVersion: ENGINE_VERSION, panelSize: panel.panelSize, ...input, poolCsv: input.auditorsCsv, dice });
     const hash = commitmentHash(fields);
     db.transaction(() => {
-      insertCommitment(db, { panelId: panel.id, ...fields, algorithm: choice.algorithm, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv, hash, committedAt: clock.now() }, userId);
-      audit(db, clock, { userId, panelId: panel.id, action: 'commitment.publish', subject: hash, detail: { algorithm: fields.algorithm, randomness: fields.randomness } });
+      insertCommitment(db, { panelId: panel.id, ...fields, algorithm, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv, hash, committedAt: clock.now() }, userId);
+      if (list && dice) {
+        insertDiceList(db, panel.id, { ...dice, listText: listText(list.lines), listChances: list.chances, lotteryChances: list.leximin, maxChange: list.maxChange, lotteryPanels: list.lotteryPanels });
+      }
+      const pick = dice ? { finalPick: 'dice', listSize: dice.listSize, listSha256: dice.listSha256, maxChange: list?.maxChange } : {};
+      audit(db, clock, { userId, panelId: panel.id, action: 'commitment.publish', subject: hash, detail: { algorithm: fields.algorithm, randomness: fields.randomness, ...pick } });
     })();
     return findCommitment(db, panel.id) as Commitment;
   }
@@ -103,10 +113,23 @@ export class Selection {
     return commitment;
   }
 
-  /** The public numbers as drawn: they make the seed, and the final draw starts. Once. */
+  /**
+   * The public numbers as drawn: they make the seed, and the final draw starts. Once. For a final pick by dice,
+   * the number rolled: the panel is that entry of the committed list (and the number makes the seed of any
+   * replacement draw, as public numbers do).
+   */
   enterNumbers(panel: Panel, typed: string, userId: number): number {
     const { db, clock } = this.ctx;
     const commitment = this.awaitingNumbers(panel);
+    if (commitment.dice) {
+      const rolled = readDiceNumber(typed, commitment.dice.listSize);
+      if (!rolled.ok) throw new DomainError('invalid', rolled.message);
+      const seed = seedFrom(commitment.hash, rolled.number);
+      return this.final(panel, commitment, seed, userId, (drawId) => {
+        recordNumbers(db, panel.id, rolled.number, seed, drawId);
+        audit(db, clock, { userId, panelId: panel.id, action: 'commitment.dice', subject: rolled.number, detail: { seed, listSha256: commitment.dice?.listSha256 } });
+      }, rolled.n);
+    }
     const numbers = normaliseNumbers(typed);
     const seed = seedFrom(commitment.hash, numbers);
     return this.final(panel, commitment, seed, userId, (drawId) => {
@@ -124,7 +147,7 @@ export class Selection {
       throw new DomainError('conflict', `The final draw is ${last ? last.status : 'not started'}; only a final draw that failed can run again.`, 'Nothing to run again');
     }
     const { numbers, seed } = commitment;
-    return this.final(panel, commitment, seed, userId, (drawId) => recordNumbers(db, panel.id, numbers, seed, drawId));
+    return this.final(panel, commitment, seed, userId, (drawId) => recordNumbers(db, panel.id, numbers, seed, drawId), commitment.dice ? Number(numbers) : undefined);
   }
 
   /** A verifiable draw for the empty seats (members who declined or withdrew), on what is left of the pool. */
@@ -156,13 +179,36 @@ export class Selection {
     );
   }
 
-  private final(panel: Panel, commitment: Commitment, seed: string, userId: number, alongside: (drawId: number) => void): number {
+  /** The final draw: by the engine from the seed, or (`pick`, by dice) that entry of the committed list. */
+  private final(panel: Panel, commitment: Commitment, seed: string, userId: number, alongside: (drawId: number) => void, pick?: number): number {
+    const { poolCsv, quotasCsv } = commitment;
+    const list = pick === undefined ? undefined : findDiceList(this.ctx.db, panel.id);
+    if (pick !== undefined && !list) throw new Error(`panel ${panel.id}: its commitment chose dice, but its list of panels is missing`);
     return this.runner.start(
-      { panelId: panel.id, kind: 'final', algorithm: commitment.algorithm, seed, panelSize: commitment.panelSize, poolCsv: commitment.poolCsv, quotasCsv: commitment.quotasCsv },
+      { panelId: panel.id, kind: 'final', algorithm: commitment.algorithm, seed, panelSize: commitment.panelSize, poolCsv, quotasCsv },
       userId,
       (outcome, finished) => addMembers(this.ctx.db, panel.id, finished, outcome.selected),
       alongside,
+      list && pick !== undefined ? () => diceOutcomeInWorker({ poolCsv, quotasCsv, list, n: pick }) : undefined,
     );
+  }
+}
+
+/** How the final pick is made: public numbers make a seed (the default), or dice pick a panel of a list of `listSize`. */
+export interface CommitChoice {
+  algorithm: Algorithm;
+  randomness: string;
+  finalPick?: 'numbers' | 'dice';
+  listSize?: number;
+}
+
+/** The list for a final pick by dice, made in a worker; a pool or method it cannot be made for is said in words. */
+async function diceList(poolCsv: string, quotasCsv: string, panelSize: number, algorithm: Algorithm, listSize: number): Promise<UniformList> {
+  try {
+    return await uniformInWorker({ files: { poolCsv, quotasCsv, addressColumns: [HOUSEHOLD_COLUMN] } }, { panelSize, algorithm, listSize });
+  } catch (err) {
+    if (err instanceof InputError || err instanceof InfeasibleError) throw new DomainError('invalid', `Nothing was published: ${err.message}`);
+    throw err;
   }
 }
 
