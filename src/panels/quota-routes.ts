@@ -4,9 +4,11 @@ import { currentUser, requireRole } from '../auth/middleware';
 import type { AppContext } from '../context';
 import { CsvError } from '../csv';
 import { csvUpload, problemsView, uploadedFile } from '../web/upload';
-import { parseForm, wholeNumber } from '../web/validate';
+import { notFound } from '../web/errors';
+import { formValues, parseForm, parseId, wholeNumber } from '../web/validate';
 import { computeQuotas, exportQuotasCsv, importQuotas, quotaTable, saveTypedQuotas } from './quotas';
 import type { Panel } from './repo';
+import { removeTwoWay, saveTwoWay } from './two-way';
 import { loadPanel } from './load';
 import { sendCsv } from '../web/download';
 
@@ -66,6 +68,23 @@ export function quotasRouter(ctx: AppContext): Router {
       return res.status(400).render('pages/admin/quotas', view(panel, problemsView(err, req)));
     }
     res.redirect(303, `/admin/panels/${panel.id}/quotas?saved=imported`);
+  });
+
+  router.post('/admin/panels/:id/quotas/two-way', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const form = formValues(req.body);
+    const errors = saveTwoWay(ctx, panel, form, currentUser(res).id);
+    if (Object.keys(errors).length) {
+      const summary = Object.fromEntries(Object.entries(errors).map(([k, v]) => [`two-way-${k}`, v]));
+      return res.status(400).render('pages/admin/quotas', view(panel, { errors: summary, twoWayErrors: errors, twoWayValues: form }));
+    }
+    res.redirect(303, `/admin/panels/${panel.id}/quotas?saved=two-way#two-way`);
+  });
+
+  router.post('/admin/panels/:id/quotas/two-way/:qid/remove', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    if (!removeTwoWay(ctx, panel, parseId(req.params.qid, 'That two-way quota'), currentUser(res).id)) throw notFound('That two-way quota');
+    res.redirect(303, `/admin/panels/${panel.id}/quotas?saved=two-way#two-way`);
   });
 
   router.get('/admin/panels/:id/quotas.csv', (req, res) => {

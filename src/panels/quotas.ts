@@ -4,6 +4,8 @@ import { type CsvProblem, CsvError, writeCsv } from '../csv';
 import { checkQuotaSums, parseQuotasCsv, quotasFromShares } from '../sortition/quotas';
 import type { FieldErrors } from '../web/validate';
 import { shareWarning } from './shares';
+import { listTwoWay, saveTwoWayRow, twoWayAsQuotas, twoWayPool } from './two-way';
+import { componentsOf, JOIN } from '../sortition/intersections';
 import { drawableSize, listCategories, panelQuotas, poolCounts, updateValueQuota, type Category, type Panel } from './repo';
 
 /** The quotas page's figures: per value its share, target, quota and how many in the pool hold it. */
@@ -38,11 +40,14 @@ export function quotaTable(ctx: AppContext, panel: Panel) {
       }),
     };
   });
+  const twoWay = listTwoWay(ctx.db, panel.id, categories);
+  const inPool = twoWayPool(ctx.db, twoWay);
   return {
     categories: rows,
+    twoWay: twoWay.map((q) => ({ ...q, pool: inPool.get(q.id) ?? 0, short: (inPool.get(q.id) ?? 0) < q.min })),
     shortCount: rows.reduce((n, c) => n + c.values.filter((v) => v.short).length, 0),
     sumProblems: checkQuotaSums(
-      panelQuotas(categories),
+      [...panelQuotas(categories), ...twoWayAsQuotas(twoWay)],
       panel.panelSize,
       new Set(categories.filter((c) => c.values.some((v) => v.quotaMax === null)).map((c) => c.key)),
     ),
@@ -128,7 +133,19 @@ export function importQuotas(ctx: AppContext, panel: Panel, file: Buffer | strin
   const categories = listCategories(ctx.db, panel.id);
   const problems: CsvProblem[] = [];
   const lineOf = new Map<number, number>();
-  const updates = quotas.map(({ line, ...q }) => {
+  const twoWay: { line: number; a: number; b: number; min: number; max: number }[] = [];
+  const updates = quotas.flatMap(({ line, ...q }) => {
+    const parts = componentsOf(q.category);
+    if (parts) {
+      // A two-way quota, "age & gender" with "16-24 & Woman": each part a category and value of this panel.
+      const values = q.value.split(JOIN).map((v) => v.trim());
+      const cats = parts.map((part) => categories.find((c) => c.key.toLowerCase() === part.toLowerCase() || c.label.toLowerCase() === part.toLowerCase()));
+      const found = cats.map((category, i) => category?.values.find((v) => v.value.toLowerCase() === (values[i] ?? '').toLowerCase() || v.label.toLowerCase() === (values[i] ?? '').toLowerCase()));
+      if (parts.length !== 2 || values.length !== 2 || found.some((v) => !v) || cats[0] === cats[1]) {
+        problems.push({ line, column: 'category', message: `"${q.category}: ${q.value}" is not two categories of this panel and one value of each, joined by "&" (such as "age & gender" and "16-24 & Woman")` });
+      } else twoWay.push({ line, a: found[0]!.id, b: found[1]!.id, min: q.min, max: q.max });
+      return [];
+    }
     const category = categories.find((c) => c.key.toLowerCase() === q.category.toLowerCase() || c.label.toLowerCase() === q.category.toLowerCase());
     const value = category?.values.find((v) => v.value.toLowerCase() === q.value.toLowerCase() || v.label.toLowerCase() === q.value.toLowerCase());
     if (!category) problems.push({ line, column: 'category', message: `"${q.category}" is not a category of this panel (${categories.map((c) => c.key).join(', ')})` });
@@ -137,17 +154,20 @@ export function importQuotas(ctx: AppContext, panel: Panel, file: Buffer | strin
     if (earlier) problems.push({ line, column: 'value', message: `${category?.key}: ${value?.value} is listed twice (also on line ${earlier})` });
     if (value) lineOf.set(value.id, line);
     if (q.max > panel.panelSize) problems.push({ line, column: 'max', message: `${q.max} is more than the panel size ${panel.panelSize}` });
-    return { id: value?.id ?? 0, min: q.min, max: q.max };
+    return [{ id: value?.id ?? 0, min: q.min, max: q.max }];
   });
+  for (const q of twoWay) if (q.max > panel.panelSize) problems.push({ line: q.line, column: 'max', message: `${q.max} is more than the panel size ${panel.panelSize}` });
   if (problems.length) throw new CsvError(problems);
   ctx.db.transaction(() => {
     for (const u of updates) updateValueQuota(ctx.db, u.id, u);
-    audit(ctx.db, ctx.clock, { userId, panelId: panel.id, action: 'quotas.import', detail: { rows: updates.length } });
+    for (const q of twoWay) saveTwoWayRow(ctx.db, panel.id, q);
+    audit(ctx.db, ctx.clock, { userId, panelId: panel.id, action: 'quotas.import', detail: { rows: updates.length, ...(twoWay.length ? { twoWay: twoWay.length } : {}) } });
   })();
-  return updates.length;
+  return updates.length + twoWay.length;
 }
 
 export function exportQuotasCsv(ctx: AppContext, panel: Panel): string {
-  const quotas = panelQuotas(listCategories(ctx.db, panel.id));
+  const categories = listCategories(ctx.db, panel.id);
+  const quotas = [...panelQuotas(categories), ...twoWayAsQuotas(listTwoWay(ctx.db, panel.id, categories))];
   return writeCsv(['category', 'value', 'min', 'max'], quotas.map((q) => [q.category, q.value, q.min, q.max]));
 }
