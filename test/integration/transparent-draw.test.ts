@@ -14,7 +14,9 @@ import { commitmentText } from '../../src/selection/commitment';
 import { type Commitment, findCommitment, findDiceList } from '../../src/selection/repo';
 import { ticketsOf } from '../../src/selection/tickets';
 import { sha256 } from '../../src/tokens';
+import { MIN_GROUP } from '../../src/disclosure';
 import { type Agent, logIn, personalDataIn, smallPanel, snapshot, submit } from '../helpers';
+import { measurePublicRecord } from '../security/public-record';
 
 jest.setTimeout(180_000);
 
@@ -204,6 +206,17 @@ test('a member of the public checks entry 417 from the page and the digests alon
   expect(sha256(digests)).toBe(commitment().dice?.listSha256);
   expect(page).not.toMatch(PSEUDONYM);
   expect(personalDataIn(db, [page, digests])).toEqual([]);
+});
+
+test('measured as an attacker would read it, the public record of a pick by dice has no group under 5 and no row of anyone', async () => {
+  const figures = await measurePublicRecord(app, { start: [`/panels/${slug}/selection`] });
+  const served = figures.fetched.filter((f) => f.status === 200).map((f) => f.url);
+  expect(served).toEqual(expect.arrayContaining([`/panels/${slug}/selection`, `/panels/${slug}/selection/panels.sha256.txt`]));
+  expect(figures.fetched.find((f) => f.url === `/panels/${slug}/selection`)?.carries.join()).toMatch(/counts per group/);
+  expect(figures.report.smallCounts).toEqual([]);
+  expect(figures.report.tables.filter((t) => t.combinations.some((c) => c.k < MIN_GROUP)).map((t) => t.name)).toEqual([]);
+  expect(figures.fetched.filter((f) => f.pseudonyms).map((f) => f.url)).toEqual([]);
+  expect(figures.pseudonyms.linked).toEqual([]);
 });
 
 test('an auditor re-makes the list with the published command: its fingerprint matches and its entry 417 is the panel', async () => {

@@ -173,6 +173,7 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /confirm/:token': { status: 404 },
   'GET /panels/:slug/selection': { status: 200 },
   'GET /panels/:slug/selection/quotas.csv': { status: 200 },
+  'GET /panels/:slug/selection/panels.sha256.txt': { status: 404 }, // this commitment picks by public numbers: no list (test/integration/transparent-draw.test.ts has one)
   'GET /room/:sessionId': { status: 200 },
   'GET /invite/:token': { status: 200 },
   'POST /invite/:token': { status: 410 }, // the link works (their member page), but their answer is recorded: nothing to answer again
@@ -273,6 +274,7 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /admin/panels/:id/commitment': { status: 409, body: () => ({ confirm: 'yes' }) }, // published already
   'POST /admin/panels/:id/commitment/numbers': { status: 409, body: () => ({ confirm: 'yes' }) }, // entered already
   'POST /admin/panels/:id/commitment/rerun': { status: 409 }, // the final draw did not fail
+  'GET /admin/panels/:id/selection/dice': { status: 404 }, // no dice: its commitment picks by public numbers
   'POST /admin/panels/:id/invitations': { status: 409 }, // everyone has a link
   'POST /admin/panels/:id/invitations/remind': { status: 303 },
   'POST /admin/panels/:id/members/:memberId/invitation': { status: 409 }, // the member has withdrawn
@@ -281,6 +283,8 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /admin/panels/:id/members/:memberId/withdraw': { status: 409, body: () => ({ confirm: 'yes' }) }, // withdrawn already
   'POST /admin/panels/:id/replacements': { status: 409 }, // no empty seat
   'GET /admin/panels/:id/auditors/pool.csv': { status: 200 },
+  'GET /admin/panels/:id/auditors/panels.txt': { status: 404 }, // no list: picked by public numbers
+  'GET /admin/panels/:id/auditors/chances.csv': { status: 404 },
   'GET /admin/panels/:id/auditors/draws/:drawId/:file': { status: 200 },
   'POST /admin/panels/:id/auditors': { status: 400 }, // no name
   'POST /admin/panels/:id/auditors/:auditorId/statement': { status: 404 }, // nobody: no such auditor

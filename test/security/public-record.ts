@@ -49,10 +49,12 @@ export interface ExtraScreens {
   screens?: { name: string; text: string }[];
   /** Draw ids to try for unlinked draw files; by default 1 to 20. */
   drawIds?: number[];
+  /** Public pages to start from besides the home page and the outcomes (one no outcome links to yet). */
+  start?: string[];
 }
 
 export async function measurePublicRecord(app: Express, extra: ExtraScreens = {}): Promise<PublicRecordFigures> {
-  const fetched = await crawl(app, ['/', '/outcomes']);
+  const fetched = await crawl(app, ['/', '/outcomes', ...(extra.start ?? [])]);
   for (const slug of selectionSlugs(fetched)) {
     for (const id of extra.drawIds ?? range(1, 20)) {
       for (const file of ['pool.csv', 'quotas.csv']) {
