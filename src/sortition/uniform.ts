@@ -218,12 +218,11 @@ function exchange(instance: Instance, panels: number[][], typeOf: Int32Array, le
   const off = Float64Array.from(leximin, (p, i) => entries[i].size - size * p);
   const fits = (n: number, from: number, to: number) => {
     if (members[n].has(to) || housemates[to].some((h) => h !== from && members[n].has(h))) return false;
+    // The rows each counts towards (a two-way quota may hold one and not the other): leaving, and arriving.
     const a = rowsOf(from);
     const b = rowsOf(to);
-    for (let c = 0; c < a.length; c++) {
-      if (a[c] === b[c]) continue;
-      if (counts[n][a[c]] - 1 < rows[a[c]].min || counts[n][b[c]] + 1 > rows[b[c]].max) return false;
-    }
+    for (const r of a) if (!b.includes(r) && counts[n][r] - 1 < rows[r].min) return false;
+    for (const r of b) if (!a.includes(r) && counts[n][r] + 1 > rows[r].max) return false;
     return true;
   };
   const apply = (from: number, to: number, entry: number) => {

@@ -126,6 +126,32 @@ describe('against brute force on tiny random pools', () => {
   });
 });
 
+test('two-way quotas hold on every panel of the list too (a cell with a quota, beside cells without)', async () => {
+  // Young women at least 2 and old men at most 1, on a panel of 4: the exchanges must not trade a young woman for a
+  // young man where that leaves one, nor bring in a second old man. The chances asked for pull both ways.
+  const random = seedrandom('uniform-two-way');
+  const people = Array.from({ length: 14 }, (_, i) => person(`p${i}`, { age: random() < 0.5 ? 'young' : 'old', gender: random() < 0.5 ? 'woman' : 'man' }, i % 5 === 0 ? `h${i}` : undefined));
+  people[1].household = people[0].household;
+  const quotas: Quota[] = [
+    { category: 'age', value: 'young', min: 1, max: 3 },
+    { category: 'age', value: 'old', min: 1, max: 3 },
+    { category: 'gender', value: 'woman', min: 1, max: 3 },
+    { category: 'gender', value: 'man', min: 1, max: 3 },
+    { category: 'age & gender', value: 'young & woman', min: 2, max: 4 },
+    { category: 'age & gender', value: 'old & man', min: 0, max: 1 },
+  ];
+  const every = allPanels(people, quotas, 4);
+  expect(every.length).toBeGreaterThan(10);
+  const list = await rounded(people, quotas, 4, 1000);
+  const keys = new Set(every.map((p) => p.join(',')));
+  for (const panel of list.panels) expect(keys.has(panel.join(','))).toBe(true);
+  // The same, from a lottery that asks for chances its panels do not give, so that many exchanges are tried.
+  const instance = buildInstance(people, quotas, 4);
+  const lottery = leximin(await highs(), instance);
+  const skewed = { ...lottery, marginals: Float64Array.from(lottery.marginals, (m, t) => (t % 2 ? Math.min(1, m * 1.5) : m * 0.5)) };
+  for (const panel of roundToUniform(instance, skewed, 1000, people.length).panels) expect(keys.has(panel.join(','))).toBe(true);
+});
+
 describe('a pool of 240 with households, rounded to 1,000 panels', () => {
   const { people, quotas, k } = mediumInstance('uniform-medium');
   let first: Awaited<ReturnType<typeof uniformList>>;
