@@ -51,6 +51,7 @@ function exactTargets(population: number[], panelSize: number): number[] {
   const raw = population.map((share) => (share / sum(population)) * panelSize);
   const seats = raw.map(Math.floor);
   const order = raw.map((r, i) => ({ i, left: r - Math.floor(r) })).sort((a, b) => b.left - a.left);
-  for (let k = 0; k < panelSize - sum(seats); k++) seats[order[k].i]++;
+  const short = panelSize - sum(seats);
+  for (let k = 0; k < short; k++) seats[order[k].i]++;
   return seats;
 }

@@ -25,13 +25,15 @@ export class PanelFinder {
     instance: Instance,
     timeLimitSeconds = 60,
     integer = true,
+    /** How close to the best panel is close enough: 1e-7 proves the best (pricing); a walk needs only a heavy one. */
+    relativeGap = 1e-7,
   ) {
     this.n = instance.types.length;
     this.counts = Float64Array.from(instance.types, (t) => t.count);
     this.model = highs.createModel();
     try {
       configure(this.model, timeLimitSeconds);
-      this.model.options.set({ mip_rel_gap: 1e-7, mip_abs_gap: 1e-9 });
+      this.model.options.set({ mip_rel_gap: relativeGap, mip_abs_gap: 1e-9 });
       build(highs, this.model, instance, integer);
     } catch (err) {
       this.model.dispose();
