@@ -55,14 +55,16 @@ export class Selection {
     const { db, clock } = this.ctx;
     const { algorithm, randomness } = choice;
     this.mayCommit(panel);
-    // No import may add to the pool while its snapshot is checked (panels/busy.ts).
-    const { input, problem } = await oneAtATime(panel.id, 'A commitment', async () => {
+    // No import may add to the pool while its snapshot is checked, nor while a list for dice is made (panels/busy.ts).
+    const { input, problem, list } = await oneAtATime(panel.id, 'A commitment', async () => {
       const input = await snapshot(this.ctx, panel, orderKey);
-      return { input, problem: await drawProblem(input.poolCsv, input.quotasCsv, panel.panelSize) };
+      const problem = await drawProblem(input.poolCsv, input.quotasCsv, panel.panelSize);
+      // A final pick by dice: the list is made now, from the pool with tickets, exactly as the auditors will re-make it.
+      const dice = !problem && choice.finalPick === 'dice';
+      const list = dice ? await diceList(input.auditorsCsv, input.quotasCsv, panel.panelSize, algorithm, choice.listSize ?? DEFAULT_LIST_SIZE) : undefined;
+      return { input, problem, list };
     });
     if (problem) throw new DomainError('invalid', `Nothing was published: ${problem} Fix the pool or the quotas, then commit.`);
-    // A final pick by dice: the list is made now, from the pool with tickets, exactly as the auditors will re-make it.
-    const list = choice.finalPick === 'dice' ? await diceList(input.auditorsCsv, input.quotasCsv, panel.panelSize, algorithm, choice.listSize ?? DEFAULT_LIST_SIZE) : undefined;
     if (findCommitment(db, panel.id)) throw new DomainError('conflict', 'This panel already has a published commitment; it cannot change.');
     const dice = list && { listSize: list.size, listMethod: UNIFORM_METHOD, listSha256: list.fingerprint };
     const fields = commitmentFields({ panel: panel.slug, algorithm, randomness, engineVersion: ENGINE_VERSION, panelSize: panel.panelSize, ...input, poolCsv: input.auditorsCsv, dice });
