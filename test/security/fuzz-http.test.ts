@@ -127,6 +127,8 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /admin/panels/:id/quotas': { who: 'organiser', query: ['saved'] },
   'POST /admin/panels/:id/quotas': { who: 'organiser', fields: [], runs: 70 },
   'POST /admin/panels/:id/quotas/compute': { who: 'organiser', fields: ['tolerance'] },
+  'POST /admin/panels/:id/quotas/two-way': { who: 'organiser', fields: ['a', 'b', 'min', 'max'], runs: 60 },
+  'POST /admin/panels/:id/quotas/two-way/:qid/remove': { who: 'organiser' },
   'POST /admin/panels/:id/quotas/import': { who: 'organiser', upload: true, runs: 60 },
   'GET /admin/panels/:id/quotas.csv': { who: 'organiser' },
   'GET /admin/panels/:id/pool': { who: 'organiser', query: ['page', 'imported', 'erased', 'ignored', 'q'] },
@@ -386,6 +388,8 @@ function validParam(route: string, name: string): string {
       return 'ar';
     case 'kind':
       return 'invitation';
+    case 'qid':
+      return '1';
     case 'mid':
       return String(world.db.prepare('SELECT id FROM messages ORDER BY id LIMIT 1').pluck().get() ?? 1);
     default:

@@ -131,6 +131,8 @@ const HTTP_ROUTES = [
   ['GET /admin/panels/:id/quotas', 'teamOrganiser', 'Quotas'],
   ['POST /admin/panels/:id/quotas', 'teamOrganiser', 'Save typed quotas'],
   ['POST /admin/panels/:id/quotas/compute', 'teamOrganiser', 'Compute quotas from population shares'],
+  ['POST /admin/panels/:id/quotas/two-way', 'teamOrganiser', 'Add or change a two-way quota (two values of two categories)'],
+  ['POST /admin/panels/:id/quotas/two-way/:qid/remove', 'teamOrganiser', 'Remove a two-way quota'],
   ['POST /admin/panels/:id/quotas/import', 'teamOrganiser', 'Import quotas from CSV'],
   ['GET /admin/panels/:id/quotas.csv', 'teamOrganiser', 'Export quotas as CSV'],
   ['GET /admin/panels/:id/pool', 'teamOrganiser', 'The pool, with personal data'],

@@ -124,6 +124,7 @@ function fill(pattern: string, role: HttpRole): string {
       mid: 999_999, // no such message
       lang: 'pl',
       kind: 'invitation',
+      qid: 999_999, // no such two-way quota
       file: 'pool.csv',
       auditorId: 999_999,
       memberId: f.withdrawnMember,
@@ -229,6 +230,8 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'GET /admin/panels/:id/quotas': { status: 200 },
   'POST /admin/panels/:id/quotas': { status: 400, body: () => ({ [`min_${f.valueId}`]: 'many' }) },
   'POST /admin/panels/:id/quotas/compute': { status: 400 },
+  'POST /admin/panels/:id/quotas/two-way': { status: 400 }, // an empty form: no values chosen
+  'POST /admin/panels/:id/quotas/two-way/:qid/remove': { status: 404 }, // no such two-way quota
   'POST /admin/panels/:id/quotas/import': { status: 400 }, // no file
   'GET /admin/panels/:id/quotas.csv': { status: 200 },
   'GET /admin/panels/:id/pool': { status: 200 },
