@@ -8,7 +8,8 @@ import { countsAgainstQuotas, gini } from './report';
 import { discardRuntime, highs, isAbort } from './solver';
 import { ALGORITHMS, type DrawOptions, type DrawResult, type Person, type Quota } from './types';
 
-export const ENGINE_VERSION = 'citizens-panel-sortition 0.2.0';
+/** Bump it whenever the lottery for the same input changes: a commitment is re-run with the version it names (test/sortition/engine-version.test.ts). */
+export const ENGINE_VERSION = 'citizens-panel-sortition 0.3.0';
 const DEFAULT_LEGACY_RUNS = 1000;
 
 /**
