@@ -18,11 +18,12 @@ import { listMembers } from '../membership/members';
 import { type DrawRunner, drawInput } from './runner';
 import type { Selection } from './workflow';
 
-export const algorithm = z.enum(ALGORITHMS as [Algorithm, ...Algorithm[]], { error: 'Choose leximin, maximin or legacy.' });
+export const algorithm = z.enum(ALGORITHMS as [Algorithm, ...Algorithm[]], { error: 'Choose leximin, maximin, nash or legacy.' });
 /** What the chance histogram shows of each method, true of that method (README, docs/sortition.md). */
 const CHANCE_CAPTIONS: Record<Algorithm, string> = {
   leximin: 'LEXIMIN makes the chances as equal as the quotas allow: it raises the lowest chance as far as it can, then the next lowest, and so on, so the leftmost bar sits as far right as possible.',
   maximin: 'MAXIMIN raises the lowest chance as far as the quotas allow, so the leftmost bar sits as far right as possible; it does not try to even out the chances above it.',
+  nash: 'NASH (Nash welfare) gives everyone as equal a chance as it can while never leaving anyone at zero where a chance is possible: it makes the product of all the chances as large as it can. It favours no single worst-off group the way maximin does, so the leftmost bar may sit a little left of where maximin puts it.',
   legacy: 'The legacy method picks people one at a time against the quotas and does not try to even out the chances: some people may have far less chance than others. These chances are estimated from repeated seeded runs.',
 };
 const trialSchema = z.object({ algorithm, seed: z.string().trim().max(200, 'Seed must be at most 200 characters.').optional() });

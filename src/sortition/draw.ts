@@ -3,6 +3,7 @@ import { buildInstance, InputError, type Instance } from './instance';
 import { legacyPanel } from './legacy';
 import { leximin } from './leximin';
 import { drawFromPortfolio, rng } from './lottery';
+import { nash } from './nash';
 import { PanelFinder } from './panel-finder';
 import { countsAgainstQuotas, gini } from './report';
 import { discardRuntime, highs, isAbort } from './solver';
@@ -13,8 +14,9 @@ export const ENGINE_VERSION = 'citizens-panel-sortition 0.3.0';
 const DEFAULT_LEGACY_RUNS = 1000;
 
 /**
- * Draws a panel: `leximin` (default) or `maximin` from the fairest lottery the quotas allow, or the
- * greedy `legacy` method. The same inputs and seed give the same panel on any machine.
+ * Draws a panel: `leximin` (default) or `maximin` from the fairest lottery the quotas allow, `nash` from the
+ * lottery of greatest Nash welfare (nash.ts), or the greedy `legacy` method. The same inputs and seed give the
+ * same panel on any machine.
  */
 export async function draw(people: Person[], quotas: Quota[], options: DrawOptions): Promise<DrawResult> {
   try {
@@ -45,7 +47,8 @@ async function drawOnce(people: Person[], quotas: Quota[], options: DrawOptions)
     if (selected.length === 0) throw new InfeasibleError([]);
   } else {
     onProgress?.({ phase: 'types', message: `${people.length} people in ${instance.types.length} groups of interchangeable people` });
-    const result = leximin(solver, instance, { maximinOnly: algorithm === 'maximin', onProgress });
+    const result =
+      algorithm === 'nash' ? nash(solver, instance, { onProgress }) : leximin(solver, instance, { maximinOnly: algorithm === 'maximin', onProgress });
     perPerson = Float64Array.from(typeOf, (t) => result.marginals[t]);
     selected = drawFromPortfolio(instance, result.panels, result.probabilities, rng(seed));
     notes = [...result.notes, `a lottery over ${result.panels.length} panels`];

@@ -10,8 +10,8 @@ export interface Person {
   household?: string;
 }
 
-export type Algorithm = 'leximin' | 'maximin' | 'legacy';
-export const ALGORITHMS: readonly Algorithm[] = ['leximin', 'maximin', 'legacy'];
+export type Algorithm = 'leximin' | 'maximin' | 'nash' | 'legacy';
+export const ALGORITHMS: readonly Algorithm[] = ['leximin', 'maximin', 'nash', 'legacy'];
 
 export interface Progress {
   phase: string;

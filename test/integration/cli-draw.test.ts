@@ -66,6 +66,16 @@ describe('citizens-panel draw on the published instances', () => {
     expect(result.out).toMatch(/gender female: \d+ \(quota 9-20, \d+ in pool\)/);
   });
 
+  test('--algorithm nash: the lottery of greatest Nash welfare, with its duality gap in the notes', async () => {
+    const result = await cli(['draw', '--pool', path.join(benchmarks, 'example_small_20', 'respondents.csv'), '--quotas', path.join(benchmarks, 'example_small_20', 'categories.csv'), '--panel-size', '20', '--algorithm', 'nash', '--json']);
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.out) as { algorithm: string; selected: string[]; minProbability: number; notes: string[] };
+    expect(json.algorithm).toBe('nash');
+    expect(json.selected).toHaveLength(20);
+    expect(json.minProbability).toBeCloseTo(0.1, 6); // equal chances are the best Nash welfare when the quotas allow them
+    expect(json.notes[0]).toMatch(/^Nash welfare proved by the relaxed bound: within \d\.\de-\d+ of the optimum in mean log-chance \(duality gap/);
+  });
+
   test('the same seed gives the same panel; another seed another', async () => {
     const args = (seed: string) => ['draw', '--pool', path.join(benchmarks, 'example_small_20', 'respondents.csv'), '--quotas', path.join(benchmarks, 'example_small_20', 'categories.csv'), '--panel-size', '20', '--json', '--seed', seed];
     const one = JSON.parse((await cli(args('x'))).out) as { selected: string[] };
@@ -103,7 +113,7 @@ describe('citizens-panel draw refuses bad input with exit status 2', () => {
   test.each([
     [['--quotas', 'Q', '--panel-size', '2'], '--pool POOL.csv is required'],
     [['--pool', 'P', '--quotas', 'Q', '--panel-size', 'two'], '--panel-size must be a whole number'],
-    [['--pool', 'P', '--quotas', 'Q', '--panel-size', '2', '--algorithm', 'magic'], '--algorithm must be one of leximin, maximin, legacy'],
+    [['--pool', 'P', '--quotas', 'Q', '--panel-size', '2', '--algorithm', 'magic'], '--algorithm must be one of leximin, maximin, nash, legacy'],
     [['--pool', 'missing.csv', '--quotas', 'Q', '--panel-size', '2'], 'cannot read missing.csv: no such file'],
   ])('%j', async (args, message) => {
     const resolved = args.map((a) => (a === 'P' ? file('p.csv', pool) : a === 'Q' ? file('q.csv', quotas) : a));

@@ -169,8 +169,8 @@ describe('wording', () => {
   });
 
   test('a draw’s chart says what its own method does', async () => {
-    const captions: Record<string, RegExp> = { leximin: /LEXIMIN makes the chances as equal as the quotas allow/, maximin: /MAXIMIN raises the lowest chance/, legacy: /The legacy method picks people one at a time/ };
-    for (const algorithm of ['leximin', 'maximin', 'legacy'] as const) {
+    const captions: Record<string, RegExp> = { leximin: /LEXIMIN makes the chances as equal as the quotas allow/, maximin: /MAXIMIN raises the lowest chance/, nash: /NASH \(Nash welfare\) gives everyone as equal a chance as it can while never leaving anyone at zero/, legacy: /The legacy method picks people one at a time/ };
+    for (const algorithm of ['leximin', 'maximin', 'nash', 'legacy'] as const) {
       const id = insertDraw(t.db, { panelId: panel.id, kind: 'trial', algorithm, seed: 'words', panelSize: 2, poolCsv: 'id\nA\nB\n', quotasCsv: 'category,value,min,max\n' }, null, t.clock.now());
       finishDraw(t.db, id, t.clock.now(), { selected: ['A', 'B'], minProbability: 1, gini: 0, counts: [], chances: [1, 1], poolSize: 2, types: 1, notes: [] }, null);
       const page = (await organiser.get(`${admin}/draws/${id}`)).text;

@@ -66,6 +66,26 @@ test('a trial draw runs in the background and reports chances and counts against
   expect(csv.filter((line) => line.endsWith(',yes'))).toHaveLength(40);
 });
 
+test('a trial draw by Nash welfare runs the same way: a valid panel, everyone above 0, its method and duality gap on the page', async () => {
+  const res = await submit(organiser, `${admin}/selection`, `${admin}/draws`, { algorithm: 'nash', seed: 'try-nash' });
+  expect(res.status).toBe(303);
+  const id = drawIdOf(res.headers.location);
+  await t.runner.settled(id);
+  const draw = findDraw(t.db, panelId, id);
+  expect([draw?.algorithm, draw?.status]).toEqual(['nash', 'done']);
+  const page = (await organiser.get(`${admin}/draws/${id}`)).text;
+  expect(page).toContain('<dt>Method</dt><dd>nash</dd>');
+  expect(page).toContain('NASH (Nash welfare) gives everyone as equal a chance as it can');
+  expect(page).toMatch(/Nash welfare proved by the relaxed bound: within \d\.\de-\d+ of the optimum in mean log-chance \(duality gap/);
+  expect(page.match(/<tr >/g)?.length ?? 0).toBeGreaterThanOrEqual(33); // every value within its quota
+  const csv = (await organiser.get(`${admin}/draws/${id}/chances.csv`)).text.trim().split('\n').slice(1);
+  const chances = csv.map((line) => Number(line.split(',')[1]));
+  expect(chances.reduce((a, b) => a + b, 0)).toBeCloseTo(40, 3);
+  expect(Math.min(...chances)).toBeGreaterThan(0); // no one who can be drawn is left at 0
+  expect(csv.filter((line) => line.endsWith(',yes'))).toHaveLength(40);
+  expect(listMembers(t.db, panelId)).toHaveLength(0); // a trial changes nothing
+});
+
 test('a commitment needs registration closed first; closing it closes the form, once', async () => {
   const before = snapshot(t.db);
   const early = await submit(organiser, `${admin}/selection`, `${admin}/commitment`, { algorithm: 'leximin', randomness: 'The Lotto draw on Saturday 5 December 2026', confirm: 'yes' });
