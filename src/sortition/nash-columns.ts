@@ -172,10 +172,32 @@ export class NashSearch {
       heaviest.unshift(near);
     }
     for (const start of heaviest) {
-      const better = this.swaps.improve(start, weights);
+      const better = this.improve(start, weights);
       if (better) found.push(better);
     }
     return found;
+  }
+
+  /**
+   * Steepest swaps from `start`, kept only if the panel still meets every quota and household rule: swaps.ts
+   * checks a type's quota rows position by position, which misses a two-way quota that covers only some cells.
+   */
+  private improve(start: Int32Array, weights: Float64Array): Int32Array | undefined {
+    const better = this.swaps.improve(start, weights);
+    return better && this.valid(better) ? better : undefined;
+  }
+
+  private valid(panel: Int32Array): boolean {
+    const { types, rows, households, panelSize } = this.instance;
+    const count = new Int32Array(rows.length);
+    let size = 0;
+    for (let t = 0; t < panel.length; t++) {
+      if (panel[t] < 0 || panel[t] > types[t].count) return false;
+      size += panel[t];
+      for (const r of types[t].rows) count[r] += panel[t];
+    }
+    if (size !== panelSize || rows.some((row, r) => count[r] < row.min || count[r] > row.max)) return false;
+    return households.every((members) => members.reduce((sum, t) => sum + panel[t], 0) <= 1);
   }
 
   /**
@@ -193,7 +215,7 @@ export class NashSearch {
     const worth = (panel: Int32Array) => panel.some((x, t) => x > 0 && !possible[t]);
     for (;;) {
       possible.forEach((c, t) => (weights[t] = c ? 0 : 1));
-      let next = last && this.swaps.improve(last, weights);
+      let next = last && this.improve(last, weights);
       if (!next || !worth(next)) {
         exact++;
         next = this.exact.best(weights.map((w) => w + 1e-3))?.counts;
