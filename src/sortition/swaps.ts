@@ -73,11 +73,14 @@ export class SwapSearch {
     return best;
   }
 
+  /**
+   * Whether one person of the type counted by rows `out` can leave and one counted by `into` come in: each row
+   * only the leaver counts towards keeps its minimum, each only the newcomer does its maximum. Compared as sets,
+   * since a two-way quota may count one type and not another (their row lists then differ in length).
+   */
   private quotasAllow(out: number[], into: number[], rowCount: Int32Array, rows: Instance['rows']): boolean {
-    for (let c = 0; c < out.length; c++) {
-      if (out[c] === into[c]) continue;
-      if (rowCount[out[c]] - 1 < rows[out[c]].min || rowCount[into[c]] + 1 > rows[into[c]].max) return false;
-    }
+    for (const r of out) if (!into.includes(r) && rowCount[r] - 1 < rows[r].min) return false;
+    for (const r of into) if (!out.includes(r) && rowCount[r] + 1 > rows[r].max) return false;
     return true;
   }
 }

@@ -86,3 +86,31 @@ describe('two-way quotas (age & gender)', () => {
     expect(checkQuotaSums([...quotas, { category: 'age & gender', value: 'old & man', min: 2, max: 2 }], 2)).toEqual(['age & gender: the minimums add up to 3, more than the panel size 2. Lower some minimums by 1 in all.']);
   });
 });
+
+test('a swap in the cheap pricing keeps a two-way quota that counts one type and not the other', async () => {
+  const { buildInstance } = await import('../../src/sortition/instance');
+  const { SwapSearch } = await import('../../src/sortition/swaps');
+  const people: Person[] = [
+    { id: 'yw1', features: { age: 'young', gender: 'woman' } },
+    { id: 'yw2', features: { age: 'young', gender: 'woman' } },
+    { id: 'ow', features: { age: 'old', gender: 'woman' } },
+    { id: 'om', features: { age: 'old', gender: 'man' } },
+  ];
+  const quotas: Quota[] = [
+    { category: 'age', value: 'young', min: 0, max: 2 },
+    { category: 'age', value: 'old', min: 0, max: 2 },
+    { category: 'gender', value: 'woman', min: 0, max: 2 },
+    { category: 'gender', value: 'man', min: 0, max: 2 },
+    { category: 'age & gender', value: 'young & woman', min: 0, max: 1 },
+  ];
+  const instance = buildInstance(people, quotas, 2);
+  const typeOf = (id: string) => instance.types.findIndex((t) => t.members.includes(people.findIndex((p) => p.id === id)));
+  // The panel holds one young woman and the old woman; the weights pull a second young woman in, past the limit of 1.
+  const start = new Int32Array(instance.types.length);
+  start[typeOf('yw1')] = 1;
+  start[typeOf('ow')] = 1;
+  const weights = new Float64Array(instance.types.length);
+  weights[typeOf('yw1')] = 10;
+  const better = new SwapSearch(instance).improve(start, weights);
+  if (better) expect(better[typeOf('yw1')]).toBeLessThanOrEqual(1);
+});
