@@ -25,7 +25,7 @@ export const DRAW_USAGE = `citizens-panel draw --pool POOL.csv --quotas QUOTAS.c
       The pool has one column per category; ids come from --id-column, else a column "id", else the row number.
       With --address-columns, at most one person per household. --json prints one JSON object.
       With --uniform M (${LIST_SIZES.join(', ')}), makes instead the numbered list of M panels of a final pick by dice
-      (the leximin or maximin lottery rounded to M equally likely panels), prints its fingerprint, compares it with
+      (the leximin, maximin or nash lottery rounded to M equally likely panels), prints its fingerprint, compares it with
       --list-sha256 (the one in the commitment), prints panel --entry N (the number rolled, such as 417), and writes
       the list to --list-out. No seed is used: the same files always make the same list.
       Exit status: 0 drawn, 2 unusable input (the message says which), 3 quotas no panel can meet, 4 the list's

@@ -2,6 +2,7 @@ import { sha256 } from '../tokens';
 import { checkDrawable } from './draw';
 import { buildInstance, InputError } from './instance';
 import { leximin } from './leximin';
+import { nash } from './nash';
 import { discardRuntime, highs, isAbort } from './solver';
 import type { Algorithm, Person, Progress, Quota } from './types';
 import { roundToUniform } from './uniform';
@@ -22,14 +23,14 @@ export const UNIFORM_METHOD = 'citizens-panel uniform-rounding 1';
 export const LIST_SIZES = [100, 1000, 10000] as const;
 export const DEFAULT_LIST_SIZE = 1000;
 /** The lotteries that can be rounded: those the engine builds as a portfolio of panels. */
-export const UNIFORM_ALGORITHMS: readonly Algorithm[] = ['leximin', 'maximin'];
+export const UNIFORM_ALGORITHMS: readonly Algorithm[] = ['leximin', 'maximin', 'nash'];
 
 export interface UniformList {
   size: number;
   /** The panels' lines, in their numbered order. */
   lines: string[];
   fingerprint: string;
-  /** Per person, in the pool's order: their LEXIMIN (or MAXIMIN) chance, and their chance in the list. */
+  /** Per person, in the pool's order: their chance in the lottery rounded (LEXIMIN, maximin or Nash), and in the list. */
   leximin: number[];
   chances: number[];
   maxChange: number;
@@ -47,13 +48,14 @@ export async function uniformList(
   options: { panelSize: number; algorithm?: Algorithm; size?: number; onProgress?: (p: Progress) => void },
 ): Promise<UniformList> {
   const { panelSize, algorithm = 'leximin', size = DEFAULT_LIST_SIZE, onProgress } = options;
-  if (!UNIFORM_ALGORITHMS.includes(algorithm)) throw new InputError(`a list for dice rounds a ${UNIFORM_ALGORITHMS.join(' or ')} lottery; ${algorithm} has none`);
+  if (!UNIFORM_ALGORITHMS.includes(algorithm)) throw new InputError(`a list for dice rounds a leximin, maximin or nash lottery; ${algorithm} has none`);
   if (!LIST_SIZES.includes(size as (typeof LIST_SIZES)[number])) throw new InputError(`the list has ${LIST_SIZES.join(', ')} panels (two, three or four dice), not ${size}`);
   const once = async () => {
     await checkDrawable(people, quotas, { panelSize, algorithm });
     const instance = buildInstance(people, quotas, panelSize);
     onProgress?.({ phase: 'types', message: `${people.length} people in ${instance.types.length} groups of interchangeable people` });
-    const lottery = leximin(await highs(), instance, { maximinOnly: algorithm === 'maximin', onProgress });
+    const solver = await highs();
+    const lottery = algorithm === 'nash' ? nash(solver, instance, { onProgress }) : leximin(solver, instance, { maximinOnly: algorithm === 'maximin', onProgress });
     onProgress?.({ phase: 'uniform', message: `rounding a lottery over ${lottery.panels.length} panels to a list of ${size}` });
     return { rounded: roundToUniform(instance, lottery, size, people.length), lotteryPanels: lottery.panels.length };
   };

@@ -83,7 +83,7 @@ test('dice with a method that has no lottery of panels is refused beside the for
   const before = snapshot(db);
   const res = await submit(organiser, `${admin}/selection`, `${admin}/commitment`, { algorithm: 'legacy', finalPick: 'dice', listSize: '1000', randomness: 'Three dice rolled at the Council House', confirm: 'yes' });
   expect(res.status).toBe(400);
-  expect(res.text).toContain('Nothing was published: a list for dice rounds a leximin or maximin lottery; legacy has none');
+  expect(res.text).toContain('Nothing was published: a list for dice rounds a leximin, maximin or nash lottery; legacy has none');
   const odd = await submit(organiser, `${admin}/selection`, `${admin}/commitment`, { algorithm: 'leximin', finalPick: 'dice', listSize: '999', randomness: 'Three dice rolled at the Council House', confirm: 'yes' });
   expect(odd.status).toBe(400);
   expect(odd.text).toContain('Choose how many panels the list has: 100, 1000, 10000.');

@@ -201,8 +201,18 @@ describe('a pool of 240 with households, rounded to 1,000 panels', () => {
     expect(listFingerprint(reordered)).toBe(first.fingerprint);
   });
 
+  test('a Nash lottery rounds too: its own chances, each within the bound, the chances adding up to the panel', async () => {
+    const list = await uniformList(people, quotas, { panelSize: k, algorithm: 'nash', size: 1000 });
+    const index = new Map(people.map((p, i) => [p.id, i]));
+    const held = new Array<number>(people.length).fill(0);
+    list.lines.forEach((_, n) => entryIds(list.lines, n).forEach((id) => held[index.get(id) as number]++));
+    held.forEach((h, i) => expect(Math.abs(h / 1000 - list.leximin[i])).toBeLessThanOrEqual(list.maxChange + 1e-12));
+    expect(list.leximin).not.toEqual(first.leximin); // Nash's chances, not LEXIMIN's
+    expect(list.chances.reduce((a, b) => a + b, 0)).toBeCloseTo(k, 9);
+  });
+
   test('a list for a method with no lottery of panels, or of a size no dice give, is refused in words', async () => {
-    await expect(uniformList(people, quotas, { panelSize: k, algorithm: 'legacy', size: 1000 })).rejects.toThrow('a list for dice rounds a leximin or maximin lottery; legacy has none');
+    await expect(uniformList(people, quotas, { panelSize: k, algorithm: 'legacy', size: 1000 })).rejects.toThrow('a list for dice rounds a leximin, maximin or nash lottery; legacy has none');
     await expect(uniformList(people, quotas, { panelSize: k, size: 999 })).rejects.toThrow('the list has 100, 1000, 10000 panels');
   });
 });
