@@ -40,8 +40,10 @@ const CASES: Case[] = [
   { name: 'example_large_200', algorithm: 'legacy', load: fromFiles(path.join(benchmarks, 'example_large_200'), 200), published: 'LEGACY min <= 0.25% (99% upper bound)' },
   { name: 'coventry_demo_40', algorithm: 'maximin', load: coventry },
   { name: 'coventry_demo_40', algorithm: 'leximin', load: coventry },
+  { name: 'coventry_demo_40', algorithm: 'nash', load: coventry },
   { name: 'synthetic_sf_e_110', algorithm: 'leximin', load: () => syntheticInstance(), published: 'real sf_e: 4011.6 s (Gurobi), 170 s (sortition-algorithms); goal < 2 s' },
   { name: 'synthetic_sf_e_110', algorithm: 'maximin', load: () => syntheticInstance(), published: 'goal < 2 s' },
+  { name: 'synthetic_sf_e_110', algorithm: 'nash', load: () => syntheticInstance(), published: 'goal: seconds' },
   // Issue 23's hard shapes, each from a seed.
   { name: 'synthetic_exact_110', algorithm: 'leximin', load: () => syntheticInstance({ seed: 'exact', tolerance: 0 }), published: 'goal < 2 s' },
   { name: 'synthetic_households_110', algorithm: 'leximin', load: () => syntheticInstance({ seed: 'households', sharing: 0.3 }), published: 'goal < 2 s' },
