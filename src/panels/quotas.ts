@@ -4,7 +4,7 @@ import { type CsvProblem, CsvError, writeCsv } from '../csv';
 import { checkQuotaSums, parseQuotasCsv, quotasFromShares } from '../sortition/quotas';
 import type { FieldErrors } from '../web/validate';
 import { shareWarning } from './shares';
-import { listTwoWay, saveTwoWayRow, twoWayAsQuotas, twoWayPool } from './two-way';
+import { earlierFirst, listTwoWay, saveTwoWayRow, twoWayAsQuotas, twoWayPool } from './two-way';
 import { componentsOf, JOIN } from '../sortition/intersections';
 import { drawableSize, listCategories, panelQuotas, poolCounts, updateValueQuota, type Category, type Panel } from './repo';
 
@@ -139,15 +139,22 @@ export function importQuotas(ctx: AppContext, panel: Panel, file: Buffer | strin
     if (parts) {
       // A two-way quota, "age & gender" with "16-24 & Woman": each part a category and value of this panel.
       const values = q.value.split(JOIN).map((v) => v.trim());
-      const cats = parts.map((part) => categories.find((c) => c.key.toLowerCase() === part.toLowerCase() || c.label.toLowerCase() === part.toLowerCase()));
-      const found = cats.map((category, i) => category?.values.find((v) => v.value.toLowerCase() === (values[i] ?? '').toLowerCase() || v.label.toLowerCase() === (values[i] ?? '').toLowerCase()));
-      if (parts.length !== 2 || values.length !== 2 || found.some((v) => !v) || cats[0] === cats[1]) {
+      const picked = parts.map((part, i) => {
+        const category = named(categories, part, (c) => c.key);
+        const value = category && named(category.values, values[i] ?? '', (v) => v.value);
+        return category && value ? { category, value } : undefined;
+      });
+      const [x, y] = picked;
+      if (parts.length !== 2 || values.length !== 2 || !x || !y || x.category === y.category) {
         problems.push({ line, column: 'category', message: `"${q.category}: ${q.value}" is not two categories of this panel and one value of each, joined by "&" (such as "age & gender" and "16-24 & Woman")` });
-      } else twoWay.push({ line, a: found[0]!.id, b: found[1]!.id, min: q.min, max: q.max });
+      } else {
+        const [a, b] = earlierFirst(categories, x, y);
+        twoWay.push({ line, a: a.value.id, b: b.value.id, min: q.min, max: q.max });
+      }
       return [];
     }
-    const category = categories.find((c) => c.key.toLowerCase() === q.category.toLowerCase() || c.label.toLowerCase() === q.category.toLowerCase());
-    const value = category?.values.find((v) => v.value.toLowerCase() === q.value.toLowerCase() || v.label.toLowerCase() === q.value.toLowerCase());
+    const category = named(categories, q.category, (c) => c.key);
+    const value = category && named(category.values, q.value, (v) => v.value);
     if (!category) problems.push({ line, column: 'category', message: `"${q.category}" is not a category of this panel (${categories.map((c) => c.key).join(', ')})` });
     else if (!value) problems.push({ line, column: 'value', message: `"${q.value}" is not a value of ${category.key} (${category.values.map((v) => v.value).join(', ')})` });
     const earlier = value && lineOf.get(value.id);
@@ -164,6 +171,12 @@ export function importQuotas(ctx: AppContext, panel: Panel, file: Buffer | strin
     audit(ctx.db, ctx.clock, { userId, panelId: panel.id, action: 'quotas.import', detail: { rows: updates.length, ...(twoWay.length ? { twoWay: twoWay.length } : {}) } });
   })();
   return updates.length + twoWay.length;
+}
+
+/** A category or value a quota file names, by its key (or value) or its label, in any case. */
+function named<T extends { label: string }>(list: T[], name: string, key: (x: T) => string): T | undefined {
+  const wanted = name.toLowerCase();
+  return list.find((x) => key(x).toLowerCase() === wanted || x.label.toLowerCase() === wanted);
 }
 
 export function exportQuotasCsv(ctx: AppContext, panel: Panel): string {

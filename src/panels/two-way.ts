@@ -52,13 +52,19 @@ export function twoWayPool(db: Db, quotas: TwoWayQuota[]): Map<number, number> {
  * Adds a two-way quota, or changes the one on the same two values. The form names the two values by id and
  * gives a minimum and a maximum; bad input is answered by field, and nothing changes.
  */
+/** Two picked values, the earlier category's first (as two_way_quotas stores them), by the categories' order. */
+export function earlierFirst<T extends { category: Category }>(categories: Category[], x: T, y: T): [T, T] {
+  const at = (v: T) => categories.findIndex((c) => c.id === v.category.id);
+  return at(x) <= at(y) ? [x, y] : [y, x];
+}
+
 export function saveTwoWay(ctx: AppContext, panel: Panel, form: Record<string, string>, userId: number): FieldErrors {
   const categories = listCategories(ctx.db, panel.id);
   const errors: FieldErrors = {};
   const valueOf = (field: string, which: string) => {
-    for (const [position, category] of categories.entries()) {
+    for (const category of categories) {
       const value = category.values.find((v) => String(v.id) === form[field]);
-      if (value) return { position, category, value };
+      if (value) return { category, value };
     }
     errors[field] = `Choose the ${which} value from the list.`;
     return undefined;
@@ -76,7 +82,7 @@ export function saveTwoWay(ctx: AppContext, panel: Panel, form: Record<string, s
   const max = number('max', 'maximum');
   if (min !== undefined && max !== undefined && min > max) errors.min = `The minimum ${min} is more than the maximum ${max}.`;
   if (Object.keys(errors).length || !first || !second || min === undefined || max === undefined) return errors;
-  const [a, b] = first.position < second.position ? [first, second] : [second, first];
+  const [a, b] = earlierFirst(categories, first, second);
   ctx.db.transaction(() => {
     saveTwoWayRow(ctx.db, panel.id, { a: a.value.id, b: b.value.id, min, max });
     audit(ctx.db, ctx.clock, { userId, panelId: panel.id, action: 'quotas.two-way', subject: `${a.category.key}=${a.value.value} & ${b.category.key}=${b.value.value}`, detail: { min, max } });
@@ -85,12 +91,11 @@ export function saveTwoWay(ctx: AppContext, panel: Panel, form: Record<string, s
 }
 
 /**
- * Writes one, or changes the one on the same two values (whichever order they come in: the earlier category's
- * value is stored first). The caller checks the values are the panel's, of two categories, and min <= max.
+ * Writes one, or changes the one on the same two values. `a` is the value of the earlier category (by position):
+ * the caller orders them (earlierFirst), and checks they are the panel's, of two categories, and min <= max.
  */
 export function saveTwoWayRow(db: Db, panelId: number, q: { a: number; b: number; min: number; max: number }): void {
-  const position = db.prepare('SELECT c.position FROM category_values v JOIN categories c ON c.id = v.category_id WHERE v.id = ?').pluck();
-  const [a, b] = (position.get(q.a) as number) <= (position.get(q.b) as number) ? [q.a, q.b] : [q.b, q.a];
+  const { a, b } = q;
   db.prepare(
     `INSERT INTO two_way_quotas (panel_id, value_a, value_b, quota_min, quota_max) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (panel_id, value_a, value_b) DO UPDATE SET quota_min = excluded.quota_min, quota_max = excluded.quota_max`,
