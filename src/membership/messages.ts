@@ -7,6 +7,10 @@ import { localise } from '../panels/translations';
 import { languageOf } from '../web/i18n';
 import { invitationExpired, listMembers, type Member } from './members';
 
+/** When a session starts, as its messages say it: the weekday, day, month and Coventry time, in the language. */
+export const sessionTime = (language: string, at: number): string =>
+  new Intl.DateTimeFormat(languageOf(language).tag, { weekday: 'long', day: 'numeric', month: 'long', hour: 'numeric', minute: '2-digit', timeZone: 'Europe/London' }).format(at);
+
 /** What an invitation or its reminder says: the panel's words in the member's language, and whom to ask. */
 function invitationWords(ctx: AppContext, original: Panel, member: Member, kind: string) {
   const panel = localise(ctx.db, original, [], member.language).panel;
@@ -89,7 +93,7 @@ export function queueSessionNotices(ctx: AppContext, original: Panel, day: Sessi
     const panel = localise(db, original, [], member.language).panel;
     const d = panel.details;
     const link = linkOf(ctx, member.registrantId, ['invitation', 'replacement-invitation'], member.invitedAt ?? 0);
-    const when = new Intl.DateTimeFormat(languageOf(member.language).tag, { weekday: 'long', day: 'numeric', month: 'long', hour: 'numeric', minute: '2-digit', timeZone: 'Europe/London' }).format(day.startsAt);
+    const when = sessionTime(member.language, day.startsAt);
     const contact = [d.contactName, d.contactPhone, d.contactEmail].filter(Boolean).join(', ');
     const words = panelMessage(ctx.db, panel.id, KIND[kind], member.language, {
       name: member.name ?? '', panel: panel.title, session: day.title, when, place: day.place, bring: day.bring, access: d.access, contact, personal: link ? 'yes' : '', site: publicUrl(ctx.config),

@@ -3,6 +3,7 @@ import { audit } from '../audit';
 import { currentUser, requireRole } from '../auth/middleware';
 import { publicUrl } from '../config';
 import type { AppContext } from '../context';
+import { sessionTime } from '../membership/messages';
 import { loadPanel } from '../panels/load';
 import { closingDay, type Panel } from '../panels/repo';
 import { localise } from '../panels/translations';
@@ -31,11 +32,10 @@ function sampleVars(ctx: AppContext, original: Panel, language: string): Record<
   const d = panel.details;
   const site = publicUrl(ctx.config);
   const tag = languageOf(language).tag;
-  const inAWeek = new Intl.DateTimeFormat(tag, { weekday: 'long', day: 'numeric', month: 'long', hour: 'numeric', minute: '2-digit', timeZone: 'Europe/London' }).format(ctx.clock.now() + 7 * 86400_000);
   return {
     name: 'Sam Example', panel: panel.title, question: panel.question, closes: closingDay(panel, tag), required: panel.confirmedOnly ? 'yes' : '',
     dates: d.dates, venue: d.venue, expenses: d.expenses, access: d.access, contact: [d.contactName, d.contactPhone, d.contactEmail].filter(Boolean).join(', '),
-    session: 'The first session', when: inAWeek, place: d.venue, bring: 'Nothing but yourself', personal: 'yes', url: `${site}/outcomes/${panel.slug}`, site,
+    session: 'The first session', when: sessionTime(language, ctx.clock.now() + 7 * 86400_000), place: d.venue, bring: 'Nothing but yourself', personal: 'yes', url: `${site}/outcomes/${panel.slug}`, site,
     replyBy: closingDay({ closesAt: ctx.clock.now() + 14 * 86400_000 }, tag), phone: d.contactPhone, contactName: d.contactName,
   };
 }
