@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CsvError, describeProblem } from '../csv';
+import { type Alternates, chooseAlternates } from '../sortition/alternates';
 import { draw } from '../sortition/draw';
+import { DEFAULT_DROPOUT, dropoutChance, parseDropoutCsv } from '../sortition/dropout';
 import { InfeasibleError } from '../sortition/feasibility';
 import { InputError } from '../sortition/instance';
 import { readPool } from '../sortition/pool';
@@ -21,6 +23,7 @@ export const EXIT_LIST_MISMATCH = 4;
 export const DRAW_USAGE = `citizens-panel draw --pool POOL.csv --quotas QUOTAS.csv --panel-size K [--algorithm leximin|maximin|nash|legacy]
                     [--seed TEXT] [--id-column NAME] [--address-columns A,B] [--json]
                     [--uniform M [--entry N] [--list-sha256 HASH] [--list-out LIST.txt]]
+                    [--alternates N [--dropout DROPOUT.csv]]
       Draws a panel by stratified lottery. Quotas: category,value,min,max (or feature,value,min,max[,min_flex,max_flex]).
       The pool has one column per category; ids come from --id-column, else a column "id", else the row number.
       With --address-columns, at most one person per household. --json prints one JSON object.
@@ -28,6 +31,10 @@ export const DRAW_USAGE = `citizens-panel draw --pool POOL.csv --quotas QUOTAS.c
       (the leximin, maximin or nash lottery rounded to M equally likely panels), prints its fingerprint, compares it with
       --list-sha256 (the one in the commitment), prints panel --entry N (the number rolled, such as 417), and writes
       the list to --list-out. No seed is used: the same files always make the same list.
+      With --alternates N, ranks N alternates with the panel drawn (or panel --entry N) from --seed, chosen so the
+      quotas hold through the dropouts of --dropout (category,value,percent; 10% for everyone without it), and prints
+      their simulated chance of keeping every quota beside a naive list's. It re-makes a final draw's alternates from
+      the published files, its seed and dropout table.
       Exit status: 0 drawn, 2 unusable input (the message says which), 3 quotas no panel can meet, 4 the list's
       fingerprint is not --list-sha256.
 `;
@@ -58,6 +65,8 @@ export async function drawCommand(args: string[], io: Io): Promise<number> {
         entry: { type: 'string' },
         'list-sha256': { type: 'string' },
         'list-out': { type: 'string' },
+        alternates: { type: 'string' },
+        dropout: { type: 'string' },
       },
       strict: true,
     }));
@@ -73,6 +82,9 @@ export async function drawCommand(args: string[], io: Io): Promise<number> {
   if (listSize === undefined && (values.entry !== undefined || values['list-sha256'] !== undefined || values['list-out'] !== undefined)) {
     return fail('--entry, --list-sha256 and --list-out go with --uniform M: the list of panels a final pick by dice was made from');
   }
+  if (values.alternates !== undefined && !/^[1-9]\d{0,3}$/.test(values.alternates)) return fail('--alternates must be a whole number from 1 to 9999, such as 11');
+  if (values.dropout !== undefined && values.alternates === undefined) return fail('--dropout goes with --alternates N: the table the alternates are chosen for');
+  if (values.alternates !== undefined && listSize !== undefined && values.entry === undefined) return fail('--alternates with --uniform needs --entry N: the alternates are ranked with the panel rolled');
   const entry = listSize === undefined || values.entry === undefined ? undefined : readEntry(values.entry, listSize);
   if (typeof entry === 'string') return fail(entry);
   if (values['list-sha256'] !== undefined && !/^[0-9a-f]{64}$/.test(values['list-sha256'])) return fail('--list-sha256 must be 64 hexadecimal digits: the list fingerprint in the commitment');
@@ -102,10 +114,15 @@ export async function drawCommand(args: string[], io: Io): Promise<number> {
         addressColumns: values['address-columns']?.split(',').map((c) => c.trim()).filter(Boolean),
       }),
     );
+    const dropoutFile = values.dropout;
+    const table = dropoutFile === undefined ? DEFAULT_DROPOUT : withFile(dropoutFile, () => parseDropoutCsv(read(dropoutFile), new Set(plainCategories(quotas))));
+    const ranked = (panel: string[]) =>
+      values.alternates === undefined ? undefined : chooseAlternates({ people: pool, quotas, panel, count: Number(values.alternates), dropout: dropoutChance(table), seed: values.seed ?? '' });
     if (listSize !== undefined) {
       const list = await uniformList(pool, quotas, { panelSize: Number(values['panel-size']), algorithm: values.algorithm as Algorithm, size: listSize, onProgress: progress?.update });
       progress?.done();
-      return listReport(list, { entry, expected: values['list-sha256'], out: values['list-out'], json: values.json }, io);
+      const alternates = entry === undefined ? undefined : ranked(entryIds(list.lines, entry));
+      return listReport(list, { entry, expected: values['list-sha256'], out: values['list-out'], json: values.json, alternates }, io);
     }
     const result = await draw(pool, quotas, {
       panelSize: Number(values['panel-size']),
@@ -114,7 +131,8 @@ export async function drawCommand(args: string[], io: Io): Promise<number> {
       onProgress: progress?.update,
     });
     progress?.done();
-    io.out(values.json ? `${JSON.stringify(jsonOf(result))}\n` : summary(result));
+    const alternates = ranked(result.selected);
+    io.out(values.json ? `${JSON.stringify({ ...jsonOf(result), ...alternatesJson(alternates) })}\n` : summary(result) + alternatesText(alternates));
     return 0;
   } catch (err) {
     progress?.done();
@@ -135,7 +153,7 @@ function readEntry(text: string, listSize: number): number | string {
 }
 
 /** What the list is, whether it is the one committed to, and the panel rolled; exit 4 if the fingerprint differs. */
-function listReport(list: UniformList, want: { entry?: number; expected?: string; out?: string; json: boolean }, io: Io): number {
+function listReport(list: UniformList, want: { entry?: number; expected?: string; out?: string; json: boolean; alternates?: Alternates }, io: Io): number {
   const matches = want.expected === undefined ? undefined : want.expected === list.fingerprint;
   const line = want.entry === undefined ? undefined : list.lines[want.entry];
   if (want.out) fs.writeFileSync(want.out, listText(list.lines));
@@ -153,6 +171,7 @@ function listReport(list: UniformList, want: { entry?: number; expected?: string
       minProbability: lowest(list.chances),
       lotteryMinProbability: lowest(list.leximin),
       lotteryPanels: list.lotteryPanels,
+      ...alternatesJson(want.alternates),
     })}\n`);
   } else {
     const lines = [
@@ -162,13 +181,30 @@ function listReport(list: UniformList, want: { entry?: number; expected?: string
       ...(line ? [`Panel ${line.slice(0, line.indexOf(' '))}: ${entryIds(list.lines, want.entry ?? 0).join(' ')}`, `SHA-256 of its line: ${sha256(line)}`] : []),
       ...(want.out ? [`The list is written to ${want.out}.`] : []),
     ];
-    io.out(`${lines.join('\n')}\n`);
+    io.out(`${lines.join('\n')}\n${alternatesText(want.alternates)}`);
   }
   if (matches === false) {
     io.err(`citizens-panel draw: the list made is not the one committed to (fingerprint ${list.fingerprint}, not ${want.expected}): check the pool and quotas files against their SHA-256 in the commitment, and run the engine version the commitment names.\n`);
     return EXIT_LIST_MISMATCH;
   }
   return 0;
+}
+
+/** The alternates as JSON: the ranked ids and the simulated chances, the list's and a naive list's. */
+function alternatesJson(a: Alternates | undefined) {
+  if (!a) return {};
+  const { list, keep, full, naive, naiveKeep, naiveFull, expectedDropouts, checks } = a;
+  return { alternates: { list, keep, full, naive, naiveKeep, naiveFull, expectedDropouts, checks } };
+}
+
+function alternatesText(a: Alternates | undefined): string {
+  if (!a) return '';
+  return [
+    '',
+    `Alternates, ranked: ${a.list.join(', ')}`,
+    `The dropout table expects ${a.expectedDropouts.toFixed(1)} of the panel to drop out. Simulated over ${a.checks} runs, every quota holds after replacement from this list ${percent(a.keep)} of the time (every seat filled too: ${percent(a.full)}); from a naive list in a random order, ${percent(a.naiveKeep)} (${percent(a.naiveFull)}).`,
+    '',
+  ].join('\n');
 }
 
 function jsonOf(r: DrawResult) {

@@ -244,6 +244,16 @@ export function setConfirmedOnly(db: Db, panelId: number, on: boolean): void {
   db.prepare('UPDATE panels SET confirmed_only = ? WHERE id = ?').run(on ? 1 : 0, panelId);
 }
 
+/** The dropout table the organiser set for the panel's alternates (sortition/dropout.ts), or null for the default. */
+export function dropoutTableCsv(db: Db, panelId: number): string | null {
+  return db.prepare('SELECT dropout_csv FROM panels WHERE id = ?').pluck().get(panelId) as string | null;
+}
+
+/** Sets the panel's dropout table (null: back to the default); the caller checks there is no commitment yet. */
+export function setDropoutTable(db: Db, panelId: number, csv: string | null): void {
+  db.prepare('UPDATE panels SET dropout_csv = ? WHERE id = ?').run(csv, panelId);
+}
+
 export function poolSize(db: Db, panelId: number): number {
   return (
     db.prepare('SELECT COUNT(*) AS n FROM registrants WHERE panel_id = ? AND erased_at IS NULL').get(panelId) as {

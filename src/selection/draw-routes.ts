@@ -13,6 +13,7 @@ import { formValues, parseForm, parseId } from '../web/validate';
 import { percent } from '../sortition/report';
 import { chanceHistogram, quotaBars } from './charts';
 import { renderSelection } from './hub';
+import { alternatesView } from './alternates-view';
 import { type Draw, findDraw } from './repo';
 import { listMembers } from '../membership/members';
 import { type DrawRunner, drawInput } from './runner';
@@ -54,7 +55,8 @@ export function drawRouter(ctx: AppContext, runner: DrawRunner, selection: Selec
     const panel = loadPanel(ctx, req.params.id);
     const draw = loadDraw(panel, req.params.drawId);
     const outcome = draw.outcome;
-    const names = new Map(listMembers(db, panel.id).map((m) => [m.publicId, m.name]));
+    const members = listMembers(db, panel.id);
+    const names = new Map(members.map((m) => [m.publicId, m.name]));
     const selected = outcome?.selected.map((id) => ({ id, name: names.get(id) }));
     // A trial's selected are pseudonyms only; a final or replacement draw's page names its members.
     auditView(ctx, res, panel.id, 'draw selected', selected?.filter((s) => s.name).length ?? 0);
@@ -70,6 +72,7 @@ export function drawRouter(ctx: AppContext, runner: DrawRunner, selection: Selec
       histogram: outcome && chanceHistogram(outcome.chances),
       chanceCaption: CHANCE_CAPTIONS[draw.algorithm],
       selected,
+      alternates: outcome?.alternates && alternatesView(outcome.alternates, members),
     });
   });
 
@@ -77,12 +80,14 @@ export function drawRouter(ctx: AppContext, runner: DrawRunner, selection: Selec
     const panel = loadPanel(ctx, req.params.id);
     const draw = loadDraw(panel, req.params.drawId);
     if (!draw.outcome) throw notFound('A finished draw with that number');
-    const { chances, selected } = draw.outcome;
+    const { chances, selected, alternates } = draw.outcome;
     const chosen = new Set(selected);
     const ids = drawInput(draw.poolCsv, draw.quotasCsv).people.map((p) => p.id);
-    const rows = ids.map((id, i) => [id, chances[i].toFixed(6), chosen.has(id) ? 'yes' : 'no']);
+    // With alternates: each person's chance, given the panel drawn, of being on the list and of being seated from it.
+    const extra = (i: number) => (alternates ? [alternates.onList[i].toFixed(6), alternates.serve[i].toFixed(6)] : []);
+    const rows = ids.map((id, i) => [id, chances[i].toFixed(6), chosen.has(id) ? 'yes' : 'no', ...extra(i)]);
     auditDownload(ctx, res, panel.id, 'draw chances.csv', rows.length);
-    sendCsv(res, `${panel.slug}-draw-${draw.id}-chances.csv`, writeCsv(['id', 'chance', 'selected'], rows));
+    sendCsv(res, `${panel.slug}-draw-${draw.id}-chances.csv`, writeCsv(['id', 'chance', 'selected', ...(alternates ? ['alternate_chance', 'seated_from_list_chance'] : [])], rows));
   });
 
   // Server-sent events: the draw page follows a running draw live.

@@ -1,10 +1,12 @@
 import type { Response } from 'express';
 import { auditView } from '../audit';
 import type { AppContext } from '../context';
-import { drawableSize, emailCounts, type Panel, registrationClosed } from '../panels/repo';
+import { drawableSize, dropoutTableCsv, emailCounts, type Panel, registrationClosed } from '../panels/repo';
 import { ALGORITHMS } from '../sortition/types';
 import { percent } from '../sortition/report';
-import { findCommitment, findDiceSummary, findDraw, listAuditors, listDraws } from './repo';
+import { type Commitment, findCommitment, findDiceSummary, findDraw, listAuditors, listDraws } from './repo';
+import { DEFAULT_DROPOUT_CSV, defaultAlternates } from './alternates';
+import { sha256 } from '../tokens';
 import { diceFor } from './dice';
 import { DEFAULT_LIST_SIZE, entryNumber, LIST_SIZES } from '../sortition/uniform-list';
 import { notFound } from '../web/errors';
@@ -40,8 +42,24 @@ export function selectionPage(ctx: AppContext, panel: Panel, extra: Record<strin
     auditors: listAuditors(db, panel.id),
     auditedDraws: draws.filter((d) => d.kind !== 'trial' && d.status === 'done'),
     dice: commitment?.dice ? diceFacts(ctx, panel.id, commitment.dice.listSize) : undefined,
+    alternates: alternatesFacts(ctx, panel, commitment),
     listSizes: LIST_SIZES.map((size) => ({ size, dice: diceFor(size), first: entryNumber(0, size), last: entryNumber(size - 1, size), chosen: size === DEFAULT_LIST_SIZE })),
     ...extra,
+  };
+}
+
+/** What the Selection page says of alternates: the dropout table (set, or fixed by the commitment), and the final draw's list. */
+function alternatesFacts(ctx: AppContext, panel: Panel, commitment: Commitment | undefined) {
+  const final = commitment?.drawId ? findDraw(ctx.db, panel.id, commitment.drawId) : undefined;
+  const list = final?.outcome?.alternates?.list ?? [];
+  const members = new Set(listMembers(ctx.db, panel.id).map((m) => m.publicId));
+  return {
+    table: commitment ? (commitment.alternates?.dropoutCsv ?? '') : (dropoutTableCsv(ctx.db, panel.id) ?? DEFAULT_DROPOUT_CSV),
+    chosen: commitment?.alternates?.count ?? 0,
+    suggested: defaultAlternates(panel.panelSize),
+    dropoutSha256: commitment?.alternates ? sha256(commitment.alternates.dropoutCsv) : undefined,
+    waiting: list.filter((id) => !members.has(id)).length,
+    ranked: list.length,
   };
 }
 

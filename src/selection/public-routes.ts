@@ -14,6 +14,7 @@ import { commitmentText } from './commitment';
 import { publishedFields, ticketFor, ticketsOf } from './tickets';
 import { HOUSEHOLD_COLUMN } from './snapshot';
 import { sendCsv } from '../web/download';
+import { readCsv } from '../csv';
 
 /**
  * What the public sees of a selection (docs/verification.md): the commitment, the numbers, the seed, the quotas,
@@ -63,11 +64,12 @@ export function publicSelectionRouter(ctx: AppContext): Router {
           final: d.kind === 'final',
           number: i,
           seed: d.seed,
-          command: entry && commitment.dice ? diceCommand(d, commitment.dice, commitment.numbers ?? '') : command(d),
+          command: (entry && commitment.dice ? diceCommand(d, commitment.dice, commitment.numbers ?? '') : command(d)) + alternatesArgs(d, commitment),
           selected,
           entry,
           entrySha256: entry && sha256(entry),
           chances: d.kind === 'final' ? chanceBands(d.outcome?.chances ?? [], MIN_GROUP, undefined, words) : undefined,
+          alternates: d.kind === 'final' ? publicAlternates(d, commitment, tickets, tag, words) : undefined,
         };
       }),
     });
@@ -81,6 +83,13 @@ export function publicSelectionRouter(ctx: AppContext): Router {
     const lines = list && readListText(list.listText);
     if (!lines) throw notFound('A list of panels for that panel’s final pick');
     res.type('text/plain; charset=utf-8').attachment(`${panel.slug}-panels.sha256.txt`).send(digestsText(lines));
+  });
+
+  // The dropout table a final draw's alternates were chosen for: no one's data, fixed by the commitment.
+  router.get('/panels/:slug/selection/dropout.csv', (req, res) => {
+    const { panel, commitment } = loadPublished(req.params.slug);
+    if (!commitment.alternates) throw notFound('A dropout table for that panel’s alternates');
+    sendCsv(res, `${panel.slug}-dropout.csv`, commitment.alternates.dropoutCsv);
   });
 
   router.get('/panels/:slug/selection/quotas.csv', (req, res) => {
@@ -110,9 +119,37 @@ function publicDice(ctx: AppContext, panelId: number, commitment: Commitment, ta
   };
 }
 
+/**
+ * What the public page says of a final draw's alternates: their tickets in rank order, the simulated chances (the
+ * list's and a naive one's), and everyone else's chance of being an alternate in bands of 5 or more.
+ */
+function publicAlternates(d: Draw, commitment: Commitment, tickets: Map<string, string>, tag: string, words: BandWords) {
+  const alternates = d.outcome?.alternates;
+  if (!alternates || !commitment.alternates) return undefined;
+  const drawn = new Set(d.outcome?.selected ?? []);
+  const ids = readCsv(commitment.poolCsv).rows.map((r) => r.cells.id);
+  const others = alternates.onList.filter((_, i) => !drawn.has(ids[i]));
+  return {
+    count: alternates.list.length,
+    expected: new Intl.NumberFormat(tag, { maximumFractionDigits: 1 }).format(alternates.expectedDropouts),
+    checks: alternates.checks,
+    keep: words.percent(alternates.keep),
+    naive: words.percent(alternates.naiveKeep),
+    tickets: alternates.list.map((id) => ticketFor(tickets, id)),
+    chances: chanceBands(others, MIN_GROUP, undefined, words),
+    dropoutSha256: sha256(commitment.alternates.dropoutCsv),
+  };
+}
+
 /** The command that re-makes a list for dice from the published files and checks its fingerprint and entry. */
 function diceCommand(d: Draw, dice: Dice, number: string): string {
   return `npx citizens-panel draw --pool pool.csv --quotas quotas.csv --panel-size ${d.panelSize} --algorithm ${d.algorithm} --address-columns ${HOUSEHOLD_COLUMN} --uniform ${dice.listSize} --entry ${number} --list-sha256 ${dice.listSha256}`;
+}
+
+/** What the final draw's command adds to re-make its alternates (the seed too, for a pick by dice, which needs none). */
+function alternatesArgs(d: Draw, commitment: Commitment): string {
+  if (d.kind !== 'final' || !commitment.alternates || !d.outcome?.alternates) return '';
+  return `${commitment.dice ? ` --seed ${d.seed}` : ''} --alternates ${commitment.alternates.count} --dropout dropout.csv`;
 }
 
 /** The command that re-runs a draw from its published files. */

@@ -1,5 +1,7 @@
 import type { Db } from '../db';
+import type { Alternates } from '../sortition/alternates';
 import type { Algorithm, ValueCount } from '../sortition/types';
+import type { AlternatesChoice } from './commitment';
 
 export type DrawKind = 'trial' | 'final' | 'replacement';
 
@@ -14,6 +16,8 @@ export interface DrawOutcome {
   poolSize: number;
   types: number;
   notes: string[];
+  /** A final draw whose commitment asked for alternates: the ranked list, and what its simulation found. */
+  alternates?: Alternates;
 }
 
 export interface Draw {
@@ -93,6 +97,8 @@ export interface Commitment {
   drawId: number | null;
   /** A transparent final pick (dice): the list the commitment fixed; null for one by public numbers. */
   dice?: Dice | null;
+  /** Alternates the final draw ranks, and the dropout table they are chosen for; null for none. */
+  alternates?: AlternatesChoice | null;
 }
 
 /** What a commitment to a final pick by dice fixes: how many panels, how they were made, the list's fingerprint. */
@@ -120,13 +126,13 @@ export function findCommitment(db: Db, panelId: number): Commitment | undefined 
     .prepare(
       `SELECT c.panel_id AS panelId, algorithm, engine_version AS engineVersion, panel_size AS panelSize, pool_csv AS poolCsv,
          quotas_csv AS quotasCsv, randomness, hash, committed_at AS committedAt, numbers, seed, draw_id AS drawId,
-         d.size AS listSize, d.method AS listMethod, d.fingerprint AS listSha256
+         d.size AS listSize, d.method AS listMethod, d.fingerprint AS listSha256, c.alternates AS count, c.dropout_csv AS dropoutCsv
        FROM commitments c LEFT JOIN dice_lists d ON d.panel_id = c.panel_id WHERE c.panel_id = ?`,
     )
-    .get(panelId) as (Omit<Commitment, 'dice'> & { listSize: number | null; listMethod: string; listSha256: string }) | undefined;
+    .get(panelId) as (Omit<Commitment, 'dice' | 'alternates'> & { listSize: number | null; listMethod: string; listSha256: string; count: number; dropoutCsv: string | null }) | undefined;
   if (!row) return undefined;
-  const { listSize, listMethod, listSha256, ...commitment } = row;
-  return { ...commitment, dice: listSize === null ? null : { listSize, listMethod, listSha256 } };
+  const { listSize, listMethod, listSha256, count, dropoutCsv, ...commitment } = row;
+  return { ...commitment, dice: listSize === null ? null : { listSize, listMethod, listSha256 }, alternates: count > 0 && dropoutCsv ? { count, dropoutCsv } : null };
 }
 
 export function insertDiceList(db: Db, panelId: number, list: DiceList): void {
@@ -164,9 +170,9 @@ export function replacementsDone(db: Db, panelId: number): number {
 
 export function insertCommitment(db: Db, c: Omit<Commitment, 'numbers' | 'seed' | 'drawId' | 'dice'>, userId: number): void {
   db.prepare(
-    `INSERT INTO commitments (panel_id, algorithm, engine_version, panel_size, pool_csv, quotas_csv, randomness, hash, committed_by, committed_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(c.panelId, c.algorithm, c.engineVersion, c.panelSize, c.poolCsv, c.quotasCsv, c.randomness, c.hash, userId, c.committedAt);
+    `INSERT INTO commitments (panel_id, algorithm, engine_version, panel_size, pool_csv, quotas_csv, randomness, hash, committed_by, committed_at, alternates, dropout_csv)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(c.panelId, c.algorithm, c.engineVersion, c.panelSize, c.poolCsv, c.quotasCsv, c.randomness, c.hash, userId, c.committedAt, c.alternates?.count ?? 0, c.alternates?.dropoutCsv ?? null);
 }
 
 export function recordNumbers(db: Db, panelId: number, numbers: string, seed: string, drawId: number): void {

@@ -8,7 +8,7 @@ import type { Panel } from '../panels/repo';
 import { loadPanel } from '../panels/load';
 import type { Revocations } from '../revocations';
 import { unconfirmed } from '../web/confirm';
-import { formValues, parseForm, text } from '../web/validate';
+import { formValues, parseForm, text, wholeNumber } from '../web/validate';
 import { auditorRouter } from './auditor-routes';
 import { algorithm, drawRouter } from './draw-routes';
 import { diceSheet, renderSelection } from './hub';
@@ -30,7 +30,10 @@ const commitSchema = z.object({
     .enum(LIST_SIZES.map(String) as [string, ...string[]], { error: `Choose how many panels the list has: ${LIST_SIZES.join(', ')}.` })
     .default(String(DEFAULT_LIST_SIZE))
     .transform(Number),
+  // Alternates ranked with the panel for the panel's dropout table (issue 23); an empty box is none.
+  alternates: wholeNumber('The number of alternates', 0, 1000, 0),
 });
+const dropoutSchema = z.object({ dropout: z.string().max(20_000, 'The dropout table must be at most 20,000 characters.').default('') });
 const diceSchema = z.object({ numbers: text('The number rolled', 20, 'Type the number the dice show, such as 417.') });
 const numbersSchema = z.object({
   numbers: text('The numbers', 500, 'Type the numbers as published, such as 7 19 23 31 40 52.').refine((s) => /\d/.test(s) && /^[\d\s,;]+$/.test(s), 'Type only the numbers as published, separated by spaces or commas, such as 7 19 23 31 40 52.'),
@@ -53,7 +56,8 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
     // After a reminder (member-routes.ts): how many went, and how many are left to reach by hand.
     const count = (v: unknown) => (typeof v === 'string' && /^\d{1,6}$/.test(v) ? Number(v) : 0);
     const reminded = req.query.reminded === undefined ? undefined : { sent: count(req.query.reminded), byHand: count(req.query.byHand) };
-    renderSelection(ctx, res, loadPanel(ctx, req.params.id), reminded ? { reminded } : {});
+    const seated = req.query.seated === undefined ? undefined : { seated: count(req.query.seated), left: count(req.query.left) };
+    renderSelection(ctx, res, loadPanel(ctx, req.params.id), { ...(reminded ? { reminded } : {}), ...(seated ? { seated } : {}) });
   });
 
   router.post('/admin/panels/:id/commitment', async (req, res) => {
@@ -61,7 +65,8 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
     const again = (errors: Record<string, string>) => renderSelection(ctx, res.status(400), panel, { errors, values: formValues(req.body) });
     selection.mayCommit(panel);
     const form = parseForm(commitSchema, req.body);
-    const errors = { ...(form.ok ? {} : form.errors), ...unconfirmed(req.body, 'confirm-commit') };
+    const tooMany: Record<string, string> = form.ok && form.data.alternates > panel.panelSize ? { alternates: `At most ${panel.panelSize} alternates: as many as the panel has seats.` } : {};
+    const errors = { ...(form.ok ? {} : form.errors), ...tooMany, ...unconfirmed(req.body, 'confirm-commit') };
     if (!form.ok || Object.keys(errors).length) return again(errors);
     try {
       await selection.commit(panel, form.data, currentUser(res).id);
@@ -98,6 +103,28 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
     }
     await selection.drawConfirmedOnly(panel, choice === 'yes', currentUser(res).id);
     res.redirect(303, `${base(panel)}#step-pool`);
+  });
+
+  // The dropout table the alternates are chosen for: before the commitment, which fixes it.
+  router.post('/admin/panels/:id/selection/dropout', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const again = (errors: Record<string, string>) => renderSelection(ctx, res.status(400), panel, { errors, values: formValues(req.body) });
+    const form = parseForm(dropoutSchema, req.body);
+    if (!form.ok) return again(form.errors);
+    try {
+      selection.setDropoutTable(panel, form.data.dropout, currentUser(res).id);
+    } catch (err) {
+      if (err instanceof DomainError && err.kind === 'invalid') return again({ dropout: err.message });
+      throw err;
+    }
+    res.redirect(303, `${base(panel)}#step-alternates`);
+  });
+
+  // Empty seats filled from the final draw's ranked alternates; the page then says how many, and how many are left.
+  router.post('/admin/panels/:id/alternates/seat', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const { seated, left } = selection.seatAlternates(panel, currentUser(res).id);
+    res.redirect(303, `${base(panel)}?seated=${seated}&left=${left}#step-members`);
   });
 
   router.post('/admin/panels/:id/commitment/rerun', (req, res) => {

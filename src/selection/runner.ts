@@ -15,10 +15,18 @@ export function drawInput(poolCsv: string, quotasCsv: string): { people: Person[
 }
 
 /**
- * Runs draws in a worker thread, one record per draw, and tells anyone listening how each goes.
- * `alongside` runs in the transaction that creates the record; `onDone` in the one that stores the outcome.
- * `compute`, when given, makes the outcome instead of the engine: a final pick by dice takes a panel of its list.
+ * What a draw does besides the engine's run: `alongside` runs in the transaction that creates the record, `onDone`
+ * in the one that stores the outcome. `compute`, when given, makes the outcome instead of the engine (a final pick
+ * by dice takes a panel of its list); `then` adds to an outcome before it is stored (a final draw's alternates).
  */
+export interface DrawSteps {
+  onDone?: (outcome: DrawOutcome, drawId: number) => void;
+  alongside?: (drawId: number) => void;
+  compute?: () => Promise<DrawOutcome>;
+  then?: (outcome: DrawOutcome) => Promise<DrawOutcome>;
+}
+
+/** Runs draws in a worker thread, one record per draw, and tells anyone listening how each goes. */
 export class DrawRunner {
   private readonly live = new Map<number, { latest?: Progress; listeners: Set<(e: DrawEvent) => void>; finished: Promise<void> }>();
 
@@ -30,9 +38,7 @@ export class DrawRunner {
   start(
     draw: Pick<Draw, 'panelId' | 'kind' | 'algorithm' | 'seed' | 'panelSize' | 'poolCsv' | 'quotasCsv'>,
     userId: number | null,
-    onDone: (outcome: DrawOutcome, drawId: number) => void = () => {},
-    alongside: (drawId: number) => void = () => {},
-    compute?: () => Promise<DrawOutcome>,
+    { onDone = () => {}, alongside = () => {}, compute, then = async (o) => o }: DrawSteps = {},
   ): number {
     const { db, clock } = this.ctx;
     // The record, and whatever goes with it, are stored before the worker starts: a failure here starts nothing.
@@ -52,6 +58,7 @@ export class DrawRunner {
           emit({ type: 'progress', progress });
         });
     entry.finished = running
+      .then(then)
       .then((outcome) => {
         db.transaction(() => {
           finishDraw(db, id, clock.now(), outcome, null);

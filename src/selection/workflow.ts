@@ -4,7 +4,8 @@ import { CsvError } from '../csv';
 import { DomainError } from '../errors';
 import { addMembers, listMembers, markReplaced, vacancies } from '../membership/members';
 import { oneAtATime } from '../panels/busy';
-import { type Panel, registrationClosed, setConfirmedOnly } from '../panels/repo';
+import { dropoutTableCsv, listCategories, type Panel, registrationClosed, setConfirmedOnly, setDropoutTable } from '../panels/repo';
+import { dropoutCsv, parseDropoutCsv } from '../sortition/dropout';
 import { ENGINE_VERSION } from '../sortition/draw';
 import { InfeasibleError } from '../sortition/feasibility';
 import { InputError } from '../sortition/instance';
@@ -15,6 +16,7 @@ import { newToken } from '../tokens';
 import { commitmentFields, commitmentHash, replacementSeed } from './commitment';
 import { normaliseNumbers, seedFrom } from '../public-numbers';
 import { replacementInputInWorker } from './replacement';
+import { alternatesInWorker, DEFAULT_DROPOUT_CSV, seatings } from './alternates';
 import { diceOutcomeInWorker, readDiceNumber } from './dice';
 import { type Commitment, findCommitment, findDiceList, findDraw, insertCommitment, insertDiceList, listDraws, recordNumbers } from './repo';
 import type { DrawRunner } from './runner';
@@ -67,15 +69,17 @@ export class Selection {
     if (problem) throw new DomainError('invalid', `Nothing was published: ${problem} Fix the pool or the quotas, then commit.`);
     if (findCommitment(db, panel.id)) throw new DomainError('conflict', 'This panel already has a published commitment; it cannot change.');
     const dice = list && { listSize: list.size, listMethod: UNIFORM_METHOD, listSha256: list.fingerprint };
-    const fields = commitmentFields({ panel: panel.slug, algorithm, randomness, engineVersion: ENGINE_VERSION, panelSize: panel.panelSize, ...input, poolCsv: input.auditorsCsv, dice });
+    const alternates = choice.alternates ? { count: choice.alternates, dropoutCsv: dropoutTableCsv(db, panel.id) ?? DEFAULT_DROPOUT_CSV } : null;
+    const fields = commitmentFields({ panel: panel.slug, algorithm, randomness, engineVersion: ENGINE_VERSION, panelSize: panel.panelSize, ...input, poolCsv: input.auditorsCsv, dice, alternates });
     const hash = commitmentHash(fields);
     db.transaction(() => {
-      insertCommitment(db, { panelId: panel.id, ...fields, algorithm, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv, hash, committedAt: clock.now() }, userId);
+      insertCommitment(db, { panelId: panel.id, ...fields, alternates, algorithm, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv, hash, committedAt: clock.now() }, userId);
       if (list && dice) {
         insertDiceList(db, panel.id, { ...dice, listText: listText(list.lines), listChances: list.chances, lotteryChances: list.leximin, maxChange: list.maxChange, lotteryPanels: list.lotteryPanels });
       }
       const pick = dice ? { finalPick: 'dice', listSize: dice.listSize, listSha256: dice.listSha256, maxChange: list?.maxChange } : {};
-      audit(db, clock, { userId, panelId: panel.id, action: 'commitment.publish', subject: hash, detail: { algorithm: fields.algorithm, randomness: fields.randomness, ...pick } });
+      const ranked = fields.alternates ? { alternates: fields.alternates.count, dropoutSha256: fields.alternates.dropoutSha256 } : {};
+      audit(db, clock, { userId, panelId: panel.id, action: 'commitment.publish', subject: hash, detail: { algorithm: fields.algorithm, randomness: fields.randomness, ...pick, ...ranked } });
     })();
     return findCommitment(db, panel.id) as Commitment;
   }
@@ -98,6 +102,32 @@ export class Selection {
         audit(db, clock, { userId, panelId: panel.id, action: on ? 'draw.confirmed-only' : 'draw.every-address' });
       })();
     });
+  }
+
+  /**
+   * The dropout table the alternates will be chosen for (sortition/dropout.ts): each row's category and value must
+   * be the panel's. Settled before the commitment, which fixes it; an empty file goes back to the default (10%).
+   */
+  setDropoutTable(panel: Panel, csv: string, userId: number): void {
+    const { db, clock } = this.ctx;
+    if (findCommitment(db, panel.id)) throw new DomainError('conflict', 'The commitment has fixed the dropout table: it can no longer change.', 'The table is fixed');
+    const categories = listCategories(db, panel.id);
+    let table: string | null = null;
+    if (csv.trim()) {
+      try {
+        const parsed = parseDropoutCsv(csv, new Set(categories.map((c) => c.key)));
+        const unknown = parsed.rates.find((r) => !categories.find((c) => c.key === r.category)?.values.some((v) => v.value === r.value));
+        if (unknown) throw new DomainError('invalid', `"${unknown.category}: ${unknown.value}" is not a value of this panel's category "${unknown.category}". Use the values as the quotas page shows them.`);
+        table = dropoutCsv(parsed);
+      } catch (err) {
+        if (err instanceof CsvError) throw new DomainError('invalid', `The dropout table was not saved: ${err.message}`);
+        throw err;
+      }
+    }
+    db.transaction(() => {
+      setDropoutTable(db, panel.id, table);
+      audit(db, clock, { userId, panelId: panel.id, action: 'alternates.dropout-table', detail: { rows: table ? table.trim().split('\n').length - 1 : 0 } });
+    })();
   }
 
   mayCommit(panel: Panel): void {
@@ -174,11 +204,42 @@ export class Selection {
     return this.runner.start(
       { panelId: panel.id, kind: 'replacement', algorithm: commitment.algorithm, seed: replacementSeed(commitment.seed, n), panelSize: input.seats, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv },
       userId,
-      (outcome, drawId) => {
-        addMembers(db, panel.id, drawId, outcome.selected);
-        markReplaced(db, empty.map((m) => m.id), drawId);
+      {
+        onDone: (outcome, drawId) => {
+          addMembers(db, panel.id, drawId, outcome.selected);
+          markReplaced(db, empty.map((m) => m.id), drawId);
+        },
       },
     );
+  }
+
+  /**
+   * Fills the empty seats from the final draw's ranked alternates, by the rule they were chosen for (alternates.ts):
+   * each seat, in turn, to the first alternate not yet asked who keeps every quota. The alternates join as members
+   * to be invited; each seating is audited. Returns how many were seated and how many seats are left for a draw.
+   */
+  seatAlternates(panel: Panel, userId: number): { seated: number; left: number } {
+    const { db, clock } = this.ctx;
+    const commitment = findCommitment(db, panel.id);
+    const final = commitment?.drawId ? findDraw(db, panel.id, commitment.drawId) : undefined;
+    const list = final?.outcome?.alternates?.list;
+    if (!commitment || !final || !list) throw new DomainError('conflict', 'This panel’s final draw ranked no alternates. Draw replacements instead.', 'No alternates');
+    if (listDraws(db, panel.id).some((d) => d.kind === 'replacement' && d.status === 'running')) {
+      throw new DomainError('conflict', 'A replacement draw is running for the empty seats. Wait for it to finish.', 'A draw is running');
+    }
+    return db.transaction(() => {
+      const members = listMembers(db, panel.id);
+      const empty = vacancies(members);
+      if (empty.length === 0) throw new DomainError('conflict', 'No seat is empty: alternates take the seats of people who declined or withdrew.', 'Nothing to fill');
+      const found = seatings(commitment.poolCsv, commitment.quotasCsv, members, list, empty);
+      for (const { vacancy, alternate } of found) {
+        addMembers(db, panel.id, final.id, [alternate]);
+        markReplaced(db, [vacancy.id], final.id);
+        const rank = list.indexOf(alternate) + 1;
+        audit(db, clock, { userId, panelId: panel.id, action: 'alternate.seat', subject: alternate, detail: { rank, replaces: vacancy.publicId, draw: final.id } });
+      }
+      return { seated: found.length, left: empty.length - found.length };
+    })();
   }
 
   /** The final draw: by the engine from the seed, or (`pick`, by dice) that entry of the committed list. */
@@ -186,13 +247,14 @@ export class Selection {
     const { poolCsv, quotasCsv } = commitment;
     const list = pick === undefined ? undefined : findDiceList(this.ctx.db, panel.id);
     if (pick !== undefined && !list) throw new Error(`panel ${panel.id}: its commitment chose dice, but its list of panels is missing`);
-    return this.runner.start(
-      { panelId: panel.id, kind: 'final', algorithm: commitment.algorithm, seed, panelSize: commitment.panelSize, poolCsv, quotasCsv },
-      userId,
-      (outcome, finished) => addMembers(this.ctx.db, panel.id, finished, outcome.selected),
+    const choice = commitment.alternates;
+    return this.runner.start({ panelId: panel.id, kind: 'final', algorithm: commitment.algorithm, seed, panelSize: commitment.panelSize, poolCsv, quotasCsv }, userId, {
+      onDone: (outcome, finished) => addMembers(this.ctx.db, panel.id, finished, outcome.selected),
       alongside,
-      list && pick !== undefined ? () => diceOutcomeInWorker({ poolCsv, quotasCsv, list, n: pick }) : undefined,
-    );
+      compute: list && pick !== undefined ? () => diceOutcomeInWorker({ poolCsv, quotasCsv, list, n: pick }) : undefined,
+      // The alternates, ranked with the panel from the same seed (alternates.ts).
+      then: choice ? async (outcome) => ({ ...outcome, alternates: await alternatesInWorker({ poolCsv, quotasCsv, selected: outcome.selected, choice, seed }) }) : undefined,
+    });
   }
 }
 
@@ -202,6 +264,8 @@ export interface CommitChoice {
   randomness: string;
   finalPick?: 'numbers' | 'dice';
   listSize?: number;
+  /** How many alternates the final draw ranks with the panel, for the panel's dropout table; 0 or absent for none. */
+  alternates?: number;
 }
 
 /** The list for a final pick by dice, made in a worker; a pool or method it cannot be made for is said in words. */

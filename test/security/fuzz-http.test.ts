@@ -169,6 +169,7 @@ const ROUTES: Record<string, RouteSpec> = {
   // A withdrawal that got through is undone at once: an empty seat would let /replacements start a real draw.
   'POST /admin/panels/:id/members/:memberId/withdraw': { who: 'organiser', fields: ['confirm'], params: { memberId: () => String(world.members[3]) }, restore: () => restoreMembers() },
   'POST /admin/panels/:id/replacements': { who: 'organiser', restore: () => drawsSettled() },
+  'POST /admin/panels/:id/alternates/seat': { who: 'organiser' },
   'GET /admin/panels/:id/registrations/by-staff': { who: 'organiser' },
   'POST /admin/panels/:id/registrations/by-staff': { who: 'organiser', fields: [...PERSON_FIELDS, 'channel'], runs: 60 },
   // Letters to households (issue 21). An import that got through runs in the background: wait for it to settle.
@@ -183,6 +184,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /admin/panels/:id/message-wording/:kind/:lang': { who: 'organiser', fields: ['action', 'source'], runs: 60 },
   // The fuzz world's panel has its commitment: every choice that gets through the form is refused (409).
   'POST /admin/panels/:id/selection/confirmed-only': { who: 'organiser', fields: ['confirmedOnly'] },
+  'POST /admin/panels/:id/selection/dropout': { who: 'organiser', fields: ['dropout'] },
   'GET /admin/panels/:id/translations/:lang': { who: 'organiser', query: ['saved'] },
   'POST /admin/panels/:id/translations/:lang': { who: 'organiser', fields: ['text_0', 'text_1', 'reviewed_0', 'text_9'] },
   'POST /admin/panels/:id/mailout/register/demo': { who: 'organiser', fields: ['households'], params: { id: () => String(world.draftPanel) }, restore: () => importsSettled() },
@@ -199,6 +201,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /admin/panels/:id/mailout/responses/flags/:rid/checked': { who: 'organiser' },
   'GET /panels/:slug/selection': { who: 'anonymous' },
   'GET /panels/:slug/selection/quotas.csv': { who: 'anonymous' },
+  'GET /panels/:slug/selection/dropout.csv': { who: 'anonymous' },
   'GET /panels/:slug/selection/panels.sha256.txt': { who: 'anonymous' },
   'GET /invite/:token': { who: 'anonymous' },
   'POST /invite/:token': { who: 'anonymous', fields: ['answer', 'roomName'], runs: 60 },

@@ -79,6 +79,7 @@ const HTTP_ROUTES = [
   ['POST /confirm/:token', 'everyone', "Confirm a registration's email address, with the link from its message"],
   ['GET /panels/:slug/selection', 'everyone', 'How the panel was chosen: commitment, numbers, seed, draws'],
   ['GET /panels/:slug/selection/quotas.csv', 'everyone', 'The committed quotas'],
+  ['GET /panels/:slug/selection/dropout.csv', 'everyone', 'The dropout table the committed alternates are chosen for'],
   ['GET /panels/:slug/selection/panels.sha256.txt', 'everyone', "A final pick by dice: the list's digests, one SHA-256 per panel (no tickets)"],
   ['GET /room/:sessionId', 'everyone', "The room's page: it holds no data; the link's pass opens the room"],
   // A member's invitation link: the token is the key, and nothing else opens it.
@@ -155,6 +156,7 @@ const HTTP_ROUTES = [
   ['GET /admin/panels/:id/message-wording/:kind/:lang', 'teamOrganiser', "One message's wording in one language, with a preview"],
   ['POST /admin/panels/:id/message-wording/:kind/:lang', 'teamOrganiser', "Preview, save, test-send to oneself, or put back the standard wording of one message"],
   ['POST /admin/panels/:id/selection/confirmed-only', 'teamOrganiser', 'Choose whether only confirmed email addresses go into the draw (before the commitment)'],
+  ['POST /admin/panels/:id/selection/dropout', 'teamOrganiser', 'Set the dropout table the alternates are chosen for (before the commitment)'],
   ['GET /admin/panels/:id/translations', 'teamOrganiser', "Where the translations of the panel's own words stand, by language"],
   ['GET /admin/panels/:id/translations/:lang', 'teamOrganiser', "The panel's own words beside their translation into one language"],
   ['POST /admin/panels/:id/translations/:lang', 'teamOrganiser', "Save the translations of the panel's own words into one language"],
@@ -186,6 +188,7 @@ const HTTP_ROUTES = [
   ['POST /admin/panels/:id/letters.pdf', 'teamOrganiser', "Print invitation letters as PDF (or one member's, ?member=): makes each a new link, with names and addresses"],
   ['POST /admin/panels/:id/members/:memberId/withdraw', 'teamOrganiser', 'Record that a member has withdrawn'],
   ['POST /admin/panels/:id/replacements', 'teamOrganiser', 'Draw replacements for empty seats'],
+  ['POST /admin/panels/:id/alternates/seat', 'teamOrganiser', 'Seat the final draw’s ranked alternates in empty seats'],
   ['GET /admin/panels/:id/auditors/pool.csv', 'teamOrganiser', 'The committed pool with tickets, for named auditors'],
   ['GET /admin/panels/:id/auditors/panels.txt', 'teamOrganiser', 'A final pick by dice: the list of panels by tickets, for named auditors'],
   ['GET /admin/panels/:id/auditors/chances.csv', 'teamOrganiser', "A final pick by dice: each ticket's chance in the list and in the lottery, for named auditors"],

@@ -174,6 +174,7 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /confirm/:token': { status: 404 },
   'GET /panels/:slug/selection': { status: 200 },
   'GET /panels/:slug/selection/quotas.csv': { status: 200 },
+  'GET /panels/:slug/selection/dropout.csv': { status: 200 },
   'GET /panels/:slug/selection/panels.sha256.txt': { status: 404 }, // this commitment picks by public numbers: no list (test/integration/transparent-draw.test.ts has one)
   'GET /room/:sessionId': { status: 200 },
   'GET /invite/:token': { status: 200 },
@@ -253,6 +254,7 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'GET /admin/panels/:id/message-wording/:kind/:lang': { status: 200 },
   'POST /admin/panels/:id/message-wording/:kind/:lang': { status: 400 }, // an empty form: nothing to do
   'POST /admin/panels/:id/selection/confirmed-only': { status: 400 }, // an empty form: no choice
+  'POST /admin/panels/:id/selection/dropout': { status: 409 }, // the commitment has fixed it
   'GET /admin/panels/:id/translations/:lang': { status: 200 },
   'POST /admin/panels/:id/translations/:lang': { status: 303 }, // an empty form: no translation, none removed
   'GET /admin/panels/:id/mailout': { status: 200 },
@@ -285,6 +287,7 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /admin/panels/:id/letters.pdf': { status: 400 }, // an empty form: no day to answer by
   'POST /admin/panels/:id/members/:memberId/withdraw': { status: 409, body: () => ({ confirm: 'yes' }) }, // withdrawn already
   'POST /admin/panels/:id/replacements': { status: 409 }, // no empty seat
+  'POST /admin/panels/:id/alternates/seat': { status: 409 }, // the final draw ranked none
   'GET /admin/panels/:id/auditors/pool.csv': { status: 200 },
   'GET /admin/panels/:id/auditors/panels.txt': { status: 404 }, // no list: picked by public numbers
   'GET /admin/panels/:id/auditors/chances.csv': { status: 404 },
@@ -475,9 +478,10 @@ async function drawnPanel(): Promise<void> {
   f.spareRegistrant2 = db.prepare('SELECT id FROM registrants WHERE public_id = ?').pluck().get(people[10]) as number;
 
   const input = await drawSnapshot(ctx, f.panel);
-  const fields = commitmentFields({ panel: slug, algorithm: 'leximin', engineVersion: ENGINE_VERSION, panelSize: 10, randomness: 'The National Lottery Lotto draw of Saturday 7 March', ...input });
+  const alternates = { count: 1, dropoutCsv: 'category,value,percent\nall,,10\n' };
+  const fields = commitmentFields({ panel: slug, algorithm: 'leximin', engineVersion: ENGINE_VERSION, panelSize: 10, randomness: 'The National Lottery Lotto draw of Saturday 7 March', ...input, alternates });
   const hash = commitmentHash(fields);
-  insertCommitment(db, { panelId, algorithm: 'leximin', engineVersion: ENGINE_VERSION, panelSize: 10, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv, randomness: fields.randomness, hash, committedAt: clock.now() }, f.users.organiser);
+  insertCommitment(db, { panelId, algorithm: 'leximin', engineVersion: ENGINE_VERSION, panelSize: 10, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv, randomness: fields.randomness, hash, committedAt: clock.now(), alternates }, f.users.organiser);
   const numbers = '4 11 19 27 38 52';
   const seed = seedFrom(hash, numbers);
   f.drawId = insertDraw(db, { panelId, kind: 'final', algorithm: 'leximin', seed, panelSize: 10, poolCsv: input.poolCsv, quotasCsv: input.quotasCsv }, f.users.organiser, clock.now());

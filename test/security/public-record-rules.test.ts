@@ -169,7 +169,7 @@ describe('a commitment published before tickets existed', () => {
     // As the toolkit committed before issue 17: the pool's fingerprint taken over the file with pseudonyms.
     const input = await snapshot(t.ctx, panel);
     const fields = commitmentFields({ panel: panel.slug, algorithm: 'leximin', engineVersion: ENGINE_VERSION, panelSize: panel.panelSize, randomness: 'The Lotto on Saturday', ...input });
-    insertCommitment(t.db, { panelId: panel.id, ...fields, algorithm: 'leximin', poolCsv: input.poolCsv, quotasCsv: input.quotasCsv, hash: commitmentHash(fields), committedAt: t.clock.now() }, 1);
+    insertCommitment(t.db, { panelId: panel.id, ...fields, alternates: null, algorithm: 'leximin', poolCsv: input.poolCsv, quotasCsv: input.quotasCsv, hash: commitmentHash(fields), committedAt: t.clock.now() }, 1);
     const organiser = t.agent();
     await logIn(t.db, t.clock, organiser, 'organiser');
     const pool = (await organiser.get(`/admin/panels/${panel.id}/auditors/pool.csv`)).text;

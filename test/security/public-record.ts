@@ -135,7 +135,8 @@ function readRows(text: string): Row[] {
 }
 
 /**
- * A CSV of people: one with a column of pseudonyms, or any draw input but the quotas however its ids look. Its
+ * A CSV of people: one with a column of pseudonyms, or any draw input but the quotas and the dropout table (rows of
+ * values, set by the organiser: nobody's row) however its ids look. Its
  * columns of people are all but the id (named `id`, or holding pseudonyms), which is unique by design: what it
  * links to is measured apart, as `pseudonyms`. A column `count` makes each row that many people (a table of types).
  */
@@ -148,7 +149,7 @@ function personTable(f: Fetched): PersonTable[] {
   const rows = readRows(f.text);
   const header = rows.length ? Object.keys(rows[0]) : [];
   const idColumn = header.find((c) => rows.every((r) => /^R-[0-9A-Z]{8}$/.test(r[c] ?? ''))) ?? (header.includes('id') ? 'id' : undefined);
-  if (!idColumn && !(/\/selection\/.*\.csv$/.test(f.url) && !/quotas\.csv$/.test(f.url))) return [];
+  if (!idColumn && !(/\/selection\/.*\.csv$/.test(f.url) && !/(quotas|dropout)\.csv$/.test(f.url))) return [];
   const people = header.includes('count') ? rows.flatMap((r) => Array.from({ length: Number(r.count) || 0 }, () => r)) : rows;
   const ids = idColumn ? people.map((r) => r[idColumn] ?? '').filter((id) => /^R-[0-9A-Z]{8}$/.test(id)) : [];
   const renamed = idColumn ? people.map((r) => ({ ...r, id: r[idColumn] })) : people;
