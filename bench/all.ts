@@ -11,6 +11,7 @@ import path from 'node:path';
  */
 const RUNS: [string, string[]][] = [
   ['sortition', []],
+  ['alternates', []],
   ['room', ['--clients', '200']],
   ['vote', ['--clients', '1000']],
   ['pages', []],

@@ -49,6 +49,10 @@ test('an organiser goes from the demo pool to a published draw and a confirmed p
   await page.check('#confirm-numbers-box');
   await page.click('text=Run the final draw');
   await page.waitForSelector('#chance-chart', { timeout: 120_000 });
+  // Ranked with the panel: a tenth of it as alternates (the form's default), against a naive list.
+  expect(await page.locator('#alternates-chart tbody tr').count()).toBe(2);
+  expect(await page.locator('#alternates + p').textContent()).toContain('4 alternates, ranked with the panel');
+  await screenshot(page, 'draw-alternates');
 
   // Invitation links, each answered by its person.
   await page.click('text=Selection');
@@ -73,6 +77,7 @@ test('an organiser goes from the demo pool to a published draw and a confirmed p
   await publicPage.goto(`${server.url}/panels/coventry-cultural-strategy/selection`);
   expect(await publicPage.textContent('#numbers')).toBe('3 11 18 27 38 44');
   expect(await publicPage.locator('ul.selected li').count()).toBe(40);
+  expect(await publicPage.locator('ol.alternates li').count()).toBe(4);
   expect(await publicPage.textContent('pre.command')).toContain('npx citizens-panel draw --pool pool.csv --quotas quotas.csv --panel-size 40');
   await screenshot(publicPage, 'selection-public');
   await publicPage.close();
