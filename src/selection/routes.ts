@@ -17,6 +17,9 @@ import { DEFAULT_LIST_SIZE, LIST_SIZES } from '../sortition/uniform-list';
 import { memberRouter } from './member-routes';
 import type { DrawRunner } from './runner';
 import { Selection } from './workflow';
+import { dropoutHistory } from './dropout-history';
+import { findCommitment } from './repo';
+import { panelIdsOf } from '../auth/teams';
 
 const commitSchema = z.object({
   algorithm,
@@ -118,6 +121,14 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
       throw err;
     }
     res.redirect(303, `${base(panel)}#step-alternates`);
+  });
+
+  // A dropout table estimated from the earlier panels this organiser may act on: shown in the box to check, not saved.
+  router.post('/admin/panels/:id/selection/dropout/history', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    if (findCommitment(ctx.db, panel.id)) throw new DomainError('conflict', 'The commitment has fixed the dropout table: it can no longer change.', 'The table is fixed');
+    const history = dropoutHistory(ctx.db, panel.id, panelIdsOf(ctx.db, currentUser(res)));
+    renderSelection(ctx, res, panel, { history, ...(history.csv ? { values: { dropout: history.csv } } : {}) });
   });
 
   // Empty seats filled from the final draw's ranked alternates; the page then says how many, and how many are left.

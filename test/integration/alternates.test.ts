@@ -8,14 +8,16 @@ import { run } from '../../src/cli/run';
 import { testConfig } from '../../src/config';
 import { openDb } from '../../src/db';
 import { MIN_GROUP } from '../../src/disclosure';
-import { isSeated, listMembers } from '../../src/membership/members';
-import { listCategories } from '../../src/panels/repo';
+import { insertCategory, insertPanel, listCategories } from '../../src/panels/repo';
+import { addToTeam } from '../../src/auth/teams';
+import { createUser } from '../../src/auth/users';
+import { addMembers, isSeated, listMembers } from '../../src/membership/members';
 import { insertRegistrant } from '../../src/registration/repo';
-import { type Commitment, findCommitment, findDraw } from '../../src/selection/repo';
+import { type Commitment, findCommitment, findDraw, insertDraw } from '../../src/selection/repo';
 import { drawInput } from '../../src/selection/runner';
 import { ticketsOf } from '../../src/selection/tickets';
 import { sha256 } from '../../src/tokens';
-import { type Agent, logIn, personalDataIn, smallPanel, snapshot, submit } from '../helpers';
+import { type Agent, logIn, PASSWORD, personalDataIn, smallPanel, snapshot, submit } from '../helpers';
 import { measurePublicRecord } from '../security/public-record';
 
 jest.setTimeout(180_000);
@@ -80,6 +82,45 @@ test('a dropout table that names no category or value of the panel, or an imposs
   expect(snapshot(db)).toEqual(before);
   const page = (await organiser.get(`${admin}/selection`)).text;
   expect(page).toContain('category,value,percent\nall,,10\n</textarea>');
+});
+
+/** An earlier panel with the same categories: 40 drawn who answered, 8 of the 16 youngest and 2 of the rest gone. */
+function earlierPanel(): number {
+  const now = clock.now();
+  const id = insertPanel(db, { slug: 'earlier-panel', title: 'Earlier Panel', question: 'What then?', panelSize: 40, closesAt: now, quotaTolerance: 1 }, now);
+  const values = (list: string[]) => list.map((value) => ({ value, label: value, share: 1 }));
+  insertCategory(db, id, { key: 'gender', label: 'Gender', question: 'Your gender?', values: values(['Woman', 'Man']) });
+  insertCategory(db, id, { key: 'age', label: 'Age band', question: 'Your age band?', values: values(['16-39', '40-64', '65+']) });
+  const [gender, age] = listCategories(db, id);
+  const drawId = insertDraw(db, { panelId: id, kind: 'final', algorithm: 'leximin', seed: 'then', panelSize: 40, poolCsv: '', quotasCsv: '' }, null, now);
+  for (let i = 0; i < 40; i++) {
+    const young = i < 16;
+    const valueIds = [gender.values[i % 2].id, age.values[young ? 0 : 1 + (i % 2)].id];
+    const publicId = insertRegistrant(db, id, { name: `Earlier Resident${i}`, email: `earlier${i}@example.org`, address: `${i} Far Gosford Street`, postcode: 'CV1 5DZ', valueIds, source: 'form', consentAt: now }, now);
+    addMembers(db, id, drawId, [publicId], 'confirmed');
+    if ((young && i < 8) || i === 20 || i === 21) db.prepare("UPDATE members SET status = 'withdrawn' WHERE panel_id = ? AND registrant_id = (SELECT id FROM registrants WHERE public_id = ?)").run(id, publicId);
+  }
+  return id;
+}
+
+test('the table can be estimated from earlier panels the organiser works on, to check before saving; too little history says so', async () => {
+  const alone = await submit(organiser, `${admin}/selection`, `${admin}/selection/dropout/history`, {});
+  expect(alone.status).toBe(200);
+  expect(alone.text).toContain('The earlier panels you work on hold 0 answers from people drawn: too few (at least 20) to estimate from.');
+  earlierPanel();
+  const before = snapshot(db);
+  const res = await submit(organiser, `${admin}/selection`, `${admin}/selection/dropout/history`, {});
+  expect(res.text).toContain('Estimated from 1 earlier panel: of the 40 people drawn who answered, 10 declined or withdrew.');
+  // 25% overall; the youngest 8 of 16, shrunk towards 25% by 20 people's worth: (8 + 5) / 36.
+  expect(res.text).toContain('category,value,percent\nall,,25\n');
+  expect(res.text).toContain('age,16-39,36.11\n');
+  expect(snapshot(db)).toEqual(before);
+  // An organiser who does not work on the earlier panel learns nothing from it.
+  const other = createUser(db, clock, { email: 'other-organiser@example.org', name: 'Other Organiser', role: 'organiser', admin: false, password: PASSWORD });
+  addToTeam(db, panelId, other.id, clock.now());
+  const stranger = await logIn(db, clock, request.agent(app), 'organiser', 'other-organiser@example.org');
+  const theirs = await submit(stranger, `${admin}/selection`, `${admin}/selection/dropout/history`, {});
+  expect(theirs.text).toContain('hold 0 answers from people drawn: too few');
 });
 
 test('the organiser saves a table, and commits to 4 alternates chosen for it: both are in the commitment’s text', async () => {

@@ -185,6 +185,7 @@ const ROUTES: Record<string, RouteSpec> = {
   // The fuzz world's panel has its commitment: every choice that gets through the form is refused (409).
   'POST /admin/panels/:id/selection/confirmed-only': { who: 'organiser', fields: ['confirmedOnly'] },
   'POST /admin/panels/:id/selection/dropout': { who: 'organiser', fields: ['dropout'] },
+  'POST /admin/panels/:id/selection/dropout/history': { who: 'organiser' },
   'GET /admin/panels/:id/translations/:lang': { who: 'organiser', query: ['saved'] },
   'POST /admin/panels/:id/translations/:lang': { who: 'organiser', fields: ['text_0', 'text_1', 'reviewed_0', 'text_9'] },
   'POST /admin/panels/:id/mailout/register/demo': { who: 'organiser', fields: ['households'], params: { id: () => String(world.draftPanel) }, restore: () => importsSettled() },

@@ -157,6 +157,7 @@ const HTTP_ROUTES = [
   ['POST /admin/panels/:id/message-wording/:kind/:lang', 'teamOrganiser', "Preview, save, test-send to oneself, or put back the standard wording of one message"],
   ['POST /admin/panels/:id/selection/confirmed-only', 'teamOrganiser', 'Choose whether only confirmed email addresses go into the draw (before the commitment)'],
   ['POST /admin/panels/:id/selection/dropout', 'teamOrganiser', 'Set the dropout table the alternates are chosen for (before the commitment)'],
+  ['POST /admin/panels/:id/selection/dropout/history', 'teamOrganiser', 'Estimate the dropout table from earlier panels the organiser works on (shown, not saved)'],
   ['GET /admin/panels/:id/translations', 'teamOrganiser', "Where the translations of the panel's own words stand, by language"],
   ['GET /admin/panels/:id/translations/:lang', 'teamOrganiser', "The panel's own words beside their translation into one language"],
   ['POST /admin/panels/:id/translations/:lang', 'teamOrganiser', "Save the translations of the panel's own words into one language"],

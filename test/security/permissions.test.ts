@@ -255,6 +255,7 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /admin/panels/:id/message-wording/:kind/:lang': { status: 400 }, // an empty form: nothing to do
   'POST /admin/panels/:id/selection/confirmed-only': { status: 400 }, // an empty form: no choice
   'POST /admin/panels/:id/selection/dropout': { status: 409 }, // the commitment has fixed it
+  'POST /admin/panels/:id/selection/dropout/history': { status: 409 }, // the same
   'GET /admin/panels/:id/translations/:lang': { status: 200 },
   'POST /admin/panels/:id/translations/:lang': { status: 303 }, // an empty form: no translation, none removed
   'GET /admin/panels/:id/mailout': { status: 200 },
