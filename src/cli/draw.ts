@@ -20,7 +20,7 @@ export const EXIT_INFEASIBLE = 3;
 /** With --list-sha256: the list made is not the one committed to. */
 export const EXIT_LIST_MISMATCH = 4;
 
-export const DRAW_USAGE = `citizens-panel draw --pool POOL.csv --quotas QUOTAS.csv --panel-size K [--algorithm leximin|maximin|nash|legacy]
+export const DRAW_USAGE = `citizens-panel draw --pool POOL.csv --quotas QUOTAS.csv --panel-size K [--algorithm leximin|maximin|nash|legacy|diversimax]
                     [--seed TEXT] [--id-column NAME] [--address-columns A,B] [--json]
                     [--uniform M [--entry N] [--list-sha256 HASH] [--list-out LIST.txt]]
                     [--alternates N [--dropout DROPOUT.csv]]

@@ -10,24 +10,33 @@ import { ALGORITHMS, type Algorithm } from '../sortition/types';
 import { sendCsv } from '../web/download';
 import { notFound } from '../web/errors';
 import { formValues, parseForm, parseId } from '../web/validate';
-import { percent } from '../sortition/report';
+import { gini, percent } from '../sortition/report';
 import { chanceHistogram, quotaBars } from './charts';
 import { renderSelection } from './hub';
 import { alternatesView } from './alternates-view';
+import { crossingsView } from './crossings-view';
+import { listCategories } from '../panels/repo';
 import { type Draw, findDraw } from './repo';
 import { listMembers } from '../membership/members';
 import { type DrawRunner, drawInput } from './runner';
 import type { Selection } from './workflow';
 
-export const algorithm = z.enum(ALGORITHMS as [Algorithm, ...Algorithm[]], { error: 'Choose leximin, maximin, nash or legacy.' });
+export const algorithm = z.enum(ALGORITHMS as [Algorithm, ...Algorithm[]], { error: 'Choose leximin, maximin, nash, legacy or diversimax.' });
 /** What the chance histogram shows of each method, true of that method (README, docs/sortition.md). */
 const CHANCE_CAPTIONS: Record<Algorithm, string> = {
   leximin: 'LEXIMIN makes the chances as equal as the quotas allow: it raises the lowest chance as far as it can, then the next lowest, and so on, so the leftmost bar sits as far right as possible.',
   maximin: 'MAXIMIN raises the lowest chance as far as the quotas allow, so the leftmost bar sits as far right as possible; it does not try to even out the chances above it.',
   nash: 'NASH (Nash welfare) gives everyone as equal a chance as it can while never leaving anyone at zero where a chance is possible: it makes the product of all the chances as large as it can. It favours no single worst-off group the way maximin does, so the leftmost bar may sit a little left of where maximin puts it.',
   legacy: 'The legacy method picks people one at a time against the quotas and does not try to even out the chances: some people may have far less chance than others. These chances are estimated from repeated seeded runs.',
+  diversimax: 'DIVERSIMAX picks one panel whose crossings of categories (young women, older renters…) are as evenly filled as it can, then its seats of each group go to that group’s members at random. It is not a fair lottery: everyone in a group it leaves out has no chance at all, so the leftmost bar sits at 0. The figures below set it against LEXIMIN on the same pool.',
 };
 const trialSchema = z.object({ algorithm, seed: z.string().trim().max(200, 'Seed must be at most 200 characters.').optional() });
+
+/** What a diversimax panel costs in equal chances: its lowest chance, Gini and people left out, beside LEXIMIN's. */
+function againstLeximin(chances: number[], leximin: number[]) {
+  const none = (xs: number[]) => xs.filter((x) => x < 1e-9).length;
+  return { lowest: percent(Math.min(...chances)), leximinLowest: percent(Math.min(...leximin)), gini: gini(chances).toFixed(3), leximinGini: gini(leximin).toFixed(3), none: none(chances), leximinNone: none(leximin) };
+}
 
 /**
  * Trial draws, and every draw's page: live progress while it runs, then its report and its chances as CSV.
@@ -73,6 +82,8 @@ export function drawRouter(ctx: AppContext, runner: DrawRunner, selection: Selec
       chanceCaption: CHANCE_CAPTIONS[draw.algorithm],
       selected,
       alternates: outcome?.alternates && alternatesView(outcome.alternates, members),
+      crossings: crossingsView(draw, listCategories(db, panel.id)),
+      against: outcome?.leximinChances && againstLeximin(outcome.chances, outcome.leximinChances),
     });
   });
 

@@ -16,6 +16,8 @@ export interface DrawOutcome {
   poolSize: number;
   types: number;
   notes: string[];
+  /** Diversimax only: everyone's chance under LEXIMIN on the same pool, for the comparison on the draw page. */
+  leximinChances?: number[];
   /** A final draw whose commitment asked for alternates: the ranked list, and what its simulation found. */
   alternates?: Alternates;
 }

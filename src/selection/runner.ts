@@ -112,6 +112,7 @@ export class DrawRunner {
       poolSize: result.poolSize,
       types: result.types,
       notes: result.notes,
+      ...(result.leximinChances ? { leximinChances: result.leximinChances } : {}),
     };
   }
 }

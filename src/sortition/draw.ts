@@ -1,5 +1,6 @@
 import { InfeasibleError, suggestRelaxations } from './feasibility';
 import { buildInstance, InputError, type Instance } from './instance';
+import { diversimax } from './diversimax';
 import { legacyPanel } from './legacy';
 import { leximin } from './leximin';
 import { drawFromPortfolio, rng } from './lottery';
@@ -15,7 +16,8 @@ const DEFAULT_LEGACY_RUNS = 1000;
 
 /**
  * Draws a panel: `leximin` (default) or `maximin` from the fairest lottery the quotas allow, `nash` from the
- * lottery of greatest Nash welfare (nash.ts), or the greedy `legacy` method. The same inputs and seed give the
+ * lottery of greatest Nash welfare (nash.ts), the greedy `legacy` method, or `diversimax`, one panel whose crossings of
+ * categories are as evenly filled as possible (diversimax.ts). The same inputs and seed give the
  * same panel on any machine.
  */
 export async function draw(people: Person[], quotas: Quota[], options: DrawOptions): Promise<DrawResult> {
@@ -39,12 +41,23 @@ async function drawOnce(people: Person[], quotas: Quota[], options: DrawOptions)
   let selected: number[];
   let perPerson: Float64Array;
   let notes: string[] = [];
+  let leximinChances: number[] | undefined;
   if (algorithm === 'legacy') {
     const runs = options.legacyRuns ?? DEFAULT_LEGACY_RUNS;
     perPerson = legacyProbabilities(people, quotas, options.panelSize, seed, runs, onProgress);
     selected = legacyPanel(people, quotas, options.panelSize, rng(seed)) ?? [];
     notes = [`legacy probabilities are estimated from ${runs} seeded runs`];
     if (selected.length === 0) throw new InfeasibleError([]);
+  } else if (algorithm === 'diversimax') {
+    onProgress?.({ phase: 'diversimax', message: `evening out the crossings of categories over ${instance.types.length} groups of interchangeable people` });
+    const found = diversimax(solver, instance, people, quotas);
+    perPerson = Float64Array.from(typeOf, (t) => found.panel[t] / instance.types[t].count);
+    selected = drawFromPortfolio(instance, [found.panel], Float64Array.of(1), rng(seed));
+    // What it costs in equal chances: LEXIMIN on the same pool, for the fairness report.
+    onProgress?.({ phase: 'leximin', message: 'LEXIMIN on the same pool, to compare the chances' });
+    const fair = leximin(solver, instance, { onProgress });
+    leximinChances = Array.from(typeOf, (t) => fair.marginals[t]);
+    notes = [`diversimax evened out ${found.crossings.length} crossings of categories (${found.crossings.join(', ')}); total distance from even shares ${found.distance.toFixed(1)}`];
   } else {
     onProgress?.({ phase: 'types', message: `${people.length} people in ${instance.types.length} groups of interchangeable people` });
     const result =
@@ -67,6 +80,7 @@ async function drawOnce(people: Person[], quotas: Quota[], options: DrawOptions)
     impossible: people.filter((_, i) => perPerson[i] < 1e-9).map((p) => p.id),
     counts: countsAgainstQuotas(instance, selected, typeOf),
     notes,
+    ...(leximinChances ? { leximinChances } : {}),
   };
 }
 

@@ -10,8 +10,8 @@ export interface Person {
   household?: string;
 }
 
-export type Algorithm = 'leximin' | 'maximin' | 'nash' | 'legacy';
-export const ALGORITHMS: readonly Algorithm[] = ['leximin', 'maximin', 'nash', 'legacy'];
+export type Algorithm = 'leximin' | 'maximin' | 'nash' | 'legacy' | 'diversimax';
+export const ALGORITHMS: readonly Algorithm[] = ['leximin', 'maximin', 'nash', 'legacy', 'diversimax'];
 
 export interface Progress {
   phase: string;
@@ -53,6 +53,8 @@ export interface DrawResult {
   counts: ValueCount[];
   /** Anything the solver had to loosen or retry, in words. */
   notes: string[];
+  /** Diversimax only: everyone's chance under LEXIMIN on the same pool, for the fairness report's comparison. */
+  leximinChances?: number[];
 }
 
 export type { Quota };

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { run } from '../../src/cli/run';
 import { listAudit } from '../../src/audit';
-import { type Commitment, findCommitment, findDraw } from '../../src/selection/repo';
+import { type Commitment, findCommitment, findDraw, listDraws } from '../../src/selection/repo';
 import { decliners } from '../../src/demo/selection';
 import { listMembers } from '../../src/membership/members';
 import { ticketsOf } from '../../src/selection/tickets';
@@ -84,6 +84,34 @@ test('a trial draw by Nash welfare runs the same way: a valid panel, everyone ab
   expect(Math.min(...chances)).toBeGreaterThan(0); // no one who can be drawn is left at 0
   expect(csv.filter((line) => line.endsWith(',yes'))).toHaveLength(40);
   expect(listMembers(t.db, panelId)).toHaveLength(0); // a trial changes nothing
+});
+
+test('a diversimax trial evens out the crossings of categories, and its page sets what it costs against LEXIMIN', async () => {
+  const res = await submit(organiser, `${admin}/selection`, `${admin}/draws`, { algorithm: 'diversimax', seed: 'try-diverse' });
+  expect(res.status).toBe(303);
+  const id = drawIdOf(res.headers.location);
+  await t.runner.settled(id);
+  const draw = findDraw(t.db, panelId, id);
+  expect([draw?.algorithm, draw?.status]).toEqual(['diversimax', 'done']);
+  const page = (await organiser.get(`${admin}/draws/${id}`)).text;
+  expect(page).toContain('DIVERSIMAX picks one panel whose crossings of categories');
+  // What it costs: people with no chance at all, where LEXIMIN leaves none.
+  const against = /<table id="against-leximin">([\s\S]*?)<\/table>/.exec(page)?.[1] ?? '';
+  expect(against).toContain('<tr><th scope="row">Lowest chance</th><td>0.00%</td><td>2.00%</td></tr>');
+  expect(against).toMatch(/People with no chance at all<\/th><td>[1-9]\d*<\/td><td>0<\/td>/);
+  expect(page.match(/<tr >/g)?.length ?? 0).toBeGreaterThanOrEqual(33); // every value within its quota
+  // The intersection picture: each cell of each pair, for diversimax and (in outline) for LEXIMIN, and both errors.
+  const dots = page.match(/<circle [^>]*class="bar-pool"/g)?.length ?? 0;
+  expect(dots).toBeGreaterThan(50);
+  expect(page.match(/<circle [^>]*class="dot-outline"/g)?.length).toBe(dots);
+  expect(page).toMatch(/id="crossings-mse">\d+\.\d\d<\/strong>/);
+  expect(page).toMatch(/id="crossings-leximin-mse">\d+\.\d\d<\/strong>/);
+  // A LEXIMIN trial's page has the picture too, without a comparison.
+  const fair = listDraws(t.db, panelId).find((d) => d.algorithm === 'leximin' && d.status === 'done');
+  const fairPage = (await organiser.get(`${admin}/draws/${fair?.id}`)).text;
+  expect(fairPage).toContain('id="crossings-chart"');
+  expect(fairPage).not.toContain('id="against-leximin"');
+  expect(fairPage).not.toContain('class="dot-outline"');
 });
 
 test('a commitment needs registration closed first; closing it closes the form, once', async () => {
