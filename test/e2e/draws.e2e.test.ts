@@ -54,7 +54,9 @@ test('two-way quota, maximin, dice and alternates, checked by a resident', async
   expect(await page.inputValue('#alternates')).toBe('4');
   await page.fill('#randomness', 'Three ten-sided dice rolled at the Council House, Coventry, on Saturday 5 December 2026 at 11am');
   await page.check('#confirm-commit-box');
-  await page.click('text=Publish the commitment');
+  await page.click('text=Publish the commitment', { noWaitAfter: true });
+  // Making the list takes seconds: the form says so, and its button cannot be pressed twice.
+  expect(await page.evaluate(() => document.querySelector('.busy-status')?.textContent)).toMatch(/^Publishing: checking the pool/);
   await page.waitForSelector('#dice-list', { timeout: 120_000 });
 
   // The sheet for the live draw, then the number rolled.
