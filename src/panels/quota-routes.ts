@@ -9,6 +9,7 @@ import { formValues, parseForm, parseId, wholeNumber } from '../web/validate';
 import { computeQuotas, exportQuotasCsv, importQuotas, quotaTable, saveTypedQuotas } from './quotas';
 import type { Panel } from './repo';
 import { removeTwoWay, saveTwoWay } from './two-way';
+import { crossingsOf, saveCrossings } from './crossings';
 import { loadPanel } from './load';
 import { sendCsv } from '../web/download';
 
@@ -34,7 +35,9 @@ export function quotasRouter(ctx: AppContext): Router {
         quotaMax: keep(`max_${v.id}`, v.quotaMax),
       })),
     }));
-    return { title: `Quotas: ${panel.title}`, panel, ...table, categories, ...extra };
+    const census = crossingsOf(ctx.db, panel.id);
+    const crossings = { names: census.shares ? [...census.shares.keys()] : [], stale: census.stale };
+    return { title: `Quotas: ${panel.title}`, panel, ...table, categories, crossings, ...extra };
   };
 
   router.get('/admin/panels/:id/quotas', (req, res) => {
@@ -68,6 +71,24 @@ export function quotasRouter(ctx: AppContext): Router {
       return res.status(400).render('pages/admin/quotas', view(panel, problemsView(err, req)));
     }
     res.redirect(303, `/admin/panels/${panel.id}/quotas?saved=imported`);
+  });
+
+  // The census's crossings of two categories, for the draw page's intersection picture (crossings.ts).
+  router.post('/admin/panels/:id/quotas/crossings', ...csvUpload(), (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    try {
+      saveCrossings(ctx, panel, uploadedFile(req), currentUser(res).id);
+    } catch (err) {
+      if (!(err instanceof CsvError)) throw err;
+      return res.status(400).render('pages/admin/quotas', view(panel, { crossingProblems: problemsView(err, req) }));
+    }
+    res.redirect(303, `/admin/panels/${panel.id}/quotas?saved=crossings#crossings`);
+  });
+
+  router.post('/admin/panels/:id/quotas/crossings/remove', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    saveCrossings(ctx, panel, null, currentUser(res).id);
+    res.redirect(303, `/admin/panels/${panel.id}/quotas?saved=crossings#crossings`);
   });
 
   router.post('/admin/panels/:id/quotas/two-way', (req, res) => {

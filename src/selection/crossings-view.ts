@@ -1,5 +1,7 @@
 import { CsvError } from '../csv';
+import type { CrossingShares } from '../panels/crossings';
 import type { Category } from '../panels/repo';
+import { JOIN } from '../sortition/intersections';
 import { InputError } from '../sortition/instance';
 import { crossings } from '../sortition/crossings';
 import type { Draw } from './repo';
@@ -8,12 +10,12 @@ import { drawInput } from './runner';
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /**
- * The draw page's intersection picture: for each pair of categories, each cell's share of the population (the two
- * census shares multiplied: the census gives no crossings here), of the pool and of the panel, expected and as
+ * The draw page's intersection picture: for each pair of categories, each cell's share of the population (from the
+ * census's crossings where the organiser gave them, else the two census shares multiplied), of the pool and of the panel, expected and as
  * drawn; as a scatter of expected panel share against population share (on the diagonal is exact), and a table of
  * each pair's mean squared error. A diversimax draw is set beside LEXIMIN's lottery on the same pool.
  */
-export function crossingsView(draw: Draw, categories: Category[]) {
+export function crossingsView(draw: Draw, categories: Category[], census?: CrossingShares) {
   const outcome = draw.outcome;
   const input = outcome && readable(draw);
   if (!outcome || !input) return undefined;
@@ -24,7 +26,8 @@ export function crossingsView(draw: Draw, categories: Category[]) {
     for (const v of c.values) shares.set(`${c.key}\u0000${v.value}`, total > 0 ? (v.share ?? 0) / total : Number.NaN);
   }
   const share = (x: { category: string; value: string }) => shares.get(`${x.category}\u0000${x.value}`) ?? Number.NaN;
-  const found = crossings(people, quotas, outcome.chances, outcome.selected, (a, b) => share(a) * share(b), outcome.leximinChances);
+  const counted = (a: { category: string; value: string }, b: { category: string; value: string }) => census?.get(`${a.category}${JOIN}${b.category}`)?.get(`${a.value}${JOIN}${b.value}`);
+  const found = crossings(people, quotas, outcome.chances, outcome.selected, (a, b) => counted(a, b) ?? share(a) * share(b), outcome.leximinChances);
   const usable = found.filter((c) => c.cells.every((cell) => Number.isFinite(cell.population)));
   if (usable.length === 0) return undefined;
   const cells = usable.flatMap((c) => c.cells.map((cell) => ({ ...cell, crossing: c.name })));
@@ -42,6 +45,7 @@ export function crossingsView(draw: Draw, categories: Category[]) {
     comparedMse: compared ? ((usable.reduce((sum, c) => sum + (c.comparedMse ?? 0), 0) / usable.length) * 1e4).toFixed(2) : undefined,
     rows: usable.map((c) => ({
       name: c.name,
+      fromCensus: census?.has(c.name) ?? false,
       mse: (c.mse * 1e4).toFixed(2),
       comparedMse: c.comparedMse === undefined ? undefined : (c.comparedMse * 1e4).toFixed(2),
       bar: Math.round((c.mse / worst) * 1000) / 10,

@@ -16,6 +16,7 @@ import { renderSelection } from './hub';
 import { alternatesView } from './alternates-view';
 import { crossingsView } from './crossings-view';
 import { listCategories } from '../panels/repo';
+import { crossingsOf } from '../panels/crossings';
 import { type Draw, findDraw } from './repo';
 import { listMembers } from '../membership/members';
 import { type DrawRunner, drawInput } from './runner';
@@ -65,6 +66,7 @@ export function drawRouter(ctx: AppContext, runner: DrawRunner, selection: Selec
     const draw = loadDraw(panel, req.params.drawId);
     const outcome = draw.outcome;
     const members = listMembers(db, panel.id);
+    const categories = listCategories(db, panel.id);
     const names = new Map(members.map((m) => [m.publicId, m.name]));
     const selected = outcome?.selected.map((id) => ({ id, name: names.get(id) }));
     // A trial's selected are pseudonyms only; a final or replacement draw's page names its members.
@@ -82,7 +84,7 @@ export function drawRouter(ctx: AppContext, runner: DrawRunner, selection: Selec
       chanceCaption: CHANCE_CAPTIONS[draw.algorithm],
       selected,
       alternates: outcome?.alternates && alternatesView(outcome.alternates, members),
-      crossings: crossingsView(draw, listCategories(db, panel.id)),
+      crossings: crossingsView(draw, categories, crossingsOf(db, panel.id, categories).shares),
       against: outcome?.leximinChances && againstLeximin(outcome.chances, outcome.leximinChances),
     });
   });

@@ -5,7 +5,7 @@ import { HttpError } from './errors';
 const COOKIE = 'cp_csrf';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** The only routes that take multipart bodies (web/upload.ts); they check the token once the body is parsed. */
-const UPLOAD_ROUTES = /^\/admin\/panels\/[^/]+\/((pool|quotas)\/import|mailout\/register)$/;
+const UPLOAD_ROUTES = /^\/admin\/panels\/[^/]+\/((pool|quotas)\/import|quotas\/crossings|mailout\/register)$/;
 /** A stop link (messages/stop-routes.ts) is its own proof, and a mail program's one-click POST carries no form token. */
 const OWN_PROOF = /^\/messages\/stop\/[^/]+$/;
 

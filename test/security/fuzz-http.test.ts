@@ -130,6 +130,8 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /admin/panels/:id/quotas/two-way': { who: 'organiser', fields: ['a', 'b', 'min', 'max'], runs: 60 },
   'POST /admin/panels/:id/quotas/two-way/:qid/remove': { who: 'organiser' },
   'POST /admin/panels/:id/quotas/import': { who: 'organiser', upload: true, runs: 60 },
+  'POST /admin/panels/:id/quotas/crossings': { who: 'organiser', upload: true, runs: 60 },
+  'POST /admin/panels/:id/quotas/crossings/remove': { who: 'organiser' },
   'GET /admin/panels/:id/quotas.csv': { who: 'organiser' },
   'GET /admin/panels/:id/pool': { who: 'organiser', query: ['page', 'imported', 'erased', 'ignored', 'q'] },
   'POST /admin/panels/:id/pool/import': { who: 'organiser', upload: true, fields: ['consentConfirmed'], runs: 60 },

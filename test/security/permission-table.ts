@@ -135,6 +135,8 @@ const HTTP_ROUTES = [
   ['POST /admin/panels/:id/quotas/two-way', 'teamOrganiser', 'Add or change a two-way quota (two values of two categories)'],
   ['POST /admin/panels/:id/quotas/two-way/:qid/remove', 'teamOrganiser', 'Remove a two-way quota'],
   ['POST /admin/panels/:id/quotas/import', 'teamOrganiser', 'Import quotas from CSV'],
+  ['POST /admin/panels/:id/quotas/crossings', 'teamOrganiser', 'Upload the census’s crossings of two categories (CSV), for the draw page’s intersection picture'],
+  ['POST /admin/panels/:id/quotas/crossings/remove', 'teamOrganiser', 'Remove the census’s crossings'],
   ['GET /admin/panels/:id/quotas.csv', 'teamOrganiser', 'Export quotas as CSV'],
   ['GET /admin/panels/:id/pool', 'teamOrganiser', 'The pool, with personal data'],
   ['POST /admin/panels/:id/pool/import', 'teamOrganiser', 'Import registrations from CSV'],

@@ -234,6 +234,8 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /admin/panels/:id/quotas/two-way': { status: 400 }, // an empty form: no values chosen
   'POST /admin/panels/:id/quotas/two-way/:qid/remove': { status: 404 }, // no such two-way quota
   'POST /admin/panels/:id/quotas/import': { status: 400 }, // no file
+  'POST /admin/panels/:id/quotas/crossings': { status: 400 }, // no file
+  'POST /admin/panels/:id/quotas/crossings/remove': { status: 303 }, // none to remove: still none
   'GET /admin/panels/:id/quotas.csv': { status: 200 },
   'GET /admin/panels/:id/pool': { status: 200 },
   'POST /admin/panels/:id/pool/import': { status: 409 }, // the pool is fixed by the commitment
