@@ -23,10 +23,11 @@ export function parseCrossings(input: string | Buffer, categories: Category[]): 
   const problems: CsvProblem[] = [];
   const shares: CrossingShares = new Map();
   for (const { line, cells } of rows) {
-    const names = cells[col('category')].split(JOIN.trim()).map((c) => c.trim());
-    const values = cells[col('value')].split(JOIN.trim()).map((v) => v.trim());
+    const names = cells[col('category')].split(JOIN).map((c) => c.trim());
+    const values = cells[col('value')].split(JOIN).map((v) => v.trim());
     const pair = names.map((n) => categories.find((c) => c.key === n));
-    const share = Number(cells[col('share')].replace(/%$/, ''));
+    const text = cells[col('share')].trim().replace(/%$/, '');
+    const share = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
     if (names.length !== 2 || pair.some((c) => !c) || pair[0] === pair[1]) {
       problems.push({ line, column: col('category'), message: `"${cells[col('category')]}" is not two of this panel's categories joined by "${JOIN.trim()}", such as "${categories[0]?.key ?? 'age'}${JOIN}${categories[1]?.key ?? 'gender'}"` });
       continue;

@@ -307,3 +307,8 @@ export function updateRegistrant(db: Db, id: number, person: Person, valueIds: n
   const { insertValue } = statements(db);
   for (const valueId of valueIds) insertValue.run(id, valueId);
 }
+
+/** The pseudonyms of the panel's registrants who were erased: kept as pseudonyms only, never to be asked or seated. */
+export function erasedPublicIds(db: Db, panelId: number): Set<string> {
+  return new Set(db.prepare('SELECT public_id FROM registrants WHERE panel_id = ? AND erased_at IS NOT NULL').pluck().all(panelId) as string[]);
+}

@@ -1,7 +1,9 @@
 import { type Alternates, chooseAlternates } from '../sortition/alternates';
+import { CsvError } from '../csv';
 import { DEFAULT_DROPOUT, dropoutChance, dropoutCsv, parseDropoutCsv } from '../sortition/dropout';
 import { plainCategories } from '../sortition/intersections';
 import { QuotaKeeper } from '../sortition/keeper';
+import { parseQuotasCsv } from '../sortition/quotas';
 import { inWorker } from '../worker';
 import { isSeated, type Member } from '../membership/members';
 import type { AlternatesChoice } from './commitment';
@@ -33,6 +35,23 @@ export function alternatesOf({ poolCsv, quotasCsv, selected, choice, seed }: Alt
   return { ...found, onList: found.onList.map(round), serve: found.serve.map(round) };
 }
 
+/**
+ * Why a dropout table cannot be used with these quotas, in words, or undefined: each row's category must be one of
+ * the quotas' and its value one of that category's. Checked when the commitment fixes both, so the final draw's
+ * alternates can always be made.
+ */
+export function dropoutProblem(dropoutCsv: string, quotasCsv: string): string | undefined {
+  try {
+    const quotas = parseQuotasCsv(quotasCsv);
+    const table = parseDropoutCsv(dropoutCsv, new Set(plainCategories(quotas)));
+    const unknown = table.rates.find((r) => !quotas.some((q) => q.category === r.category && q.value === r.value));
+    return unknown && `"${unknown.category}: ${unknown.value}" is not a value of the quotas`;
+  } catch (err) {
+    if (err instanceof CsvError) return err.message;
+    throw err;
+  }
+}
+
 /** The same, in a worker thread: the simulation takes a second or so on a pool of 2,000. */
 export function alternatesInWorker(job: AlternatesJob): Promise<Alternates> {
   return inWorker(__filename, 'alternates-worker', job);
@@ -45,17 +64,18 @@ export interface Seating {
 }
 
 /**
- * Who of the ranked list takes each empty seat, by the keeper's rule the list was chosen for: in turn, the first
- * alternate on the list not yet asked (never a member, in any status) who keeps every quota with the members
- * seated now. Seats no alternate can take keep their vacancy (a replacement draw fills them).
+ * Who of the ranked list takes each empty seat, by the keeper's rule the list was chosen for and simulated with
+ * (sortition/alternates.ts): in turn, the first alternate on the list not yet asked (never a member, in any status;
+ * not erased) who keeps every quota with the members seated now and those just asked. Seats no alternate can take
+ * keep their vacancy (a replacement draw fills them).
  */
-export function seatings(poolCsv: string, quotasCsv: string, members: Member[], list: string[], empty: Member[]): Seating[] {
+export function seatings(poolCsv: string, quotasCsv: string, members: Member[], list: string[], empty: Member[], erased: ReadonlySet<string> = new Set()): Seating[] {
   const { people, quotas } = drawInput(poolCsv, quotasCsv);
   const keeper = new QuotaKeeper(quotas);
   const byId = new Map(people.map((p) => [p.id, p]));
   const rowsOf = (id: string) => keeper.rowsOf(byId.get(id) ?? { id, features: {} });
   const counts = keeper.counts(members.filter((m) => isSeated(m.status)).map((m) => rowsOf(m.publicId)));
-  const asked = new Set(members.map((m) => m.publicId));
+  const asked = new Set([...members.map((m) => m.publicId), ...erased]);
   const households = new Set(members.filter((m) => isSeated(m.status)).map((m) => byId.get(m.publicId)?.household).filter(Boolean));
   const found: Seating[] = [];
   let vacancies = empty.length;

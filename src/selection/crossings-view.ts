@@ -23,7 +23,8 @@ export function crossingsView(draw: Draw, categories: Category[], census?: Cross
   const shares = new Map<string, number>();
   for (const c of categories) {
     const total = c.values.reduce((sum, v) => sum + (v.share ?? 0), 0);
-    for (const v of c.values) shares.set(`${c.key}\u0000${v.value}`, total > 0 ? (v.share ?? 0) / total : Number.NaN);
+    // A value with no census share leaves its crossings out of the picture, rather than counting as 0%.
+    for (const v of c.values) shares.set(`${c.key}\u0000${v.value}`, total > 0 && v.share !== null ? v.share / total : Number.NaN);
   }
   const share = (x: { category: string; value: string }) => shares.get(`${x.category}\u0000${x.value}`) ?? Number.NaN;
   const counted = (a: { category: string; value: string }, b: { category: string; value: string }) => census?.get(`${a.category}${JOIN}${b.category}`)?.get(`${a.value}${JOIN}${b.value}`);

@@ -5,7 +5,8 @@ import { drawableSize, dropoutTableCsv, emailCounts, type Panel, registrationClo
 import { ALGORITHMS } from '../sortition/types';
 import { percent } from '../sortition/report';
 import { type Commitment, findCommitment, findDiceSummary, findDraw, listAuditors, listDraws } from './repo';
-import { DEFAULT_DROPOUT_CSV, defaultAlternates } from './alternates';
+import { DEFAULT_DROPOUT_CSV, defaultAlternates, seatings } from './alternates';
+import { erasedPublicIds } from '../registration/repo';
 import { sha256 } from '../tokens';
 import { diceFor } from './dice';
 import { DEFAULT_LIST_SIZE, entryNumber, LIST_SIZES } from '../sortition/uniform-list';
@@ -52,8 +53,12 @@ export function selectionPage(ctx: AppContext, panel: Panel, extra: Record<strin
 function alternatesFacts(ctx: AppContext, panel: Panel, commitment: Commitment | undefined) {
   const final = commitment?.drawId ? findDraw(ctx.db, panel.id, commitment.drawId) : undefined;
   const list = final?.outcome?.alternates?.list ?? [];
-  const members = new Set(listMembers(ctx.db, panel.id).map((m) => m.publicId));
+  const everyone = listMembers(ctx.db, panel.id);
+  const members = new Set(everyone.map((m) => m.publicId));
+  const empty = vacancies(everyone);
+  const seatable = commitment && list.length && empty.length ? seatings(commitment.poolCsv, commitment.quotasCsv, everyone, list, empty, erasedPublicIds(ctx.db, panel.id)).length : 0;
   return {
+    seatable,
     table: commitment ? (commitment.alternates?.dropoutCsv ?? '') : (dropoutTableCsv(ctx.db, panel.id) ?? DEFAULT_DROPOUT_CSV),
     chosen: commitment?.alternates?.count ?? 0,
     suggested: defaultAlternates(panel.panelSize),

@@ -129,6 +129,7 @@ function publicAlternates(d: Draw, commitment: Commitment, tickets: Map<string, 
   const drawn = new Set(d.outcome?.selected ?? []);
   const ids = readCsv(commitment.poolCsv).rows.map((r) => r.cells.id);
   const others = alternates.onList.filter((_, i) => !drawn.has(ids[i]));
+  const serving = alternates.serve.filter((_, i) => !drawn.has(ids[i]));
   return {
     count: alternates.list.length,
     expected: new Intl.NumberFormat(tag, { maximumFractionDigits: 1 }).format(alternates.expectedDropouts),
@@ -137,6 +138,7 @@ function publicAlternates(d: Draw, commitment: Commitment, tickets: Map<string, 
     naive: words.percent(alternates.naiveKeep),
     tickets: alternates.list.map((id) => ticketFor(tickets, id)),
     chances: chanceBands(others, MIN_GROUP, undefined, words),
+    serving: chanceBands(serving, MIN_GROUP, undefined, words),
     dropoutSha256: sha256(commitment.alternates.dropoutCsv),
   };
 }

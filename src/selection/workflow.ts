@@ -2,7 +2,8 @@ import { audit } from '../audit';
 import type { AppContext } from '../context';
 import { CsvError } from '../csv';
 import { DomainError } from '../errors';
-import { addMembers, listMembers, markReplaced, vacancies } from '../membership/members';
+import { addMembers, listMembers, markReplaced, type Member, vacancies } from '../membership/members';
+import { erasedPublicIds } from '../registration/repo';
 import { oneAtATime } from '../panels/busy';
 import { dropoutTableCsv, listCategories, type Panel, registrationClosed, setConfirmedOnly, setDropoutTable } from '../panels/repo';
 import { dropoutCsv, parseDropoutCsv } from '../sortition/dropout';
@@ -16,7 +17,7 @@ import { newToken } from '../tokens';
 import { commitmentFields, commitmentHash, replacementSeed } from './commitment';
 import { normaliseNumbers, seedFrom } from '../public-numbers';
 import { replacementInputInWorker } from './replacement';
-import { alternatesInWorker, DEFAULT_DROPOUT_CSV, seatings } from './alternates';
+import { alternatesInWorker, DEFAULT_DROPOUT_CSV, dropoutProblem, seatings } from './alternates';
 import { diceOutcomeInWorker, readDiceNumber } from './dice';
 import { type Commitment, findCommitment, findDiceList, findDraw, insertCommitment, insertDiceList, listDraws, recordNumbers } from './repo';
 import type { DrawRunner } from './runner';
@@ -60,7 +61,8 @@ export class Selection {
     // No import may add to the pool while its snapshot is checked, nor while a list for dice is made (panels/busy.ts).
     const { input, problem, list } = await oneAtATime(panel.id, 'A commitment', async () => {
       const input = await snapshot(this.ctx, panel, orderKey);
-      const problem = await drawProblem(input.poolCsv, input.quotasCsv, panel.panelSize);
+      const dropout = choice.alternates ? dropoutProblem(dropoutTableCsv(db, panel.id) ?? DEFAULT_DROPOUT_CSV, input.quotasCsv) : undefined;
+      const problem = dropout ? `the dropout table does not fit the quotas: ${dropout}. Change the table (Alternates, on this page) or the quotas.` : await drawProblem(input.poolCsv, input.quotasCsv, panel.panelSize);
       // A final pick by dice: the list is made now, from the pool with tickets, exactly as the auditors will re-make it.
       const dice = !problem && choice.finalPick === 'dice';
       const list = dice ? await diceList(input.auditorsCsv, input.quotasCsv, panel.panelSize, algorithm, choice.listSize ?? DEFAULT_LIST_SIZE) : undefined;
@@ -190,6 +192,10 @@ export class Selection {
     const empty = vacancies(members);
     if (!commitment?.seed) throw new DomainError('conflict', 'There is no final draw yet, so there is nobody to replace. Enter the public numbers first.', 'Not yet');
     if (empty.length === 0) throw new DomainError('conflict', 'No seat is empty: replacements are drawn for people who declined or withdrew.', 'Nothing to replace');
+    const seatable = this.seatable(panel.id, commitment, members, empty);
+    if (seatable > 0) {
+      throw new DomainError('conflict', `${seatable} of the empty seats can go to the alternates ranked with the panel: seat them first. The list, fixed with the panel, decides who fills a seat; a replacement draw fills only the seats no alternate can take.`, 'Seat the alternates first');
+    }
     const replacements = listDraws(db, panel.id).filter((d) => d.kind === 'replacement');
     if (replacements.some((d) => d.status === 'running')) throw new DomainError('conflict', 'A replacement draw is already running. Wait for it to finish.', 'A draw is running');
     // Numbered by finished replacements, so a replacement that failed runs again with the same seed.
@@ -231,7 +237,7 @@ export class Selection {
       const members = listMembers(db, panel.id);
       const empty = vacancies(members);
       if (empty.length === 0) throw new DomainError('conflict', 'No seat is empty: alternates take the seats of people who declined or withdrew.', 'Nothing to fill');
-      const found = seatings(commitment.poolCsv, commitment.quotasCsv, members, list, empty);
+      const found = seatings(commitment.poolCsv, commitment.quotasCsv, members, list, empty, erasedPublicIds(db, panel.id));
       for (const { vacancy, alternate } of found) {
         addMembers(db, panel.id, final.id, [alternate]);
         markReplaced(db, [vacancy.id], final.id);
@@ -240,6 +246,14 @@ export class Selection {
       }
       return { seated: found.length, left: empty.length - found.length };
     })();
+  }
+
+  /** How many of these empty seats the final draw's alternates can fill now (0 when it ranked none). */
+  seatable(panelId: number, commitment: Commitment, members: Member[], empty: Member[]): number {
+    const final = commitment.drawId ? findDraw(this.ctx.db, panelId, commitment.drawId) : undefined;
+    const list = final?.outcome?.alternates?.list;
+    if (!list || empty.length === 0) return 0;
+    return seatings(commitment.poolCsv, commitment.quotasCsv, members, list, empty, erasedPublicIds(this.ctx.db, panelId)).length;
   }
 
   /** The final draw: by the engine from the seed, or (`pick`, by dice) that entry of the committed list. */

@@ -135,16 +135,32 @@ function scenario(members: Candidate[], keeper: QuotaKeeper, places: number, ran
   return { counts: keeper.counts(staying.map((m) => m.rows)), vacancies: members.length - staying.length, asked: new Array(places).fill(false), answers };
 }
 
-/** The keeper's rule in one scenario: while a seat is empty, ask the first alternate not yet asked who keeps every quota. */
+/**
+ * The keeper's rule in one scenario, as the organiser applies it (selection/alternates.ts): the empty seats are
+ * offered at once, each in turn to the first alternate not yet asked who keeps every quota with the members
+ * staying and the alternates just asked; those who say no leave their seats empty again, and the round repeats
+ * until every seat is filled or nobody left on the list can take one. (It takes every dropout as known when the
+ * seats are offered; offered as each dropout comes, the rule can be stricter.)
+ */
 function replace(s: Scenario, list: Candidate[], keeper: QuotaKeeper, served?: number[]): void {
   while (s.vacancies > 0) {
-    const r = list.findIndex((c, i) => !s.asked[i] && keeper.keeps(c.rows, s.counts, s.vacancies));
-    if (r < 0) return;
-    s.asked[r] = true;
-    if (s.answers[r] < list[r].chance) continue;
-    for (const q of list[r].rows) s.counts[q]++;
-    s.vacancies--;
-    if (served) served[r]++;
+    const offered: number[] = [];
+    const counts = Int32Array.from(s.counts);
+    let seats = s.vacancies;
+    for (let r = 0; r < list.length && seats > 0; r++) {
+      if (s.asked[r] || !keeper.keeps(list[r].rows, counts, seats)) continue;
+      offered.push(r);
+      for (const q of list[r].rows) counts[q]++;
+      seats--;
+    }
+    if (offered.length === 0) return;
+    for (const r of offered) {
+      s.asked[r] = true;
+      if (s.answers[r] < list[r].chance) continue;
+      for (const q of list[r].rows) s.counts[q]++;
+      s.vacancies--;
+      if (served) served[r]++;
+    }
   }
 }
 

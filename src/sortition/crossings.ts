@@ -42,21 +42,22 @@ export function crossings(
   const mse = (cells: CrossingCell[], pick: (c: CrossingCell) => number) => cells.reduce((sum, c) => sum + (pick(c) - c.population) ** 2, 0) / cells.length;
   return categories.flatMap((a, i) =>
     categories.slice(i + 1).map((b) => {
+      // One pass over the pool per pair: each person's figures go to their cell.
+      const sums = new Map<string, { pool: number; expected: number; drawn: number; compared: number }>();
+      people.forEach((p, k) => {
+        const key = `${p.features[a]}\u0000${p.features[b]}`;
+        const sum = sums.get(key) ?? { pool: 0, expected: 0, drawn: 0, compared: 0 };
+        sum.pool++;
+        sum.expected += chances[k];
+        if (compare) sum.compared += compare[k];
+        if (onPanel.has(p.id)) sum.drawn++;
+        sums.set(key, sum);
+      });
       const cells = valuesOf(a).flatMap((va) =>
         valuesOf(b).map((vb) => {
-          let pool = 0;
-          let expected = 0;
-          let drawn = 0;
-          let compared = 0;
-          people.forEach((p, k) => {
-            if (p.features[a] !== va || p.features[b] !== vb) return;
-            pool++;
-            expected += chances[k];
-            if (compare) compared += compare[k];
-            if (onPanel.has(p.id)) drawn++;
-          });
-          const cell: CrossingCell = { value: `${va} & ${vb}`, population: population({ category: a, value: va }, { category: b, value: vb }), pool: pool / people.length, expected: expected / panelSize, drawn: drawn / panelSize };
-          return compare ? { ...cell, compared: compared / panelSize } : cell;
+          const sum = sums.get(`${va}\u0000${vb}`) ?? { pool: 0, expected: 0, drawn: 0, compared: 0 };
+          const cell: CrossingCell = { value: `${va} & ${vb}`, population: population({ category: a, value: va }, { category: b, value: vb }), pool: sum.pool / people.length, expected: sum.expected / panelSize, drawn: sum.drawn / panelSize };
+          return compare ? { ...cell, compared: sum.compared / panelSize } : cell;
         }),
       );
       const crossing: Crossing = { name: `${a} & ${b}`, cells, mse: mse(cells, (c) => c.expected) };

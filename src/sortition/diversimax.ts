@@ -7,9 +7,9 @@ import type { Person, Quota } from './types';
 /**
  * Diversimax (the Sortition Foundation's, after Oren Matar): one panel whose intersections of categories are as
  * evenly filled as possible. For every category and every pair of categories, each cell (a value, or a pair of
- * values) is asked to hold an even share of the panel (panel ÷ cells); the panel that meets every quota and the
+ * values) that someone in the pool is in is asked to hold an even share of the panel (panel ÷ such cells); the panel that meets every quota and the
  * household rule with the least total distance from those shares is found by a MIP over types. Crossings with more
- * cells than seats, or fewer than 2 people in the pool per cell, are left out, as the Foundation's code does. The
+ * cells than seats, or fewer than 2 people in the pool per cell on average, are left out, as the Foundation's code does. The
  * panel is not a lottery: each type's seats go to its members at random, so a person's chance is their type's
  * seats ÷ its size, and many have none. The draw page sets that against LEXIMIN's.
  */
@@ -74,6 +74,6 @@ function crossingsOf(instance: Instance, people: Person[], quotas: Quota[]): { n
       const person = people[t.members[0]];
       cells[index.get(combo.map((c) => person.features[c]).join('\u0000')) as number].push(ti);
     });
-    return [{ name: combo.join(' & '), cells }];
+    return [{ name: combo.join(' & '), cells: cells.filter((types) => types.length > 0) }];
   });
 }

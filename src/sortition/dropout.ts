@@ -41,7 +41,7 @@ export function parseDropoutCsv(input: string | Buffer, categories?: ReadonlySet
       continue;
     }
     if (!category || !value) problems.push({ line, message: 'needs a category and a value (or the category "all" for everyone)' });
-    else if (categories && !categories.has(category)) problems.push({ line, column: col('category'), message: `"${category}" is not a category of this panel's quotas` });
+    else if (categories && !categories.has(category)) problems.push({ line, column: col('category'), message: `"${category}" is not one of the quotas' categories (${[...categories].join(', ')})` });
     if (category && value && percent >= 0) table.rates.push({ category, value, rate: percent / 100 });
   }
   if (problems.length) throw new CsvError(problems);

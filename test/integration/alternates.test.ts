@@ -68,7 +68,7 @@ afterAll(() => {
 test('a dropout table that names no category or value of the panel, or an impossible rate, is refused in words and changes nothing', async () => {
   const before = snapshot(db);
   const cases: [string, string][] = [
-    ['category,value,percent\nincome,low,20\n', 'line 2, column "category": "income" is not a category of this panel\'s quotas'],
+    ['category,value,percent\nincome,low,20\n', 'line 2, column "category": "income" is not one of the quotas\' categories (gender, age)'],
     ['category,value,percent\nage,16-30,20\n', '"age: 16-30" is not a value of this panel\'s category "age"'],
     ['category,value,percent\nage,65+,95\n', 'line 2, column "percent": "95" is not a percentage from 0 to 90'],
     ['category,value,percent\nall,,0\n', 'the base rate must be more than 0'],
@@ -177,7 +177,14 @@ test('two members drop out: their seats go to the first alternates who keep ever
   const [first, second] = listMembers(db, panelId);
   for (const m of [first, second]) expect((await submit(organiser, `${admin}/selection`, `${admin}/members/${m.id}/withdraw`, { confirm: 'yes' })).status).toBe(303);
   const page = (await organiser.get(`${admin}/selection`)).text;
-  expect(page).toContain('Seat alternates in 2 empty seats (4 waiting)');
+  expect(page).toContain('Seat alternates in 2 of the 2 empty seats (4 waiting)');
+  expect(page).not.toContain('Draw 2 replacements');
+  // The list decides who fills a seat: a replacement draw is refused while an alternate can take one.
+  const before = snapshot(db);
+  const skip = await submit(organiser, `${admin}/selection`, `${admin}/replacements`, {});
+  expect(skip.status).toBe(409);
+  expect(skip.text).toContain('2 of the empty seats can go to the alternates ranked with the panel: seat them first.');
+  expect(snapshot(db)).toEqual(before);
   const res = await submit(organiser, `${admin}/selection`, `${admin}/alternates/seat`, {});
   expect(res.status).toBe(303);
   expect(res.headers.location).toBe(`${admin}/selection?seated=2&left=0#step-members`);
@@ -199,11 +206,11 @@ test('two members drop out: their seats go to the first alternates who keep ever
   expect(audited.map((a) => JSON.parse(a.detail).replaces).sort()).toEqual([first.publicId, second.publicId].sort());
   expect(await organiser.get(`${admin}/selection?seated=2&left=0`).then((r) => r.text)).toContain('2 alternates were seated');
 
-  const before = snapshot(db);
+  const unchanged = snapshot(db);
   const again = await submit(organiser, `${admin}/selection`, `${admin}/alternates/seat`, {});
   expect(again.status).toBe(409);
   expect(again.text).toContain('No seat is empty');
-  expect(snapshot(db)).toEqual(before);
+  expect(snapshot(db)).toEqual(unchanged);
 });
 
 test('the public sees the alternates by ticket, their chance against a naive list’s, and no group under 5', async () => {
@@ -212,6 +219,9 @@ test('the public sees the alternates by ticket, their chance against a naive lis
   const list = (finalDraw()?.outcome?.alternates?.list ?? []).map((id) => tickets.get(id));
   expect(page).toContain(`<ol class="columns alternates">${list.map((t) => `<li><code>${t}</code></li>`).join('')}</ol>`);
   expect(page).toMatch(/every quota holds after replacement from this list <strong id="alternates-keep">[\d.]+%<\/strong> of the time; from a naive list of people in a random order, <strong id="alternates-naive">[\d.]+%<\/strong>/);
+  // Everyone else's chance of being an alternate, and of being seated from the list, in bands of 5 or more.
+  expect(page).toContain('id="alternate-chance-bands"');
+  expect(page).toContain('id="alternate-serving-bands"');
   expect(page).not.toMatch(PSEUDONYM);
   expect(personalDataIn(db, [page])).toEqual([]);
   const figures = await measurePublicRecord(app, { start: [`/panels/${slug}/selection`] });

@@ -3,6 +3,8 @@ import { chooseAlternates } from '../../src/sortition/alternates';
 import { draw } from '../../src/sortition/draw';
 import { DEFAULT_DROPOUT, dropoutChance, parseDropoutCsv } from '../../src/sortition/dropout';
 import { QuotaKeeper } from '../../src/sortition/keeper';
+import { dropoutProblem, seatings } from '../../src/selection/alternates';
+import type { Member } from '../../src/membership/members';
 import type { Person, Quota } from '../../src/sortition/types';
 
 jest.setTimeout(60_000);
@@ -29,7 +31,7 @@ describe('the dropout table', () => {
 
   test('a table with a value listed twice, a category the quotas do not have, or a rate over 90 is refused line by line', () => {
     expect(() => parseDropoutCsv('category,value,percent\nage,young,20\nage,young,30\n')).toThrow('line 3: "age: young" is listed twice');
-    expect(() => parseDropoutCsv('category,value,percent\nincome,low,20\n', new Set(['age']))).toThrow('"income" is not a category of this panel\'s quotas');
+    expect(() => parseDropoutCsv('category,value,percent\nincome,low,20\n', new Set(['age']))).toThrow('"income" is not one of the quotas\' categories (age)');
     expect(() => parseDropoutCsv('category,value,percent\nage,young,91\n')).toThrow('"91" is not a percentage from 0 to 90');
     expect(() => parseDropoutCsv('category,value,percent\nage,,20\n')).toThrow('needs a category and a value');
   });
@@ -86,5 +88,35 @@ describe('choosing alternates', () => {
     const found = chooseAlternates({ people: pool, quotas, panel, count: 22, dropout: dropoutChance(DEFAULT_DROPOUT), seed: 'alternates' });
     expect(found.list).toHaveLength(22);
     expect(found.keep).toBeGreaterThan(found.naiveKeep + 0.2);
+  });
+});
+
+describe('the rule as done is the rule as simulated', () => {
+  const QUOTA_FILE = 'category,value,min,max\ngender,W,0,2\ngender,M,0,3\nage,young,0,2\nage,old,0,3\n';
+  const POOL = 'id,gender,age,household\ns1,W,old,\ns2,M,young,\nA,W,old,\nB,W,young,\nC,M,young,\nD,M,old,\ngone,W,old,\n';
+  const member = (publicId: string, status: Member['status'], id: number): Member => ({ id, registrantId: id, publicId, name: null, email: null, phone: null, drawId: 1, status, invitedAt: null, answeredAt: null, replacedByDraw: null, roomName: null, language: 'en' });
+
+  test('the empty seats are offered at once, each to the first alternate who keeps every quota with those just asked; one who says no is passed over next time', () => {
+    const seated = [member('s1', 'confirmed', 1), member('s2', 'confirmed', 2)];
+    const empty = [member('x1', 'withdrawn', 3), member('x2', 'withdrawn', 4)];
+    const first = seatings(POOL, QUOTA_FILE, [...seated, ...empty], ['A', 'B', 'C', 'D'], empty);
+    // A (a woman) fills the women's maximum with those seated, so B (another) cannot come; C can.
+    expect(first.map((s) => s.alternate)).toEqual(['A', 'C']);
+    // A says no: their seat is offered again with C counted; A is not asked twice, B would be a third young person.
+    const a = member('A', 'declined', 5);
+    const c = member('C', 'selected', 6);
+    const second = seatings(POOL, QUOTA_FILE, [...seated, ...empty, a, c], ['A', 'B', 'C', 'D'], [a]);
+    expect(second.map((s) => s.alternate)).toEqual(['D']);
+  });
+
+  test('an erased alternate is never seated', () => {
+    const empty = [member('x1', 'withdrawn', 3)];
+    expect(seatings(POOL, QUOTA_FILE, [member('s1', 'confirmed', 1), ...empty], ['gone', 'A'], empty, new Set(['gone'])).map((s) => s.alternate)).toEqual(['A']);
+  });
+
+  test('a dropout table that does not fit the quotas is found before the commitment fixes it', () => {
+    expect(dropoutProblem('category,value,percent\ntenure,Renter,20\n', QUOTA_FILE)).toContain('"tenure" is not one of the quotas\' categories (gender, age)');
+    expect(dropoutProblem('category,value,percent\nage,middle,20\n', QUOTA_FILE)).toBe('"age: middle" is not a value of the quotas');
+    expect(dropoutProblem('category,value,percent\nall,,12\nage,young,20\n', QUOTA_FILE)).toBeUndefined();
   });
 });

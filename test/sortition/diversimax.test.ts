@@ -7,7 +7,7 @@ import { allPanels, valid } from './brute-force';
 
 jest.setTimeout(120_000);
 
-/** The distance diversimax minimises, by its definition: per category and pair, |cell count − panel ÷ cells|. */
+/** The distance diversimax minimises, by its definition: per category and pair, |cell count − panel ÷ cells held by anyone|. */
 function distance(people: Person[], quotas: Quota[], panel: number[], k: number): number {
   const categories = [...new Set(quotas.map((q) => q.category))];
   const values = (c: string) => [...new Set(people.map((p) => p.features[c]))];
@@ -16,9 +16,11 @@ function distance(people: Person[], quotas: Quota[], panel: number[], k: number)
   for (const combo of combos) {
     const cells = combo.reduce<string[][]>((acc, c) => acc.flatMap((prefix) => values(c).map((v) => [...prefix, v])), [[]]);
     if (cells.length > k || people.length / cells.length < 2) continue;
-    for (const cell of cells) {
+    // Cells nobody in the pool is in are left out of the even share.
+    const held = cells.filter((cell) => people.some((p) => combo.every((c, j) => p.features[c] === cell[j])));
+    for (const cell of held) {
       const n = panel.filter((i) => combo.every((c, j) => people[i].features[c] === cell[j])).length;
-      total += Math.abs(n - k / cells.length);
+      total += Math.abs(n - k / held.length);
     }
   }
   return total;
