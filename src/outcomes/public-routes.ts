@@ -11,6 +11,7 @@ import type { ExportDocument } from './export-schema';
 import { CSV_TABLES } from './exports';
 import { groupLabels, panelMakeup, publishedSessions, selectionFacts } from './panel';
 import type { Summaries, Version } from './summaries';
+import type { Responses } from './responses';
 import { changedPartsIn, summaryView, versionsView } from './view';
 import { wordsFor } from './words';
 
@@ -25,7 +26,7 @@ const FIXED = 'public, max-age=31536000, immutable';
  * language (mounted before cookies and logins; the page varies only by the language chosen), so any cache can keep
  * it; Express answers a matching If-None-Match with 304. The downloads are the record as it is, in English.
  */
-export function outcomesRouter(ctx: AppContext, room: RoomRepo, summaries: Summaries): Router {
+export function outcomesRouter(ctx: AppContext, room: RoomRepo, summaries: Summaries, responses: Responses): Router {
   const router = Router();
   const { db } = ctx;
 
@@ -68,12 +69,20 @@ export function outcomesRouter(ctx: AppContext, room: RoomRepo, summaries: Summa
     const { panel: original, sessions } = loadPanel(req.params.slug);
     const words = wordsFor(res);
     const { panel, categories, translated, label } = localised(res, original);
+    // The council's response, beside each recommendation it answers (its latest published version).
+    const response = responses.latest(original.id);
+    const answerTo = (session: number, rec: number) => {
+      const a = response?.answers.find((x) => x.session === session && x.recommendation === rec);
+      return a && { status: a.status, reasons: a.reasons, responsible: a.responsible, dueAt: a.due ? Date.parse(`${a.due}T12:00:00Z`) : null };
+    };
+    const withAnswers = (session: number, summary: ReturnType<typeof summaryView>) => ({ ...summary, adopted: summary.adopted.map((r) => ({ ...r, response: answerTo(session, r.id) })) });
     res.set('Cache-Control', LIVE).render('pages/outcomes/panel', {
+      response: response && { version: response.version, publishedAt: response.publishedAt, note: response.note },
       title: words.t('outcomes.panel.title', { panel: panel.title }),
       panel,
       selection: selectionFacts(db, panel, words),
       makeup: panelMakeup(db, panel.id, words, categories, translated),
-      sessions: sessions.map((s) => ({ ...s.session, version: s.latest.version, publishedAt: s.latest.publishedAt, summary: summaryView(s.latest.content, words, label) })),
+      sessions: sessions.map((s) => ({ ...s.session, version: s.latest.version, publishedAt: s.latest.publishedAt, summary: withAnswers(s.session.id, summaryView(s.latest.content, words, label)) })),
     });
   });
 

@@ -130,6 +130,9 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /admin/panels/:id/quotas/two-way': { who: 'organiser', fields: ['a', 'b', 'min', 'max'], runs: 60 },
   'POST /admin/panels/:id/quotas/two-way/:qid/remove': { who: 'organiser' },
   'POST /admin/panels/:id/quotas/import': { who: 'organiser', upload: true, runs: 60 },
+  'GET /admin/panels/:id/response': { who: 'organiser', query: ['saved'] },
+  'POST /admin/panels/:id/response/:sessionId/:rec': { who: 'organiser', fields: ['status', 'reasons', 'responsible', 'due'] },
+  'POST /admin/panels/:id/response/publish': { who: 'organiser', fields: ['note', 'confirm'] },
   'POST /admin/panels/:id/quotas/crossings': { who: 'organiser', upload: true, runs: 60 },
   'POST /admin/panels/:id/quotas/crossings/remove': { who: 'organiser' },
   'GET /admin/panels/:id/quotas.csv': { who: 'organiser' },
@@ -380,6 +383,8 @@ function validParam(route: string, name: string): string {
       return String(world.members[0]);
     case 'sessionId':
       return String(world.session);
+    case 'rec':
+      return '1';
     case 'token':
       return world.invitation;
     case 'version':

@@ -125,6 +125,7 @@ function fill(pattern: string, role: HttpRole): string {
       lang: 'pl',
       kind: 'invitation',
       qid: 999_999, // no such two-way quota
+      rec: 999, // no such recommendation
       file: 'pool.csv',
       auditorId: 999_999,
       memberId: f.withdrawnMember,
@@ -234,6 +235,9 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'POST /admin/panels/:id/quotas/two-way': { status: 400 }, // an empty form: no values chosen
   'POST /admin/panels/:id/quotas/two-way/:qid/remove': { status: 404 }, // no such two-way quota
   'POST /admin/panels/:id/quotas/import': { status: 400 }, // no file
+  'GET /admin/panels/:id/response': { status: 200 },
+  'POST /admin/panels/:id/response/:sessionId/:rec': { status: 404 }, // no such adopted recommendation
+  'POST /admin/panels/:id/response/publish': { status: 400 }, // the box not ticked
   'POST /admin/panels/:id/quotas/crossings': { status: 400 }, // no file
   'POST /admin/panels/:id/quotas/crossings/remove': { status: 303 }, // none to remove: still none
   'GET /admin/panels/:id/quotas.csv': { status: 200 },

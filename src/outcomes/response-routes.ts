@@ -1,0 +1,80 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { currentUser, requireRole } from '../auth/middleware';
+import type { AppContext } from '../context';
+import { DomainError } from '../errors';
+import { loadPanel } from '../panels/load';
+import type { Panel } from '../panels/repo';
+import { unconfirmed } from '../web/confirm';
+import { formValues, parseForm, parseId } from '../web/validate';
+import { type Answer, keyOf, RESPONSE_STATUSES, type Responses } from './responses';
+
+const noteSchema = z.object({ note: z.string().trim().max(1000, 'Keep the note under 1,000 characters.').default('') });
+
+/** What each response is called on the organiser's page (the public page says it in the reader's language). */
+export const STATUS_WORDS: Record<(typeof RESPONSE_STATUSES)[number], string> = {
+  accepted: 'Accepted',
+  'in-part': 'Accepted in part',
+  'not-accepted': 'Not accepted',
+  'further-work': 'Needs further work',
+};
+
+/**
+ * The council's response (responses.ts), for the panel's organisers: one form per adopted recommendation, then
+ * publishing the whole response as a version; corrections are later versions with a note.
+ */
+export function responseRouter(ctx: AppContext, responses: Responses): Router {
+  const router = Router();
+  router.use('/admin/panels/:id/response', requireRole('organiser'));
+
+  const render = (res: Parameters<Parameters<Router['get']>[1]>[1], panel: Panel, extra: Record<string, unknown> = {}) => {
+    const drafts = responses.drafts(panel.id);
+    const typed = extra.typed as { key: string; values: Record<string, string>; errors: Record<string, string> } | undefined;
+    const versions = responses.versions(panel.id);
+    res.render('pages/admin/response', {
+      title: `The council’s response: ${panel.title}`,
+      panel,
+      statuses: RESPONSE_STATUSES.map((value) => ({ value, label: STATUS_WORDS[value] })),
+      recommendations: responses.adopted(panel.id).map((a) => {
+        const key = keyOf(a.session, a.recommendation);
+        const mine = typed?.key === key ? typed : undefined;
+        const answer: Partial<Answer> = mine ? mine.values : (drafts.get(key) ?? {});
+        return { ...a, key, answer, errors: mine?.errors, answered: drafts.has(key) };
+      }),
+      versions: versions.slice().reverse(),
+      latest: versions.at(-1),
+      next: (versions.at(-1)?.version ?? 0) + 1,
+      ...extra,
+    });
+  };
+
+  router.get('/admin/panels/:id/response', (req, res) => render(res, loadPanel(ctx, req.params.id), { saved: req.query.saved }));
+
+  router.post('/admin/panels/:id/response/:sessionId/:rec', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const session = parseId(req.params.sessionId, 'That session');
+    const rec = parseId(req.params.rec, 'That recommendation');
+    const saved = responses.saveDraft(panel.id, session, rec, req.body, currentUser(res).id);
+    const key = keyOf(session, rec);
+    // The summary links to each field by its id on this page, which carries the recommendation's key.
+    const linked = saved.ok ? {} : Object.fromEntries(Object.entries(saved.errors).map(([field, message]) => [`${field}-${key}`, message]));
+    if (!saved.ok) return render(res.status(400), panel, { errors: linked, typed: { key, values: formValues(req.body), errors: saved.errors } });
+    res.redirect(303, `/admin/panels/${panel.id}/response?saved=${rec}#recommendation-${session}-${rec}`);
+  });
+
+  router.post('/admin/panels/:id/response/publish', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const form = parseForm(noteSchema, req.body);
+    const errors = { ...(form.ok ? {} : form.errors), ...unconfirmed(req.body, 'confirm-publish') };
+    if (!form.ok || Object.keys(errors).length) return render(res.status(400), panel, { errors, note: formValues(req.body).note });
+    try {
+      responses.publish(panel.id, form.data.note || undefined, currentUser(res).id);
+    } catch (err) {
+      if (err instanceof DomainError && err.kind === 'invalid') return render(res.status(400), panel, { errors: { note: err.message }, note: form.data.note });
+      throw err;
+    }
+    res.redirect(303, `/admin/panels/${panel.id}/response?saved=published`);
+  });
+
+  return router;
+}

@@ -1,0 +1,97 @@
+import { seedDemoStory } from '../../src/demo/story';
+import { type Agent, logIn, makeApp, snapshot, submit } from '../helpers';
+
+jest.setTimeout(120_000);
+
+/**
+ * Issue 24, the council's response: the organiser answers each recommendation the panel adopted in the demo's
+ * published summary, publishes the response as version 1, and corrects it as version 2 with a note; the public
+ * outcome page shows each answer beside its recommendation, and a published version can never change.
+ */
+const t = makeApp({ demo: true });
+const panelId = t.demo?.panelId ?? 0;
+const admin = `/admin/panels/${panelId}/response`;
+const PUBLIC = '/outcomes/coventry-cultural-strategy';
+let organiser: Agent;
+let adopted: { session: number; rec: number }[] = [];
+
+beforeAll(async () => {
+  await seedDemoStory(t.ctx, panelId); // the demo's draws and its day: about 10 s
+  organiser = t.agent();
+  await submit(organiser, '/login', '/login', { email: t.demo?.organiser.email ?? '', password: t.demo?.organiser.password ?? '' });
+  const page = (await organiser.get(admin)).text;
+  adopted = [...page.matchAll(/action="\/admin\/panels\/\d+\/response\/(\d+)\/(\d+)"/g)].map((m) => ({ session: Number(m[1]), rec: Number(m[2]) }));
+});
+afterAll(() => t.db.close());
+
+const answer = (status: string, reasons: string) => ({ status, reasons, responsible: 'Culture Coventry, Head of Arts', due: '2027-03-31' });
+
+test('the page lists every adopted recommendation in the panel’s words; the public page says no response yet', async () => {
+  expect(adopted.length).toBeGreaterThan(1);
+  const page = (await organiser.get(admin)).text;
+  expect(page).toContain('<h1>The council’s response</h1>');
+  expect((await t.agent().get(PUBLIC)).text).toContain('The council has not yet published its response to these recommendations.');
+});
+
+test('a bad answer is refused by field, keeps what was typed, and changes nothing', async () => {
+  const [first] = adopted;
+  const before = snapshot(t.db);
+  const res = await submit(organiser, admin, `${admin}/${first.session}/${first.rec}`, { status: 'maybe', reasons: '', responsible: 'Culture Coventry', due: '31/03/2027' });
+  expect(res.status).toBe(400);
+  expect(res.text).toContain('Choose the response: accepted, accepted in part, not accepted, or needs further work.');
+  expect(res.text).toContain('Say why, in plain words: what the council will do, or why not.');
+  expect(res.text).toContain('Give the date as a day, such as 2027-03-31, or leave it empty.');
+  expect(res.text).toContain(`href="#reasons-${first.session}-${first.rec}"`);
+  expect(res.text).toContain('value="Culture Coventry"');
+  expect(snapshot(t.db)).toEqual(before);
+  const missing = await submit(organiser, admin, `${admin}/${first.session}/999`, answer('accepted', 'Yes.'));
+  expect(missing.status).toBe(404);
+  expect(snapshot(t.db)).toEqual(before);
+});
+
+test('publishing needs every recommendation answered and the box ticked; then version 1 is on the public page', async () => {
+  const [first, ...rest] = adopted;
+  expect((await submit(organiser, admin, `${admin}/${first.session}/${first.rec}`, answer('accepted', 'We will fund two new community venues from April.'))).status).toBe(303);
+  const early = await submit(organiser, admin, `${admin}/publish`, { confirm: 'yes' });
+  expect(early.status).toBe(400);
+  expect(early.text).toContain('Answer every recommendation before publishing');
+  for (const r of rest) expect((await submit(organiser, admin, `${admin}/${r.session}/${r.rec}`, answer('further-work', 'The budget for 2027 is set in February; we will answer then.'))).status).toBe(303);
+  const unticked = await submit(organiser, admin, `${admin}/publish`, {});
+  expect(unticked.status).toBe(400);
+  expect((await submit(organiser, admin, `${admin}/publish`, { confirm: 'yes' })).status).toBe(303);
+
+  const page = (await t.agent().get(PUBLIC)).text;
+  expect(page).toMatch(/The council’s response is beside each recommendation: version 1, published/);
+  expect(page).toContain(`id="response-${first.rec}"`);
+  expect(page).toContain('The council’s response: accepted</strong>');
+  expect(page).toContain('We will fund two new community venues from April.');
+  expect(page).toContain('Responsible: Culture Coventry, Head of Arts.');
+  expect(page).toContain('By 31 March 2027.');
+  expect(page).toContain('The council’s response: needs further work</strong>');
+});
+
+test('a published version is fixed; a correction is version 2, which must say what changed and change something', async () => {
+  const [first] = adopted;
+  expect(() => t.db.prepare("UPDATE response_versions SET content = '[]' WHERE panel_id = ?").run(panelId)).toThrow('A published response is fixed: publish a correction as a new version.');
+  const same = await submit(organiser, admin, `${admin}/publish`, { confirm: 'yes', note: 'Nothing really.' });
+  expect(same.status).toBe(409);
+  expect(same.text).toContain('Nothing changed since version 1');
+  expect((await submit(organiser, admin, `${admin}/${first.session}/${first.rec}`, answer('in-part', 'One new venue from April; the second depends on the 2027 budget.'))).status).toBe(303);
+  const silent = await submit(organiser, admin, `${admin}/publish`, { confirm: 'yes' });
+  expect(silent.status).toBe(400);
+  expect(silent.text).toContain('Say what changed since version 1');
+  expect((await submit(organiser, admin, `${admin}/publish`, { confirm: 'yes', note: 'Recommendation 1 is now accepted in part: one venue, not two.' })).status).toBe(303);
+  const page = (await t.agent().get(PUBLIC)).text;
+  expect(page).toMatch(/version 2, published/);
+  expect(page).toContain('What changed: Recommendation 1 is now accepted in part: one venue, not two.');
+  expect(page).toContain('The council’s response: accepted in part</strong>');
+  expect(page).not.toContain('We will fund two new community venues from April.');
+  const audit = t.db.prepare("SELECT action FROM audit_log WHERE action LIKE 'response.%' ORDER BY id").pluck().all();
+  expect(audit.filter((a) => a === 'response.publish')).toHaveLength(2);
+});
+
+test('only the panel’s organisers draft and publish it: a facilitator and the public are refused', async () => {
+  const facilitator = await logIn(t.db, t.clock, t.agent(), 'facilitator');
+  expect((await facilitator.get(admin)).status).toBe(403);
+  expect((await t.agent().get(admin)).status).toBe(302);
+});
