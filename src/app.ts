@@ -24,6 +24,7 @@ import { Summaries } from './outcomes/summaries';
 import { summaryRouter } from './outcomes/summary-routes';
 import { responseRouter } from './outcomes/response-routes';
 import { Responses } from './outcomes/responses';
+import { Progress } from './outcomes/progress';
 import { roomSummaryHtml } from './outcomes/room-summary';
 import { quotasRouter } from './panels/quota-routes';
 import { panelsRouter } from './panels/routes';
@@ -90,7 +91,8 @@ export function createApp(options: CreateAppOptions) {
   const summaries = new Summaries(ctx, room);
   // The public outcomes site, before cookies and logins: the same page for everyone, so caches can keep it.
   const responses = new Responses(ctx, room, summaries);
-  app.use(outcomesRouter(ctx, room, summaries, responses));
+  const progress = new Progress(ctx, responses);
+  app.use(outcomesRouter(ctx, room, summaries, responses, progress));
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 2000 }));
   app.use(express.json({ limit: '100kb' }));
   app.use(cookieParser());
@@ -138,7 +140,7 @@ export function createApp(options: CreateAppOptions) {
   app.use(sessionsRouter(ctx, room, revocations));
   app.use(sessionDayRouter(ctx));
   app.use(summaryRouter(ctx, room, summaries));
-  app.use(responseRouter(ctx, responses));
+  app.use(responseRouter(ctx, responses, progress));
   app.use((_req, _res, next) => next(notFound('That page')));
   app.use(errorHandler(log));
 

@@ -17,6 +17,8 @@ import type { RoomState } from '../room/state';
 import { DEMO_FACILITATOR, DEMO_ORGANISER } from './seed';
 import { selectDemoPanel, selectionSchema } from './selection';
 import { publishDemoSummary } from './summary';
+import { respondForDemo } from './response';
+import { Summaries } from '../outcomes/summaries';
 
 /**
  * The rest of the Coventry demo's story, after seedDemo: the organiser publishes a commitment and the public
@@ -51,7 +53,7 @@ type Step = SessionScript['steps'][number];
  * does nothing. Each selection step checks whether it is done already, so a call after a story was cut short
  * before its session carries on from there; the session and its replay are one transaction: all or nothing.
  */
-export async function seedDemoStory(ctx: AppContext, panelId: number, log: (line: string) => void = () => {}): Promise<{ sessionId: number }> {
+export async function seedDemoStory(ctx: AppContext, panelId: number, log: (line: string) => void = () => {}, options: { respond?: boolean } = {}): Promise<{ sessionId: number }> {
   const { db } = ctx;
   const told = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(STORY_KEY) as string | undefined;
   if (told) return { sessionId: Number(told) };
@@ -66,7 +68,9 @@ export async function seedDemoStory(ctx: AppContext, panelId: number, log: (line
   log(`Replaying the demo's panel day (${script.steps.length} steps)…`);
   const sessionId = replaySession(ctx, panel, facilitator, script);
   publishDemoSummary(ctx, sessionId, facilitator, organiser);
-  log(`The demo story is ready: live session ${sessionId}, with its votes and recommendations, and its published summary at /outcomes.`);
+  // The council's response and its progress, unless a test wants to give them itself.
+  if (options.respond !== false) respondForDemo(ctx, new Summaries(ctx, new RoomRepo(db)), panel.id, organiser);
+  log(`The demo story is ready: live session ${sessionId}, with its votes and recommendations, its published summary and the council's response at /outcomes.`);
   return { sessionId };
 }
 

@@ -12,6 +12,9 @@ import { CSV_TABLES } from './exports';
 import { groupLabels, panelMakeup, publishedSessions, selectionFacts } from './panel';
 import type { Summaries, Version } from './summaries';
 import type { Responses } from './responses';
+import type { Progress } from './progress';
+import { atomFeed, progressCsv, progressJson } from './follow';
+import { publicUrl } from '../config';
 import { changedPartsIn, summaryView, versionsView } from './view';
 import { wordsFor } from './words';
 
@@ -26,7 +29,7 @@ const FIXED = 'public, max-age=31536000, immutable';
  * language (mounted before cookies and logins; the page varies only by the language chosen), so any cache can keep
  * it; Express answers a matching If-None-Match with 304. The downloads are the record as it is, in English.
  */
-export function outcomesRouter(ctx: AppContext, room: RoomRepo, summaries: Summaries, responses: Responses): Router {
+export function outcomesRouter(ctx: AppContext, room: RoomRepo, summaries: Summaries, responses: Responses, progress: Progress): Router {
   const router = Router();
   const { db } = ctx;
 
@@ -75,15 +78,37 @@ export function outcomesRouter(ctx: AppContext, room: RoomRepo, summaries: Summa
       const a = response?.answers.find((x) => x.session === session && x.recommendation === rec);
       return a && { status: a.status, reasons: a.reasons, responsible: a.responsible, dueAt: a.due ? Date.parse(`${a.due}T12:00:00Z`) : null };
     };
-    const withAnswers = (session: number, summary: ReturnType<typeof summaryView>) => ({ ...summary, adopted: summary.adopted.map((r) => ({ ...r, response: answerTo(session, r.id) })) });
+    const milestones = progress.milestones(original.id);
+    const stepsOf = (session: number, rec: number) => milestones.filter((m) => m.session === session && m.recommendation === rec).map((m) => ({ ...m, dueAt: Date.parse(`${m.due}T12:00:00Z`), updates: m.updates.slice().reverse() }));
+    const withAnswers = (session: number, summary: ReturnType<typeof summaryView>) => ({ ...summary, adopted: summary.adopted.map((r) => ({ ...r, response: answerTo(session, r.id), milestones: stepsOf(session, r.id) })) });
     res.set('Cache-Control', LIVE).render('pages/outcomes/panel', {
       response: response && { version: response.version, publishedAt: response.publishedAt, note: response.note },
+      follow: { feed: `/outcomes/${original.slug}/feed.atom`, json: `/outcomes/${original.slug}/progress.json`, csv: `/outcomes/${original.slug}/progress.csv` },
       title: words.t('outcomes.panel.title', { panel: panel.title }),
       panel,
       selection: selectionFacts(db, panel, words),
       makeup: panelMakeup(db, panel.id, words, categories, translated),
       sessions: sessions.map((s) => ({ ...s.session, version: s.latest.version, publishedAt: s.latest.publishedAt, summary: withAnswers(s.session.id, summaryView(s.latest.content, words, label)) })),
     });
+  });
+
+  // The response and its progress to follow: an Atom feed, JSON and CSV (follow.ts).
+  const following = (slug: string) => {
+    const { panel } = loadPanel(slug);
+    return { panel, base: publicUrl(ctx.config), versions: responses.versions(panel.id), milestones: progress.milestones(panel.id) };
+  };
+  router.get('/outcomes/:slug/feed.atom', (req, res) => {
+    const feed = atomFeed(following(req.params.slug));
+    res.set('Cache-Control', LIVE).type('application/atom+xml; charset=utf-8').send(feed);
+  });
+  router.get('/outcomes/:slug/progress.json', (req, res) => {
+    const f = following(req.params.slug);
+    res.set('Cache-Control', LIVE).attachment(`${f.panel.slug}-progress.json`).json(progressJson(f));
+  });
+  router.get('/outcomes/:slug/progress.csv', (req, res) => {
+    const f = following(req.params.slug);
+    res.set('Cache-Control', LIVE);
+    sendCsv(res, `${f.panel.slug}-progress.csv`, progressCsv(f));
   });
 
   router.get('/outcomes/:slug/sessions/:id', (req, res) => renderSummary(res, loadSession(req.params.slug, req.params.id), LIVE));

@@ -8,6 +8,7 @@ import type { Panel } from '../panels/repo';
 import { unconfirmed } from '../web/confirm';
 import { formValues, parseForm, parseId } from '../web/validate';
 import { type Answer, keyOf, RESPONSE_STATUSES, type Responses } from './responses';
+import { MILESTONE_STATUSES, type Progress } from './progress';
 
 const noteSchema = z.object({ note: z.string().trim().max(1000, 'Keep the note under 1,000 characters.').default('') });
 
@@ -19,19 +20,26 @@ export const STATUS_WORDS: Record<(typeof RESPONSE_STATUSES)[number], string> = 
   'further-work': 'Needs further work',
 };
 
+/** What each state of a milestone is called on the organiser's page. */
+export const MILESTONE_WORDS: Record<(typeof MILESTONE_STATUSES)[number], string> = { planned: 'Planned', 'in-progress': 'In progress', done: 'Done', dropped: 'Dropped' };
+
 /**
  * The council's response (responses.ts), for the panel's organisers: one form per adopted recommendation, then
  * publishing the whole response as a version; corrections are later versions with a note.
  */
-export function responseRouter(ctx: AppContext, responses: Responses): Router {
+export function responseRouter(ctx: AppContext, responses: Responses, progress: Progress): Router {
   const router = Router();
   router.use('/admin/panels/:id/response', requireRole('organiser'));
+  router.use('/admin/panels/:id/milestones', requireRole('organiser'));
 
   const render = (res: Parameters<Parameters<Router['get']>[1]>[1], panel: Panel, extra: Record<string, unknown> = {}) => {
     const drafts = responses.drafts(panel.id);
     const typed = extra.typed as { key: string; values: Record<string, string>; errors: Record<string, string> } | undefined;
     const versions = responses.versions(panel.id);
+    const milestones = progress.milestones(panel.id);
+    const answered = new Set(versions.at(-1)?.answers.map((a) => keyOf(a.session, a.recommendation)) ?? []);
     res.render('pages/admin/response', {
+      milestoneStatuses: MILESTONE_STATUSES.map((value) => ({ value, label: MILESTONE_WORDS[value] })),
       title: `The council’s response: ${panel.title}`,
       panel,
       statuses: RESPONSE_STATUSES.map((value) => ({ value, label: STATUS_WORDS[value] })),
@@ -39,7 +47,8 @@ export function responseRouter(ctx: AppContext, responses: Responses): Router {
         const key = keyOf(a.session, a.recommendation);
         const mine = typed?.key === key ? typed : undefined;
         const answer: Partial<Answer> = mine ? mine.values : (drafts.get(key) ?? {});
-        return { ...a, key, answer, errors: mine?.errors, answered: drafts.has(key) };
+        const steps = milestones.filter((m) => m.session === a.session && m.recommendation === a.recommendation).map((m) => ({ ...m, statusWord: MILESTONE_WORDS[m.status] }));
+        return { ...a, key, answer, errors: mine?.errors, answered: drafts.has(key), published: answered.has(key), milestones: steps };
       }),
       versions: versions.slice().reverse(),
       latest: versions.at(-1),
@@ -60,6 +69,31 @@ export function responseRouter(ctx: AppContext, responses: Responses): Router {
     const linked = saved.ok ? {} : Object.fromEntries(Object.entries(saved.errors).map(([field, message]) => [`${field}-${key}`, message]));
     if (!saved.ok) return render(res.status(400), panel, { errors: linked, typed: { key, values: formValues(req.body), errors: saved.errors } });
     res.redirect(303, `/admin/panels/${panel.id}/response?saved=${rec}#recommendation-${session}-${rec}`);
+  });
+
+  // Progress (progress.ts): milestones on an answered recommendation, and updates to them; public at once.
+  router.post('/admin/panels/:id/response/:sessionId/:rec/milestones', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const session = parseId(req.params.sessionId, 'That session');
+    const rec = parseId(req.params.rec, 'That recommendation');
+    const added = progress.add(panel.id, session, rec, req.body, currentUser(res).id);
+    const key = keyOf(session, rec);
+    if (!added.ok) {
+      const byField = Object.entries(added.errors);
+      return render(res.status(400), panel, { errors: Object.fromEntries(byField.map(([f, m]) => [`milestone-${f}-${key}`, m])), milestoneErrors: Object.fromEntries(byField.map(([f, m]) => [`${f}-${key}`, m])) });
+    }
+    res.redirect(303, `/admin/panels/${panel.id}/response?saved=milestone#recommendation-${key}`);
+  });
+
+  router.post('/admin/panels/:id/milestones/:milestoneId/updates', (req, res) => {
+    const panel = loadPanel(ctx, req.params.id);
+    const id = parseId(req.params.milestoneId, 'That milestone');
+    const posted = progress.update(panel.id, id, req.body, currentUser(res).id);
+    if (!posted.ok) {
+      const byField = Object.entries(posted.errors);
+      return render(res.status(400), panel, { errors: Object.fromEntries(byField.map(([f, m]) => [`update-${f}-${id}`, m])), updateErrors: Object.fromEntries(byField.map(([f, m]) => [`${f}-${id}`, m])) });
+    }
+    res.redirect(303, `/admin/panels/${panel.id}/response?saved=update#milestone-${id}`);
   });
 
   router.post('/admin/panels/:id/response/publish', (req, res) => {

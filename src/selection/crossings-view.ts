@@ -35,7 +35,6 @@ export function crossingsView(draw: Draw, categories: Category[], census?: Cross
   const top = Math.max(...cells.flatMap((c) => [c.population, c.expected, c.compared ?? 0]), 0.01);
   const at = (x: number) => Math.round((x / top) * 1900) / 10;
   const point = (x: number, y: number) => ({ x: at(x), y: Math.round((200 - at(y)) * 10) / 10 });
-  const worst = Math.max(...usable.map((c) => Math.max(c.mse, c.comparedMse ?? 0)), 1e-9);
   const compared = outcome.leximinChances !== undefined;
   return {
     compared,
@@ -49,8 +48,6 @@ export function crossingsView(draw: Draw, categories: Category[], census?: Cross
       fromCensus: census?.has(c.name) ?? false,
       mse: (c.mse * 1e4).toFixed(2),
       comparedMse: c.comparedMse === undefined ? undefined : (c.comparedMse * 1e4).toFixed(2),
-      bar: Math.round((c.mse / worst) * 1000) / 10,
-      comparedBar: c.comparedMse === undefined ? undefined : Math.round((c.comparedMse / worst) * 1000) / 10,
       cells: c.cells.map((cell) => ({ value: cell.value, population: pct(cell.population), pool: pct(cell.pool), expected: pct(cell.expected), drawn: pct(cell.drawn), compared: cell.compared === undefined ? undefined : pct(cell.compared) })),
     })),
   };

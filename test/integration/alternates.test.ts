@@ -164,7 +164,7 @@ test('the final draw ranks 4 alternates from the rest of the pool, simulated aga
     expect(panelHouseholds.has(household.get(id))).toBe(false);
   }
   expect(alternates?.keep).toBeGreaterThanOrEqual(alternates?.naiveKeep ?? 1);
-  expect(alternates?.onList.reduce((a, b) => a + b, 0)).toBeCloseTo(4, 5);
+  expect(alternates?.onList.reduce((a, b) => a + b, 0)).toBeCloseTo(4, 3); // each chance is published to 6 places
   const page = (await organiser.get(`/admin/panels/${panelId}/draws/${drawId}`)).text;
   expect(page).toContain('id="alternates-chart"');
   expect(page).toContain('A naive list (people in a random order)');

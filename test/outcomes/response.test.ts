@@ -1,5 +1,5 @@
 import { seedDemoStory } from '../../src/demo/story';
-import { type Agent, logIn, makeApp, snapshot, submit } from '../helpers';
+import { type Agent, logIn, makeApp, personalDataIn, snapshot, submit } from '../helpers';
 
 jest.setTimeout(120_000);
 
@@ -16,7 +16,7 @@ let organiser: Agent;
 let adopted: { session: number; rec: number }[] = [];
 
 beforeAll(async () => {
-  await seedDemoStory(t.ctx, panelId); // the demo's draws and its day: about 10 s
+  await seedDemoStory(t.ctx, panelId, () => {}, { respond: false }); // the demo's draws and its day, without its response: about 10 s
   organiser = t.agent();
   await submit(organiser, '/login', '/login', { email: t.demo?.organiser.email ?? '', password: t.demo?.organiser.password ?? '' });
   const page = (await organiser.get(admin)).text;
@@ -90,8 +90,85 @@ test('a published version is fixed; a correction is version 2, which must say wh
   expect(audit.filter((a) => a === 'response.publish')).toHaveLength(2);
 });
 
+test('milestones and their updates are public at once; a bad one is refused by field and changes nothing', async () => {
+  const [first] = adopted;
+  const milestones = `${admin}/${first.session}/${first.rec}/milestones`;
+  const before = snapshot(t.db);
+  const bad = await submit(organiser, admin, milestones, { title: '', due: 'next spring' });
+  expect(bad.status).toBe(400);
+  expect(bad.text).toContain('Say what the step is');
+  expect(bad.text).toContain('Give the date as a day, such as 2027-03-31.');
+  expect(snapshot(t.db)).toEqual(before);
+  expect((await submit(organiser, admin, milestones, { title: 'The Foleshill venue opens', due: '2027-01-31' })).status).toBe(303);
+  const id = t.db.prepare('SELECT MAX(id) FROM milestones').pluck().get() as number;
+  let page = (await t.agent().get(PUBLIC)).text;
+  expect(page).toContain(`id="milestone-${id}"`);
+  expect(page).toMatch(/<strong>The Foleshill venue opens<\/strong> · planned · due 31 January 2027/);
+
+  const updates = `/admin/panels/${panelId}/milestones/${id}/updates`;
+  const wrong = await submit(organiser, admin, updates, { status: 'nearly', progress: '140', text: '' });
+  expect(wrong.status).toBe(400);
+  expect(wrong.text).toContain('Choose where it stands: planned, in progress, done or dropped.');
+  expect(wrong.text).toContain('The progress must be at most 100.');
+  expect((await submit(organiser, admin, '/admin/panels/' + panelId + '/milestones/999999/updates', { status: 'done', text: 'Done.' })).status).toBe(404);
+  expect((await submit(organiser, admin, updates, { status: 'in-progress', progress: '40', text: 'The lease is signed; building work starts in November.' })).status).toBe(303);
+  page = (await t.agent().get(PUBLIC)).text;
+  expect(page).toMatch(/<strong>The Foleshill venue opens<\/strong> · in progress · due 31 January 2027/);
+  expect(page).toContain('aria-label="40% done"');
+  expect(page).toContain('The lease is signed; building work starts in November.');
+  expect(() => t.db.prepare("UPDATE milestone_updates SET text = 'Finished.'").run()).toThrow('A posted update is fixed');
+
+  // Past its date and not done: overdue, on the page and in the exports.
+  t.clock.advance(120 * 86_400_000);
+  page = (await t.agent().get(PUBLIC)).text;
+  expect(page).toContain('overdue: it was due 31 January 2027');
+  const csv = (await t.agent().get(`${PUBLIC}/progress.csv`)).text;
+  expect(csv).toMatch(/,The Foleshill venue opens,2027-01-31,in-progress,40,yes,/);
+  const json = JSON.parse((await t.agent().get(`${PUBLIC}/progress.json`)).text) as { recommendations: { milestones: { overdue: boolean; updates: unknown[] }[] }[] };
+  const steps = json.recommendations.flatMap((r) => r.milestones);
+  expect(steps).toHaveLength(1);
+  expect(steps[0]).toMatchObject({ overdue: true });
+  expect(steps[0].updates).toHaveLength(2);
+});
+
+test('the Atom feed carries each version of the response and each update, newest first, as well-formed XML', async () => {
+  const res = await t.agent().get(`${PUBLIC}/feed.atom`);
+  expect(res.status).toBe(200);
+  expect(res.headers['content-type']).toMatch(/^application\/atom\+xml/);
+  const entries = [...res.text.matchAll(/<entry>[\s\S]*?<title>([^<]*)<\/title>[\s\S]*?<updated>([^<]+)<\/updated>/g)].map((m) => ({ title: m[1], updated: m[2] }));
+  expect(entries.map((e) => e.title)).toEqual(expect.arrayContaining(['The council’s response, version 2', 'The council’s response, version 1']));
+  expect(entries.some((e) => /The Foleshill venue opens \(in progress, 40%\)/.test(e.title))).toBe(true);
+  const times = entries.map((e) => Date.parse(e.updated));
+  expect([...times].sort((a, b) => b - a)).toEqual(times);
+  // Well formed: every element closed, no stray ampersand.
+  const opened = [...res.text.matchAll(/<(entry|title|id|updated|content)\b/g)].length;
+  const closed = [...res.text.matchAll(/<\/(entry|title|id|updated|content)>/g)].length;
+  expect(opened).toBe(closed);
+  expect(res.text).not.toMatch(/&(?!amp;|lt;|gt;|quot;)/);
+});
+
 test('only the panel’s organisers draft and publish it: a facilitator and the public are refused', async () => {
   const facilitator = await logIn(t.db, t.clock, t.agent(), 'facilitator');
   expect((await facilitator.get(admin)).status).toBe(403);
   expect((await t.agent().get(admin)).status).toBe(302);
+  expect((await submit(facilitator, '/admin', `/admin/panels/${panelId}/milestones/1/updates`, { status: 'done', text: 'Done.' })).status).toBe(403);
+});
+
+describe('the demo', () => {
+  const demo = makeApp({ demo: true });
+  afterAll(() => demo.db.close());
+
+  test('shows the council’s response to each recommendation, with progress to follow by feed; nothing names a member', async () => {
+    await seedDemoStory(demo.ctx, demo.demo?.panelId ?? 0);
+    const page = (await demo.agent().get(PUBLIC)).text;
+    expect(page).toMatch(/The council’s response is beside each recommendation: version 1, published/);
+    expect(page.match(/class="response"/g)?.length).toBeGreaterThan(1);
+    expect(page).toContain('Funding for the first year agreed by the cabinet');
+    expect(page).toContain('The full council approved the budget: the first year is funded from April 2027.');
+    expect(page).toContain('href="/outcomes/coventry-cultural-strategy/feed.atom"');
+    const feed = (await demo.agent().get(`${PUBLIC}/feed.atom`)).text;
+    expect(feed.match(/<entry>/g)?.length).toBe(1 + 2 + 4); // the response, two milestones planned, and four updates
+    expect(personalDataIn(demo.db, [page, feed])).toEqual([]);
+    expect(page).not.toMatch(/\bR-[0-9A-Z]{8}\b/);
+  });
 });

@@ -54,6 +54,8 @@ interface RouteSpec {
   runs?: number;
   /** Puts the world back after a request that got through, so later runs reach the same code. */
   restore?: () => void | Promise<void>;
+  /** Seconds the route's runs may take together: more for one whose runs that get through start a real draw. */
+  seconds?: number;
 }
 
 const PANEL_FIELDS = ['title', 'question', 'panelSize', 'closesAt', 'quotaTolerance', 'slug'];
@@ -133,6 +135,8 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /admin/panels/:id/response': { who: 'organiser', query: ['saved'] },
   'POST /admin/panels/:id/response/:sessionId/:rec': { who: 'organiser', fields: ['status', 'reasons', 'responsible', 'due'] },
   'POST /admin/panels/:id/response/publish': { who: 'organiser', fields: ['note', 'confirm'] },
+  'POST /admin/panels/:id/response/:sessionId/:rec/milestones': { who: 'organiser', fields: ['title', 'due'] },
+  'POST /admin/panels/:id/milestones/:milestoneId/updates': { who: 'organiser', fields: ['status', 'progress', 'text'] },
   'POST /admin/panels/:id/quotas/crossings': { who: 'organiser', upload: true, runs: 60 },
   'POST /admin/panels/:id/quotas/crossings/remove': { who: 'organiser' },
   'GET /admin/panels/:id/quotas.csv': { who: 'organiser' },
@@ -160,7 +164,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /admin/panels/:id/auditors': { who: 'organiser', fields: ['name', 'organisation'], runs: 40 },
   'POST /admin/panels/:id/auditors/:auditorId/statement': { who: 'organiser', fields: ['statement'], params: { auditorId: () => '999999' } },
   // A draw that got through runs in a worker and writes its end to the audit trail: wait for it before going on.
-  'POST /admin/panels/:id/draws': { who: 'organiser', fields: ['algorithm', 'seed'], runs: 60, restore: () => drawsSettled() },
+  'POST /admin/panels/:id/draws': { who: 'organiser', fields: ['algorithm', 'seed'], runs: 60, restore: () => drawsSettled(), seconds: 90 },
   'GET /admin/panels/:id/draws/:drawId': { who: 'organiser' },
   'GET /admin/panels/:id/draws/:drawId/chances.csv': { who: 'organiser' },
   'GET /admin/panels/:id/draws/:drawId/events': { who: 'organiser' },
@@ -173,7 +177,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /admin/panels/:id/letters.pdf': { who: 'organiser', fields: ['replyBy'], query: ['member'], restore: () => restoreMembers() },
   // A withdrawal that got through is undone at once: an empty seat would let /replacements start a real draw.
   'POST /admin/panels/:id/members/:memberId/withdraw': { who: 'organiser', fields: ['confirm'], params: { memberId: () => String(world.members[3]) }, restore: () => restoreMembers() },
-  'POST /admin/panels/:id/replacements': { who: 'organiser', restore: () => drawsSettled() },
+  'POST /admin/panels/:id/replacements': { who: 'organiser', restore: () => drawsSettled(), seconds: 90 },
   'POST /admin/panels/:id/alternates/seat': { who: 'organiser' },
   'GET /admin/panels/:id/registrations/by-staff': { who: 'organiser' },
   'POST /admin/panels/:id/registrations/by-staff': { who: 'organiser', fields: [...PERSON_FIELDS, 'channel'], runs: 60 },
@@ -225,6 +229,9 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /admin/sessions/:id/summary/publish': { who: 'organiser', fields: ['note', 'confirm'], runs: 60 },
   'GET /outcomes': { who: 'anonymous' },
   'GET /outcomes/:slug': { who: 'anonymous' },
+  'GET /outcomes/:slug/feed.atom': { who: 'anonymous' },
+  'GET /outcomes/:slug/progress.json': { who: 'anonymous' },
+  'GET /outcomes/:slug/progress.csv': { who: 'anonymous' },
   'GET /outcomes/:slug/sessions/:id': { who: 'anonymous' },
   'GET /outcomes/:slug/sessions/:id/v/:version': { who: 'anonymous' },
   'GET /outcomes/:slug/sessions/:id/v/:version/summary.json': { who: 'anonymous' },
@@ -384,6 +391,8 @@ function validParam(route: string, name: string): string {
     case 'sessionId':
       return String(world.session);
     case 'rec':
+      return '1';
+    case 'milestoneId':
       return '1';
     case 'token':
       return world.invitation;
@@ -829,5 +838,5 @@ describe.each(Object.keys(ROUTES))('%s', (route) => {
     expect(health.status).toBe(200);
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeKeys);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-  });
+  }, (ROUTES[route].seconds ?? 20) * 1000);
 });

@@ -50,6 +50,9 @@ const HTTP_ROUTES = [
   // The public outcomes site: mounted before cookies and logins, the same page for everyone.
   ['GET /outcomes', 'everyone', 'List the panels with published outcomes'],
   ['GET /outcomes/:slug', 'everyone', "A panel's outcomes: what it recommended, who is on it, how it was chosen"],
+  ['GET /outcomes/:slug/feed.atom', 'everyone', "An Atom feed of the council's response and its progress"],
+  ['GET /outcomes/:slug/progress.json', 'everyone', "The council's response and its milestones, as JSON"],
+  ['GET /outcomes/:slug/progress.csv', 'everyone', "The council's response and its milestones, as CSV"],
   ['GET /outcomes/:slug/sessions/:id', 'everyone', "A session's published summary, latest version"],
   ['GET /outcomes/:slug/sessions/:id/v/:version', 'everyone', 'One fixed version of that summary'],
   ['GET /outcomes/:slug/sessions/:id/v/:version/summary.json', 'everyone', 'Download that version as JSON'],
@@ -138,6 +141,8 @@ const HTTP_ROUTES = [
   ['GET /admin/panels/:id/response', 'teamOrganiser', 'The council’s response to the adopted recommendations: drafts and versions'],
   ['POST /admin/panels/:id/response/:sessionId/:rec', 'teamOrganiser', 'Save the draft response to one adopted recommendation'],
   ['POST /admin/panels/:id/response/publish', 'teamOrganiser', 'Publish the council’s response as a new version'],
+  ['POST /admin/panels/:id/response/:sessionId/:rec/milestones', 'teamOrganiser', 'Add a milestone to an answered recommendation (public at once)'],
+  ['POST /admin/panels/:id/milestones/:milestoneId/updates', 'teamOrganiser', 'Post an update to a milestone (public at once)'],
   ['POST /admin/panels/:id/quotas/crossings', 'teamOrganiser', 'Upload the census’s crossings of two categories (CSV), for the draw page’s intersection picture'],
   ['POST /admin/panels/:id/quotas/crossings/remove', 'teamOrganiser', 'Remove the census’s crossings'],
   ['GET /admin/panels/:id/quotas.csv', 'teamOrganiser', 'Export quotas as CSV'],

@@ -126,6 +126,7 @@ function fill(pattern: string, role: HttpRole): string {
       kind: 'invitation',
       qid: 999_999, // no such two-way quota
       rec: 999, // no such recommendation
+      milestoneId: 999_999, // no such milestone
       file: 'pool.csv',
       auditorId: 999_999,
       memberId: f.withdrawnMember,
@@ -146,6 +147,9 @@ function fill(pattern: string, role: HttpRole): string {
 const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, string>; path?: string }> = {
   'GET /outcomes': { status: 200 },
   'GET /outcomes/:slug': { status: 200 },
+  'GET /outcomes/:slug/feed.atom': { status: 200 },
+  'GET /outcomes/:slug/progress.json': { status: 200 },
+  'GET /outcomes/:slug/progress.csv': { status: 200 },
   'GET /outcomes/:slug/sessions/:id': { status: 200 },
   'GET /outcomes/:slug/sessions/:id/v/:version': { status: 200 },
   'GET /outcomes/:slug/sessions/:id/v/:version/summary.json': { status: 200 },
@@ -238,6 +242,8 @@ const PROBES: Record<HttpAction, { status: number; body?: () => Record<string, s
   'GET /admin/panels/:id/response': { status: 200 },
   'POST /admin/panels/:id/response/:sessionId/:rec': { status: 404 }, // no such adopted recommendation
   'POST /admin/panels/:id/response/publish': { status: 400 }, // the box not ticked
+  'POST /admin/panels/:id/response/:sessionId/:rec/milestones': { status: 409 }, // no published response to it
+  'POST /admin/panels/:id/milestones/:milestoneId/updates': { status: 404 }, // no such milestone
   'POST /admin/panels/:id/quotas/crossings': { status: 400 }, // no file
   'POST /admin/panels/:id/quotas/crossings/remove': { status: 303 }, // none to remove: still none
   'GET /admin/panels/:id/quotas.csv': { status: 200 },
