@@ -68,6 +68,22 @@ export function queueOutcome(ctx: AppContext, original: Panel, session: string, 
   return members.length;
 }
 
+/**
+ * The council's response, a correction of it, or news of its progress (issue 24), to each confirmed member with an
+ * email address, in their language: `what` is the sentence that says which, in that language. Returns how many.
+ */
+export function queueResponse(ctx: AppContext, original: Panel, what: (language: string) => string, url: string): number {
+  const members = listMembers(ctx.db, original.id).filter((m) => m.status === 'confirmed' && m.email);
+  for (const member of members) {
+    const panel = localise(ctx.db, original, [], member.language).panel;
+    const d = panel.details;
+    const contact = [d.contactName, d.contactPhone, d.contactEmail].filter(Boolean).join(', ');
+    const words = panelMessage(ctx.db, panel.id, 'response', member.language, { name: member.name ?? '', panel: panel.title, what: what(member.language), url, contact, site: publicUrl(ctx.config) });
+    enqueue(ctx, { panelId: panel.id, registrantId: member.registrantId, kind: 'response', to: member.email ?? '', language: member.language, ...words }, ctx.clock.now());
+  }
+  return members.length;
+}
+
 /** A session's day as its members are told it (room_sessions: issue 22). */
 export interface SessionDay {
   id: number;

@@ -8,7 +8,7 @@ import { keyStore } from '../keys';
  * Reminders and news may be stopped by the person they go to (List-Unsubscribe, RFC 2369 and 8058's one click).
  * What they need to take part is not: an invitation, a session's details, a confirmation or a password link.
  */
-export const STOPPABLE = new Set(['reminder', 'session-reminder', 'outcome']);
+export const STOPPABLE = new Set(['reminder', 'session-reminder', 'outcome', 'response']);
 
 type Ctx = Pick<AppContext, 'db' | 'config'>;
 

@@ -23,6 +23,7 @@ const KIND_WORDS: Record<PanelKind, string> = {
   'session-details': 'A session’s details',
   'session-reminder': 'Reminder the day before a session',
   outcome: 'The published outcome',
+  response: 'The council’s response, and news of its progress',
 };
 const MAX_LENGTH = 20_000;
 
@@ -35,7 +36,7 @@ function sampleVars(ctx: AppContext, original: Panel, language: string): Record<
   return {
     name: 'Sam Example', panel: panel.title, question: panel.question, closes: closingDay(panel, tag), required: panel.confirmedOnly ? 'yes' : '',
     dates: d.dates, venue: d.venue, expenses: d.expenses, access: d.access, contact: [d.contactName, d.contactPhone, d.contactEmail].filter(Boolean).join(', '),
-    session: 'The first session', when: sessionTime(language, ctx.clock.now() + 7 * 86400_000), place: d.venue, bring: 'Nothing but yourself', personal: 'yes', url: `${site}/outcomes/${panel.slug}`, site,
+    session: 'The first session', when: sessionTime(language, ctx.clock.now() + 7 * 86400_000), place: d.venue, bring: 'Nothing but yourself', personal: 'yes', url: `${site}/outcomes/${panel.slug}`, site, what: 'The council has published its response to the panel’s recommendations.',
     replyBy: closingDay({ closesAt: ctx.clock.now() + 14 * 86400_000 }, tag), phone: d.contactPhone, contactName: d.contactName,
   };
 }

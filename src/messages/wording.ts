@@ -9,7 +9,7 @@ import { type Rendered, renderMessage, standardSource } from './templates';
  * (a message that has lost its link would send people nowhere). Staff messages (account set-up, password reset)
  * are the site's, not a panel's.
  */
-export const PANEL_KINDS = ['registration-received', 'invitation', 'invitation-letter', 'replacement-invitation', 'reminder', 'session-details', 'session-reminder', 'outcome'] as const;
+export const PANEL_KINDS = ['registration-received', 'invitation', 'invitation-letter', 'replacement-invitation', 'reminder', 'session-details', 'session-reminder', 'outcome', 'response'] as const;
 export type PanelKind = (typeof PANEL_KINDS)[number];
 export const isPanelKind = (kind: string): kind is PanelKind => (PANEL_KINDS as readonly string[]).includes(kind);
 
@@ -32,6 +32,7 @@ export const VARIABLE_WORDS: Record<string, string> = {
   bring: 'what to bring',
   personal: 'set when they have their own join link',
   url: 'the public record’s address',
+  what: 'what was published: the council’s response, a correction, or news of its progress',
   replyBy: 'the day to answer by, as chosen when printing',
   phone: 'the number to call',
   contactName: 'whom to ask for on the phone',

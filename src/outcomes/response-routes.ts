@@ -9,6 +9,9 @@ import { unconfirmed } from '../web/confirm';
 import { formValues, parseForm, parseId } from '../web/validate';
 import { type Answer, keyOf, RESPONSE_STATUSES, type Responses } from './responses';
 import { MILESTONE_STATUSES, type Progress } from './progress';
+import { queueResponse } from '../membership/messages';
+import { publicUrl } from '../config';
+import { translator } from '../web/i18n';
 
 const noteSchema = z.object({ note: z.string().trim().max(1000, 'Keep the note under 1,000 characters.').default('') });
 
@@ -89,6 +92,11 @@ export function responseRouter(ctx: AppContext, responses: Responses, progress: 
     const panel = loadPanel(ctx, req.params.id);
     const id = parseId(req.params.milestoneId, 'That milestone');
     const posted = progress.update(panel.id, id, req.body, currentUser(res).id);
+    const milestone = posted.ok ? progress.milestones(panel.id).find((m) => m.id === id) : undefined;
+    if (milestone) {
+      const what = (language: string) => translator(language)('outcomes.response.message.progress', { recommendation: milestone.recommendation, milestone: milestone.title, status: translator(language)(`outcomes.progress.status.${milestone.status}`) });
+      queueResponse(ctx, panel, what, `${publicUrl(ctx.config)}/outcomes/${panel.slug}#milestone-${id}`);
+    }
     if (!posted.ok) {
       const byField = Object.entries(posted.errors);
       return render(res.status(400), panel, { errors: Object.fromEntries(byField.map(([f, m]) => [`update-${f}-${id}`, m])), updateErrors: Object.fromEntries(byField.map(([f, m]) => [`${f}-${id}`, m])) });
@@ -102,7 +110,10 @@ export function responseRouter(ctx: AppContext, responses: Responses, progress: 
     const errors = { ...(form.ok ? {} : form.errors), ...unconfirmed(req.body, 'confirm-publish') };
     if (!form.ok || Object.keys(errors).length) return render(res.status(400), panel, { errors, note: formValues(req.body).note });
     try {
-      responses.publish(panel.id, form.data.note || undefined, currentUser(res).id);
+      const version = responses.publish(panel.id, form.data.note || undefined, currentUser(res).id);
+      // Members hear back, in their language: the response, or that it was corrected and how.
+      const key = version === 1 ? 'outcomes.response.message.published' : 'outcomes.response.message.corrected';
+      queueResponse(ctx, panel, (language) => translator(language)(key, { version, note: form.data.note }), `${publicUrl(ctx.config)}/outcomes/${panel.slug}#recommended`);
     } catch (err) {
       if (err instanceof DomainError && err.kind === 'invalid') return render(res.status(400), panel, { errors: { note: err.message }, note: form.data.note });
       throw err;

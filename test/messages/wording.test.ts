@@ -25,7 +25,7 @@ describe('a panel’s own wording of its messages', () => {
     t.db.prepare("DELETE FROM messages WHERE kind = 'registration-received'").run();
     const organiser = await logIn(t.db, t.clock, t.agent(), 'organiser');
     const list = `/admin/panels/${panelId}/message-wording`;
-    expect((await organiser.get(list)).text.match(/>Standard</g)).toHaveLength(32); // 8 messages in 4 languages
+    expect((await organiser.get(list)).text.match(/>Standard</g)).toHaveLength(36); // 9 messages in 4 languages
     const page = `${list}/invitation/pl`;
     const editor = await organiser.get(page);
     expect(decode(/<textarea[^>]*>([\s\S]*?)<\/textarea>/.exec(editor.text)![1])).toBe(standardSource('invitation', 'pl'));
@@ -78,7 +78,7 @@ describe('a panel’s own wording of its messages', () => {
 
     // Back to the standard wording.
     expect((await submit(organiser, page, page, { action: 'standard' })).status).toBe(303);
-    expect((await organiser.get(list)).text.match(/>Standard</g)).toHaveLength(32);
+    expect((await organiser.get(list)).text.match(/>Standard</g)).toHaveLength(36);
     await sender.stop();
   });
 

@@ -62,6 +62,14 @@ test('publishing needs every recommendation answered and the box ticked; then ve
 
   const page = (await t.agent().get(PUBLIC)).text;
   expect(page).toMatch(/The council’s response is beside each recommendation: version 1, published/);
+  // Members hear back: each confirmed member with an email address is told, in their language, with the link.
+  const told = t.db.prepare("SELECT language, text_body AS text FROM messages WHERE kind = 'response'").all() as { language: string; text: string }[];
+  const confirmed = t.db.prepare("SELECT COUNT(*) FROM members m JOIN registrants r ON r.id = m.registrant_id WHERE m.panel_id = ? AND m.status = 'confirmed' AND r.email IS NOT NULL").pluck().get(panelId) as number;
+  expect(confirmed).toBeGreaterThan(0);
+  expect(told).toHaveLength(confirmed);
+  const english = told.find((m) => m.language === 'en');
+  expect(english?.text).toContain('The council has published its response to the panel’s recommendations.');
+  expect(english?.text).toContain('/outcomes/coventry-cultural-strategy#recommended');
   expect(page).toContain(`id="response-${first.rec}"`);
   expect(page).toContain('The council’s response: accepted</strong>');
   expect(page).toContain('We will fund two new community venues from April.');
@@ -111,7 +119,11 @@ test('milestones and their updates are public at once; a bad one is refused by f
   expect(wrong.text).toContain('Choose where it stands: planned, in progress, done or dropped.');
   expect(wrong.text).toContain('The progress must be at most 100.');
   expect((await submit(organiser, admin, '/admin/panels/' + panelId + '/milestones/999999/updates', { status: 'done', text: 'Done.' })).status).toBe(404);
+  const before2 = t.db.prepare("SELECT COUNT(*) FROM messages WHERE kind = 'response'").pluck().get() as number;
   expect((await submit(organiser, admin, updates, { status: 'in-progress', progress: '40', text: 'The lease is signed; building work starts in November.' })).status).toBe(303);
+  const news = t.db.prepare("SELECT text_body FROM messages WHERE kind = 'response' AND language = 'en' ORDER BY id DESC LIMIT 1").pluck().get() as string;
+  expect(t.db.prepare("SELECT COUNT(*) FROM messages WHERE kind = 'response'").pluck().get()).toBeGreaterThan(before2);
+  expect(news).toContain(`There is news on recommendation ${first.rec}: “The Foleshill venue opens” is now in progress.`);
   page = (await t.agent().get(PUBLIC)).text;
   expect(page).toMatch(/<strong>The Foleshill venue opens<\/strong> · in progress · due 31 January 2027/);
   expect(page).toContain('aria-label="40% done"');
