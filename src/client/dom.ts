@@ -8,7 +8,7 @@ export const noteRefusal = (text: string): void => void (lastRefusal = text);
 
 /**
  * After a control's action: a refusal (false) appears in words on the problem line of the control's group (its
- * nearest `[data-controls]` or form), where the facilitator is looking; a success (true) clears it, as any command
+ * nearest `[data-controls]` or form), where the facilitator is looking; a success (true) clears it, as every command
  * that goes through clears them all (room.ts). Any other result (an action that sent nothing) leaves it as it is.
  */
 export function report(control: HTMLElement, result: unknown): void {

@@ -62,9 +62,12 @@ export class Progress {
   milestones(panelId: number): Milestone[] {
     const { db, clock } = this.ctx;
     const rows = db.prepare('SELECT id, session_id AS session, recommendation, title, due, created_at AS createdAt FROM milestones WHERE panel_id = ? ORDER BY session_id, recommendation, due, id').all(panelId) as Omit<Milestone, 'updates' | 'status' | 'progress' | 'overdue'>[];
-    const updates = db.prepare('SELECT id, status, progress, text, posted_at AS postedAt FROM milestone_updates WHERE milestone_id = ? ORDER BY id');
+    // Every update of the panel's milestones in one query, in the order they were posted.
+    const updates = db
+      .prepare('SELECT u.milestone_id AS milestone, u.id, u.status, u.progress, u.text, u.posted_at AS postedAt FROM milestone_updates u JOIN milestones m ON m.id = u.milestone_id WHERE m.panel_id = ? ORDER BY u.id')
+      .all(panelId) as (Update & { milestone: number })[];
     return rows.map((m) => {
-      const log = updates.all(m.id) as Update[];
+      const log = updates.filter((u) => u.milestone === m.id).map(({ milestone: _, ...u }) => u);
       const last = log.at(-1) as Update;
       const open = last.status === 'planned' || last.status === 'in-progress';
       return { ...m, updates: log, status: last.status, progress: [...log].reverse().find((u) => u.progress !== null)?.progress ?? null, overdue: open && clock.now() > endOf(m.due) };

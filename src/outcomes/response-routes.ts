@@ -23,6 +23,12 @@ export const STATUS_WORDS: Record<(typeof RESPONSE_STATUSES)[number], string> = 
   'further-work': 'Needs further work',
 };
 
+/**
+ * A form's errors keyed as this page's fields are (`reasons-12-3`, `milestone-due-12-3`): the page holds one form per
+ * recommendation or milestone, so the summary's links and each form's own messages carry its key.
+ */
+const keyed = (errors: Record<string, string>, key: string | number, prefix = '') => Object.fromEntries(Object.entries(errors).map(([field, message]) => [`${prefix}${field}-${key}`, message]));
+
 /** What each state of a milestone is called on the organiser's page. */
 export const MILESTONE_WORDS: Record<(typeof MILESTONE_STATUSES)[number], string> = { planned: 'Planned', 'in-progress': 'In progress', done: 'Done', dropped: 'Dropped' };
 
@@ -51,7 +57,7 @@ export function responseRouter(ctx: AppContext, responses: Responses, progress: 
         const mine = typed?.key === key ? typed : undefined;
         const answer: Partial<Answer> = mine ? mine.values : (drafts.get(key) ?? {});
         const steps = milestones.filter((m) => m.session === a.session && m.recommendation === a.recommendation).map((m) => ({ ...m, statusWord: MILESTONE_WORDS[m.status] }));
-        return { ...a, key, answer, errors: mine?.errors, answered: drafts.has(key), published: answered.has(key), milestones: steps };
+        return { ...a, key, answer, errors: mine?.errors, published: answered.has(key), milestones: steps };
       }),
       versions: versions.slice().reverse(),
       latest: versions.at(-1),
@@ -68,9 +74,7 @@ export function responseRouter(ctx: AppContext, responses: Responses, progress: 
     const rec = parseId(req.params.rec, 'That recommendation');
     const saved = responses.saveDraft(panel.id, session, rec, req.body, currentUser(res).id);
     const key = keyOf(session, rec);
-    // The summary links to each field by its id on this page, which carries the recommendation's key.
-    const linked = saved.ok ? {} : Object.fromEntries(Object.entries(saved.errors).map(([field, message]) => [`${field}-${key}`, message]));
-    if (!saved.ok) return render(res.status(400), panel, { errors: linked, typed: { key, values: formValues(req.body), errors: saved.errors } });
+    if (!saved.ok) return render(res.status(400), panel, { errors: keyed(saved.errors, key), typed: { key, values: formValues(req.body), errors: saved.errors } });
     res.redirect(303, `/admin/panels/${panel.id}/response?saved=${rec}#recommendation-${session}-${rec}`);
   });
 
@@ -81,10 +85,7 @@ export function responseRouter(ctx: AppContext, responses: Responses, progress: 
     const rec = parseId(req.params.rec, 'That recommendation');
     const added = progress.add(panel.id, session, rec, req.body, currentUser(res).id);
     const key = keyOf(session, rec);
-    if (!added.ok) {
-      const byField = Object.entries(added.errors);
-      return render(res.status(400), panel, { errors: Object.fromEntries(byField.map(([f, m]) => [`milestone-${f}-${key}`, m])), milestoneErrors: Object.fromEntries(byField.map(([f, m]) => [`${f}-${key}`, m])) });
-    }
+    if (!added.ok) return render(res.status(400), panel, { errors: keyed(added.errors, key, 'milestone-'), milestoneErrors: keyed(added.errors, key) });
     res.redirect(303, `/admin/panels/${panel.id}/response?saved=milestone#recommendation-${key}`);
   });
 
@@ -97,10 +98,7 @@ export function responseRouter(ctx: AppContext, responses: Responses, progress: 
       const what = (language: string) => translator(language)('outcomes.response.message.progress', { recommendation: milestone.recommendation, milestone: milestone.title, status: translator(language)(`outcomes.progress.status.${milestone.status}`) });
       queueResponse(ctx, panel, what, `${publicUrl(ctx.config)}/outcomes/${panel.slug}#milestone-${id}`);
     }
-    if (!posted.ok) {
-      const byField = Object.entries(posted.errors);
-      return render(res.status(400), panel, { errors: Object.fromEntries(byField.map(([f, m]) => [`update-${f}-${id}`, m])), updateErrors: Object.fromEntries(byField.map(([f, m]) => [`${f}-${id}`, m])) });
-    }
+    if (!posted.ok) return render(res.status(400), panel, { errors: keyed(posted.errors, id, 'update-'), updateErrors: keyed(posted.errors, id) });
     res.redirect(303, `/admin/panels/${panel.id}/response?saved=update#milestone-${id}`);
   });
 

@@ -13,7 +13,7 @@ import type { RoomState } from './state';
  * transaction); it is read only if such a step runs.
  */
 type Log = () => readonly RecordedCommand[];
-/** A record as an older schema stored it: any field a step fills in may be missing. */
+/** A record as an older schema stored it: a field a step fills in may be missing. */
 type Loose = Record<string, unknown>;
 /** Where a round-robin may be under way: the plenary or a table. */
 type Stage = Loose & { turns?: (Loose & { skipped?: unknown[]; added?: unknown[] }) | null };

@@ -9,7 +9,7 @@ import { ticketAt } from './tickets';
 /**
  * A transparent final pick (issue 23): the commitment fixed a numbered list of panels by tickets (uniform-list.ts);
  * dice rolled in public give the number, and the panel is that line of the list. Here: reading the number as typed,
- * and the final draw's outcome, made from the list as any draw's is (in a worker: the list is a large text).
+ * and the final draw's outcome, made from the list as every draw's is (in a worker: the list is a large text).
  */
 
 /** How many dice the list needs: one per digit of its last number (three for 000 to 999). */

@@ -5,14 +5,14 @@ import { drawableSize, dropoutTableCsv, emailCounts, type Panel, registrationClo
 import { ALGORITHMS } from '../sortition/types';
 import { percent } from '../sortition/report';
 import { type Commitment, findCommitment, findDiceSummary, findDraw, listAuditors, listDraws } from './repo';
-import { DEFAULT_DROPOUT_CSV, defaultAlternates, seatings } from './alternates';
-import { erasedPublicIds } from '../registration/repo';
+import { DEFAULT_DROPOUT_CSV, defaultAlternates } from './alternates';
+import { seatableNow } from './alternate-seats';
 import { sha256 } from '../tokens';
 import { diceFor } from './dice';
 import { DEFAULT_LIST_SIZE, entryNumber, LIST_SIZES } from '../sortition/uniform-list';
 import { notFound } from '../web/errors';
 import { wantsLetter } from '../membership/letters';
-import { listMembers, vacancies } from '../membership/members';
+import { listMembers, type Member, vacancies } from '../membership/members';
 
 /** The data of the organiser's Selection page; `extra` carries a form's errors and values back. */
 export function selectionPage(ctx: AppContext, panel: Panel, extra: Record<string, unknown> = {}) {
@@ -43,28 +43,24 @@ export function selectionPage(ctx: AppContext, panel: Panel, extra: Record<strin
     auditors: listAuditors(db, panel.id),
     auditedDraws: draws.filter((d) => d.kind !== 'trial' && d.status === 'done'),
     dice: commitment?.dice ? diceFacts(ctx, panel.id, commitment.dice.listSize) : undefined,
-    alternates: alternatesFacts(ctx, panel, commitment),
+    alternates: alternatesFacts(ctx, panel, commitment, members),
     listSizes: LIST_SIZES.map((size) => ({ size, dice: diceFor(size), first: entryNumber(0, size), last: entryNumber(size - 1, size), chosen: size === DEFAULT_LIST_SIZE })),
     ...extra,
   };
 }
 
 /** What the Selection page says of alternates: the dropout table (set, or fixed by the commitment), and the final draw's list. */
-function alternatesFacts(ctx: AppContext, panel: Panel, commitment: Commitment | undefined) {
+function alternatesFacts(ctx: AppContext, panel: Panel, commitment: Commitment | undefined, everyone: Member[]) {
   const final = commitment?.drawId ? findDraw(ctx.db, panel.id, commitment.drawId) : undefined;
   const list = final?.outcome?.alternates?.list ?? [];
-  const everyone = listMembers(ctx.db, panel.id);
   const members = new Set(everyone.map((m) => m.publicId));
-  const empty = vacancies(everyone);
-  const seatable = commitment && list.length && empty.length ? seatings(commitment.poolCsv, commitment.quotasCsv, everyone, list, empty, erasedPublicIds(ctx.db, panel.id)).length : 0;
   return {
-    seatable,
+    seatable: commitment ? seatableNow(ctx.db, panel.id, commitment, everyone) : 0,
     table: commitment ? (commitment.alternates?.dropoutCsv ?? '') : (dropoutTableCsv(ctx.db, panel.id) ?? DEFAULT_DROPOUT_CSV),
     chosen: commitment?.alternates?.count ?? 0,
     suggested: defaultAlternates(panel.panelSize),
     dropoutSha256: commitment?.alternates ? sha256(commitment.alternates.dropoutCsv) : undefined,
     waiting: list.filter((id) => !members.has(id)).length,
-    ranked: list.length,
   };
 }
 

@@ -14,7 +14,6 @@ import { commitmentText } from './commitment';
 import { publishedFields, ticketFor, ticketsOf } from './tickets';
 import { HOUSEHOLD_COLUMN } from './snapshot';
 import { sendCsv } from '../web/download';
-import { readCsv } from '../csv';
 
 /**
  * What the public sees of a selection (docs/verification.md): the commitment, the numbers, the seed, the quotas,
@@ -127,7 +126,8 @@ function publicAlternates(d: Draw, commitment: Commitment, tickets: Map<string, 
   const alternates = d.outcome?.alternates;
   if (!alternates || !commitment.alternates) return undefined;
   const drawn = new Set(d.outcome?.selected ?? []);
-  const ids = readCsv(commitment.poolCsv).rows.map((r) => r.cells.id);
+  // The tickets are keyed by the committed pool's ids, in its order: the order of the chances.
+  const ids = [...tickets.keys()];
   const others = alternates.onList.filter((_, i) => !drawn.has(ids[i]));
   const serving = alternates.serve.filter((_, i) => !drawn.has(ids[i]));
   return {

@@ -17,6 +17,7 @@ import { DEFAULT_LIST_SIZE, LIST_SIZES } from '../sortition/uniform-list';
 import { memberRouter } from './member-routes';
 import type { DrawRunner } from './runner';
 import { Selection } from './workflow';
+import { AlternateSeats } from './alternate-seats';
 import { dropoutHistory } from './dropout-history';
 import { findCommitment } from './repo';
 import { panelIdsOf } from '../auth/teams';
@@ -49,6 +50,7 @@ const numbersSchema = z.object({
 export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations: Revocations): Router {
   const router = Router();
   const selection = new Selection(ctx, runner);
+  const seats = new AlternateSeats(ctx);
   router.use('/admin/panels/:id', requireRole('organiser'));
   router.use(drawRouter(ctx, runner, selection));
   router.use(auditorRouter(ctx));
@@ -115,7 +117,7 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
     const form = parseForm(dropoutSchema, req.body);
     if (!form.ok) return again(form.errors);
     try {
-      selection.setDropoutTable(panel, form.data.dropout, currentUser(res).id);
+      seats.setDropoutTable(panel, form.data.dropout, currentUser(res).id);
     } catch (err) {
       if (err instanceof DomainError && err.kind === 'invalid') return again({ dropout: err.message });
       throw err;
@@ -134,7 +136,7 @@ export function selectionRouter(ctx: AppContext, runner: DrawRunner, revocations
   // Empty seats filled from the final draw's ranked alternates; the page then says how many, and how many are left.
   router.post('/admin/panels/:id/alternates/seat', (req, res) => {
     const panel = loadPanel(ctx, req.params.id);
-    const { seated, left } = selection.seatAlternates(panel, currentUser(res).id);
+    const { seated, left } = seats.seat(panel, currentUser(res).id);
     res.redirect(303, `${base(panel)}?seated=${seated}&left=${left}#step-members`);
   });
 

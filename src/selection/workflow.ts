@@ -2,11 +2,9 @@ import { audit } from '../audit';
 import type { AppContext } from '../context';
 import { CsvError } from '../csv';
 import { DomainError } from '../errors';
-import { addMembers, listMembers, markReplaced, type Member, vacancies } from '../membership/members';
-import { erasedPublicIds } from '../registration/repo';
+import { addMembers, listMembers, markReplaced, vacancies } from '../membership/members';
 import { oneAtATime } from '../panels/busy';
-import { dropoutTableCsv, listCategories, type Panel, registrationClosed, setConfirmedOnly, setDropoutTable } from '../panels/repo';
-import { dropoutCsv, parseDropoutCsv } from '../sortition/dropout';
+import { dropoutTableCsv, type Panel, registrationClosed, setConfirmedOnly } from '../panels/repo';
 import { ENGINE_VERSION } from '../sortition/draw';
 import { InfeasibleError } from '../sortition/feasibility';
 import { InputError } from '../sortition/instance';
@@ -17,7 +15,8 @@ import { newToken } from '../tokens';
 import { commitmentFields, commitmentHash, replacementSeed } from './commitment';
 import { normaliseNumbers, seedFrom } from '../public-numbers';
 import { replacementInputInWorker } from './replacement';
-import { alternatesInWorker, DEFAULT_DROPOUT_CSV, dropoutProblem, seatings } from './alternates';
+import { alternatesInWorker, DEFAULT_DROPOUT_CSV, dropoutProblem } from './alternates';
+import { seatableNow } from './alternate-seats';
 import { diceOutcomeInWorker, readDiceNumber } from './dice';
 import { type Commitment, findCommitment, findDiceList, findDraw, insertCommitment, insertDiceList, listDraws, recordNumbers } from './repo';
 import type { DrawRunner } from './runner';
@@ -86,7 +85,6 @@ export class Selection {
     return findCommitment(db, panel.id) as Commitment;
   }
 
-  /** Refused unless the panel can be committed now: registration closed and no commitment yet. */
   /**
    * Whether only people whose email address is confirmed (or who gave none) go into the draw. Settled before
    * the commitment, which fixes the pool; not while a commitment or an import is reading it.
@@ -106,32 +104,7 @@ export class Selection {
     });
   }
 
-  /**
-   * The dropout table the alternates will be chosen for (sortition/dropout.ts): each row's category and value must
-   * be the panel's. Settled before the commitment, which fixes it; an empty file goes back to the default (10%).
-   */
-  setDropoutTable(panel: Panel, csv: string, userId: number): void {
-    const { db, clock } = this.ctx;
-    if (findCommitment(db, panel.id)) throw new DomainError('conflict', 'The commitment has fixed the dropout table: it can no longer change.', 'The table is fixed');
-    const categories = listCategories(db, panel.id);
-    let table: string | null = null;
-    if (csv.trim()) {
-      try {
-        const parsed = parseDropoutCsv(csv, new Set(categories.map((c) => c.key)));
-        const unknown = parsed.rates.find((r) => !categories.find((c) => c.key === r.category)?.values.some((v) => v.value === r.value));
-        if (unknown) throw new DomainError('invalid', `"${unknown.category}: ${unknown.value}" is not a value of this panel's category "${unknown.category}". Use the values as the quotas page shows them.`);
-        table = dropoutCsv(parsed);
-      } catch (err) {
-        if (err instanceof CsvError) throw new DomainError('invalid', `The dropout table was not saved: ${err.message}`);
-        throw err;
-      }
-    }
-    db.transaction(() => {
-      setDropoutTable(db, panel.id, table);
-      audit(db, clock, { userId, panelId: panel.id, action: 'alternates.dropout-table', detail: { rows: table ? table.trim().split('\n').length - 1 : 0 } });
-    })();
-  }
-
+  /** Refused unless the panel can be committed now: registration closed and no commitment yet. */
   mayCommit(panel: Panel): void {
     if (findCommitment(this.ctx.db, panel.id)) throw new DomainError('conflict', 'This panel already has a published commitment; it cannot change. Enter the public numbers when they are drawn.');
     if (!registrationClosed(panel, this.ctx.clock.now())) {
@@ -192,7 +165,7 @@ export class Selection {
     const empty = vacancies(members);
     if (!commitment?.seed) throw new DomainError('conflict', 'There is no final draw yet, so there is nobody to replace. Enter the public numbers first.', 'Not yet');
     if (empty.length === 0) throw new DomainError('conflict', 'No seat is empty: replacements are drawn for people who declined or withdrew.', 'Nothing to replace');
-    const seatable = this.seatable(panel.id, commitment, members, empty);
+    const seatable = seatableNow(db, panel.id, commitment, members, empty);
     if (seatable > 0) {
       throw new DomainError('conflict', `${seatable} of the empty seats can go to the alternates ranked with the panel: seat them first. The list, fixed with the panel, decides who fills a seat; a replacement draw fills only the seats no alternate can take.`, 'Seat the alternates first');
     }
@@ -217,43 +190,6 @@ export class Selection {
         },
       },
     );
-  }
-
-  /**
-   * Fills the empty seats from the final draw's ranked alternates, by the rule they were chosen for (alternates.ts):
-   * each seat, in turn, to the first alternate not yet asked who keeps every quota. The alternates join as members
-   * to be invited; each seating is audited. Returns how many were seated and how many seats are left for a draw.
-   */
-  seatAlternates(panel: Panel, userId: number): { seated: number; left: number } {
-    const { db, clock } = this.ctx;
-    const commitment = findCommitment(db, panel.id);
-    const final = commitment?.drawId ? findDraw(db, panel.id, commitment.drawId) : undefined;
-    const list = final?.outcome?.alternates?.list;
-    if (!commitment || !final || !list) throw new DomainError('conflict', 'This panel’s final draw ranked no alternates. Draw replacements instead.', 'No alternates');
-    if (listDraws(db, panel.id).some((d) => d.kind === 'replacement' && d.status === 'running')) {
-      throw new DomainError('conflict', 'A replacement draw is running for the empty seats. Wait for it to finish.', 'A draw is running');
-    }
-    return db.transaction(() => {
-      const members = listMembers(db, panel.id);
-      const empty = vacancies(members);
-      if (empty.length === 0) throw new DomainError('conflict', 'No seat is empty: alternates take the seats of people who declined or withdrew.', 'Nothing to fill');
-      const found = seatings(commitment.poolCsv, commitment.quotasCsv, members, list, empty, erasedPublicIds(db, panel.id));
-      for (const { vacancy, alternate } of found) {
-        addMembers(db, panel.id, final.id, [alternate]);
-        markReplaced(db, [vacancy.id], final.id);
-        const rank = list.indexOf(alternate) + 1;
-        audit(db, clock, { userId, panelId: panel.id, action: 'alternate.seat', subject: alternate, detail: { rank, replaces: vacancy.publicId, draw: final.id } });
-      }
-      return { seated: found.length, left: empty.length - found.length };
-    })();
-  }
-
-  /** How many of these empty seats the final draw's alternates can fill now (0 when it ranked none). */
-  seatable(panelId: number, commitment: Commitment, members: Member[], empty: Member[]): number {
-    const final = commitment.drawId ? findDraw(this.ctx.db, panelId, commitment.drawId) : undefined;
-    const list = final?.outcome?.alternates?.list;
-    if (!list || empty.length === 0) return 0;
-    return seatings(commitment.poolCsv, commitment.quotasCsv, members, list, empty, erasedPublicIds(this.ctx.db, panelId)).length;
   }
 
   /** The final draw: by the engine from the seed, or (`pick`, by dice) that entry of the committed list. */

@@ -38,7 +38,8 @@ export function crossings(
   const categories = plainCategories(quotas);
   const panelSize = selected.length || 1;
   const onPanel = new Set(selected);
-  const valuesOf = (c: string) => [...new Set(people.map((p) => p.features[c]))].sort();
+  const values = new Map(categories.map((c) => [c, [...new Set(people.map((p) => p.features[c]))].sort()]));
+  const valuesOf = (c: string) => values.get(c) as string[];
   const mse = (cells: CrossingCell[], pick: (c: CrossingCell) => number) => cells.reduce((sum, c) => sum + (pick(c) - c.population) ** 2, 0) / cells.length;
   return categories.flatMap((a, i) =>
     categories.slice(i + 1).map((b) => {
